@@ -1,0 +1,33 @@
+"""Settings shared by every environment. Secrets never live here: see production.py."""
+
+SECRET_KEY = "development-only-secret-key-change-me"
+#: None means "SQLite file in the instance folder" (resolved by the app factory).
+SQLALCHEMY_DATABASE_URI = None
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+WTF_CSRF_TIME_LIMIT = None
+
+#: "offline" uses the packaged gazetteer; "nominatim" uses GEOCODER_NOMINATIM_URL.
+GEOCODER = "offline"
+GEOCODER_NOMINATIM_URL = "https://nominatim.openstreetmap.org"
+GEOCODER_USER_AGENT = "warehouse-exchange"
+
+#: Currency in which exchange rates are quoted (units of currency per one base unit).
+BASE_CURRENCY = "EUR"
+
+SEARCH_DEFAULT_PER_PAGE = 20
+SEARCH_MAX_PER_PAGE = 100
+SEARCH_DEFAULT_RADIUS_KM = 200
+SEARCH_MAX_RADIUS_KM = 20_000
+LIST_PER_PAGE = 20
+
+INVITATION_VALID_DAYS = 7
+
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+LOGIN_RATE_LIMIT = "10 per minute"
+
+API_TITLE = "Warehouse Exchange API"
+API_VERSION = "v1"
+OPENAPI_VERSION = "3.0.3"
+OPENAPI_URL_PREFIX = "/api/v1"
+OPENAPI_JSON_PATH = "openapi.json"

@@ -1,0 +1,115 @@
+"""Fixtures: an app per database backend, per-test rollback, factories and log-in helpers.
+
+Every test that takes `app` runs on SQLite and on PostgreSQL. PostgreSQL tests create their
+own database and drop it. Without a server they skip with the reason, unless
+WX_REQUIRE_ALL_BACKENDS=1 (set by .ci/run), which turns every skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import psycopg
+import pytest
+from sqlalchemy import make_url
+
+from warehouse_exchange import create_app
+from warehouse_exchange.extensions import db
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "WX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REQUIRE_ALL = os.environ.get("WX_REQUIRE_ALL_BACKENDS") == "1"
+
+pytest_plugins = ["tests.helpers"]
+
+
+def skip_or_fail(reason: str) -> None:
+    if REQUIRE_ALL:
+        pytest.fail(f"{reason} (WX_REQUIRE_ALL_BACKENDS=1 forbids skipping)", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if REQUIRE_ALL and skipped and session.exitstatus == 0:
+        reporter.write_line(
+            f"{len(skipped)} test(s) skipped but WX_REQUIRE_ALL_BACKENDS=1", red=True
+        )
+        session.exitstatus = 1
+
+
+def _admin_connection():
+    url = make_url(POSTGRES_ADMIN_URL)
+    return psycopg.connect(
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username,
+        dbname=url.database,
+        password=url.password,
+        autocommit=True,
+        connect_timeout=3,
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """A fresh PostgreSQL database for this run; yields its SQLAlchemy URL, then drops it."""
+    name = f"wx_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = _admin_connection()
+    except psycopg.OperationalError as error:
+        skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {error}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with _admin_connection() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
+    return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture(scope="session")
+def _app(database_url):
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app):
+    """The app with an app context pushed, inside a transaction rolled back after the test.
+
+    Services commit freely: the session joins the test's connection with savepoints
+    (the approach of pallets-eco/flask-sqlalchemy#1171).
+    """
+    with _app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        engines[None] = connection
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield _app
+        finally:
+            db.session.remove()
+            transaction.rollback()
+            connection.close()
+            engines[None] = engine
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -1,0 +1,39 @@
+"""Fixtures and helpers shared by the tests: users of each kind, log-in, API tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PASSWORD, OperatorFactory, OrganizationFactory, UserFactory
+
+
+def login(client, user, password: str = PASSWORD):
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.data
+    return response
+
+
+def api_token(client, user, password: str = PASSWORD) -> dict:
+    response = client.post("/api/v1/tokens", json={"email": user.email, "password": password})
+    assert response.status_code == 201, response.json
+    return {"Authorization": f"Bearer {response.json['token']}"}
+
+
+@pytest.fixture
+def owner(app):
+    return UserFactory(organization=OrganizationFactory(kind="owner"))
+
+
+@pytest.fixture
+def other_owner(app):
+    return UserFactory(organization=OrganizationFactory(kind="owner"))
+
+
+@pytest.fixture
+def exporter(app):
+    return UserFactory(organization=OrganizationFactory(kind="exporter", country="CN"))
+
+
+@pytest.fixture
+def operator(app):
+    return OperatorFactory()

@@ -1,0 +1,88 @@
+"""Warehouse Exchange: a marketplace for spare overseas-warehouse capacity."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+def create_app(environment: str | None = None, overrides: dict | None = None) -> Flask:
+    environment = environment or os.environ.get("WX_ENV", "development")
+    if environment not in ENVIRONMENTS:
+        raise RuntimeError(f"WX_ENV must be one of {ENVIRONMENTS}, not {environment!r}")
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    _load_config(app, environment, overrides or {})
+    _init_extensions(app)
+    _register_web(app)
+    from . import cli
+
+    cli.register(app)
+    return app
+
+
+def _load_config(app: Flask, environment: str, overrides: dict) -> None:
+    app.config.from_pyfile(str(PROJECT_ROOT / "config" / "default.py"))
+    app.config.from_pyfile(str(PROJECT_ROOT / "config" / f"{environment}.py"))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("WX")
+    app.config.update(overrides)
+    app.config["ENVIRONMENT"] = environment
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("Set WX_SECRET_KEY (or SECRET_KEY in instance/config.py).")
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        database = Path(app.instance_path) / "warehouse_exchange.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+
+
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connection_setup(dbapi_connection, _record) -> None:
+    """SQLite enforces foreign keys only when asked, and pysqlite's own transaction handling
+    breaks savepoints: let SQLAlchemy emit BEGIN itself (the SQLAlchemy docs' recipe)."""
+    if _is_sqlite(dbapi_connection):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+
+
+def _init_extensions(app: Flask) -> None:
+    from .adapters.geocoding import build_geocoder
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.extensions["geocoder"] = build_geocoder(app.config)
+    from . import models  # noqa: F401  (every model registered before the first query)
+
+
+def _register_web(app: Flask) -> None:
+    from .web import register
+
+    register(app)

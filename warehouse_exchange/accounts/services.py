@@ -1,0 +1,238 @@
+"""Use cases of accounts: registration, log-in, members, invitations and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..catalog import ORGANIZATION_KINDS
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from ..extensions import db
+from ..unit_of_work import use_case
+from ..validation import require_country, require_text
+from .models import ApiToken, Invitation, Organization, User
+
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class Registration:
+    organization_name: str
+    kind: str
+    country: str
+    name: str
+    email: str
+    password: str
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalize_email(email: str | None, field: str = "email") -> str:
+    try:
+        return validate_email(email or "", check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise InvalidInput("Enter a valid email address.", {field: str(error)}) from error
+
+
+def _check_password(password: str | None) -> str:
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            "The password is too short.",
+            {"password": f"At least {MIN_PASSWORD_LENGTH} characters."},
+        )
+    if len(password) > 200:
+        raise InvalidInput("The password is too long.", {"password": "At most 200 characters."})
+    return password
+
+
+def _email_is_free(email: str) -> None:
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise InvalidInput("That email address already has an account.", {"email": "Already used."})
+
+
+@use_case
+def register_organization(data: Registration) -> User:
+    """Create an organization with its first user, who becomes its admin."""
+    organization_name = require_text(data.organization_name, "organization_name", 120)
+    if data.kind not in ORGANIZATION_KINDS:
+        raise InvalidInput("Choose owner, exporter or both.", {"kind": "Unknown kind."})
+    email = normalize_email(data.email)
+    _email_is_free(email)
+    if db.session.scalar(select(Organization.id).where(Organization.name == organization_name)):
+        raise InvalidInput(
+            "An organization with that name exists.", {"organization_name": "Already registered."}
+        )
+    organization = Organization(
+        name=organization_name, kind=data.kind, country=require_country(data.country)
+    )
+    user = User(
+        email=email,
+        name=require_text(data.name, "name", 120),
+        password_hash=generate_password_hash(_check_password(data.password)),
+        organization=organization,
+        role="admin",
+    )
+    db.session.add_all([organization, user])
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    if user is None or not check_password_hash(user.password_hash, password or ""):
+        raise Unauthorized("Wrong email or password.")
+    if not user.active:
+        raise Unauthorized("This account is disabled.")
+    return user
+
+
+@use_case
+def create_operator(email: str, name: str, password: str) -> User:
+    email = normalize_email(email)
+    _email_is_free(email)
+    user = User(
+        email=email,
+        name=require_text(name, "name", 120),
+        password_hash=generate_password_hash(_check_password(password)),
+        role="operator",
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@use_case
+def invite_member(
+    actor: User, email: str, now: datetime, valid_days: int
+) -> tuple[Invitation, str]:
+    """An organization admin invites someone by email; returns the invitation and its secret."""
+    if actor.role != "admin":
+        raise Forbidden("Only an organization admin can invite members.")
+    email = normalize_email(email)
+    _email_is_free(email)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        organization_id=actor.organization_id,
+        email=email,
+        token_hash=_hash_token(token),
+        invited_by_id=actor.id,
+        created_at=now,
+        expires_at=now + timedelta(days=valid_days),
+    )
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation, token
+
+
+def find_invitation(token: str, now: datetime) -> Invitation:
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == _hash_token(token or ""))
+    )
+    if invitation is None:
+        raise NotFound("This invitation link is not valid.")
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation has already been used.")
+    if invitation.expires_at <= now:
+        raise Conflict("This invitation has expired; ask for a new one.")
+    return invitation
+
+
+@use_case
+def accept_invitation(token: str, name: str, password: str, now: datetime) -> User:
+    invitation = find_invitation(token, now)
+    _email_is_free(invitation.email)
+    user = User(
+        email=invitation.email,
+        name=require_text(name, "name", 120),
+        password_hash=generate_password_hash(_check_password(password)),
+        organization_id=invitation.organization_id,
+        role="member",
+    )
+    invitation.accepted_at = now
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def list_members(actor: User) -> list[User]:
+    if actor.organization_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(User).where(User.organization_id == actor.organization_id).order_by(User.name)
+        )
+    )
+
+
+def pending_invitations(actor: User, now: datetime) -> list[Invitation]:
+    if actor.organization_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organization_id == actor.organization_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.expires_at > now,
+            )
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+@use_case
+def issue_api_token(actor: User, name: str) -> tuple[ApiToken, str]:
+    token = "wx_" + secrets.token_urlsafe(32)
+    record = ApiToken(
+        user_id=actor.id,
+        name=require_text(name, "name", 80),
+        token_hash=_hash_token(token),
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record, token
+
+
+def list_api_tokens(actor: User) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == actor.id)
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
+
+
+@use_case
+def revoke_api_token(actor: User, token_id: int, now: datetime) -> ApiToken:
+    record = db.session.get(ApiToken, token_id)
+    if record is None or record.user_id != actor.id:
+        raise NotFound("No such API token.")
+    if record.revoked_at is None:
+        record.revoked_at = now
+        db.session.commit()
+    return record
+
+
+def user_for_api_token(token: str, now: datetime) -> User | None:
+    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
+    if record is None or record.revoked_at is not None or not record.user.active:
+        return None
+    record.last_used_at = now
+    db.session.commit()
+    return record.user
+
+
+def get_organization(organization_id: int) -> Organization:
+    organization = db.session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound("No such organization.")
+    return organization

@@ -1,0 +1,160 @@
+"""Account pages: register, log in and out, members, invitations, API tokens, profiles."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..adapters.clock import utc_now
+from ..errors import InvalidInput, Unauthorized
+from ..extensions import limiter
+from ..listings.services import organization_listings
+from ..warehouses.services import organization_warehouses
+from ..web.auth import actor
+from ..web.forms import render_form, show_errors
+from . import services
+from .forms import AcceptInvitationForm, ApiTokenForm, InvitationForm, LoginForm, RegistrationForm
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> str | Response:
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        data = services.Registration(
+            organization_name=form.organization_name.data,
+            kind=form.kind.data,
+            country=form.country.data,
+            name=form.name.data,
+            email=form.email.data,
+            password=form.password.data,
+        )
+        try:
+            user = services.register_organization(data)
+        except InvalidInput as error:
+            show_errors(form, error)
+        else:
+            login_user(user)
+            flash(f"Welcome to Warehouse Exchange, {user.name}.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_form("accounts/register.html", form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login() -> str | Response:
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except Unauthorized as error:
+            form.form_errors.append(error.message)
+        else:
+            login_user(user)
+            flash(f"Logged in as {user.email}.", "success")
+            return redirect(_safe_next(url_for("search.index")))
+    return render_form("accounts/login.html", form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    flash("Logged out.", "info")
+    return redirect(url_for("search.index"))
+
+
+@bp.route("/profile")
+@login_required
+def profile() -> str:
+    return _render_profile(InvitationForm())
+
+
+def _render_profile(invitation_form: InvitationForm) -> str:
+    user = actor()
+    return render_template(
+        "accounts/profile.html",
+        members=services.list_members(user),
+        invitations=services.pending_invitations(user, utc_now()),
+        tokens=services.list_api_tokens(user),
+        invitation_form=invitation_form,
+        token_form=ApiTokenForm(),
+    )
+
+
+@bp.post("/profile/invitations")
+@login_required
+def invite() -> str | Response:
+    form = InvitationForm()
+    if form.validate_on_submit():
+        try:
+            invitation, token = services.invite_member(
+                actor(), form.email.data, utc_now(), current_app.config["INVITATION_VALID_DAYS"]
+            )
+        except InvalidInput as error:
+            show_errors(form, error)
+        else:
+            link = url_for("accounts.accept_invitation", token=token, _external=True)
+            flash(
+                f"Invitation for {invitation.email} created. Send them this link: {link}", "success"
+            )
+            return redirect(url_for("accounts.profile"))
+    return _render_profile(form), 422
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> str | Response:
+    invitation = services.find_invitation(token, utc_now())
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(token, form.name.data, form.password.data, utc_now())
+        except InvalidInput as error:
+            show_errors(form, error)
+        else:
+            login_user(user)
+            flash(f"Welcome to {invitation.organization.name}.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_form("accounts/accept_invitation.html", form, invitation=invitation)
+
+
+@bp.post("/profile/tokens")
+@login_required
+def create_token() -> str | Response:
+    form = ApiTokenForm()
+    if not form.validate_on_submit():
+        flash("Give the token a name.", "error")
+        return redirect(url_for("accounts.profile"))
+    record, token = services.issue_api_token(actor(), form.name.data)
+    flash(
+        f"API token “{record.name}” created. Copy it now, it is shown only once: {token}", "success"
+    )
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> Response:
+    record = services.revoke_api_token(actor(), token_id, utc_now())
+    flash(f"API token “{record.name}” revoked.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/organizations/<int:organization_id>")
+def organization(organization_id: int) -> str:
+    organization = services.get_organization(organization_id)
+    page = request.args.get("page", 1, type=int)
+    per_page = current_app.config["LIST_PER_PAGE"]
+    return render_template(
+        "accounts/organization.html",
+        organization=organization,
+        warehouses=organization_warehouses(organization.id, page, per_page, include_archived=False),
+        listings=organization_listings(organization.id, 1, per_page),
+    )

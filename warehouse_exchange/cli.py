@@ -1,0 +1,47 @@
+"""`flask` commands: operator accounts and demo data."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from .adapters.clock import utc_today
+from .errors import DomainError
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_operator)
+    app.cli.add_command(demo)
+
+
+@click.command("create-operator")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.password_option()
+def create_operator(email: str, name: str, password: str) -> None:
+    """Create a platform operator account."""
+    from .accounts.services import create_operator as create
+
+    try:
+        user = create(email, name, password)
+    except DomainError as error:
+        raise click.ClickException(f"{error.message} {error.fields or ''}".strip()) from error
+    click.echo(f"Operator {user.email} created.")
+
+
+@click.group()
+def demo() -> None:
+    """Demo data."""
+
+
+@demo.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when organizations already exist.")
+def load(if_empty: bool) -> None:
+    """Load the deterministic demo marketplace."""
+    from .demo import demo_is_loaded, load_demo_data
+
+    if if_empty and demo_is_loaded():
+        click.echo("Data present; demo data not loaded.")
+        return
+    summary = load_demo_data(current_app.extensions["geocoder"], utc_today())
+    click.echo(f"Demo data loaded: {summary}")

@@ -1,0 +1,61 @@
+"""API twins of the listing pages."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ..adapters.clock import utc_today
+from ..permissions import require_owner
+from ..web.api import PaginationArgs, page_body
+from ..web.auth import api_actor, api_login_required
+from . import services
+from .schemas import ListingInSchema, ListingPageSchema, ListingSchema
+
+blp = Blueprint("listings_api", __name__, description="Capacity listings")
+
+STATUS_ACTIONS = {"pause": "paused", "resume": "active", "archive": "archived"}
+
+
+@blp.get("/listings")
+@api_login_required
+@blp.arguments(PaginationArgs, location="query")
+@blp.response(200, ListingPageSchema)
+def list_mine(args):
+    """Your organization's listings that are not archived."""
+    user = require_owner(api_actor())
+    return page_body(
+        services.organization_listings(user.organization_id, args["page"], args["per_page"])
+    )
+
+
+@blp.post("/warehouses/<int:warehouse_id>/listings")
+@api_login_required
+@blp.arguments(ListingInSchema)
+@blp.response(201, ListingSchema)
+def create(data, warehouse_id: int):
+    """Publish a listing in one of your warehouses."""
+    return services.create_listing(api_actor(), warehouse_id, data, utc_today())
+
+
+@blp.get("/listings/<int:listing_id>")
+@blp.response(200, ListingSchema)
+def get(listing_id: int):
+    """A listing's full record."""
+    return services.get_listing(listing_id)
+
+
+@blp.put("/listings/<int:listing_id>")
+@api_login_required
+@blp.arguments(ListingInSchema)
+@blp.response(200, ListingSchema)
+def update(data, listing_id: int):
+    """Replace a listing's terms."""
+    return services.update_listing(api_actor(), listing_id, data, utc_today())
+
+
+@blp.post("/listings/<int:listing_id>/<any(pause, resume, archive):action>")
+@api_login_required
+@blp.response(200, ListingSchema)
+def change_status(listing_id: int, action: str):
+    """Pause, resume or archive a listing."""
+    return services.change_listing_status(api_actor(), listing_id, STATUS_ACTIONS[action])

@@ -1,0 +1,103 @@
+"""The listing form, and its conversion to and from ListingData."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..catalog import CATEGORIES, HAZMAT_CLASSES, UNITS
+from ..errors import InvalidInput
+from ..money import Money
+from ..web.forms import MultiCheckboxField, currency_choices, positive
+from .models import Listing
+from .services import ListingData
+
+
+def _count(label: str, default=None, maximum=1_000_000):
+    return IntegerField(
+        label, default=default, validators=[InputRequired(), NumberRange(1, maximum)]
+    )
+
+
+class ListingForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    unit = SelectField("Unit", choices=list(UNITS.items()))
+    quantity = _count("Quantity on offer")
+    available_from = DateField("Available from", validators=[DataRequired()])
+    available_to = DateField("Available to (last day)", validators=[DataRequired()])
+    price = DecimalField(
+        "Price per unit per week",
+        places=None,
+        validators=[InputRequired(), positive],
+    )
+    currency = SelectField("Currency", default="EUR")
+    min_quantity = _count("Minimum quantity", default=1)
+    min_term_days = _count("Minimum term (days)", default=7, maximum=3660)
+    max_unit_length_cm = _count("Max unit length (cm)", default=120, maximum=5000)
+    max_unit_width_cm = _count("Max unit width (cm)", default=100, maximum=5000)
+    max_unit_height_cm = _count("Max unit height (cm)", default=180, maximum=5000)
+    max_unit_weight_kg = _count("Max unit weight (kg)", default=1000, maximum=50_000)
+    temperature_min_c = IntegerField(
+        "Kept from °C", default=15, validators=[InputRequired(), NumberRange(-60, 60)]
+    )
+    temperature_max_c = IntegerField(
+        "Kept to °C", default=25, validators=[InputRequired(), NumberRange(-60, 60)]
+    )
+    hazmat_classes = MultiCheckboxField(
+        "Hazardous classes accepted", coerce=int, choices=list(HAZMAT_CLASSES.items())
+    )
+    categories = MultiCheckboxField("Categories accepted", choices=list(CATEGORIES.items()))
+    instant_book = BooleanField("Instant booking (no approval step)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency.choices = currency_choices()
+
+    def to_data(self) -> ListingData:
+        try:
+            price = Money.from_decimal(self.price.data, self.currency.data)
+        except InvalidInput as error:
+            raise InvalidInput(error.message, {"price": error.fields["price"]}) from error
+        names = (
+            "title",
+            "description",
+            "unit",
+            "quantity",
+            "available_from",
+            "available_to",
+            "min_quantity",
+            "min_term_days",
+            "max_unit_length_cm",
+            "max_unit_width_cm",
+            "max_unit_height_cm",
+            "max_unit_weight_kg",
+            "temperature_min_c",
+            "temperature_max_c",
+            "instant_book",
+        )
+        return ListingData(
+            **{name: getattr(self, name).data for name in names},
+            price_minor=price.amount_minor,
+            currency=price.currency,
+            hazmat_classes=self.hazmat_classes.data or [],
+            categories=self.categories.data or [],
+        )
+
+    @classmethod
+    def for_listing(cls, listing: Listing) -> ListingForm:
+        return cls(
+            obj=listing,
+            price=listing.unit_price.decimal,
+            hazmat_classes=listing.hazmat_classes,
+            categories=listing.categories,
+        )

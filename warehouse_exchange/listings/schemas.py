@@ -1,0 +1,86 @@
+"""API schemas of listings."""
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from ..catalog import CATEGORIES, HAZMAT_CLASSES, UNITS
+from ..web.api import MoneySchema
+from .services import ListingData
+
+
+class ListingInSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    unit = fields.String(required=True, validate=validate.OneOf(list(UNITS)))
+    quantity = fields.Integer(required=True, validate=validate.Range(1, 1_000_000))
+    available_from = fields.Date(required=True)
+    available_to = fields.Date(required=True, metadata={"description": "Last day, inclusive"})
+    unit_price = fields.Nested(
+        MoneySchema, required=True, metadata={"description": "Per unit per week"}
+    )
+    min_quantity = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
+    min_term_days = fields.Integer(load_default=7, validate=validate.Range(1, 3660))
+    max_unit_length_cm = fields.Integer(required=True, validate=validate.Range(1, 5000))
+    max_unit_width_cm = fields.Integer(required=True, validate=validate.Range(1, 5000))
+    max_unit_height_cm = fields.Integer(required=True, validate=validate.Range(1, 5000))
+    max_unit_weight_kg = fields.Integer(required=True, validate=validate.Range(1, 50_000))
+    temperature_min_c = fields.Integer(required=True, validate=validate.Range(-60, 60))
+    temperature_max_c = fields.Integer(required=True, validate=validate.Range(-60, 60))
+    hazmat_classes = fields.List(
+        fields.Integer(validate=validate.OneOf(list(HAZMAT_CLASSES))), load_default=list
+    )
+    categories = fields.List(
+        fields.String(validate=validate.OneOf(list(CATEGORIES))),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+    instant_book = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def positive_price(self, data: dict, **_kwargs) -> None:
+        if data["unit_price"]["amount_minor"] <= 0:
+            raise ValidationError("Must be positive.", "unit_price")
+
+    @post_load
+    def to_data(self, data: dict, **_kwargs) -> ListingData:
+        price = data.pop("unit_price")
+        return ListingData(**data, price_minor=price["amount_minor"], currency=price["currency"])
+
+
+class WarehouseSummarySchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    city = fields.String()
+    country = fields.String()
+    lat = fields.Float(attribute="latitude")
+    lon = fields.Float(attribute="longitude")
+
+
+class ListingSchema(Schema):
+    id = fields.Integer()
+    warehouse = fields.Nested(WarehouseSummarySchema)
+    title = fields.String()
+    description = fields.String()
+    unit = fields.String()
+    quantity = fields.Integer()
+    available_from = fields.Date()
+    available_to = fields.Date()
+    unit_price = fields.Nested(MoneySchema)
+    min_quantity = fields.Integer()
+    min_term_days = fields.Integer()
+    max_unit_length_cm = fields.Integer()
+    max_unit_width_cm = fields.Integer()
+    max_unit_height_cm = fields.Integer()
+    max_unit_weight_kg = fields.Integer()
+    temperature_min_c = fields.Integer()
+    temperature_max_c = fields.Integer()
+    hazmat_classes = fields.List(fields.Integer())
+    categories = fields.List(fields.String())
+    instant_book = fields.Boolean()
+    status = fields.String()
+
+
+class ListingPageSchema(Schema):
+    results = fields.List(fields.Nested(ListingSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()

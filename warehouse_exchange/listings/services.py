@@ -1,0 +1,189 @@
+"""Use cases of listings: publish, edit, pause, resume and archive capacity offers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..catalog import CATEGORY_BITS, HAZMAT_BITS, UNITS, to_mask
+from ..errors import Conflict, InvalidInput, NotFound
+from ..extensions import db
+from ..money import require_currency
+from ..pagination import Page, paginate
+from ..permissions import require_same_organization
+from ..unit_of_work import use_case
+from ..validation import require_int, require_text
+from ..warehouses.models import Warehouse
+from ..warehouses.services import own_warehouse
+from .models import Listing
+from .rules import check_transition, lease_days
+
+MAX_PRICE_MINOR = 10**12
+MAX_QUANTITY = 1_000_000
+
+
+@dataclass
+class ListingData:
+    title: str
+    unit: str
+    quantity: int
+    available_from: date
+    available_to: date
+    price_minor: int
+    currency: str
+    max_unit_length_cm: int
+    max_unit_width_cm: int
+    max_unit_height_cm: int
+    max_unit_weight_kg: int
+    temperature_min_c: int
+    temperature_max_c: int
+    categories: list[str]
+    description: str = ""
+    min_quantity: int = 1
+    min_term_days: int = 7
+    hazmat_classes: list[int] = field(default_factory=list)
+    instant_book: bool = False
+
+
+def _check_window(data: ListingData, today: date, *, is_new: bool) -> None:
+    if not isinstance(data.available_from, date) or not isinstance(data.available_to, date):
+        raise InvalidInput("Give the availability dates.", {"available_from": "Required."})
+    if data.available_from > data.available_to:
+        raise InvalidInput(
+            "The window ends before it starts.", {"available_to": "Must be on or after the start."}
+        )
+    if data.available_to < today:
+        raise InvalidInput("The window is in the past.", {"available_to": "Must not be past."})
+    if is_new and data.available_from < today:
+        raise InvalidInput("A new listing cannot start in the past.", {"available_from": "Past."})
+    if data.min_term_days > lease_days(data.available_from, data.available_to):
+        raise InvalidInput(
+            "The minimum term is longer than the window.", {"min_term_days": "Longer than window."}
+        )
+
+
+def _check_goods(data: ListingData, warehouse: Warehouse) -> None:
+    if not data.categories or any(c not in CATEGORY_BITS for c in data.categories):
+        raise InvalidInput(
+            "Choose the categories accepted.", {"categories": "Choose at least one."}
+        )
+    if any(c not in HAZMAT_BITS for c in data.hazmat_classes):
+        raise InvalidInput("Hazard classes are UN classes 1 to 9.", {"hazmat_classes": "1-9."})
+    refused = set(data.hazmat_classes) - set(warehouse.hazmat_classes)
+    if refused:
+        raise InvalidInput(
+            f"The warehouse does not accept hazard class {', '.join(map(str, sorted(refused)))}.",
+            {"hazmat_classes": "Not accepted by the warehouse."},
+        )
+    low = require_int(data.temperature_min_c, "temperature_min_c", minimum=-60, maximum=60)
+    high = require_int(data.temperature_max_c, "temperature_max_c", minimum=-60, maximum=60)
+    if low > high:
+        raise InvalidInput(
+            "Minimum temperature above maximum.", {"temperature_min_c": "Above max."}
+        )
+    if not any(z.min_c <= low and high <= z.max_c for z in warehouse.temperature_zones):
+        raise InvalidInput(
+            "No temperature zone of the warehouse keeps that range.",
+            {"temperature_min_c": "Outside every zone of the warehouse."},
+        )
+
+
+def _apply(listing: Listing, data: ListingData, warehouse: Warehouse, today: date) -> None:
+    if data.unit not in UNITS:
+        raise InvalidInput("Unit is pallet, cbm or sqm.", {"unit": "Unknown unit."})
+    quantity = require_int(data.quantity, "quantity", minimum=1, maximum=MAX_QUANTITY)
+    require_int(data.min_quantity, "min_quantity", minimum=1, maximum=quantity)
+    require_int(data.min_term_days, "min_term_days", minimum=1, maximum=3660)
+    require_int(data.price_minor, "price_minor", minimum=1, maximum=MAX_PRICE_MINOR)
+    for name in ("max_unit_length_cm", "max_unit_width_cm", "max_unit_height_cm"):
+        require_int(getattr(data, name), name, minimum=1, maximum=5000)
+    require_int(data.max_unit_weight_kg, "max_unit_weight_kg", minimum=1, maximum=50_000)
+    _check_window(data, today, is_new=listing.id is None)
+    _check_goods(data, warehouse)
+    listing.currency = require_currency(data.currency)
+    listing.title = require_text(data.title, "title", 120)
+    listing.description = require_text(data.description, "description", 2000, required=False)
+    for name in (
+        "unit",
+        "quantity",
+        "available_from",
+        "available_to",
+        "price_minor",
+        "min_quantity",
+        "min_term_days",
+        "max_unit_length_cm",
+        "max_unit_width_cm",
+        "max_unit_height_cm",
+        "max_unit_weight_kg",
+        "temperature_min_c",
+        "temperature_max_c",
+    ):
+        setattr(listing, name, getattr(data, name))
+    listing.hazmat_mask = to_mask(data.hazmat_classes, HAZMAT_BITS)
+    listing.categories_mask = to_mask(data.categories, CATEGORY_BITS)
+    listing.instant_book = bool(data.instant_book)
+
+
+@use_case
+def create_listing(actor: User, warehouse_id: int, data: ListingData, today: date) -> Listing:
+    warehouse = own_warehouse(actor, warehouse_id)
+    if warehouse.status != "active":
+        raise Conflict("An archived warehouse cannot get new listings.")
+    listing = Listing(warehouse=warehouse, status="active")
+    _apply(listing, data, warehouse, today)
+    db.session.add(listing)
+    db.session.commit()
+    return listing
+
+
+def get_listing(listing_id: int) -> Listing:
+    listing = db.session.get(Listing, listing_id)
+    if listing is None:
+        raise NotFound("No such listing.")
+    return listing
+
+
+def own_listing(actor: User, listing_id: int) -> Listing:
+    listing = get_listing(listing_id)
+    own_warehouse(actor, listing.warehouse_id)
+    return listing
+
+
+@use_case
+def update_listing(actor: User, listing_id: int, data: ListingData, today: date) -> Listing:
+    listing = own_listing(actor, listing_id)
+    if listing.status == "archived":
+        raise Conflict("An archived listing cannot be edited.")
+    _apply(listing, data, listing.warehouse, today)
+    db.session.commit()
+    return listing
+
+
+@use_case
+def change_listing_status(actor: User, listing_id: int, status: str) -> Listing:
+    listing = own_listing(actor, listing_id)
+    require_same_organization(actor, listing.warehouse.organization_id, "listing")
+    check_transition(listing.status, status)
+    listing.status = status
+    db.session.commit()
+    return listing
+
+
+def warehouse_listings(warehouse_id: int, *, include_inactive: bool) -> list[Listing]:
+    query = select(Listing).where(Listing.warehouse_id == warehouse_id)
+    if not include_inactive:
+        query = query.where(Listing.status == "active")
+    return list(db.session.scalars(query.order_by(Listing.unit, Listing.price_minor)))
+
+
+def organization_listings(organization_id: int, page: int, per_page: int) -> Page[Listing]:
+    query = (
+        select(Listing)
+        .join(Listing.warehouse)
+        .where(Warehouse.organization_id == organization_id, Listing.status != "archived")
+        .order_by(Warehouse.name, Listing.title)
+    )
+    return paginate(query, page, per_page)

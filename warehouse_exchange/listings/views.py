@@ -1,0 +1,82 @@
+"""Listing pages: publish, edit, pause, resume, archive; the public listing page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from ..adapters.clock import utc_today
+from ..errors import InvalidInput
+from ..permissions import require_owner
+from ..warehouses.services import own_warehouse
+from ..web.auth import actor
+from ..web.forms import render_form, show_errors
+from . import services
+from .forms import ListingForm
+
+bp = Blueprint("listings", __name__, url_prefix="/listings")
+
+STATUS_ACTIONS = {"pause": "paused", "resume": "active", "archive": "archived"}
+
+
+@bp.route("/mine")
+@login_required
+def mine() -> str:
+    user = require_owner(actor())
+    page = services.organization_listings(
+        user.organization_id,
+        request.args.get("page", 1, type=int),
+        current_app.config["LIST_PER_PAGE"],
+    )
+    return render_template("listings/mine.html", page=page)
+
+
+@bp.route("/new/<int:warehouse_id>", methods=["GET", "POST"])
+@login_required
+def create(warehouse_id: int) -> str | Response:
+    warehouse = own_warehouse(actor(), warehouse_id)
+    form = ListingForm()
+    if request.method == "GET":
+        form.available_from.data = utc_today()
+    if form.validate_on_submit():
+        try:
+            listing = services.create_listing(actor(), warehouse_id, form.to_data(), utc_today())
+        except InvalidInput as error:
+            show_errors(form, error)
+        else:
+            flash(f"Listing “{listing.title}” published.", "success")
+            return redirect(url_for("listings.show", listing_id=listing.id))
+    return render_form("listings/form.html", form, warehouse=warehouse, listing=None)
+
+
+@bp.route("/<int:listing_id>")
+def show(listing_id: int) -> str:
+    listing = services.get_listing(listing_id)
+    user = actor()
+    is_mine = user is not None and user.organization_id == listing.warehouse.organization_id
+    return render_template("listings/show.html", listing=listing, is_mine=is_mine)
+
+
+@bp.route("/<int:listing_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(listing_id: int) -> str | Response:
+    listing = services.own_listing(actor(), listing_id)
+    form = ListingForm() if request.method == "POST" else ListingForm.for_listing(listing)
+    if form.validate_on_submit():
+        try:
+            services.update_listing(actor(), listing_id, form.to_data(), utc_today())
+        except InvalidInput as error:
+            show_errors(form, error)
+        else:
+            flash("Listing saved.", "success")
+            return redirect(url_for("listings.show", listing_id=listing_id))
+    return render_form("listings/form.html", form, warehouse=listing.warehouse, listing=listing)
+
+
+@bp.post("/<int:listing_id>/<any(pause, resume, archive):action>")
+@login_required
+def change_status(listing_id: int, action: str) -> Response:
+    listing = services.change_listing_status(actor(), listing_id, STATUS_ACTIONS[action])
+    flash(f"Listing “{listing.title}” is now {listing.status}.", "success")
+    return redirect(url_for("listings.show", listing_id=listing_id))

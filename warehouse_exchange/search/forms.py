@@ -1,0 +1,100 @@
+"""The search form (GET, no CSRF: it changes nothing), and its conversion to a SearchQuery."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, FloatField, IntegerField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
+
+from ..catalog import CATEGORIES, HAZMAT_CLASSES, UNITS
+from ..errors import InvalidInput
+from ..money import Money
+from ..web.forms import MultiCheckboxField, country_choices, currency_choices, positive
+from .services import SearchQuery
+
+ANY = [("", "Any")]
+
+
+def _optional_int(label: str, low: int, high: int) -> IntegerField:
+    return IntegerField(label, validators=[Optional(), NumberRange(low, high)])
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    near = StringField(
+        "Near",
+        validators=[Optional(), Length(max=200)],
+        render_kw={"placeholder": "City or port, e.g. Rotterdam, NL"},
+    )
+    radius_km = FloatField("Within (km)", validators=[Optional(), NumberRange(0, 20_000)])
+    country = MultiCheckboxField("Countries")
+    unit = SelectField("Unit", choices=ANY + list(UNITS.items()), validators=[Optional()])
+    quantity = _optional_int("Quantity", 1, 1_000_000)
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To", validators=[Optional()])
+    temperature_min = _optional_int("Goods tolerate from °C", -60, 60)
+    temperature_max = _optional_int("to °C", -60, 60)
+    hazmat_class = SelectField(
+        "Hazard class",
+        choices=ANY + [(str(k), f"{k} — {v}") for k, v in HAZMAT_CLASSES.items()],
+        validators=[Optional()],
+    )
+    category = SelectField(
+        "Category", choices=ANY + list(CATEGORIES.items()), validators=[Optional()]
+    )
+    unit_length_cm = _optional_int("Length (cm)", 1, 100_000)
+    unit_width_cm = _optional_int("Width (cm)", 1, 100_000)
+    unit_height_cm = _optional_int("Height (cm)", 1, 100_000)
+    unit_weight_kg = _optional_int("Weight (kg)", 1, 100_000)
+    max_price = DecimalField(
+        "Max price per unit per week",
+        places=None,
+        validators=[Optional(), positive],
+    )
+    currency = SelectField("Currency", validators=[Optional()])
+    sort = SelectField(
+        "Sort by",
+        choices=[("price", "Price"), ("distance", "Distance"), ("rating", "Rating")],
+        default="price",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
+        self.currency.choices = [("", "Listing's own"), *currency_choices()]
+
+    def to_query(self, page: int, per_page: int) -> SearchQuery:
+        max_price_minor = None
+        if self.max_price.data is not None:
+            if not self.currency.data:
+                raise InvalidInput(
+                    "Say which currency the ceiling is in.",
+                    {"currency": "Required with a price ceiling."},
+                )
+            max_price_minor = Money.from_decimal(
+                self.max_price.data, self.currency.data
+            ).amount_minor
+        return SearchQuery(
+            countries=self.country.data or [],
+            near=self.near.data or None,
+            radius_km=self.radius_km.data,
+            unit=self.unit.data or None,
+            quantity=self.quantity.data,
+            start=self.start.data,
+            end=self.end.data,
+            temperature_min=self.temperature_min.data,
+            temperature_max=self.temperature_max.data,
+            hazmat_class=int(self.hazmat_class.data) if self.hazmat_class.data else None,
+            category=self.category.data or None,
+            unit_length_cm=self.unit_length_cm.data,
+            unit_width_cm=self.unit_width_cm.data,
+            unit_height_cm=self.unit_height_cm.data,
+            unit_weight_kg=self.unit_weight_kg.data,
+            max_price_minor=max_price_minor,
+            currency=self.currency.data or None,
+            sort=self.sort.data or "price",
+            page=page,
+            per_page=per_page,
+        )

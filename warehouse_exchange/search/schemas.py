@@ -1,0 +1,77 @@
+"""API schemas of search."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ..catalog import CATEGORIES, HAZMAT_CLASSES, UNITS
+from ..listings.schemas import WarehouseSummarySchema
+from ..web.api import MoneySchema
+from .services import SORTS
+
+
+class SearchArgsSchema(Schema):
+    country = fields.List(
+        fields.String(),
+        load_default=list,
+        metadata={"description": "ISO 3166-1 alpha-2; repeatable"},
+    )
+    near = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "A place, geocoded, e.g. 'Rotterdam, NL'"},
+    )
+    lat = fields.Float(validate=validate.Range(-90, 90))
+    lon = fields.Float(validate=validate.Range(-180, 180))
+    radius_km = fields.Float(metadata={"description": "Default 200 when a centre is given"})
+    unit = fields.String(validate=validate.OneOf(list(UNITS)))
+    quantity = fields.Integer()
+    start = fields.Date()
+    end = fields.Date(metadata={"description": "Last day, inclusive"})
+    temperature_min = fields.Integer(validate=validate.Range(-60, 60))
+    temperature_max = fields.Integer(validate=validate.Range(-60, 60))
+    hazmat_class = fields.Integer(validate=validate.OneOf(list(HAZMAT_CLASSES)))
+    category = fields.String(validate=validate.OneOf(list(CATEGORIES)))
+    unit_length_cm = fields.Integer()
+    unit_width_cm = fields.Integer()
+    unit_height_cm = fields.Integer()
+    unit_weight_kg = fields.Integer()
+    max_price = fields.Decimal(
+        as_string=True,
+        metadata={"description": "Ceiling on the weekly unit price, in major units of currency"},
+    )
+    currency = fields.String(metadata={"description": "ISO 4217; prices are also shown in it"})
+    sort = fields.String(load_default="price", validate=validate.OneOf(SORTS))
+    page = fields.Integer(load_default=1)
+    per_page = fields.Integer(load_default=20)
+
+    @validates_schema
+    def ceiling_has_currency(self, data: dict, **_kwargs) -> None:
+        if data.get("max_price") is not None and not data.get("currency"):
+            raise ValidationError("Say which currency the ceiling is in.", "currency")
+
+
+class OwnerSummarySchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class SearchHitSchema(Schema):
+    listing_id = fields.Integer()
+    title = fields.String()
+    warehouse = fields.Nested(WarehouseSummarySchema)
+    unit = fields.String()
+    free_quantity = fields.Integer()
+    unit_price = fields.Nested(MoneySchema, metadata={"description": "Per unit per week"})
+    total_price = fields.Nested(MoneySchema, allow_none=True)
+    converted_unit_price = fields.Nested(MoneySchema, allow_none=True)
+    converted_total_price = fields.Nested(MoneySchema, allow_none=True)
+    distance_km = fields.Float(allow_none=True)
+    owner = fields.Nested(OwnerSummarySchema)
+
+
+class SearchResultSchema(Schema):
+    results = fields.List(fields.Nested(SearchHitSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    centre = fields.Dict(allow_none=True)
+    rate_date = fields.Date(allow_none=True)
+    hints = fields.List(fields.String(), metadata={"description": "What to loosen when empty"})

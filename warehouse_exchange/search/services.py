@@ -1,0 +1,398 @@
+"""Search: listings that accept an exporter's goods, in a region, for a quantity and dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from geopy.distance import geodesic
+from geopy.geocoders.base import Geocoder
+from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from ..accounts.models import Organization
+from ..adapters.geocoding import Place, locate
+from ..catalog import CATEGORIES, CATEGORY_BITS, HAZMAT_BITS, UNITS
+from ..errors import InvalidInput
+from ..extensions import db
+from ..fx.services import RateTable
+from ..listings.models import Listing
+from ..listings.rules import lease_days, lease_price
+from ..money import Money, require_currency
+from ..pagination import Page, check_page
+from ..validation import require_country
+from ..warehouses.models import Warehouse
+from .rules import LOOSEN_HINTS, bounding_box, price_threshold
+
+SORTS = ("price", "distance", "rating")
+MAX_QUANTITY = 1_000_000
+
+
+@dataclass
+class SearchQuery:
+    countries: list[str] = field(default_factory=list)
+    near: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_km: float | None = None
+    unit: str | None = None
+    quantity: int | None = None
+    start: date | None = None
+    end: date | None = None
+    temperature_min: int | None = None
+    temperature_max: int | None = None
+    hazmat_class: int | None = None
+    category: str | None = None
+    unit_length_cm: int | None = None
+    unit_width_cm: int | None = None
+    unit_height_cm: int | None = None
+    unit_weight_kg: int | None = None
+    #: ceiling on the weekly unit price, in `currency`'s minor units
+    max_price_minor: int | None = None
+    #: the currency prices are compared and shown in; None keeps each listing's own
+    currency: str | None = None
+    sort: str = "price"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    listing: Listing
+    free_quantity: int
+    distance_km: float | None
+    total_price: Money | None
+    #: the weekly unit price converted into the asked currency, when one was asked
+    converted_unit_price: Money | None
+    converted_total_price: Money | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    page: Page[SearchHit]
+    centre: Place | None
+    radius_km: float | None
+    currency: str | None
+    rate_date: date | None
+    hints: list[str]
+
+
+@dataclass(frozen=True)
+class _Checked:
+    query: SearchQuery
+    centre: Place | None
+    radius_km: float | None
+
+
+def _check_region(query: SearchQuery, geocoder: Geocoder, default_radius: float, max_radius: float):
+    query.countries = [require_country(c, "country") for c in query.countries]
+    has_point = query.latitude is not None or query.longitude is not None
+    if query.near and has_point:
+        raise InvalidInput("Search near a place or a point, not both.", {"near": "Give one."})
+    if has_point and (query.latitude is None or query.longitude is None):
+        raise InvalidInput("Give both lat and lon.", {"lat": "Both lat and lon are needed."})
+    if has_point and not (-90 <= query.latitude <= 90 and -180 <= query.longitude <= 180):
+        raise InvalidInput("That point is off the globe.", {"lat": "Out of range."})
+    centre = None
+    if query.near:
+        centre = locate(geocoder, query.near, field="near")
+    elif has_point:
+        centre = Place(
+            f"{query.latitude:.4f}, {query.longitude:.4f}", query.latitude, query.longitude
+        )
+    if centre is None:
+        if query.radius_km is not None:
+            raise InvalidInput(
+                "A radius needs a centre: give near or lat/lon.", {"radius_km": "No centre."}
+            )
+        if query.sort == "distance":
+            raise InvalidInput("Sorting by distance needs a centre.", {"sort": "No centre."})
+        return None, None
+    radius = default_radius if query.radius_km is None else query.radius_km
+    if not 0 < radius <= max_radius:
+        raise InvalidInput(
+            f"The radius is between 0 and {max_radius:g} km.", {"radius_km": "Out of range."}
+        )
+    return centre, radius
+
+
+def _check_goods(query: SearchQuery, today: date) -> None:
+    if query.unit is not None and query.unit not in UNITS:
+        raise InvalidInput("Unit is pallet, cbm or sqm.", {"unit": "Unknown unit."})
+    if query.quantity is not None and not 1 <= query.quantity <= MAX_QUANTITY:
+        raise InvalidInput("Ask for at least one unit.", {"quantity": "Must be 1 or more."})
+    if (query.start is None) != (query.end is None):
+        raise InvalidInput("Give both a start and an end date.", {"end": "Both dates are needed."})
+    if query.start is not None:
+        if query.start > query.end:
+            raise InvalidInput("The end date is before the start date.", {"end": "Before start."})
+        if query.start < today:
+            raise InvalidInput("The start date is in the past.", {"start": "In the past."})
+    low, high = query.temperature_min, query.temperature_max
+    if low is not None and high is not None and low > high:
+        raise InvalidInput(
+            "The minimum temperature is above the maximum.", {"temperature_min": "Above max."}
+        )
+    if query.hazmat_class is not None and query.hazmat_class not in HAZMAT_BITS:
+        raise InvalidInput("Hazard classes are 1 to 9.", {"hazmat_class": "Unknown class."})
+    if query.category is not None and query.category not in CATEGORIES:
+        raise InvalidInput("Unknown category.", {"category": "Unknown category."})
+    for name in ("unit_length_cm", "unit_width_cm", "unit_height_cm", "unit_weight_kg"):
+        value = getattr(query, name)
+        if value is not None and not 0 < value <= 100_000:
+            raise InvalidInput(f"{name} must be positive.", {name: "Must be positive."})
+
+
+def _check_price(query: SearchQuery, rates: RateTable) -> None:
+    if query.currency is not None:
+        query.currency = require_currency(query.currency)
+        if not rates.knows(query.currency):
+            raise InvalidInput(
+                f"There is no exchange rate for {query.currency} yet.", {"currency": "No rate."}
+            )
+    if query.max_price_minor is not None:
+        if query.currency is None:
+            raise InvalidInput("Say which currency the ceiling is in.", {"currency": "Required."})
+        if query.max_price_minor <= 0:
+            raise InvalidInput("The price ceiling must be positive.", {"max_price": "Positive."})
+
+
+@dataclass(frozen=True)
+class SearchLimits:
+    default_radius_km: float
+    max_radius_km: float
+    max_per_page: int
+
+    @classmethod
+    def from_config(cls, config) -> SearchLimits:
+        return cls(
+            config["SEARCH_DEFAULT_RADIUS_KM"],
+            config["SEARCH_MAX_RADIUS_KM"],
+            config["SEARCH_MAX_PER_PAGE"],
+        )
+
+
+def _check(query: SearchQuery, geocoder, rates: RateTable, today: date, limits: SearchLimits):
+    if query.sort not in SORTS:
+        raise InvalidInput("Sort by price, distance or rating.", {"sort": "Unknown sort."})
+    check_page(query.page, query.per_page, limits.max_per_page)
+    _check_goods(query, today)
+    _check_price(query, rates)
+    centre, radius = _check_region(query, geocoder, limits.default_radius_km, limits.max_radius_km)
+    return _Checked(query, centre, radius)
+
+
+def _bit_set(column, bit: int):
+    return column.op("&")(bit) != 0
+
+
+def _goods_filters(query: SearchQuery) -> list:
+    filters = []
+    if query.unit:
+        filters.append(Listing.unit == query.unit)
+    if query.quantity is not None:
+        filters += [Listing.quantity >= query.quantity, Listing.min_quantity <= query.quantity]
+    if query.start is not None:
+        filters += [
+            Listing.available_from <= query.start,
+            Listing.available_to >= query.end,
+            Listing.min_term_days <= lease_days(query.start, query.end),
+        ]
+    if query.temperature_min is not None:
+        filters.append(Listing.temperature_min_c >= query.temperature_min)
+    if query.temperature_max is not None:
+        filters.append(Listing.temperature_max_c <= query.temperature_max)
+    if query.hazmat_class is not None:
+        filters.append(_bit_set(Listing.hazmat_mask, HAZMAT_BITS[query.hazmat_class]))
+    if query.category is not None:
+        filters.append(_bit_set(Listing.categories_mask, CATEGORY_BITS[query.category]))
+    return filters + _size_filters(query)
+
+
+def _size_filters(query: SearchQuery) -> list:
+    """Goods fit with their length and width either way round, never on their side."""
+    filters = []
+    length, width = query.unit_length_cm or 0, query.unit_width_cm or 0
+    if length or width:
+        filters.append(
+            or_(
+                and_(Listing.max_unit_length_cm >= length, Listing.max_unit_width_cm >= width),
+                and_(Listing.max_unit_length_cm >= width, Listing.max_unit_width_cm >= length),
+            )
+        )
+    if query.unit_height_cm is not None:
+        filters.append(Listing.max_unit_height_cm >= query.unit_height_cm)
+    if query.unit_weight_kg is not None:
+        filters.append(Listing.max_unit_weight_kg >= query.unit_weight_kg)
+    return filters
+
+
+def _region_filters(query: SearchQuery, centre: Place | None, radius_km: float | None) -> list:
+    filters = []
+    if query.countries:
+        filters.append(Warehouse.country.in_(query.countries))
+    if centre is not None:
+        box = bounding_box(centre.latitude, centre.longitude, radius_km)
+        filters.append(Warehouse.latitude.between(box.south, box.north))
+        if box.crosses_antimeridian:
+            filters.append(or_(Warehouse.longitude >= box.west, Warehouse.longitude <= box.east))
+        elif box.west is not None:
+            filters.append(Warehouse.longitude.between(box.west, box.east))
+    return filters
+
+
+def _price_filter(query: SearchQuery, rates: RateTable):
+    if query.max_price_minor is None:
+        return None
+    currencies = [query.currency, *rates.rates, rates.base]
+    clauses = [
+        and_(
+            Listing.currency == currency,
+            Listing.price_minor
+            <= price_threshold(query.max_price_minor, rates.factor(currency, query.currency)),
+        )
+        for currency in dict.fromkeys(currencies)
+    ]
+    return or_(*clauses) if clauses else false()
+
+
+def _price_order(rates: RateTable, target: str):
+    """Weekly unit price in `target` as a float: for ordering only, never shown or summed."""
+    whens = {c: float(rates.factor(c, target)) for c in dict.fromkeys([*rates.rates, rates.base])}
+    return case(whens, value=Listing.currency, else_=None) * Listing.price_minor
+
+
+def _base_query(checked: _Checked, rates: RateTable) -> Select:
+    query = checked.query
+    filters = [
+        Listing.status == "active",
+        Warehouse.status == "active",
+        *_region_filters(query, checked.centre, checked.radius_km),
+        *_goods_filters(query),
+    ]
+    price_filter = _price_filter(query, rates)
+    if price_filter is not None:
+        filters.append(price_filter)
+    price_key = _price_order(rates, query.currency or rates.base).label("price_key")
+    return (
+        select(
+            Listing.id,
+            Warehouse.latitude,
+            Warehouse.longitude,
+            price_key,
+            Organization.credit_score,
+        )
+        .join(Listing.warehouse)
+        .join(Warehouse.organization)
+        .where(*filters)
+    )
+
+
+def _sort_key(sort: str):
+    def key(row):
+        _id, _lat, _lon, price, score, distance = row
+        missing_price = price is None
+        if sort == "distance":
+            return (distance, missing_price, price or 0, _id)
+        if sort == "rating":
+            return (score is None, -(score or 0), missing_price, price or 0, _id)
+        return (missing_price, price or 0, _id)
+
+    return key
+
+
+def _rows_near(base: Select, checked: _Checked) -> list[tuple]:
+    """Every candidate in the bounding box, with its geodesic distance, inside the radius."""
+    centre = (checked.centre.latitude, checked.centre.longitude)
+    rows = []
+    for row in db.session.execute(base):
+        distance = geodesic(centre, (row.latitude, row.longitude)).km
+        if distance <= checked.radius_km:
+            rows.append((*row, distance))
+    return rows
+
+
+def _page_of_ids(base: Select, checked: _Checked) -> tuple[list[int], dict[int, float], int]:
+    query = checked.query
+    offset = (query.page - 1) * query.per_page
+    if checked.centre is not None:
+        rows = sorted(_rows_near(base, checked), key=_sort_key(query.sort))
+        page = rows[offset : offset + query.per_page]
+        return [r[0] for r in page], {r[0]: r[5] for r in page}, len(rows)
+    subquery = base.subquery()
+    total = db.session.scalar(select(func.count()).select_from(subquery))
+    if query.sort == "rating":
+        order = [subquery.c.credit_score.is_(None), subquery.c.credit_score.desc()]
+    else:
+        order = []
+    order += [subquery.c.price_key.is_(None), subquery.c.price_key, subquery.c.id]
+    ids = db.session.scalars(
+        select(subquery.c.id).order_by(*order).limit(query.per_page).offset(offset)
+    ).all()
+    return list(ids), {}, total or 0
+
+
+def _hit(listing: Listing, query: SearchQuery, distance, rates: RateTable) -> SearchHit:
+    total = None
+    if query.quantity is not None and query.start is not None:
+        total = lease_price(listing.unit_price, query.quantity, query.start, query.end)
+    convertible = query.currency is not None and rates.knows(listing.currency)
+    return SearchHit(
+        listing=listing,
+        free_quantity=listing.quantity,
+        distance_km=distance,
+        total_price=total,
+        converted_unit_price=rates.convert(listing.unit_price, query.currency)
+        if convertible
+        else None,
+        converted_total_price=rates.convert(total, query.currency)
+        if convertible and total
+        else None,
+    )
+
+
+def _hints(query: SearchQuery, centre: Place | None) -> list[str]:
+    active = {
+        "countries": bool(query.countries),
+        "radius": centre is not None,
+        "unit": bool(query.unit),
+        "quantity": query.quantity is not None,
+        "dates": query.start is not None,
+        "temperature": query.temperature_min is not None or query.temperature_max is not None,
+        "hazmat_class": query.hazmat_class is not None,
+        "category": query.category is not None,
+        "dimensions": any(
+            getattr(query, n) is not None
+            for n in ("unit_length_cm", "unit_width_cm", "unit_height_cm", "unit_weight_kg")
+        ),
+        "max_price": query.max_price_minor is not None,
+    }
+    return [LOOSEN_HINTS[name] for name, on in active.items() if on]
+
+
+def search_listings(
+    query: SearchQuery, *, geocoder: Geocoder, rates: RateTable, today: date, limits: SearchLimits
+) -> SearchResult:
+    """Listings that accept the goods, with free capacity for the quantity and dates, one page."""
+    checked = _check(query, geocoder, rates, today, limits)
+    ids, distances, total = _page_of_ids(_base_query(checked, rates), checked)
+    loaded = db.session.scalars(
+        select(Listing)
+        .where(Listing.id.in_(ids))
+        .options(joinedload(Listing.warehouse).joinedload(Warehouse.organization))
+    ).unique()
+    by_id = {listing.id: listing for listing in loaded}
+    hits = [_hit(by_id[i], query, distances.get(i), rates) for i in ids]
+    rate_date = None
+    if query.currency:
+        currencies = {query.currency} | {hit.listing.currency for hit in hits}
+        dated = [rates.dates[c] for c in currencies if c in rates.dates]
+        rate_date = min(dated) if dated else None
+    return SearchResult(
+        page=Page(hits, query.page, query.per_page, total),
+        centre=checked.centre,
+        radius_km=checked.radius_km,
+        currency=query.currency,
+        rate_date=rate_date,
+        hints=_hints(query, checked.centre) if total == 0 else [],
+    )

@@ -1,0 +1,40 @@
+"""The search page, which is also the home page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from ..adapters.clock import utc_today
+from ..errors import InvalidInput
+from ..fx.services import latest_rates
+from ..web.forms import show_errors
+from .forms import SearchForm
+from .services import SearchLimits, search_listings
+
+bp = Blueprint("search", __name__)
+
+#: service field names that the form shows under another field
+FIELD_ALIASES = {"max_price": "max_price", "lat": "near", "page": "near", "per_page": "near"}
+
+
+@bp.route("/")
+def index() -> tuple[str, int] | str:
+    form = SearchForm(request.args)
+    if not form.validate():
+        return render_template("search/index.html", form=form, result=None), 422
+    config = current_app.config
+    try:
+        query = form.to_query(
+            request.args.get("page", 1, type=int), config["SEARCH_DEFAULT_PER_PAGE"]
+        )
+        result = search_listings(
+            query,
+            geocoder=current_app.extensions["geocoder"],
+            rates=latest_rates(config["BASE_CURRENCY"]),
+            today=utc_today(),
+            limits=SearchLimits.from_config(config),
+        )
+    except InvalidInput as error:
+        show_errors(form, error, FIELD_ALIASES)
+        return render_template("search/index.html", form=form, result=None), 422
+    return render_template("search/index.html", form=form, result=result)

@@ -1,0 +1,64 @@
+"""API twins of the warehouse pages."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from ..permissions import require_owner
+from ..web.api import PaginationArgs, page_body
+from ..web.auth import api_actor, api_login_required
+from . import services
+from .schemas import WarehouseInSchema, WarehousePageSchema, WarehouseSchema
+
+blp = Blueprint(
+    "warehouses_api", __name__, url_prefix="/warehouses", description="Owners' warehouses"
+)
+
+
+@blp.get("")
+@api_login_required
+@blp.arguments(PaginationArgs, location="query")
+@blp.response(200, WarehousePageSchema)
+def list_mine(args):
+    """Your organization's active warehouses."""
+    user = require_owner(api_actor())
+    page = services.organization_warehouses(
+        user.organization_id, args["page"], args["per_page"], include_archived=False
+    )
+    return page_body(page)
+
+
+@blp.post("")
+@api_login_required
+@blp.arguments(WarehouseInSchema)
+@blp.response(201, WarehouseSchema)
+def create(data):
+    """Create a warehouse; without latitude/longitude it is placed at its city."""
+    return services.create_warehouse(api_actor(), data, current_app.extensions["geocoder"])
+
+
+@blp.get("/<int:warehouse_id>")
+@blp.response(200, WarehouseSchema)
+def get(warehouse_id: int):
+    """A warehouse's full record."""
+    return services.get_warehouse(warehouse_id)
+
+
+@blp.put("/<int:warehouse_id>")
+@api_login_required
+@blp.arguments(WarehouseInSchema)
+@blp.response(200, WarehouseSchema)
+def update(data, warehouse_id: int):
+    """Replace a warehouse's details."""
+    return services.update_warehouse(
+        api_actor(), warehouse_id, data, current_app.extensions["geocoder"]
+    )
+
+
+@blp.post("/<int:warehouse_id>/archive")
+@api_login_required
+@blp.response(200, WarehouseSchema)
+def archive(warehouse_id: int):
+    """Archive a warehouse and its listings."""
+    return services.archive_warehouse(api_actor(), warehouse_id)

@@ -1,0 +1,79 @@
+"""API schemas of warehouses."""
+
+from marshmallow import Schema, fields, post_load, validate
+
+from ..catalog import HAZMAT_CLASSES, SERVICES, TEMPERATURE_ZONES
+from .services import WarehouseData
+
+
+class TemperatureZoneSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(list(TEMPERATURE_ZONES)))
+    min_c = fields.Integer(required=True, validate=validate.Range(-60, 60))
+    max_c = fields.Integer(required=True, validate=validate.Range(-60, 60))
+
+
+class WarehouseInSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    address = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    city = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    postal_code = fields.String(load_default="", validate=validate.Length(max=20))
+    country = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2"})
+    latitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-90, 90))
+    longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-180, 180))
+    timezone = fields.String(
+        load_default="", metadata={"description": "IANA zone; empty: the geocoded city's"}
+    )
+    bonded = fields.Boolean(load_default=False)
+    temperature_zones = fields.List(
+        fields.Nested(TemperatureZoneSchema), required=True, validate=validate.Length(min=1, max=3)
+    )
+    hazmat_classes = fields.List(
+        fields.Integer(validate=validate.OneOf(list(HAZMAT_CLASSES))), load_default=list
+    )
+    max_pallet_height_cm = fields.Integer(required=True, validate=validate.Range(1, 1000))
+    max_pallet_weight_kg = fields.Integer(required=True, validate=validate.Range(1, 10_000))
+    floor_load_kg_m2 = fields.Integer(required=True, validate=validate.Range(1, 100_000))
+    services = fields.List(
+        fields.String(validate=validate.OneOf(list(SERVICES))), load_default=list
+    )
+    certifications = fields.List(fields.String(validate=validate.Length(max=60)), load_default=list)
+
+    @post_load
+    def to_data(self, data: dict, **_kwargs) -> WarehouseData:
+        zones = {z["kind"]: (z["min_c"], z["max_c"]) for z in data.pop("temperature_zones")}
+        certifications = ", ".join(c.strip() for c in data.pop("certifications") if c.strip())
+        return WarehouseData(**data, temperature_zones=zones, certifications=certifications)
+
+
+class OwnerSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class WarehouseSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    address = fields.String()
+    city = fields.String()
+    postal_code = fields.String(allow_none=True)
+    country = fields.String()
+    latitude = fields.Float()
+    longitude = fields.Float()
+    timezone = fields.String()
+    bonded = fields.Boolean()
+    temperature_zones = fields.List(fields.Nested(TemperatureZoneSchema))
+    hazmat_classes = fields.List(fields.Integer())
+    max_pallet_height_cm = fields.Integer()
+    max_pallet_weight_kg = fields.Integer()
+    floor_load_kg_m2 = fields.Integer()
+    services = fields.List(fields.String())
+    certifications = fields.List(fields.String(), attribute="certification_list")
+    status = fields.String()
+    owner = fields.Nested(OwnerSchema, attribute="organization")
+
+
+class WarehousePageSchema(Schema):
+    results = fields.List(fields.Nested(WarehouseSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()

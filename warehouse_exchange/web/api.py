@@ -1,0 +1,67 @@
+"""The JSON API under /api/v1, documented by flask-smorest from its marshmallow schemas."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+from marshmallow import Schema, fields
+
+from ..extensions import csrf
+
+
+class MoneySchema(Schema):
+    amount_minor = fields.Integer(required=True, metadata={"description": "Minor units"})
+    currency = fields.String(required=True, metadata={"description": "ISO 4217 code"})
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+class WarehouseExchangeApi(Api):
+    """flask-smorest registers an app-wide HTTP error handler; ours in web/errors.py already
+    answers JSON under /api and HTML elsewhere, so that one is left out."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        return None
+
+
+class PaginationArgs(Schema):
+    page = fields.Integer(load_default=1, validate=lambda n: n >= 1)
+    per_page = fields.Integer(load_default=20, validate=lambda n: 1 <= n <= 100)
+
+
+def page_body(page) -> dict:
+    """A service's Page as the API's {"results", "page", "per_page", "total"} envelope."""
+    return {
+        "results": page.items,
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+    }
+
+
+def register_api(app: Flask) -> None:
+    from ..accounts.api import blp as accounts
+    from ..fx.api import blp as fx
+    from ..listings.api import blp as listings
+    from ..search.api import blp as search
+    from ..warehouses.api import blp as warehouses
+
+    api = WarehouseExchangeApi(
+        app,
+        spec_kwargs={
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+    )
+    for blueprint in (accounts, warehouses, listings, search, fx):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

@@ -1,0 +1,60 @@
+"""Who is asking: the session log-in for pages, a bearer token (and only that) for the API.
+
+The API is exempt from CSRF, so it must never act on a session cookie: API views get their
+actor from `api_actor()`, which reads the Authorization header alone.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import Flask, flash, g, redirect, request, url_for
+from flask_login import current_user
+
+from ..accounts.models import User
+from ..accounts.services import user_for_api_token
+from ..adapters.clock import utc_now
+from ..errors import Unauthorized
+from ..extensions import db, login_manager
+
+TOKEN_HELP = "Send a bearer token: POST /api/v1/tokens with email and password."
+
+
+def init_login(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Log in to continue."
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        flash(login_manager.login_message, "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def actor() -> User | None:
+    """The logged-in user of a page (services take the actor as an argument)."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def api_actor() -> User | None:
+    """The user whose bearer token came with this API request, if any."""
+    if "api_actor" not in g:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        valid = scheme.lower() == "bearer" and token.strip()
+        g.api_actor = user_for_api_token(token.strip(), utc_now()) if valid else None
+    return g.api_actor
+
+
+def api_login_required(view):
+    """API views: a valid bearer token or a 401 JSON error, never a redirect."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if api_actor() is None:
+            raise Unauthorized(TOKEN_HELP)
+        return view(*args, **kwargs)
+
+    return wrapper

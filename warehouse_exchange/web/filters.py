@@ -1,0 +1,37 @@
+"""Jinja filters and globals: money in its currency, country names, vocabularies."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from .. import catalog
+from ..money import Money
+from ..validation import country_name
+
+
+def money(value: Money | None) -> str:
+    return value.format() if value is not None else "—"
+
+
+def url_for_page(page: int) -> str:
+    """The current URL with another page number, keeping every other argument."""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.globals.update(catalog=catalog, url_for_page=url_for_page)
+
+    @app.context_processor
+    def navigation():
+        user = current_user if current_user.is_authenticated else None
+        organization = getattr(user, "organization", None)
+        return {
+            "is_operator": bool(user and user.is_operator),
+            "is_owner": bool(organization and organization.owns_warehouses),
+            "is_exporter": bool(organization and organization.rents_space),
+        }
