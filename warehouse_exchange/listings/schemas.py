@@ -11,22 +11,31 @@ class ListingInSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=120))
     description = fields.String(load_default="", validate=validate.Length(max=2000))
     unit = fields.String(required=True, validate=validate.OneOf(list(UNITS)))
-    quantity = fields.Integer(required=True, validate=validate.Range(1, 1_000_000))
+    quantity = fields.Integer(strict=True, required=True, validate=validate.Range(1, 1_000_000))
     available_from = fields.Date(required=True)
     available_to = fields.Date(required=True, metadata={"description": "Last day, inclusive"})
     unit_price = fields.Nested(
         MoneySchema, required=True, metadata={"description": "Per unit per week"}
     )
-    min_quantity = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
-    min_term_days = fields.Integer(load_default=7, validate=validate.Range(1, 3660))
-    max_unit_length_cm = fields.Integer(required=True, validate=validate.Range(1, 5000))
-    max_unit_width_cm = fields.Integer(required=True, validate=validate.Range(1, 5000))
-    max_unit_height_cm = fields.Integer(required=True, validate=validate.Range(1, 5000))
-    max_unit_weight_kg = fields.Integer(required=True, validate=validate.Range(1, 50_000))
-    temperature_min_c = fields.Integer(required=True, validate=validate.Range(-60, 60))
-    temperature_max_c = fields.Integer(required=True, validate=validate.Range(-60, 60))
+    min_quantity = fields.Integer(
+        strict=True, load_default=1, validate=validate.Range(1, 1_000_000)
+    )
+    min_term_days = fields.Integer(strict=True, load_default=7, validate=validate.Range(1, 3660))
+    max_unit_length_cm = fields.Integer(
+        strict=True, required=True, validate=validate.Range(1, 5000)
+    )
+    max_unit_width_cm = fields.Integer(strict=True, required=True, validate=validate.Range(1, 5000))
+    max_unit_height_cm = fields.Integer(
+        strict=True, required=True, validate=validate.Range(1, 5000)
+    )
+    max_unit_weight_kg = fields.Integer(
+        strict=True, required=True, validate=validate.Range(1, 50_000)
+    )
+    temperature_min_c = fields.Integer(strict=True, required=True, validate=validate.Range(-60, 60))
+    temperature_max_c = fields.Integer(strict=True, required=True, validate=validate.Range(-60, 60))
     hazmat_classes = fields.List(
-        fields.Integer(validate=validate.OneOf(list(HAZMAT_CLASSES))), load_default=list
+        fields.Integer(strict=True, validate=validate.OneOf(list(HAZMAT_CLASSES))),
+        load_default=list,
     )
     categories = fields.List(
         fields.String(validate=validate.OneOf(list(CATEGORIES))),
@@ -47,7 +56,7 @@ class ListingInSchema(Schema):
 
 
 class WarehouseSummarySchema(Schema):
-    id = fields.Integer()
+    id = fields.Integer(strict=True)
     name = fields.String()
     city = fields.String()
     country = fields.String()
@@ -56,24 +65,24 @@ class WarehouseSummarySchema(Schema):
 
 
 class ListingSchema(Schema):
-    id = fields.Integer()
+    id = fields.Integer(strict=True)
     warehouse = fields.Nested(WarehouseSummarySchema)
     title = fields.String()
     description = fields.String()
     unit = fields.String()
-    quantity = fields.Integer()
+    quantity = fields.Integer(strict=True)
     available_from = fields.Date()
     available_to = fields.Date()
     unit_price = fields.Nested(MoneySchema)
-    min_quantity = fields.Integer()
-    min_term_days = fields.Integer()
-    max_unit_length_cm = fields.Integer()
-    max_unit_width_cm = fields.Integer()
-    max_unit_height_cm = fields.Integer()
-    max_unit_weight_kg = fields.Integer()
-    temperature_min_c = fields.Integer()
-    temperature_max_c = fields.Integer()
-    hazmat_classes = fields.List(fields.Integer())
+    min_quantity = fields.Integer(strict=True)
+    min_term_days = fields.Integer(strict=True)
+    max_unit_length_cm = fields.Integer(strict=True)
+    max_unit_width_cm = fields.Integer(strict=True)
+    max_unit_height_cm = fields.Integer(strict=True)
+    max_unit_weight_kg = fields.Integer(strict=True)
+    temperature_min_c = fields.Integer(strict=True)
+    temperature_max_c = fields.Integer(strict=True)
+    hazmat_classes = fields.List(fields.Integer(strict=True))
     categories = fields.List(fields.String())
     instant_book = fields.Boolean()
     status = fields.String()
@@ -81,6 +90,6 @@ class ListingSchema(Schema):
 
 class ListingPageSchema(Schema):
     results = fields.List(fields.Nested(ListingSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+    page = fields.Integer(strict=True)
+    per_page = fields.Integer(strict=True)
+    total = fields.Integer(strict=True)

@@ -8,8 +8,8 @@ from .services import WarehouseData
 
 class TemperatureZoneSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(list(TEMPERATURE_ZONES)))
-    min_c = fields.Integer(required=True, validate=validate.Range(-60, 60))
-    max_c = fields.Integer(required=True, validate=validate.Range(-60, 60))
+    min_c = fields.Integer(strict=True, required=True, validate=validate.Range(-60, 60))
+    max_c = fields.Integer(strict=True, required=True, validate=validate.Range(-60, 60))
 
 
 class WarehouseInSchema(Schema):
@@ -28,11 +28,18 @@ class WarehouseInSchema(Schema):
         fields.Nested(TemperatureZoneSchema), required=True, validate=validate.Length(min=1, max=3)
     )
     hazmat_classes = fields.List(
-        fields.Integer(validate=validate.OneOf(list(HAZMAT_CLASSES))), load_default=list
+        fields.Integer(strict=True, validate=validate.OneOf(list(HAZMAT_CLASSES))),
+        load_default=list,
     )
-    max_pallet_height_cm = fields.Integer(required=True, validate=validate.Range(1, 1000))
-    max_pallet_weight_kg = fields.Integer(required=True, validate=validate.Range(1, 10_000))
-    floor_load_kg_m2 = fields.Integer(required=True, validate=validate.Range(1, 100_000))
+    max_pallet_height_cm = fields.Integer(
+        strict=True, required=True, validate=validate.Range(1, 1000)
+    )
+    max_pallet_weight_kg = fields.Integer(
+        strict=True, required=True, validate=validate.Range(1, 10_000)
+    )
+    floor_load_kg_m2 = fields.Integer(
+        strict=True, required=True, validate=validate.Range(1, 100_000)
+    )
     services = fields.List(
         fields.String(validate=validate.OneOf(list(SERVICES))), load_default=list
     )
@@ -46,12 +53,12 @@ class WarehouseInSchema(Schema):
 
 
 class OwnerSchema(Schema):
-    id = fields.Integer()
+    id = fields.Integer(strict=True)
     name = fields.String()
 
 
 class WarehouseSchema(Schema):
-    id = fields.Integer()
+    id = fields.Integer(strict=True)
     name = fields.String()
     address = fields.String()
     city = fields.String()
@@ -62,10 +69,10 @@ class WarehouseSchema(Schema):
     timezone = fields.String()
     bonded = fields.Boolean()
     temperature_zones = fields.List(fields.Nested(TemperatureZoneSchema))
-    hazmat_classes = fields.List(fields.Integer())
-    max_pallet_height_cm = fields.Integer()
-    max_pallet_weight_kg = fields.Integer()
-    floor_load_kg_m2 = fields.Integer()
+    hazmat_classes = fields.List(fields.Integer(strict=True))
+    max_pallet_height_cm = fields.Integer(strict=True)
+    max_pallet_weight_kg = fields.Integer(strict=True)
+    floor_load_kg_m2 = fields.Integer(strict=True)
     services = fields.List(fields.String())
     certifications = fields.List(fields.String(), attribute="certification_list")
     status = fields.String()
@@ -74,6 +81,6 @@ class WarehouseSchema(Schema):
 
 class WarehousePageSchema(Schema):
     results = fields.List(fields.Nested(WarehouseSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+    page = fields.Integer(strict=True)
+    per_page = fields.Integer(strict=True)
+    total = fields.Integer(strict=True)

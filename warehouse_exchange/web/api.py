@@ -10,7 +10,9 @@ from ..extensions import csrf
 
 
 class MoneySchema(Schema):
-    amount_minor = fields.Integer(required=True, metadata={"description": "Minor units"})
+    amount_minor = fields.Integer(
+        strict=True, required=True, metadata={"description": "Minor units"}
+    )
     currency = fields.String(required=True, metadata={"description": "ISO 4217 code"})
 
 

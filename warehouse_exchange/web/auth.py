@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Flask, flash, g, redirect, request, url_for
+from flask import Flask, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..accounts.models import User
@@ -17,6 +17,7 @@ from ..adapters.clock import utc_now
 from ..errors import Unauthorized
 from ..extensions import db, login_manager
 
+API_ACTOR_KEY = "warehouse_exchange.api_actor"
 TOKEN_HELP = "Send a bearer token: POST /api/v1/tokens with email and password."
 
 
@@ -41,11 +42,13 @@ def actor() -> User | None:
 
 def api_actor() -> User | None:
     """The user whose bearer token came with this API request, if any."""
-    if "api_actor" not in g:
+    # Cached per request, not on g: g lives as long as the app context, which may span requests.
+    if API_ACTOR_KEY not in request.environ:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         valid = scheme.lower() == "bearer" and token.strip()
-        g.api_actor = user_for_api_token(token.strip(), utc_now()) if valid else None
-    return g.api_actor
+        user = user_for_api_token(token.strip(), utc_now()) if valid else None
+        request.environ[API_ACTOR_KEY] = user
+    return request.environ[API_ACTOR_KEY]
 
 
 def api_login_required(view):

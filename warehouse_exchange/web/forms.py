@@ -29,16 +29,13 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def show_errors(form: FlaskForm, error: InvalidInput, aliases: dict[str, str] | None = None):
-    """Put a service's field errors beside the form's fields; the rest go on top of the form."""
+    """Put a service's error on top of the form, and its field errors beside the fields."""
     aliases = aliases or {}
-    placed = False
     for name, message in error.fields.items():
         field = getattr(form, aliases.get(name, name), None)
         if field is not None and hasattr(field, "errors"):
             field.errors = [*field.errors, message]
-            placed = True
-    if not placed:
-        form.form_errors.append(error.message)
+    form.form_errors.append(error.message)
 
 
 def positive(_form, field) -> None:

@@ -1,0 +1,157 @@
+"""Cross-cutting guarantees: migrations match the models, CSRF, the OpenAPI document, no 500s."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from warehouse_exchange import create_app
+from warehouse_exchange.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_migrations_build_the_schema_the_models_describe(database_url, tmp_path):
+    """`flask db upgrade` then `flask db check` on a fresh database of each backend."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+    else:
+        url = database_url.rsplit("/", 1)[0] + "/" + database_url.rsplit("/", 1)[1] + "_migrated"
+        _recreate_postgres_database(url)
+    env = {"WX_SQLALCHEMY_DATABASE_URI": url, "FLASK_APP": str(ROOT / "wsgi.py"), "PATH": ""}
+    flask = [sys.executable, "-m", "flask"]
+    for command in (["db", "upgrade"], ["db", "check"]):
+        result = subprocess.run(
+            [*flask, *command], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+    if not url.startswith("sqlite"):
+        _drop_postgres_database(url)
+
+
+def _admin(url: str):
+    import psycopg
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    return parsed.database, psycopg.connect(
+        host=parsed.host,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def _recreate_postgres_database(url: str) -> None:
+    name, admin = _admin(url)
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def _drop_postgres_database(url: str) -> None:
+    name, admin = _admin(url)
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def app_with(database_url: str, **overrides):
+    """An app with other settings than the shared test app; its engine is closed afterwards."""
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_forms_refuse_posts_without_a_csrf_token(_app, database_url):
+    with app_with(database_url, WTF_CSRF_ENABLED=True) as app:
+        response = app.test_client().post(
+            "/login", data={"email": "a@example.com", "password": "whatever"}
+        )
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+
+
+def test_login_is_rate_limited(_app, database_url):
+    with app_with(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute") as app:
+        client = app.test_client()
+        codes = [
+            client.post("/login", data={"email": "x@example.com", "password": "p"}).status_code
+            for _ in range(4)
+        ]
+    assert codes[-1] == 429 and 429 not in codes[:3]
+
+
+def test_openapi_document_describes_every_api_endpoint(client):
+    spec = client.get("/api/v1/openapi.json").json
+    paths = spec["paths"]
+    for path in (
+        "/api/v1/search",
+        "/api/v1/tokens",
+        "/api/v1/warehouses",
+        "/api/v1/warehouses/{warehouse_id}",
+        "/api/v1/listings/{listing_id}",
+        "/api/v1/warehouses/{warehouse_id}/listings",
+        "/api/v1/organizations/{organization_id}",
+        "/api/v1/exchange-rates",
+    ):
+        assert path in paths, path
+    search_params = {p["name"] for p in paths["/api/v1/search"]["get"]["parameters"]}
+    assert {
+        "country",
+        "near",
+        "lat",
+        "lon",
+        "radius_km",
+        "max_price",
+        "currency",
+        "sort",
+        "page",
+        "per_page",
+        "unit_length_cm",
+        "hazmat_class",
+    } <= search_params
+    assert "Error" in spec["components"]["schemas"]
+
+
+def test_unknown_api_routes_answer_json(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+    assert client.get("/nothing-here").status_code == 404
+
+
+def test_every_page_renders_for_its_audience(client, owner, operator):
+    from tests.factories import ListingFactory, WarehouseFactory
+    from tests.helpers import login
+
+    listing = ListingFactory(warehouse=WarehouseFactory(organization=owner.organization))
+    public = [
+        "/",
+        "/login",
+        "/register",
+        f"/warehouses/{listing.warehouse_id}",
+        f"/listings/{listing.id}",
+        f"/organizations/{owner.organization_id}",
+    ]
+    for url in public:
+        assert client.get(url).status_code == 200, url
+    login(client, owner)
+    for url in [
+        "/profile",
+        "/warehouses/mine",
+        "/listings/mine",
+        "/warehouses/new",
+        f"/listings/new/{listing.warehouse_id}",
+        f"/listings/{listing.id}/edit",
+    ]:
+        assert client.get(url).status_code == 200, url
+    client.post("/logout")
+    login(client, operator)
+    assert client.get("/operator/exchange-rates/").status_code == 200
+    assert client.get("/warehouses/mine").status_code == 403

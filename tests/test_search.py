@@ -1,0 +1,334 @@
+"""Search through the page and the API, checked against a brute-force answer on generated data."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from geopy.distance import geodesic
+
+from tests.factories import (
+    ExchangeRateFactory,
+    ListingFactory,
+    OrganizationFactory,
+    WarehouseFactory,
+)
+from warehouse_exchange.catalog import CATEGORY_BITS
+from warehouse_exchange.models import TemperatureZone
+
+TODAY = date.today()
+RATES = {
+    "EUR": Decimal(1),
+    "USD": Decimal("1.0850"),
+    "GBP": Decimal("0.8420"),
+    "JPY": Decimal("162.30"),
+    "SGD": Decimal("1.4610"),
+}
+EXPONENTS = {"EUR": 2, "USD": 2, "GBP": 2, "JPY": 0, "SGD": 2}
+CITIES = [  # name, country, lat, lon
+    ("Rotterdam", "NL", 51.9225, 4.47917),
+    ("Antwerp", "BE", 51.21989, 4.40346),
+    ("Hamburg", "DE", 53.55073, 9.99302),
+    ("Felixstowe", "GB", 51.96375, 1.3511),
+    ("Singapore", "SG", 1.28967, 103.85007),
+    ("Los Angeles", "US", 34.05223, -118.24368),
+    ("Tokyo", "JP", 35.6895, 139.69171),
+]
+
+
+def seed_rates():
+    for currency, rate in RATES.items():
+        if currency != "EUR":
+            ExchangeRateFactory(currency=currency, rate=rate, rate_date=TODAY - timedelta(days=2))
+
+
+def generate(seed: int, count: int = 120) -> list:
+    rng = random.Random(seed)
+    owners = [OrganizationFactory(kind="owner") for _ in range(4)]
+    for owner in owners[:2]:
+        owner.credit_score = rng.randint(300, 900)
+    made = []
+    for _ in range(count // 2):
+        name, country, lat, lon = rng.choice(CITIES)
+        warehouse = WarehouseFactory(
+            organization=rng.choice(owners),
+            city=name,
+            country=country,
+            latitude=lat + rng.uniform(-0.4, 0.4),
+            longitude=lon + rng.uniform(-0.4, 0.4),
+            temperature_zones=[TemperatureZone(kind="ambient", min_c=-30, max_c=30)],
+        )
+        for _ in range(2):
+            low = rng.choice([-25, 2, 15])
+            start = TODAY + timedelta(days=rng.randint(0, 40))
+            made.append(
+                ListingFactory(
+                    warehouse=warehouse,
+                    unit=rng.choice(["pallet", "cbm", "sqm"]),
+                    quantity=rng.randint(1, 300),
+                    min_quantity=1,
+                    min_term_days=rng.choice([1, 7, 30]),
+                    available_from=start,
+                    available_to=start + timedelta(days=rng.randint(30, 300)),
+                    price_minor=rng.randint(50, 900) * (100 if rng.random() < 0.1 else 1),
+                    currency=rng.choice(list(RATES)),
+                    temperature_min_c=low,
+                    temperature_max_c=low + rng.choice([5, 7, 10]),
+                    hazmat_mask=rng.choice([0, 0, 0, 1 << 3, (1 << 3) | (1 << 9)]),
+                    categories_mask=rng.choice([1, 3, 8, 12, 0b1111]),
+                    max_unit_length_cm=rng.choice([80, 120, 240]),
+                    max_unit_width_cm=rng.choice([60, 100, 120]),
+                    max_unit_height_cm=rng.choice([100, 180]),
+                    max_unit_weight_kg=rng.choice([500, 1000]),
+                    status=rng.choice(["active"] * 9 + ["paused"]),
+                )
+            )
+    return made
+
+
+def converted(price_minor: int, source: str, target: str) -> Fraction:
+    factor = Fraction(RATES[target]) / Fraction(RATES[source])
+    return price_minor * factor * Fraction(10) ** (EXPONENTS[target] - EXPONENTS[source])
+
+
+def rounded(value: Fraction) -> int:
+    return round(value)  # Python's round on Fraction is half-even, like the app's
+
+
+def brute_force(listings, q: dict) -> dict[int, float | None]:
+    """Listing id -> distance for every listing that matches, computed without the app."""
+    matches = {}
+    categories = {name: bit for name, bit in CATEGORY_BITS.items()}
+    for listing in listings:
+        w = listing.warehouse
+        if listing.status != "active" or w.status != "active":
+            continue
+        if q.get("country") and w.country not in q["country"]:
+            continue
+        distance = None
+        if "lat" in q:
+            distance = geodesic((q["lat"], q["lon"]), (w.latitude, w.longitude)).km
+            if distance > q["radius_km"]:
+                continue
+        if q.get("unit") and listing.unit != q["unit"]:
+            continue
+        if "quantity" in q and not listing.min_quantity <= q["quantity"] <= listing.quantity:
+            continue
+        if "start" in q:
+            days = (q["end"] - q["start"]).days + 1
+            if not (listing.available_from <= q["start"] and q["end"] <= listing.available_to):
+                continue
+            if listing.min_term_days > days:
+                continue
+        if "temperature_min" in q and listing.temperature_min_c < q["temperature_min"]:
+            continue
+        if "temperature_max" in q and listing.temperature_max_c > q["temperature_max"]:
+            continue
+        if "hazmat_class" in q and not listing.hazmat_mask & (1 << q["hazmat_class"]):
+            continue
+        if "category" in q and not listing.categories_mask & categories[q["category"]]:
+            continue
+        length, width = q.get("unit_length_cm", 0), q.get("unit_width_cm", 0)
+        fits_flat = (
+            length <= listing.max_unit_length_cm and width <= listing.max_unit_width_cm
+        ) or (width <= listing.max_unit_length_cm and length <= listing.max_unit_width_cm)
+        if not fits_flat:
+            continue
+        if q.get("unit_height_cm", 0) > listing.max_unit_height_cm:
+            continue
+        if "max_price" in q:
+            target = q["currency"]
+            ceiling = int(Decimal(q["max_price"]).scaleb(EXPONENTS[target]))
+            if rounded(converted(listing.price_minor, listing.currency, target)) > ceiling:
+                continue
+        matches[listing.id] = distance
+    return matches
+
+
+def random_query(rng: random.Random) -> dict:
+    q: dict = {}
+    if rng.random() < 0.4:
+        _name, _country, lat, lon = rng.choice(CITIES)
+        q.update(lat=lat, lon=lon, radius_km=rng.choice([20, 50, 150, 600]))
+    if rng.random() < 0.3:
+        q["country"] = rng.sample([c[1] for c in CITIES], rng.randint(1, 3))
+    if rng.random() < 0.3:
+        q["unit"] = rng.choice(["pallet", "cbm", "sqm"])
+    if rng.random() < 0.4:
+        q["quantity"] = rng.randint(1, 200)
+    if rng.random() < 0.4:
+        q["start"] = TODAY + timedelta(days=rng.randint(0, 60))
+        q["end"] = q["start"] + timedelta(days=rng.randint(0, 120))
+    if rng.random() < 0.3:
+        q["temperature_min"] = rng.choice([-30, 0, 10])
+        q["temperature_max"] = rng.choice([10, 30])
+        if q["temperature_min"] > q["temperature_max"]:
+            q["temperature_min"] = -30
+    if rng.random() < 0.2:
+        q["hazmat_class"] = rng.choice([3, 9])
+    if rng.random() < 0.2:
+        q["category"] = rng.choice(["general", "apparel", "electronics", "food"])
+    if rng.random() < 0.2:
+        q.update(
+            unit_length_cm=rng.choice([50, 110, 130]),
+            unit_width_cm=rng.choice([40, 90]),
+            unit_height_cm=rng.choice([90, 150]),
+        )
+    if rng.random() < 0.3:
+        q.update(max_price=str(rng.choice([1, 3, 5, 500])), currency=rng.choice(list(RATES)))
+    return q
+
+
+def as_params(q: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in q.items()}
+
+
+def search_all_pages(client, params: dict) -> tuple[int, list[dict]]:
+    results, page = [], 1
+    while True:
+        response = client.get(
+            "/api/v1/search", query_string={**params, "per_page": 50, "page": page}
+        )
+        assert response.status_code == 200, (params, response.json)
+        results += response.json["results"]
+        if page * 50 >= response.json["total"]:
+            return response.json["total"], results
+        page += 1
+
+
+def test_api_search_matches_brute_force(client):
+    seed_rates()
+    listings = generate(seed=7)
+    rng = random.Random(11)
+    for _ in range(60):
+        q = random_query(rng)
+        sort = "distance" if "lat" in q and rng.random() < 0.5 else "price"
+        total, results = search_all_pages(client, {**as_params(q), "sort": sort})
+        expected = brute_force(listings, q)
+        got = {r["listing_id"]: r["distance_km"] for r in results}
+        assert total == len(expected) == len(results), q
+        assert set(got) == set(expected), q
+        for listing_id, distance in expected.items():
+            if distance is not None:
+                assert got[listing_id] == pytest.approx(distance, abs=0.001)
+        if sort == "distance":
+            distances = [r["distance_km"] for r in results]
+            assert distances == sorted(distances)
+        else:
+            target = q.get("currency", "EUR")
+            by_id = {listing.id: listing for listing in listings}
+            prices = [converted(by_id[i].price_minor, by_id[i].currency, target) for i in got]
+            assert prices == sorted(prices), q
+
+
+def test_search_results_carry_prices_distance_and_owner(client):
+    seed_rates()
+    warehouse = WarehouseFactory(city="Antwerp", country="BE", latitude=51.21989, longitude=4.40346)
+    listing = ListingFactory(warehouse=warehouse, price_minor=350, currency="EUR", quantity=80)
+    start = TODAY + timedelta(days=1)
+    response = client.get(
+        "/api/v1/search",
+        query_string={
+            "near": "Rotterdam, NL",
+            "radius_km": 100,
+            "quantity": 10,
+            "start": start.isoformat(),
+            "end": (start + timedelta(days=13)).isoformat(),
+            "currency": "USD",
+        },
+    )
+    (hit,) = response.json["results"]
+    assert hit["listing_id"] == listing.id and hit["free_quantity"] == 80
+    assert hit["unit_price"] == {"amount_minor": 350, "currency": "EUR"}
+    assert hit["total_price"] == {"amount_minor": 7000, "currency": "EUR"}  # 3.50 x 10 x 14/7
+    assert hit["converted_total_price"] == {"amount_minor": 7595, "currency": "USD"}
+    assert 75 < hit["distance_km"] < 80
+    assert hit["owner"]["id"] == warehouse.organization_id
+    assert hit["warehouse"]["country"] == "BE"
+    assert response.json["rate_date"] == (TODAY - timedelta(days=2)).isoformat()
+    assert response.json["centre"]["label"] == "Rotterdam, Netherlands"
+
+
+def test_sort_by_rating_puts_rated_owners_first(client):
+    rated = OrganizationFactory(kind="owner", credit_score=800)
+    better = OrganizationFactory(kind="owner", credit_score=900)
+    unrated = ListingFactory(price_minor=100)
+    first = ListingFactory(warehouse=WarehouseFactory(organization=better), price_minor=900)
+    second = ListingFactory(warehouse=WarehouseFactory(organization=rated), price_minor=500)
+    body = client.get("/api/v1/search?sort=rating").json
+    assert [r["listing_id"] for r in body["results"]] == [first.id, second.id, unrated.id]
+
+
+def test_pagination(client):
+    for n in range(7):
+        ListingFactory(price_minor=100 + n)
+    page = client.get("/api/v1/search?per_page=3&page=3").json
+    assert page["total"] == 7 and len(page["results"]) == 1
+    assert page["results"][0]["unit_price"]["amount_minor"] == 106
+
+
+BAD_SEARCHES = [
+    ({"start": "2020-01-01", "end": "2020-01-05"}, "start"),
+    (
+        {
+            "start": (TODAY + timedelta(days=9)).isoformat(),
+            "end": (TODAY + timedelta(days=2)).isoformat(),
+        },
+        "end",
+    ),
+    ({"start": TODAY.isoformat()}, "end"),
+    ({"quantity": 0}, "quantity"),
+    ({"quantity": -3}, "quantity"),
+    ({"quantity": "ten"}, "quantity"),
+    ({"max_price": "-5", "currency": "EUR"}, "max_price"),
+    ({"max_price": "5"}, "currency"),
+    ({"max_price": "5", "currency": "XXY"}, "currency"),
+    ({"max_price": "5", "currency": "CHF"}, "currency"),  # no exchange rate recorded
+    ({"country": "XX"}, "country"),
+    ({"radius_km": 50}, "radius_km"),
+    ({"near": "Rotterdam", "radius_km": -1}, "radius_km"),
+    ({"near": "Rotterdam", "radius_km": 10**9}, "radius_km"),
+    ({"near": "Atlantisville"}, "near"),
+    ({"near": "Rotterdam", "lat": 1, "lon": 2}, "near"),
+    ({"lat": 51.9}, "lat"),
+    ({"lat": 100, "lon": 0}, "lat"),
+    ({"temperature_min": 10, "temperature_max": 2}, "temperature_min"),
+    ({"hazmat_class": 12}, "hazmat_class"),
+    ({"category": "weapons"}, "category"),
+    ({"unit": "barrel"}, "unit"),
+    ({"sort": "distance"}, "sort"),
+    ({"sort": "random"}, "sort"),
+    ({"per_page": 100000}, "per_page"),
+    ({"page": 0}, "page"),
+    ({"unit_weight_kg": -1}, "unit_weight_kg"),
+]
+
+
+@pytest.mark.parametrize(("params", "field"), BAD_SEARCHES)
+def test_bad_search_input_is_a_clear_4xx(client, params, field):
+    seed_rates()
+    response = client.get("/api/v1/search", query_string=params)
+    assert response.status_code == 422, response.json
+    assert field in response.json["error"]["fields"], response.json
+    assert response.json["error"]["message"]
+
+
+def test_search_page_results_empty_state_and_errors(client):
+    seed_rates()
+    ListingFactory(title="Ambient racking Rotterdam", price_minor=275)
+    page = client.get("/?near=Rotterdam%2C+NL&currency=USD").get_data(as_text=True)
+    assert "Ambient racking Rotterdam" in page and "$2.98" in page and "€2.75" in page
+    assert "within 200 km of <strong>Rotterdam, Netherlands</strong>" in page
+    empty = client.get("/?near=Singapore&radius_km=10&quantity=5").get_data(as_text=True)
+    assert "No listing matches all of that." in empty
+    assert "widen the radius" in empty and "ask for fewer units" in empty
+    bad = client.get("/?near=Atlantisville")
+    assert bad.status_code == 422 and "Place not found." in bad.get_data(as_text=True)
+    reversed_dates = client.get(
+        f"/?start={(TODAY + timedelta(days=5)).isoformat()}&end={TODAY.isoformat()}"
+    )
+    assert reversed_dates.status_code == 422
+    assert "Before start." in reversed_dates.get_data(as_text=True)
