@@ -155,3 +155,24 @@ def test_every_page_renders_for_its_audience(client, owner, operator):
     login(client, operator)
     assert client.get("/operator/exchange-rates/").status_code == 200
     assert client.get("/warehouses/mine").status_code == 403
+
+
+def test_nul_characters_are_refused_everywhere(client, owner):
+    from tests.helpers import api_token
+
+    api = client.post("/api/v1/tokens", json={"email": "\x00", "password": "x"})
+    assert api.status_code == 422 and "NUL" in api.json["error"]["message"]
+    page = client.post("/login", data={"email": "a\x00@example.com", "password": "x"})
+    assert page.status_code == 422
+    search = client.get("/api/v1/search", query_string={"near": "Rotter\x00dam"})
+    assert search.status_code == 422
+    headers = api_token(client, owner)
+    body = {
+        "organization_name": "x",
+        "kind": "owner",
+        "country": "NL",
+        "name": "\x00",
+        "email": "nul@example.com",
+        "password": "long-enough-password",
+    }
+    assert client.post("/api/v1/organizations", json=body, headers=headers).status_code == 422

@@ -34,9 +34,15 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
+#: deeper pages are refused: nobody reads them, and the offset must fit a 64-bit integer
+MAX_PAGE = 100_000
+
+
 def check_page(page: int, per_page: int, max_per_page: int) -> None:
-    if page < 1:
-        raise InvalidInput("Pages start at 1.", {"page": "Must be 1 or more."})
+    if not 1 <= page <= MAX_PAGE:
+        raise InvalidInput(
+            f"Pages run from 1 to {MAX_PAGE}.", {"page": f"Must be between 1 and {MAX_PAGE}."}
+        )
     if not 1 <= per_page <= max_per_page:
         raise InvalidInput(
             f"At most {max_per_page} results per page.",

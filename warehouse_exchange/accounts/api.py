@@ -34,7 +34,7 @@ def create_token(args):
     return {"id": record.id, "name": record.name, "token": token}
 
 
-@blp.delete("/tokens/<int:token_id>")
+@blp.delete("/tokens/<id:token_id>")
 @api_login_required
 @blp.response(204)
 def revoke_token(token_id: int):
@@ -50,7 +50,7 @@ def register(args):
     return services.register_organization(services.Registration(**args))
 
 
-@blp.get("/organizations/<int:organization_id>")
+@blp.get("/organizations/<id:organization_id>")
 @blp.response(200, OrganizationSchema)
 def get_organization(organization_id: int):
     """An organization's public profile."""

@@ -139,7 +139,7 @@ def create_token() -> str | Response:
     return redirect(url_for("accounts.profile"))
 
 
-@bp.post("/profile/tokens/<int:token_id>/revoke")
+@bp.post("/profile/tokens/<id:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int) -> Response:
     record = services.revoke_api_token(actor(), token_id, utc_now())
@@ -147,7 +147,7 @@ def revoke_token(token_id: int) -> Response:
     return redirect(url_for("accounts.profile"))
 
 
-@bp.route("/organizations/<int:organization_id>")
+@bp.route("/organizations/<id:organization_id>")
 def organization(organization_id: int) -> str:
     organization = services.get_organization(organization_id)
     page = request.args.get("page", 1, type=int)

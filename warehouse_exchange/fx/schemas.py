@@ -8,13 +8,17 @@ class ExchangeRateInSchema(Schema):
     rate = fields.Decimal(
         required=True,
         as_string=True,
-        metadata={"description": "Units of currency per one base unit"},
+        metadata={
+            "type": "string",
+            "format": "decimal",
+            "description": "Units of currency per one base unit",
+        },
     )
     rate_date = fields.Date(required=True)
 
 
 class ExchangeRateSchema(Schema):
     currency = fields.String()
-    rate = fields.Decimal(as_string=True)
+    rate = fields.Decimal(as_string=True, metadata={"type": "string", "format": "decimal"})
     rate_date = fields.Date()
     base = fields.String()

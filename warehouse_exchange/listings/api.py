@@ -28,7 +28,7 @@ def list_mine(args):
     )
 
 
-@blp.post("/warehouses/<int:warehouse_id>/listings")
+@blp.post("/warehouses/<id:warehouse_id>/listings")
 @api_login_required
 @blp.arguments(ListingInSchema)
 @blp.response(201, ListingSchema)
@@ -37,14 +37,14 @@ def create(data, warehouse_id: int):
     return services.create_listing(api_actor(), warehouse_id, data, utc_today())
 
 
-@blp.get("/listings/<int:listing_id>")
+@blp.get("/listings/<id:listing_id>")
 @blp.response(200, ListingSchema)
 def get(listing_id: int):
     """A listing's full record."""
     return services.get_listing(listing_id)
 
 
-@blp.put("/listings/<int:listing_id>")
+@blp.put("/listings/<id:listing_id>")
 @api_login_required
 @blp.arguments(ListingInSchema)
 @blp.response(200, ListingSchema)
@@ -53,7 +53,7 @@ def update(data, listing_id: int):
     return services.update_listing(api_actor(), listing_id, data, utc_today())
 
 
-@blp.post("/listings/<int:listing_id>/<any(pause, resume, archive):action>")
+@blp.post("/listings/<id:listing_id>/<any(pause, resume, archive):action>")
 @api_login_required
 @blp.response(200, ListingSchema)
 def change_status(listing_id: int, action: str):

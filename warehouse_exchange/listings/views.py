@@ -32,7 +32,7 @@ def mine() -> str:
     return render_template("listings/mine.html", page=page)
 
 
-@bp.route("/new/<int:warehouse_id>", methods=["GET", "POST"])
+@bp.route("/new/<id:warehouse_id>", methods=["GET", "POST"])
 @login_required
 def create(warehouse_id: int) -> str | Response:
     warehouse = own_warehouse(actor(), warehouse_id)
@@ -50,7 +50,7 @@ def create(warehouse_id: int) -> str | Response:
     return render_form("listings/form.html", form, warehouse=warehouse, listing=None)
 
 
-@bp.route("/<int:listing_id>")
+@bp.route("/<id:listing_id>")
 def show(listing_id: int) -> str:
     listing = services.get_listing(listing_id)
     user = actor()
@@ -58,7 +58,7 @@ def show(listing_id: int) -> str:
     return render_template("listings/show.html", listing=listing, is_mine=is_mine)
 
 
-@bp.route("/<int:listing_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:listing_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(listing_id: int) -> str | Response:
     listing = services.own_listing(actor(), listing_id)
@@ -74,7 +74,7 @@ def edit(listing_id: int) -> str | Response:
     return render_form("listings/form.html", form, warehouse=listing.warehouse, listing=listing)
 
 
-@bp.post("/<int:listing_id>/<any(pause, resume, archive):action>")
+@bp.post("/<id:listing_id>/<any(pause, resume, archive):action>")
 @login_required
 def change_status(listing_id: int, action: str) -> Response:
     listing = services.change_listing_status(actor(), listing_id, STATUS_ACTIONS[action])

@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..catalog import CATEGORIES, HAZMAT_CLASSES, UNITS
 from ..listings.schemas import WarehouseSummarySchema
+from ..pagination import MAX_PAGE
 from ..web.api import MoneySchema
 from .services import SORTS
 
@@ -35,12 +36,16 @@ class SearchArgsSchema(Schema):
     unit_weight_kg = fields.Integer()
     max_price = fields.Decimal(
         as_string=True,
-        metadata={"description": "Ceiling on the weekly unit price, in major units of currency"},
+        metadata={
+            "type": "string",
+            "format": "decimal",
+            "description": "Ceiling on the weekly unit price, in major units of currency",
+        },
     )
     currency = fields.String(metadata={"description": "ISO 4217; prices are also shown in it"})
     sort = fields.String(load_default="price", validate=validate.OneOf(SORTS))
-    page = fields.Integer(load_default=1)
-    per_page = fields.Integer(load_default=20)
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
     @validates_schema
     def ceiling_has_currency(self, data: dict, **_kwargs) -> None:

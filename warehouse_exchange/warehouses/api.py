@@ -38,14 +38,14 @@ def create(data):
     return services.create_warehouse(api_actor(), data, current_app.extensions["geocoder"])
 
 
-@blp.get("/<int:warehouse_id>")
+@blp.get("/<id:warehouse_id>")
 @blp.response(200, WarehouseSchema)
 def get(warehouse_id: int):
     """A warehouse's full record."""
     return services.get_warehouse(warehouse_id)
 
 
-@blp.put("/<int:warehouse_id>")
+@blp.put("/<id:warehouse_id>")
 @api_login_required
 @blp.arguments(WarehouseInSchema)
 @blp.response(200, WarehouseSchema)
@@ -56,7 +56,7 @@ def update(data, warehouse_id: int):
     )
 
 
-@blp.post("/<int:warehouse_id>/archive")
+@blp.post("/<id:warehouse_id>/archive")
 @api_login_required
 @blp.response(200, WarehouseSchema)
 def archive(warehouse_id: int):

@@ -53,7 +53,7 @@ def create() -> str | Response:
     return render_form("warehouses/form.html", form, warehouse=None)
 
 
-@bp.route("/<int:warehouse_id>")
+@bp.route("/<id:warehouse_id>")
 def show(warehouse_id: int) -> str:
     warehouse = services.get_warehouse(warehouse_id)
     user = actor()
@@ -66,7 +66,7 @@ def show(warehouse_id: int) -> str:
     )
 
 
-@bp.route("/<int:warehouse_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:warehouse_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(warehouse_id: int) -> str | Response:
     warehouse = services.own_warehouse(actor(), warehouse_id)
@@ -82,7 +82,7 @@ def edit(warehouse_id: int) -> str | Response:
     return render_form("warehouses/form.html", form, warehouse=warehouse)
 
 
-@bp.post("/<int:warehouse_id>/archive")
+@bp.post("/<id:warehouse_id>/archive")
 @login_required
 def archive(warehouse_id: int) -> Response:
     warehouse = services.archive_warehouse(actor(), warehouse_id)

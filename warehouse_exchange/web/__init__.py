@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from .errors import register_error_handlers
+
+
+class IdConverter(IntegerConverter):
+    """Row ids in URLs: 1 to the largest 32-bit INTEGER, so that an absurd id is a 404 rather
+    than an overflow in the database driver."""
+
+    def __init__(self, url_map) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def register(app: Flask) -> None:
@@ -13,12 +22,14 @@ def register(app: Flask) -> None:
     from ..listings.views import bp as listings
     from ..search.views import bp as search
     from ..warehouses.views import bp as warehouses
-    from . import auth, filters
+    from . import auth, filters, input_guard
     from .api import register_api
 
+    app.url_map.converters["id"] = IdConverter
     auth.init_login(app)
     filters.register(app)
     register_error_handlers(app)
+    input_guard.register(app)
     for blueprint in (search, accounts, warehouses, listings, fx):
         app.register_blueprint(blueprint)
     register_api(app)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_smorest import Api
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ..extensions import csrf
+from ..pagination import MAX_PAGE
 
 
 class MoneySchema(Schema):
@@ -37,8 +38,8 @@ class WarehouseExchangeApi(Api):
 
 
 class PaginationArgs(Schema):
-    page = fields.Integer(load_default=1, validate=lambda n: n >= 1)
-    per_page = fields.Integer(load_default=20, validate=lambda n: 1 <= n <= 100)
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
 
 def page_body(page) -> dict:

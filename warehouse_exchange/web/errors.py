@@ -6,6 +6,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError
+from ..extensions import db
 
 API_PREFIX = "/api/"
 
@@ -48,6 +49,14 @@ def handle_http_exception(error: HTTPException):
     return response, error.code or 500
 
 
+def rollback_after_failure(error: BaseException | None) -> None:
+    """A request that failed must not leave its half-done work, or a failed transaction,
+    in a session that something later could reuse."""
+    if error is not None:
+        db.session.rollback()
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.teardown_request(rollback_after_failure)
