@@ -60,9 +60,10 @@ class SearchForm(FlaskForm):
         default="price",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, countries: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = country_choices()
+        offered = set(countries or []) | set(self.country.data or [])
+        self.country.choices = [c for c in country_choices() if c[0] in offered]
         self.currency.choices = [("", "Listing's own"), *currency_choices()]
 
     def to_query(self, page: int, per_page: int) -> SearchQuery:

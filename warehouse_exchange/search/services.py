@@ -396,3 +396,14 @@ def search_listings(
         rate_date=rate_date,
         hints=_hints(query, checked.centre) if total == 0 else [],
     )
+
+
+def countries_with_capacity() -> list[str]:
+    """Countries that have at least one active listing, for the search form's country list."""
+    query = (
+        select(Warehouse.country)
+        .join(Listing, Listing.warehouse_id == Warehouse.id)
+        .where(Listing.status == "active", Warehouse.status == "active")
+        .distinct()
+    )
+    return sorted(db.session.scalars(query))

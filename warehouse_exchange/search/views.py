@@ -9,7 +9,7 @@ from ..errors import InvalidInput
 from ..fx.services import latest_rates
 from ..web.forms import show_errors
 from .forms import SearchForm
-from .services import SearchLimits, search_listings
+from .services import SearchLimits, countries_with_capacity, search_listings
 
 bp = Blueprint("search", __name__)
 
@@ -19,7 +19,7 @@ FIELD_ALIASES = {"max_price": "max_price", "lat": "near", "page": "near", "per_p
 
 @bp.route("/")
 def index() -> tuple[str, int] | str:
-    form = SearchForm(request.args)
+    form = SearchForm(request.args, countries=countries_with_capacity())
     if not form.validate():
         return render_template("search/index.html", form=form, result=None), 422
     config = current_app.config
