@@ -31,3 +31,9 @@ API_VERSION = "v1"
 OPENAPI_VERSION = "3.0.3"
 OPENAPI_URL_PREFIX = "/api/v1"
 OPENAPI_JSON_PATH = "openapi.json"
+
+#: Platform commission and guarantee fee on a booking, in basis points of its subtotal.
+BOOKING_COMMISSION_BP = 800
+BOOKING_GUARANTEE_BP = 200
+#: An owner has this long to accept or decline a request before it expires.
+BOOKING_REQUEST_TTL_HOURS = 48

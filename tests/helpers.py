@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.factories import PASSWORD, OperatorFactory, OrganizationFactory, UserFactory
@@ -37,3 +39,25 @@ def exporter(app):
 @pytest.fixture
 def operator(app):
     return OperatorFactory()
+
+
+def booking_terms():
+    from warehouse_exchange.bookings.services import BookingTerms
+
+    return BookingTerms(commission_bp=800, guarantee_bp=200, request_ttl=timedelta(hours=48))
+
+
+def goods(**changes):
+    from warehouse_exchange.bookings.rules import SkuProfile
+
+    profile = {
+        "unit_length_cm": 120,
+        "unit_width_cm": 80,
+        "unit_height_cm": 150,
+        "unit_weight_kg": 400,
+        "temperature_min_c": 10,
+        "temperature_max_c": 30,
+        "category": "general",
+        "sku_count": 3,
+    }
+    return SkuProfile(**{**profile, **changes})

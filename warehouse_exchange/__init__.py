@@ -56,18 +56,24 @@ def _is_sqlite(dbapi_connection) -> bool:
 @event.listens_for(Engine, "connect")
 def _sqlite_connection_setup(dbapi_connection, _record) -> None:
     """SQLite enforces foreign keys only when asked, and pysqlite's own transaction handling
-    breaks savepoints: let SQLAlchemy emit BEGIN itself (the SQLAlchemy docs' recipe)."""
+    breaks savepoints: SQLAlchemy emits BEGIN itself (the SQLAlchemy docs' recipe). WAL lets
+    readers go on while one writer works; waiting writers queue for up to 30 seconds."""
     if _is_sqlite(dbapi_connection):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
+    """BEGIN IMMEDIATE takes the write lock up front: two transactions that read and then
+    write can never deadlock (SQLite would fail one of them at once instead of waiting)."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _init_extensions(app: Flask) -> None:

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ..accounts.models import User
+from ..bookings import capacity
 from ..catalog import CATEGORY_BITS, HAZMAT_BITS, UNITS, to_mask
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
@@ -154,10 +155,12 @@ def own_listing(actor: User, listing_id: int) -> Listing:
 
 @use_case
 def update_listing(actor: User, listing_id: int, data: ListingData, today: date) -> Listing:
-    listing = own_listing(actor, listing_id)
+    own_listing(actor, listing_id)
+    listing = capacity.lock_listing(listing_id)
     if listing.status == "archived":
         raise Conflict("An archived listing cannot be edited.")
     _apply(listing, data, listing.warehouse, today)
+    capacity.check_resize(listing, listing.quantity, listing.available_from, listing.available_to)
     db.session.commit()
     return listing
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Organization
 from ..adapters.geocoding import Place, locate
+from ..bookings.models import CapacityDay
 from ..catalog import CATEGORIES, CATEGORY_BITS, HAZMAT_BITS, UNITS
 from ..errors import InvalidInput
 from ..extensions import db
@@ -193,7 +194,9 @@ def _goods_filters(query: SearchQuery) -> list:
     if query.quantity is not None:
         filters += [Listing.quantity >= query.quantity, Listing.min_quantity <= query.quantity]
     if query.start is not None:
+        free = Listing.quantity - func.coalesce(_most_held(query.start, query.end), 0)
         filters += [
+            free >= (query.quantity or 1),
             Listing.available_from <= query.start,
             Listing.available_to >= query.end,
             Listing.min_term_days <= lease_days(query.start, query.end),
@@ -207,6 +210,25 @@ def _goods_filters(query: SearchQuery) -> list:
     if query.category is not None:
         filters.append(_bit_set(Listing.categories_mask, CATEGORY_BITS[query.category]))
     return filters + _size_filters(query)
+
+
+def _most_held(start: date, end: date):
+    """The most units of the listing held on any day of the range (NULL when none)."""
+    return (
+        select(func.max(CapacityDay.held))
+        .where(CapacityDay.listing_id == Listing.id, CapacityDay.day.between(start, end))
+        .correlate(Listing)
+        .scalar_subquery()
+    )
+
+
+def _held_quantities(ids: list[int], start: date, end: date) -> dict[int, int]:
+    held = db.session.execute(
+        select(CapacityDay.listing_id, func.max(CapacityDay.held))
+        .where(CapacityDay.listing_id.in_(ids), CapacityDay.day.between(start, end))
+        .group_by(CapacityDay.listing_id)
+    )
+    return {listing_id: most for listing_id, most in held}
 
 
 def _size_filters(query: SearchQuery) -> list:
@@ -332,14 +354,14 @@ def _page_of_ids(base: Select, checked: _Checked) -> tuple[list[int], dict[int, 
     return list(ids), {}, total or 0
 
 
-def _hit(listing: Listing, query: SearchQuery, distance, rates: RateTable) -> SearchHit:
+def _hit(listing: Listing, query: SearchQuery, distance, rates: RateTable, held: int) -> SearchHit:
     total = None
     if query.quantity is not None and query.start is not None:
         total = lease_price(listing.unit_price, query.quantity, query.start, query.end)
     convertible = query.currency is not None and rates.knows(listing.currency)
     return SearchHit(
         listing=listing,
-        free_quantity=listing.quantity,
+        free_quantity=listing.quantity - held,
         distance_km=distance,
         total_price=total,
         converted_unit_price=rates.convert(listing.unit_price, query.currency)
@@ -382,7 +404,9 @@ def search_listings(
         .options(joinedload(Listing.warehouse).joinedload(Warehouse.organization))
     ).unique()
     by_id = {listing.id: listing for listing in loaded}
-    hits = [_hit(by_id[i], query, distances.get(i), rates) for i in ids]
+    start, end = (query.start, query.end) if query.start else (today, today)
+    held = _held_quantities(ids, start, end)
+    hits = [_hit(by_id[i], query, distances.get(i), rates, held.get(i, 0)) for i in ids]
     rate_date = None
     if query.currency:
         currencies = {query.currency} | {hit.listing.currency for hit in hits}

@@ -1,0 +1,131 @@
+"""Bookings (leases), their history, and the per-day capacity ledger of each listing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import Organization, User
+from ..extensions import db
+from ..listings.models import Listing
+from ..models_base import UTCDateTime, utcnow
+from ..money import Money
+
+STATES = (
+    "requested",
+    "accepted",
+    "confirmed",
+    "active",
+    "completed",
+    "declined",
+    "expired",
+    "cancelled",
+)
+
+
+class CapacityDay(db.Model):
+    """Units of one listing held on one day. The CHECK is the guarantee against overbooking:
+    every hold updates these rows in the booking's own transaction."""
+
+    __tablename__ = "capacity_days"
+    __table_args__ = (
+        CheckConstraint("held >= 0", name="held_non_negative"),
+        CheckConstraint("held <= capacity", name="held_within_capacity"),
+    )
+
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    #: the listing's quantity, copied so that the database itself can compare
+    capacity: Mapped[int] = mapped_column(Integer)
+    held: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Booking(db.Model):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint(f"state IN {STATES!r}", name="state_known"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("start_date <= end_date", name="dates_ordered"),
+        CheckConstraint(
+            "subtotal_minor > 0 AND commission_minor >= 0 AND guarantee_fee_minor >= 0 "
+            "AND total_minor = subtotal_minor + commission_minor + guarantee_fee_minor",
+            name="quote_adds_up",
+        ),
+        CheckConstraint("sku_count > 0", name="sku_count_positive"),
+        UniqueConstraint("tenant_id", "idempotency_key"),
+        Index("ix_bookings_listing_state", "listing_id", "state"),
+        Index("ix_bookings_tenant_state", "tenant_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"))
+    #: the exporter organization that rents the space
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date)
+    #: last day of the lease (inclusive)
+    end_date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(10))
+    #: True while the booking's units are counted in capacity_days
+    holds_capacity: Mapped[bool] = mapped_column(default=False)
+    #: the SKU profile of the goods, as declared by the tenant
+    unit_length_cm: Mapped[int] = mapped_column(Integer)
+    unit_width_cm: Mapped[int] = mapped_column(Integer)
+    unit_height_cm: Mapped[int] = mapped_column(Integer)
+    unit_weight_kg: Mapped[int] = mapped_column(Integer)
+    temperature_min_c: Mapped[int] = mapped_column(Integer)
+    temperature_max_c: Mapped[int] = mapped_column(Integer)
+    hazmat_class: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(20))
+    sku_count: Mapped[int] = mapped_column(Integer)
+    #: the quote, fixed when the request is made, in the listing's currency
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal_minor: Mapped[int] = mapped_column(BigInteger)
+    commission_minor: Mapped[int] = mapped_column(BigInteger)
+    guarantee_fee_minor: Mapped[int] = mapped_column(BigInteger)
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    #: the client's key for this request; a replayed POST finds the first booking
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    #: when an unanswered request lapses
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    listing: Mapped[Listing] = relationship()
+    tenant: Mapped[Organization] = relationship()
+    requested_by: Mapped[User] = relationship()
+    events: Mapped[list[BookingEvent]] = relationship(
+        back_populates="booking", order_by="BookingEvent.id", cascade="all, delete-orphan"
+    )
+
+    def money(self, minor: int) -> Money:
+        return Money(minor, self.currency)
+
+
+class BookingEvent(db.Model):
+    """One transition of a booking: who moved it, when, from what to what, and why."""
+
+    __tablename__ = "booking_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(10))
+    to_state: Mapped[str] = mapped_column(String(10))
+    #: NULL when the platform itself moved it (expiry, start and end days)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    booking: Mapped[Booking] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

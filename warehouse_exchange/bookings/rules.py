@@ -1,0 +1,117 @@
+"""Pure rules of bookings: the state machine, the quote, and whether goods fit a listing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from ..errors import Conflict, InvalidInput
+from ..listings.models import Listing
+from ..listings.rules import lease_days
+from ..money import Money, allocate, round_half_even
+
+#: state -> states it may move to
+TRANSITIONS: dict[str, set[str]] = {
+    "requested": {"accepted", "declined", "expired", "cancelled"},
+    "accepted": {"confirmed", "expired", "cancelled"},
+    "confirmed": {"active", "cancelled"},
+    "active": {"completed"},
+    "completed": set(),
+    "declined": set(),
+    "expired": set(),
+    "cancelled": set(),
+}
+#: states in which a booking counts against the listing's capacity
+HOLDING_STATES = {"accepted", "confirmed", "active"}
+LIVE_STATES = {"requested", *HOLDING_STATES}
+
+
+def check_transition(current: str, wanted: str) -> None:
+    if wanted not in TRANSITIONS[current]:
+        allowed = sorted(state for state, targets in TRANSITIONS.items() if wanted in targets)
+        raise Conflict(
+            f"A booking cannot become {wanted} from {current}; "
+            f"only {' or '.join(allowed) or 'no'} bookings can."
+        )
+
+
+@dataclass(frozen=True)
+class Quote:
+    subtotal: Money
+    commission: Money
+    guarantee_fee: Money
+    total: Money
+
+
+def quote(
+    unit_price: Money, quantity: int, start: date, end: date, commission_bp: int, guarantee_bp: int
+) -> Quote:
+    """The total is rounded once; its parts are shares of it that add up exactly."""
+    base = Fraction(unit_price.amount_minor * quantity * lease_days(start, end), 7)
+    total = round_half_even(base * Fraction(10_000 + commission_bp + guarantee_bp, 10_000))
+    subtotal, commission, fee = allocate(total, [10_000, commission_bp, guarantee_bp])
+    currency = unit_price.currency
+    return Quote(*(Money(x, currency) for x in (subtotal, commission, fee, total)))
+
+
+@dataclass(frozen=True)
+class SkuProfile:
+    unit_length_cm: int
+    unit_width_cm: int
+    unit_height_cm: int
+    unit_weight_kg: int
+    temperature_min_c: int
+    temperature_max_c: int
+    category: str
+    sku_count: int = 1
+    hazmat_class: int | None = None
+
+
+def refusals(listing: Listing, goods: SkuProfile) -> dict[str, str]:
+    """What about the goods the listing does not accept, field by field (empty: all fits)."""
+    problems = {}
+    length, width = goods.unit_length_cm, goods.unit_width_cm
+    flat_fit = (length <= listing.max_unit_length_cm and width <= listing.max_unit_width_cm) or (
+        width <= listing.max_unit_length_cm and length <= listing.max_unit_width_cm
+    )
+    if not flat_fit:
+        problems["unit_length_cm"] = (
+            f"Units up to {listing.max_unit_length_cm} x {listing.max_unit_width_cm} cm."
+        )
+    if goods.unit_height_cm > listing.max_unit_height_cm:
+        problems["unit_height_cm"] = f"Units up to {listing.max_unit_height_cm} cm high."
+    if goods.unit_weight_kg > listing.max_unit_weight_kg:
+        problems["unit_weight_kg"] = f"Units up to {listing.max_unit_weight_kg} kg."
+    if (
+        listing.temperature_min_c < goods.temperature_min_c
+        or listing.temperature_max_c > goods.temperature_max_c
+    ):
+        problems["temperature_min_c"] = (
+            f"The space is kept at {listing.temperature_min_c} to {listing.temperature_max_c} °C."
+        )
+    if goods.hazmat_class is not None and goods.hazmat_class not in listing.hazmat_classes:
+        problems["hazmat_class"] = f"Hazard class {goods.hazmat_class} is not accepted."
+    if goods.category not in listing.categories:
+        problems["category"] = "This category is not accepted."
+    return problems
+
+
+def check_terms(listing: Listing, quantity: int, start: date, end: date, today: date) -> None:
+    if start > end:
+        raise InvalidInput("The lease ends before it starts.", {"end": "Before the start."})
+    if start < today:
+        raise InvalidInput("The lease cannot start in the past.", {"start": "In the past."})
+    if start < listing.available_from or end > listing.available_to:
+        raise InvalidInput(
+            f"The listing is available from {listing.available_from} to {listing.available_to}.",
+            {"start": "Outside the availability window."},
+        )
+    if lease_days(start, end) < listing.min_term_days:
+        raise InvalidInput(
+            f"The minimum term is {listing.min_term_days} days.", {"end": "Term too short."}
+        )
+    if quantity < listing.min_quantity:
+        raise InvalidInput(
+            f"Book at least {listing.min_quantity} units.", {"quantity": "Below the minimum."}
+        )

@@ -1,0 +1,307 @@
+"""Use cases of bookings: request, accept, decline, cancel, pay, expire, start and complete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..extensions import db
+from ..listings.models import Listing
+from ..pagination import Page, paginate
+from ..permissions import require_operator, require_user
+from ..unit_of_work import use_case
+from ..validation import require_int, require_text
+from ..warehouses.models import Warehouse
+from . import capacity
+from .models import Booking, BookingEvent
+from .rules import HOLDING_STATES, SkuProfile, check_terms, check_transition, quote, refusals
+
+MAX_QUANTITY = 1_000_000
+
+
+@dataclass(frozen=True)
+class BookingTerms:
+    """What the platform charges and how long an owner has to answer (from config)."""
+
+    commission_bp: int
+    guarantee_bp: int
+    request_ttl: timedelta
+
+    @classmethod
+    def from_config(cls, config) -> BookingTerms:
+        return cls(
+            config["BOOKING_COMMISSION_BP"],
+            config["BOOKING_GUARANTEE_BP"],
+            timedelta(hours=config["BOOKING_REQUEST_TTL_HOURS"]),
+        )
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    listing_id: int
+    quantity: int
+    start: date
+    end: date
+    goods: SkuProfile
+    idempotency_key: str | None = None
+
+
+def _move(booking: Booking, state: str, actor: User | None, now: datetime, reason="") -> None:
+    check_transition(booking.state, state)
+    booking.events.append(
+        BookingEvent(from_state=booking.state, to_state=state, actor=actor, at=now, reason=reason)
+    )
+    if state in HOLDING_STATES and not booking.holds_capacity:
+        capacity.hold(booking.listing, booking.start_date, booking.end_date, booking.quantity)
+        booking.holds_capacity = True
+    elif state not in HOLDING_STATES and state != "completed" and booking.holds_capacity:
+        capacity.release(booking.listing, booking.start_date, booking.end_date, booking.quantity)
+        booking.holds_capacity = False
+    booking.state = state
+
+
+def _check_goods(goods: SkuProfile) -> None:
+    for name in ("unit_length_cm", "unit_width_cm", "unit_height_cm"):
+        require_int(getattr(goods, name), name, minimum=1, maximum=5000)
+    require_int(goods.unit_weight_kg, "unit_weight_kg", minimum=1, maximum=50_000)
+    require_int(goods.sku_count, "sku_count", minimum=1, maximum=100_000)
+    low = require_int(goods.temperature_min_c, "temperature_min_c", minimum=-60, maximum=60)
+    high = require_int(goods.temperature_max_c, "temperature_max_c", minimum=-60, maximum=60)
+    if low > high:
+        raise InvalidInput(
+            "Minimum temperature above maximum.", {"temperature_min_c": "Above max."}
+        )
+
+
+def _replayed(actor: User, request: BookingRequest) -> Booking | None:
+    if not request.idempotency_key:
+        return None
+    booking = db.session.scalar(
+        select(Booking).where(
+            Booking.tenant_id == actor.organization_id,
+            Booking.idempotency_key == request.idempotency_key,
+        )
+    )
+    same = booking is not None and (
+        booking.listing_id,
+        booking.quantity,
+        booking.start_date,
+        booking.end_date,
+    ) == (request.listing_id, request.quantity, request.start, request.end)
+    if booking is not None and not same:
+        raise Conflict("This idempotency key was used for another booking request.")
+    return booking
+
+
+def _bookable_listing(actor: User, listing_id: int) -> Listing:
+    if db.session.get(Listing, listing_id) is None:
+        raise NotFound("No such listing.")
+    listing = capacity.lock_listing(listing_id)
+    if listing.status != "active" or listing.warehouse.status != "active":
+        raise Conflict(f"This listing is {listing.status} and cannot be booked.")
+    if listing.warehouse.organization_id == actor.organization_id:
+        raise Forbidden("You cannot book your own listing.")
+    return listing
+
+
+@use_case
+def request_booking(
+    actor: User, request: BookingRequest, terms: BookingTerms, now: datetime, today: date
+) -> Booking:
+    """An exporter asks for space; instant-book listings accept (and hold) at once."""
+    actor = require_user(actor)
+    if actor.organization is None or not actor.organization.rents_space:
+        raise Forbidden("Only exporter organizations can book space.")
+    replayed = _replayed(actor, request)
+    if replayed is not None:
+        return replayed
+    require_int(request.quantity, "quantity", minimum=1, maximum=MAX_QUANTITY)
+    _check_goods(request.goods)
+    listing = _bookable_listing(actor, request.listing_id)
+    check_terms(listing, request.quantity, request.start, request.end, today)
+    problems = refusals(listing, request.goods)
+    if problems:
+        raise InvalidInput("The listing does not accept these goods.", problems)
+    free = capacity.free_quantity(listing, request.start, request.end)
+    if request.quantity > free:
+        raise capacity.InsufficientCapacity(
+            f"Only {free} units are free on every day from {request.start} to {request.end}.",
+            {"quantity": f"At most {free}."},
+        )
+    price = quote(
+        listing.unit_price,
+        request.quantity,
+        request.start,
+        request.end,
+        terms.commission_bp,
+        terms.guarantee_bp,
+    )
+    goods = request.goods
+    booking = Booking(
+        listing=listing,
+        tenant_id=actor.organization_id,
+        requested_by=actor,
+        quantity=request.quantity,
+        start_date=request.start,
+        end_date=request.end,
+        state="requested",
+        holds_capacity=False,
+        currency=listing.currency,
+        subtotal_minor=price.subtotal.amount_minor,
+        commission_minor=price.commission.amount_minor,
+        guarantee_fee_minor=price.guarantee_fee.amount_minor,
+        total_minor=price.total.amount_minor,
+        idempotency_key=request.idempotency_key,
+        expires_at=now + terms.request_ttl,
+        unit_length_cm=goods.unit_length_cm,
+        unit_width_cm=goods.unit_width_cm,
+        unit_height_cm=goods.unit_height_cm,
+        unit_weight_kg=goods.unit_weight_kg,
+        temperature_min_c=goods.temperature_min_c,
+        temperature_max_c=goods.temperature_max_c,
+        hazmat_class=goods.hazmat_class,
+        category=goods.category,
+        sku_count=goods.sku_count,
+    )
+    booking.events.append(BookingEvent(from_state=None, to_state="requested", actor=actor, at=now))
+    db.session.add(booking)
+    if listing.instant_book:
+        _move(booking, "accepted", actor, now, "Instant booking")
+        booking.expires_at = None
+    db.session.commit()
+    return booking
+
+
+def _as_owner(actor: User, booking_id: int) -> Booking:
+    booking = _get(booking_id)
+    if require_user(actor).organization_id != booking.listing.warehouse.organization_id:
+        raise Forbidden("Only the listing's owner can answer this request.")
+    capacity.lock_listing(booking.listing_id)
+    db.session.refresh(booking)
+    return booking
+
+
+@use_case
+def accept_booking(actor: User, booking_id: int, now: datetime) -> Booking:
+    booking = _as_owner(actor, booking_id)
+    if booking.state == "requested" and booking.expires_at and booking.expires_at <= now:
+        raise Conflict("This request has expired; it can no longer be accepted.")
+    _move(booking, "accepted", actor, now)
+    booking.expires_at = None
+    db.session.commit()
+    return booking
+
+
+@use_case
+def decline_booking(actor: User, booking_id: int, reason: str, now: datetime) -> Booking:
+    booking = _as_owner(actor, booking_id)
+    _move(booking, "declined", actor, now, require_text(reason, "reason", 500))
+    db.session.commit()
+    return booking
+
+
+@use_case
+def cancel_booking(actor: User, booking_id: int, reason: str, now: datetime, today: date):
+    """The tenant or the owner cancels a lease that has not started."""
+    booking = _get(booking_id)
+    actor = require_user(actor)
+    if actor.organization_id not in (booking.tenant_id, booking.listing.warehouse.organization_id):
+        raise Forbidden("Only the parties to a booking can cancel it.")
+    if booking.state == "confirmed" and booking.start_date <= today:
+        raise Conflict("The lease has started; it can no longer be cancelled.")
+    capacity.lock_listing(booking.listing_id)
+    _move(booking, "cancelled", actor, now, require_text(reason, "reason", 500))
+    db.session.commit()
+    return booking
+
+
+@use_case
+def mark_paid(actor: User, booking_id: int, now: datetime) -> Booking:
+    """An operator records that the tenant paid (until payments run through escrow)."""
+    require_operator(actor)
+    booking = _get(booking_id)
+    _move(booking, "confirmed", actor, now, "Payment recorded by an operator")
+    db.session.commit()
+    return booking
+
+
+def expire_stale_requests(now: datetime) -> int:
+    """Requests nobody answered in time lapse; one transaction per booking."""
+    stale = db.session.scalars(
+        select(Booking.id).where(Booking.state == "requested", Booking.expires_at <= now)
+    ).all()
+    for booking_id in stale:
+        booking = db.session.get(Booking, booking_id, with_for_update=True)
+        if booking.state == "requested":
+            _move(booking, "expired", None, now, "No answer in time")
+        db.session.commit()
+    return len(stale)
+
+
+def advance_leases(today: date, now: datetime) -> int:
+    """Confirmed leases become active on their first day, active ones complete after the last.
+    `today` is the UTC day; each lease is judged in its warehouse's time zone."""
+    moved = 0
+    candidates = db.session.scalars(
+        select(Booking).where(Booking.state.in_(("confirmed", "active")))
+    ).all()
+    for booking in candidates:
+        local_today = now.astimezone(_zone(booking)).date()
+        if booking.state == "confirmed" and booking.start_date <= local_today:
+            _move(booking, "active", None, now, "Start day reached")
+            moved += 1
+        if booking.state == "active" and booking.end_date < local_today:
+            _move(booking, "completed", None, now, "End day passed")
+            moved += 1
+        db.session.commit()
+    return moved
+
+
+def _zone(booking: Booking):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(booking.listing.warehouse.timezone)
+
+
+def _get(booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        raise NotFound("No such booking.")
+    return booking
+
+
+def get_booking(actor: User, booking_id: int) -> Booking:
+    """A booking, for its parties and for operators only."""
+    booking = _get(booking_id)
+    actor = require_user(actor)
+    parties = (booking.tenant_id, booking.listing.warehouse.organization_id)
+    if not actor.is_operator and actor.organization_id not in parties:
+        raise NotFound("No such booking.")
+    return booking
+
+
+def owner_requests(actor: User, page: int, per_page: int, states=("requested",)) -> Page:
+    query = (
+        select(Booking)
+        .join(Booking.listing)
+        .join(Listing.warehouse)
+        .where(
+            Warehouse.organization_id == require_user(actor).organization_id,
+            Booking.state.in_(states),
+        )
+        .order_by(Booking.created_at, Booking.id)
+    )
+    return paginate(query, page, per_page)
+
+
+def tenant_leases(actor: User, page: int, per_page: int) -> Page:
+    query = (
+        select(Booking)
+        .where(Booking.tenant_id == require_user(actor).organization_id)
+        .order_by(Booking.start_date.desc(), Booking.id.desc())
+    )
+    return paginate(query, page, per_page)
