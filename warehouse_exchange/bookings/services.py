@@ -18,7 +18,15 @@ from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
 from . import capacity
 from .models import Booking, BookingEvent
-from .rules import HOLDING_STATES, SkuProfile, check_terms, check_transition, quote, refusals
+from .rules import (
+    HOLDING_STATES,
+    LIVE_STATES,
+    SkuProfile,
+    check_terms,
+    check_transition,
+    quote,
+    refusals,
+)
 
 MAX_QUANTITY = 1_000_000
 
@@ -108,17 +116,8 @@ def _bookable_listing(actor: User, listing_id: int) -> Listing:
     return listing
 
 
-@use_case
-def request_booking(
-    actor: User, request: BookingRequest, terms: BookingTerms, now: datetime, today: date
-) -> Booking:
-    """An exporter asks for space; instant-book listings accept (and hold) at once."""
-    actor = require_user(actor)
-    if actor.organization is None or not actor.organization.rents_space:
-        raise Forbidden("Only exporter organizations can book space.")
-    replayed = _replayed(actor, request)
-    if replayed is not None:
-        return replayed
+def _checked(actor: User, request: BookingRequest, terms: BookingTerms, today: date):
+    """Every check of a request; the locked listing and its quote when all pass."""
     require_int(request.quantity, "quantity", minimum=1, maximum=MAX_QUANTITY)
     _check_goods(request.goods)
     listing = _bookable_listing(actor, request.listing_id)
@@ -140,6 +139,34 @@ def request_booking(
         terms.commission_bp,
         terms.guarantee_bp,
     )
+    return listing, price
+
+
+def _require_tenant(actor: User | None) -> User:
+    actor = require_user(actor)
+    if actor.organization is None or not actor.organization.rents_space:
+        raise Forbidden("Only exporter organizations can book space.")
+    return actor
+
+
+@use_case
+def preview_booking(actor: User, request: BookingRequest, terms: BookingTerms, today: date):
+    """The quote a request would get, after every check it would pass; nothing is saved."""
+    _, price = _checked(_require_tenant(actor), request, terms, today)
+    db.session.rollback()  # release the listing lock taken by the checks
+    return price
+
+
+@use_case
+def request_booking(
+    actor: User, request: BookingRequest, terms: BookingTerms, now: datetime, today: date
+) -> Booking:
+    """An exporter asks for space; instant-book listings accept (and hold) at once."""
+    actor = _require_tenant(actor)
+    replayed = _replayed(actor, request)
+    if replayed is not None:
+        return replayed
+    listing, price = _checked(actor, request, terms, today)
     goods = request.goods
     booking = Booking(
         listing=listing,
@@ -305,3 +332,64 @@ def tenant_leases(actor: User, page: int, per_page: int) -> Page:
         .order_by(Booking.start_date.desc(), Booking.id.desc())
     )
     return paginate(query, page, per_page)
+
+
+MAX_AVAILABILITY_DAYS = 366
+
+
+def availability(listing_id: int, start: date, end: date) -> list[tuple[date, int]]:
+    """Free units of a listing on each day from start to end (none outside its window)."""
+    listing = db.session.get(Listing, listing_id)
+    if listing is None:
+        raise NotFound("No such listing.")
+    if start > end:
+        raise InvalidInput("The end date is before the start date.", {"end": "Before start."})
+    if (end - start).days >= MAX_AVAILABILITY_DAYS:
+        raise InvalidInput(
+            f"Ask for at most {MAX_AVAILABILITY_DAYS} days.", {"end": "Range too long."}
+        )
+    held = capacity.held_by_day(listing, start, end)
+    return [
+        (
+            day,
+            listing.quantity - held.get(day, 0)
+            if listing.available_from <= day <= listing.available_to
+            else 0,
+        )
+        for day in capacity.days(start, end)
+    ]
+
+
+@dataclass(frozen=True)
+class Week:
+    start: date
+    #: the most units held on any day of the week, and so the fewest free
+    held: int
+    free: int
+
+
+def weekly_occupancy(actor: User, listing_id: int, today: date, weeks: int = 52) -> list[Week]:
+    """The owner's calendar: held and free units per week, from this week on."""
+    from ..listings.services import own_listing
+
+    listing = own_listing(actor, listing_id)
+    first = today - timedelta(days=today.weekday())
+    held = capacity.held_by_day(listing, first, first + timedelta(weeks=weeks))
+    calendar = []
+    for n in range(weeks):
+        monday = first + timedelta(weeks=n)
+        most = max((held.get(monday + timedelta(days=d), 0) for d in range(7)), default=0)
+        calendar.append(Week(monday, most, listing.quantity - most))
+    return calendar
+
+
+def listing_bookings(actor: User, listing_id: int) -> list[Booking]:
+    from ..listings.services import own_listing
+
+    own_listing(actor, listing_id)
+    query = (
+        select(Booking)
+        .where(Booking.listing_id == listing_id, Booking.state.in_(LIVE_STATES))
+        .order_by(Booking.start_date)
+    )
+    return list(db.session.scalars(query))

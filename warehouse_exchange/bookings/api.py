@@ -1,0 +1,107 @@
+"""API twins of the booking pages."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+
+from ..adapters.clock import utc_now, utc_today
+from ..errors import InvalidInput
+from ..web.api import page_body
+from ..web.auth import api_actor, api_login_required
+from . import services
+from .schemas import (
+    AvailabilityArgs,
+    AvailabilitySchema,
+    BookingInSchema,
+    BookingListArgs,
+    BookingPageSchema,
+    BookingSchema,
+    ReasonSchema,
+)
+
+blp = Blueprint("bookings_api", __name__, description="Bookings (leases)")
+
+
+def _terms() -> services.BookingTerms:
+    return services.BookingTerms.from_config(current_app.config)
+
+
+@blp.post("/bookings")
+@api_login_required
+@blp.arguments(BookingInSchema)
+@blp.response(201, BookingSchema)
+def create(args):
+    """Ask for capacity; instant-book listings accept at once. 409 insufficient_capacity when
+    the units are not free on every day."""
+    key = args["idempotency_key"] or request.headers.get("Idempotency-Key") or None
+    if key is not None and len(key) > 64:
+        raise InvalidInput("The idempotency key is too long.", {"idempotency_key": "At most 64."})
+    booking_request = services.BookingRequest(
+        args["listing_id"], args["quantity"], args["start"], args["end"], args["sku_profile"], key
+    )
+    return services.request_booking(api_actor(), booking_request, _terms(), utc_now(), utc_today())
+
+
+@blp.get("/bookings")
+@api_login_required
+@blp.arguments(BookingListArgs, location="query")
+@blp.response(200, BookingPageSchema)
+def list_mine(args):
+    """Your leases as a tenant, or the requests waiting for you as an owner."""
+    if args["role"] == "owner":
+        page = services.owner_requests(api_actor(), args["page"], args["per_page"])
+    else:
+        page = services.tenant_leases(api_actor(), args["page"], args["per_page"])
+    return page_body(page)
+
+
+@blp.get("/bookings/<id:booking_id>")
+@api_login_required
+@blp.response(200, BookingSchema)
+def get(booking_id: int):
+    """A booking, for its parties and operators."""
+    return services.get_booking(api_actor(), booking_id)
+
+
+@blp.post("/bookings/<id:booking_id>/accept")
+@api_login_required
+@blp.response(200, BookingSchema)
+def accept(booking_id: int):
+    """The owner accepts a request; its units are held from now on."""
+    return services.accept_booking(api_actor(), booking_id, utc_now())
+
+
+@blp.post("/bookings/<id:booking_id>/decline")
+@api_login_required
+@blp.arguments(ReasonSchema)
+@blp.response(200, BookingSchema)
+def decline(args, booking_id: int):
+    """The owner declines a request, with a reason."""
+    return services.decline_booking(api_actor(), booking_id, args["reason"], utc_now())
+
+
+@blp.post("/bookings/<id:booking_id>/cancel")
+@api_login_required
+@blp.arguments(ReasonSchema)
+@blp.response(200, BookingSchema)
+def cancel(args, booking_id: int):
+    """Either party cancels before the lease starts, with a reason."""
+    return services.cancel_booking(api_actor(), booking_id, args["reason"], utc_now(), utc_today())
+
+
+@blp.post("/bookings/<id:booking_id>/mark-paid")
+@api_login_required
+@blp.response(200, BookingSchema)
+def mark_paid(booking_id: int):
+    """An operator records the tenant's payment, which confirms the booking."""
+    return services.mark_paid(api_actor(), booking_id, utc_now())
+
+
+@blp.get("/listings/<id:listing_id>/availability")
+@blp.arguments(AvailabilityArgs, location="query")
+@blp.response(200, AvailabilitySchema)
+def availability(args, listing_id: int):
+    """Free units per day (at most 366 days)."""
+    days = services.availability(listing_id, args["start"], args["end"])
+    return {"listing_id": listing_id, "days": [{"day": d, "free": f} for d, f in days]}

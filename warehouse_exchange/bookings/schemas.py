@@ -1,0 +1,122 @@
+"""API schemas of bookings."""
+
+from marshmallow import Schema, fields, post_load, validate
+
+from ..catalog import CATEGORIES, HAZMAT_CLASSES
+from ..web.api import MoneySchema
+from .rules import SkuProfile
+
+
+def _count(maximum: int, **kwargs):
+    return fields.Integer(strict=True, validate=validate.Range(1, maximum), **kwargs)
+
+
+class SkuProfileSchema(Schema):
+    unit_length_cm = _count(5000, required=True)
+    unit_width_cm = _count(5000, required=True)
+    unit_height_cm = _count(5000, required=True)
+    unit_weight_kg = _count(50_000, required=True)
+    temperature_min_c = fields.Integer(strict=True, required=True, validate=validate.Range(-60, 60))
+    temperature_max_c = fields.Integer(strict=True, required=True, validate=validate.Range(-60, 60))
+    hazmat_class = fields.Integer(
+        strict=True,
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(list(HAZMAT_CLASSES)),
+    )
+    category = fields.String(required=True, validate=validate.OneOf(list(CATEGORIES)))
+    sku_count = _count(100_000, load_default=1)
+
+    @post_load
+    def to_profile(self, data: dict, **_kwargs) -> SkuProfile:
+        return SkuProfile(**data)
+
+
+class BookingInSchema(Schema):
+    listing_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, 2**31 - 1))
+    quantity = _count(1_000_000, required=True)
+    start = fields.Date(required=True)
+    end = fields.Date(required=True, metadata={"description": "Last day, inclusive"})
+    sku_profile = fields.Nested(SkuProfileSchema, required=True)
+    idempotency_key = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=64),
+        metadata={
+            "description": "Repeat it to replay a request safely; the first booking is "
+            "returned (the Idempotency-Key header works too)"
+        },
+    )
+
+
+class ReasonSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class QuoteSchema(Schema):
+    subtotal = fields.Nested(MoneySchema)
+    commission = fields.Nested(MoneySchema)
+    guarantee_fee = fields.Nested(MoneySchema)
+    total = fields.Nested(MoneySchema)
+
+
+class BookingEventSchema(Schema):
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String()
+    at = fields.DateTime()
+    actor_id = fields.Integer(allow_none=True)
+    reason = fields.String()
+
+
+class BookingSchema(Schema):
+    id = fields.Integer()
+    state = fields.String()
+    listing_id = fields.Integer()
+    tenant_id = fields.Integer()
+    quantity = fields.Integer()
+    start = fields.Date(attribute="start_date")
+    end = fields.Date(attribute="end_date")
+    holds_capacity = fields.Boolean()
+    expires_at = fields.DateTime(allow_none=True)
+    sku_profile = fields.Method("_sku_profile")
+    quote = fields.Method("_quote")
+    events = fields.List(fields.Nested(BookingEventSchema))
+
+    def _sku_profile(self, booking) -> dict:
+        names = SkuProfileSchema().fields
+        return {name: getattr(booking, name) for name in names}
+
+    def _quote(self, booking) -> dict:
+        return {
+            "subtotal": booking.money(booking.subtotal_minor).as_json(),
+            "commission": booking.money(booking.commission_minor).as_json(),
+            "guarantee_fee": booking.money(booking.guarantee_fee_minor).as_json(),
+            "total": booking.money(booking.total_minor).as_json(),
+        }
+
+
+class BookingPageSchema(Schema):
+    results = fields.List(fields.Nested(BookingSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class BookingListArgs(Schema):
+    role = fields.String(load_default="tenant", validate=validate.OneOf(["tenant", "owner"]))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class AvailabilityArgs(Schema):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+
+class AvailabilityDaySchema(Schema):
+    day = fields.Date()
+    free = fields.Integer()
+
+
+class AvailabilitySchema(Schema):
+    listing_id = fields.Integer()
+    days = fields.List(fields.Nested(AvailabilityDaySchema))
