@@ -12,16 +12,11 @@ from ..extensions import limiter
 from ..listings.services import organization_listings
 from ..warehouses.services import organization_warehouses
 from ..web.auth import actor
-from ..web.forms import render_form, show_errors
+from ..web.forms import local_url, render_form, show_errors
 from . import services
 from .forms import AcceptInvitationForm, ApiTokenForm, InvitationForm, LoginForm, RegistrationForm
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(default: str) -> str:
-    target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -59,7 +54,7 @@ def login() -> str | Response:
         else:
             login_user(user)
             flash(f"Logged in as {user.email}.", "success")
-            return redirect(_safe_next(url_for("search.index")))
+            return redirect(local_url(request.args.get("next"), url_for("search.index")))
     return render_form("accounts/login.html", form)
 
 

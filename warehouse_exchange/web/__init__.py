@@ -18,6 +18,7 @@ class IdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     from ..accounts.views import bp as accounts
+    from ..bookings.views import bp as bookings
     from ..fx.views import bp as fx
     from ..listings.views import bp as listings
     from ..search.views import bp as search
@@ -30,6 +31,6 @@ def register(app: Flask) -> None:
     filters.register(app)
     register_error_handlers(app)
     input_guard.register(app)
-    for blueprint in (search, accounts, warehouses, listings, fx):
+    for blueprint in (search, accounts, warehouses, listings, bookings, fx):
         app.register_blueprint(blueprint)
     register_api(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, request, url_for
 from flask_login import current_user
 
@@ -24,7 +26,9 @@ def url_for_page(page: int) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["country_name"] = country_name
-    app.jinja_env.globals.update(catalog=catalog, url_for_page=url_for_page)
+    app.jinja_env.globals.update(
+        catalog=catalog, url_for_page=url_for_page, timedelta_days=lambda n: timedelta(days=n)
+    )
 
     @app.context_processor
     def navigation():

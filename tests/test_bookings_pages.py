@@ -1,0 +1,128 @@
+"""Booking pages: quote then send, the owner's inbox, my leases, the booking page, calendar."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import ListingFactory, WarehouseFactory
+from tests.helpers import login
+from warehouse_exchange.bookings.models import Booking
+from warehouse_exchange.extensions import db
+
+TODAY = date.today()
+START = TODAY + timedelta(days=3)
+
+
+@pytest.fixture
+def listing(owner):
+    return ListingFactory(
+        warehouse=WarehouseFactory(organization=owner.organization),
+        title="Racked pallets",
+        quantity=40,
+        price_minor=350,
+        min_quantity=2,
+    )
+
+
+def form(**changes) -> dict:
+    data = {
+        "quantity": "8",
+        "start": START.isoformat(),
+        "end": (START + timedelta(days=13)).isoformat(),
+        "unit_length_cm": "120",
+        "unit_width_cm": "80",
+        "unit_height_cm": "150",
+        "unit_weight_kg": "300",
+        "temperature_min_c": "5",
+        "temperature_max_c": "30",
+        "hazmat_class": "",
+        "category": "electronics",
+        "sku_count": "12",
+        "idempotency_key": "form-key-1",
+    }
+    return {**data, **changes}
+
+
+def bookings_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Booking))
+
+
+def test_quote_first_then_send(client, exporter, listing):
+    login(client, exporter)
+    page = client.get(f"/listings/{listing.id}/book").get_data(as_text=True)
+    assert "Get a quote" in page and "Send request" not in page
+    quoted = client.post(f"/listings/{listing.id}/book", data={**form(), "action": "quote"})
+    text = quoted.get_data(as_text=True)
+    assert quoted.status_code == 200 and bookings_count() == 0
+    # 3.50 x 8 x 2 weeks = 56.00; + 8% + 2% = 61.60
+    assert "€56.00" in text and "€4.48" in text and "€1.12" in text and "€61.60" in text
+    sent = client.post(f"/listings/{listing.id}/book", data={**form(), "action": "send"})
+    assert sent.status_code == 302 and bookings_count() == 1
+    again = client.post(f"/listings/{listing.id}/book", data={**form(), "action": "send"})
+    assert again.headers["Location"] == sent.headers["Location"] and bookings_count() == 1
+    detail = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "Waiting for the owner" in detail and "12 SKUs of electronics" in detail
+
+
+def test_bad_request_is_shown_beside_the_field(client, exporter, listing):
+    login(client, exporter)
+    cases = [
+        ({"quantity": "41"}, "At most 40."),
+        ({"unit_weight_kg": "5000"}, "Units up to"),
+        ({"end": (START - timedelta(days=1)).isoformat()}, "Before the start."),
+        ({"quantity": "1"}, "Below the minimum."),
+        ({"quantity": "-1"}, "Number must be"),
+    ]
+    for change, message in cases:
+        response = client.post(
+            f"/listings/{listing.id}/book", data={**form(**change), "action": "send"}
+        )
+        assert response.status_code == 422, change
+        assert message in response.get_data(as_text=True), change
+    assert bookings_count() == 0
+
+
+def test_owner_inbox_accept_decline_and_calendar(client, owner, exporter, listing):
+    login(client, exporter)
+    for key in ("a", "b"):
+        client.post(
+            f"/listings/{listing.id}/book", data={**form(idempotency_key=key), "action": "send"}
+        )
+    client.post("/logout")
+    login(client, owner)
+    inbox = client.get("/bookings/inbox").get_data(as_text=True)
+    first, second = (int(n) for n in dict.fromkeys(re.findall(r"/bookings/(\d+)\"", inbox)))
+    accepted = client.post(f"/bookings/{first}/accept", data={"next": "/bookings/inbox"})
+    assert accepted.headers["Location"] == "/bookings/inbox"
+    refused = client.post(f"/bookings/{second}/decline", data={"reason": ""})
+    assert refused.status_code == 302 and db.session.get(Booking, second).state == "requested"
+    client.post(f"/bookings/{second}/decline", data={"reason": "Full that week"})
+    db.session.expire_all()
+    assert [db.session.get(Booking, n).state for n in (first, second)] == ["accepted", "declined"]
+    twice = client.post(f"/bookings/{first}/accept")
+    assert twice.status_code == 302
+    assert "only requested bookings can" in client.get(twice.headers["Location"]).get_data(
+        as_text=True
+    )
+    calendar = client.get(f"/listings/{listing.id}/calendar").get_data(as_text=True)
+    assert "8/40" in calendar and f"#{first}" in calendar
+    assert "No requests are waiting." in client.get("/bookings/inbox").get_data(as_text=True)
+
+
+def test_leases_page_and_permissions(client, owner, other_owner, exporter, listing):
+    login(client, exporter)
+    assert "You have no leases yet." in client.get("/bookings/mine").get_data(as_text=True)
+    sent = client.post(f"/listings/{listing.id}/book", data={**form(), "action": "send"})
+    booking_url = sent.headers["Location"]
+    assert "Racked pallets" in client.get("/bookings/mine").get_data(as_text=True)
+    assert client.get(f"/listings/{listing.id}/calendar").status_code == 403
+    client.post("/logout")
+    login(client, other_owner)
+    assert client.get(booking_url).status_code == 404
+    booking_id = int(booking_url.rsplit("/", 1)[1])
+    assert client.post(f"/bookings/{booking_id}/accept").status_code == 403
+    assert db.session.get(Booking, booking_id).state == "requested"

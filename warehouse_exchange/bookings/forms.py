@@ -1,0 +1,68 @@
+"""Forms of the booking pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..catalog import CATEGORIES, HAZMAT_CLASSES
+from .rules import SkuProfile
+from .services import BookingRequest
+
+
+def _count(label: str, maximum: int, default=None) -> IntegerField:
+    return IntegerField(
+        label, default=default, validators=[InputRequired(), NumberRange(1, maximum)]
+    )
+
+
+class BookingForm(FlaskForm):
+    quantity = _count("Units", 1_000_000)
+    start = DateField("First day", validators=[DataRequired()])
+    end = DateField("Last day", validators=[DataRequired()])
+    unit_length_cm = _count("Unit length (cm)", 5000, 120)
+    unit_width_cm = _count("Unit width (cm)", 5000, 80)
+    unit_height_cm = _count("Unit height (cm)", 5000, 150)
+    unit_weight_kg = _count("Unit weight (kg)", 50_000)
+    temperature_min_c = IntegerField(
+        "Goods tolerate from °C", default=5, validators=[InputRequired(), NumberRange(-60, 60)]
+    )
+    temperature_max_c = IntegerField(
+        "to °C", default=30, validators=[InputRequired(), NumberRange(-60, 60)]
+    )
+    hazmat_class = SelectField(
+        "Hazard class",
+        choices=[("", "Not dangerous goods")]
+        + [(str(k), f"{k} — {v}") for k, v in HAZMAT_CLASSES.items()],
+        validators=[Optional()],
+    )
+    category = SelectField("Category", choices=list(CATEGORIES.items()))
+    sku_count = _count("Number of SKUs", 100_000, 1)
+    #: a fresh key per form, so that a double-submitted form books once
+    idempotency_key = HiddenField(validators=[Optional(), Length(max=64)])
+
+    def to_request(self, listing_id: int) -> BookingRequest:
+        goods = SkuProfile(
+            unit_length_cm=self.unit_length_cm.data,
+            unit_width_cm=self.unit_width_cm.data,
+            unit_height_cm=self.unit_height_cm.data,
+            unit_weight_kg=self.unit_weight_kg.data,
+            temperature_min_c=self.temperature_min_c.data,
+            temperature_max_c=self.temperature_max_c.data,
+            hazmat_class=int(self.hazmat_class.data) if self.hazmat_class.data else None,
+            category=self.category.data,
+            sku_count=self.sku_count.data,
+        )
+        return BookingRequest(
+            listing_id,
+            self.quantity.data,
+            self.start.data,
+            self.end.data,
+            goods,
+            self.idempotency_key.data or None,
+        )
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])

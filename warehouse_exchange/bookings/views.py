@@ -1,0 +1,132 @@
+"""Booking pages: request with a quote, the owner's inbox, my leases, a booking, the calendar."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from ..adapters.clock import utc_now, utc_today
+from ..errors import Conflict, InvalidInput
+from ..listings.services import get_listing
+from ..web.auth import actor
+from ..web.forms import local_url, render_form, show_errors
+from . import services
+from .forms import BookingForm, ReasonForm
+
+bp = Blueprint("bookings", __name__)
+
+
+def _terms() -> services.BookingTerms:
+    return services.BookingTerms.from_config(current_app.config)
+
+
+@bp.route("/listings/<id:listing_id>/book", methods=["GET", "POST"])
+@login_required
+def new(listing_id: int) -> str | Response | tuple[str, int]:
+    """Step one previews the quote; step two (the 'send' button) sends the request."""
+    listing = get_listing(listing_id)
+    form = BookingForm()
+    if request.method == "GET":
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+        form.quantity.data = listing.min_quantity
+    price = None
+    if form.validate_on_submit():
+        try:
+            if request.form.get("action") == "send":
+                booking = services.request_booking(
+                    actor(), form.to_request(listing_id), _terms(), utc_now(), utc_today()
+                )
+                flash(
+                    f"Request #{booking.id} sent to {listing.warehouse.organization.name}.",
+                    "success",
+                )
+                return redirect(url_for("bookings.show", booking_id=booking.id))
+            price = services.preview_booking(
+                actor(), form.to_request(listing_id), _terms(), utc_today()
+            )
+        except (InvalidInput, Conflict) as error:
+            show_errors(form, error)
+    return render_form("bookings/new.html", form, listing=listing, quote=price)
+
+
+@bp.route("/bookings/<id:booking_id>")
+@login_required
+def show(booking_id: int) -> str:
+    booking = services.get_booking(actor(), booking_id)
+    user = actor()
+    return render_template(
+        "bookings/show.html",
+        booking=booking,
+        is_owner=user.organization_id == booking.listing.warehouse.organization_id,
+        is_tenant=user.organization_id == booking.tenant_id,
+        reason_form=ReasonForm(),
+    )
+
+
+def _answer(booking_id: int, action: str) -> Response:
+    form = ReasonForm()
+    if action != "accept" and not form.validate_on_submit():
+        flash("Give a reason.", "error")
+        return redirect(url_for("bookings.show", booking_id=booking_id))
+    if action == "accept":
+        booking = services.accept_booking(actor(), booking_id, utc_now())
+    elif action == "decline":
+        booking = services.decline_booking(actor(), booking_id, form.reason.data, utc_now())
+    else:
+        booking = services.cancel_booking(
+            actor(), booking_id, form.reason.data, utc_now(), utc_today()
+        )
+    flash(f"Booking #{booking.id} is now {booking.state}.", "success")
+    default = url_for("bookings.show", booking_id=booking_id)
+    return redirect(local_url(request.form.get("next"), default))
+
+
+@bp.post("/bookings/<id:booking_id>/<any(accept, decline, cancel):action>")
+@login_required
+def answer(booking_id: int, action: str) -> Response:
+    try:
+        return _answer(booking_id, action)
+    except Conflict as error:
+        flash(error.message, "error")
+        return redirect(url_for("bookings.show", booking_id=booking_id))
+
+
+@bp.post("/bookings/<id:booking_id>/mark-paid")
+@login_required
+def mark_paid(booking_id: int) -> Response:
+    booking = services.mark_paid(actor(), booking_id, utc_now())
+    flash(f"Payment recorded; booking #{booking.id} is confirmed.", "success")
+    return redirect(url_for("bookings.show", booking_id=booking_id))
+
+
+@bp.route("/bookings/inbox")
+@login_required
+def inbox() -> str:
+    page = services.owner_requests(
+        actor(), request.args.get("page", 1, type=int), current_app.config["LIST_PER_PAGE"]
+    )
+    return render_template("bookings/inbox.html", page=page, reason_form=ReasonForm())
+
+
+@bp.route("/bookings/mine")
+@login_required
+def mine() -> str:
+    page = services.tenant_leases(
+        actor(), request.args.get("page", 1, type=int), current_app.config["LIST_PER_PAGE"]
+    )
+    return render_template("bookings/mine.html", page=page)
+
+
+@bp.route("/listings/<id:listing_id>/calendar")
+@login_required
+def calendar(listing_id: int) -> str:
+    weeks = services.weekly_occupancy(actor(), listing_id, utc_today())
+    return render_template(
+        "bookings/calendar.html",
+        listing=get_listing(listing_id),
+        weeks=weeks,
+        bookings=services.listing_bookings(actor(), listing_id),
+    )
