@@ -31,7 +31,12 @@ def days(start: date, end: date) -> list[date]:
 def lock_listing(listing_id: int) -> Listing:
     """The listing, locked until the end of the transaction (PostgreSQL; SQLite locks the
     whole database for writing anyway)."""
-    statement = select(Listing).where(Listing.id == listing_id).with_for_update()
+    statement = (
+        select(Listing)
+        .where(Listing.id == listing_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     return db.session.execute(statement).scalar_one()
 
 

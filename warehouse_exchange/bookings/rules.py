@@ -22,9 +22,10 @@ TRANSITIONS: dict[str, set[str]] = {
     "expired": set(),
     "cancelled": set(),
 }
-#: states in which a booking counts against the listing's capacity
-HOLDING_STATES = {"accepted", "confirmed", "active"}
-LIVE_STATES = {"requested", *HOLDING_STATES}
+#: states in which a booking counts in the listing's capacity (a completed lease used its days)
+HOLDING_STATES = {"accepted", "confirmed", "active", "completed"}
+#: states in which a booking still needs something to happen
+LIVE_STATES = {"requested", "accepted", "confirmed", "active"}
 
 
 def check_transition(current: str, wanted: str) -> None:

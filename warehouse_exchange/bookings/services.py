@@ -66,7 +66,7 @@ def _move(booking: Booking, state: str, actor: User | None, now: datetime, reaso
     if state in HOLDING_STATES and not booking.holds_capacity:
         capacity.hold(booking.listing, booking.start_date, booking.end_date, booking.quantity)
         booking.holds_capacity = True
-    elif state not in HOLDING_STATES and state != "completed" and booking.holds_capacity:
+    elif state not in HOLDING_STATES and booking.holds_capacity:
         capacity.release(booking.listing, booking.start_date, booking.end_date, booking.quantity)
         booking.holds_capacity = False
     booking.state = state
