@@ -332,3 +332,25 @@ def test_search_page_results_empty_state_and_errors(client):
     )
     assert reversed_dates.status_code == 422
     assert "Before start." in reversed_dates.get_data(as_text=True)
+
+
+def test_search_counts_capacity_held_by_bookings(client):
+    from warehouse_exchange.bookings import capacity
+
+    listing = ListingFactory(quantity=10)
+    start = TODAY + timedelta(days=10)
+    capacity.hold(listing, start + timedelta(days=2), start + timedelta(days=4), 8)
+    params = {"start": start.isoformat(), "end": (start + timedelta(days=6)).isoformat()}
+    (hit,) = client.get("/api/v1/search", query_string={**params, "quantity": 2}).json["results"]
+    assert hit["free_quantity"] == 2
+    assert client.get("/api/v1/search", query_string={**params, "quantity": 3}).json["total"] == 0
+    later = {
+        "start": (start + timedelta(days=5)).isoformat(),
+        "end": (start + timedelta(days=11)).isoformat(),
+        "quantity": 10,
+    }
+    assert (
+        client.get("/api/v1/search", query_string=later).json["results"][0]["free_quantity"] == 10
+    )
+    capacity.hold(listing, start, start + timedelta(days=30), 2)
+    assert client.get("/api/v1/search", query_string=params).json["total"] == 0
