@@ -10,6 +10,13 @@ UNITS = {
     "sqm": "Square metre of floor",
 }
 
+#: what a number of units is called: (one, many)
+UNIT_NOUNS = {
+    "pallet": ("pallet position", "pallet positions"),
+    "cbm": ("cubic metre", "cubic metres"),
+    "sqm": ("square metre", "square metres"),
+}
+
 ORGANIZATION_KINDS = {
     "owner": "Warehouse owner",
     "exporter": "Exporter",

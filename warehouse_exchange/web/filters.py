@@ -16,6 +16,12 @@ def money(value: Money | None) -> str:
     return value.format() if value is not None else "—"
 
 
+def units(count: int, unit: str) -> str:
+    """ "1 pallet position", "12 cubic metres"."""
+    one, many = catalog.UNIT_NOUNS[unit]
+    return f"{count} {one if count == 1 else many}"
+
+
 def url_for_page(page: int) -> str:
     """The current URL with another page number, keeping every other argument."""
     args = request.args.to_dict(flat=False)
@@ -25,6 +31,7 @@ def url_for_page(page: int) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["units"] = units
     app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.globals.update(
         catalog=catalog, url_for_page=url_for_page, timedelta_days=lambda n: timedelta(days=n)
