@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -54,19 +55,27 @@ def _admin_connection():
     )
 
 
-@pytest.fixture(scope="session")
-def postgres_database():
-    """A fresh PostgreSQL database for this run; yields its SQLAlchemy URL, then drops it."""
-    name = f"wx_test_{uuid.uuid4().hex[:12]}"
+@contextmanager
+def fresh_postgres_database(prefix: str = "wx_test"):
+    """A new, empty PostgreSQL database; yields its SQLAlchemy URL, then drops it."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         admin = _admin_connection()
     except psycopg.OperationalError as error:
         skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {error}")
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with _admin_connection() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with _admin_connection() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -105,8 +105,8 @@ def check_ledger() -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_concurrent_bookings_never_overbook(backend, request, tmp_path):
-    with isolated_app(backend, request, tmp_path, pool_size=THREADS + 2) as app:
+def test_concurrent_bookings_never_overbook(backend, tmp_path):
+    with isolated_app(backend, tmp_path, pool_size=THREADS + 2) as app:
         with app.app_context():
             ids = seed()
         with ThreadPoolExecutor(THREADS) as pool:

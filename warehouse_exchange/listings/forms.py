@@ -19,7 +19,7 @@ from ..errors import InvalidInput
 from ..money import Money
 from ..web.forms import MultiCheckboxField, currency_choices, positive
 from .models import Listing
-from .services import ListingData
+from .services import PLAIN_TERMS, ListingData
 
 
 def _count(label: str, default=None, maximum=1_000_000):
@@ -68,25 +68,11 @@ class ListingForm(FlaskForm):
             price = Money.from_decimal(self.price.data, self.currency.data)
         except InvalidInput as error:
             raise InvalidInput(error.message, {"price": error.fields["price"]}) from error
-        names = (
-            "title",
-            "description",
-            "unit",
-            "quantity",
-            "available_from",
-            "available_to",
-            "min_quantity",
-            "min_term_days",
-            "max_unit_length_cm",
-            "max_unit_width_cm",
-            "max_unit_height_cm",
-            "max_unit_weight_kg",
-            "temperature_min_c",
-            "temperature_max_c",
-            "instant_book",
-        )
         return ListingData(
-            **{name: getattr(self, name).data for name in names},
+            **{name: getattr(self, name).data for name in PLAIN_TERMS},
+            title=self.title.data,
+            description=self.description.data,
+            instant_book=self.instant_book.data,
             price_minor=price.amount_minor,
             currency=price.currency,
             hazmat_classes=self.hazmat_classes.data or [],

@@ -23,6 +23,12 @@ from .models import Listing
 from .rules import check_transition, lease_days
 
 MAX_PRICE_MINOR = 10**12
+#: the terms of a listing that are stored just as they are given
+PLAIN_TERMS = (
+    "unit", "quantity", "available_from", "available_to", "min_quantity", "min_term_days",
+    "max_unit_length_cm", "max_unit_width_cm", "max_unit_height_cm", "max_unit_weight_kg",
+    "temperature_min_c", "temperature_max_c",
+)  # fmt: skip
 MAX_QUANTITY = 1_000_000
 
 
@@ -107,22 +113,9 @@ def _apply(listing: Listing, data: ListingData, warehouse: Warehouse, today: dat
     listing.currency = require_currency(data.currency)
     listing.title = require_text(data.title, "title", 120)
     listing.description = require_text(data.description, "description", 2000, required=False)
-    for name in (
-        "unit",
-        "quantity",
-        "available_from",
-        "available_to",
-        "price_minor",
-        "min_quantity",
-        "min_term_days",
-        "max_unit_length_cm",
-        "max_unit_width_cm",
-        "max_unit_height_cm",
-        "max_unit_weight_kg",
-        "temperature_min_c",
-        "temperature_max_c",
-    ):
+    for name in PLAIN_TERMS:
         setattr(listing, name, getattr(data, name))
+    listing.price_minor = data.price_minor
     listing.hazmat_mask = to_mask(data.hazmat_classes, HAZMAT_BITS)
     listing.categories_mask = to_mask(data.categories, CATEGORY_BITS)
     listing.instant_book = bool(data.instant_book)
