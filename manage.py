@@ -52,7 +52,7 @@ def flask(*args: str) -> None:
 def serve(extra: list[str]) -> int:
     flask("db", "upgrade")
     flask("demo", "load", "--if-empty")
-    env = {**os.environ, "FLASK_APP": str(ROOT / "wsgi.py")}
+    env = {**os.environ, "FLASK_APP": str(ROOT / "wsgi.py"), "WX_SCHEDULER_IN_PROCESS": "true"}
     command = [str(BIN / "flask"), "run", "--host", "127.0.0.1", "--port", "5000", *extra]
     return subprocess.run(command, cwd=ROOT, env=env).returncode
 

@@ -37,3 +37,7 @@ BOOKING_COMMISSION_BP = 800
 BOOKING_GUARANTEE_BP = 200
 #: An owner has this long to accept or decline a request before it expires.
 BOOKING_REQUEST_TTL_HOURS = 48
+
+#: Run the scheduled jobs inside this process (the development server). Production runs
+#: `flask scheduler run` as its own process instead, never inside gunicorn workers.
+SCHEDULER_IN_PROCESS = False

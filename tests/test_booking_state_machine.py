@@ -91,7 +91,7 @@ def test_booking_state_machine(app, owner, exporter, operator):
         def time_passes(self, hours):
             self.clock += timedelta(hours=hours)
             expire_stale_requests(self.clock)
-            advance_leases(self.clock.date(), self.clock)
+            advance_leases(self.clock)
 
         def _try(self, function, *args):
             # refusals are fine; what they leave behind is checked by the invariant

@@ -88,9 +88,9 @@ def test_request_accept_pay_start_complete(owner, exporter, operator, listing):
     mark_paid(operator, booking.id, NOW)
     assert booking.state == "confirmed"
     start_moment = datetime.combine(START, datetime.min.time(), UTC) + timedelta(hours=12)
-    assert advance_leases(START, start_moment) == 1 and booking.state == "active"
+    assert advance_leases(start_moment) == 1 and booking.state == "active"
     end_moment = start_moment + timedelta(days=15)
-    assert advance_leases(end_moment.date(), end_moment) == 1 and booking.state == "completed"
+    assert advance_leases(end_moment) == 1 and booking.state == "completed"
     assert [e.to_state for e in booking.events] == [
         "requested",
         "accepted",

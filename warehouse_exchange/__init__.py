@@ -31,6 +31,10 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
     from . import cli
 
     cli.register(app)
+    if app.config.get("SCHEDULER_IN_PROCESS"):
+        from .scheduler.jobs import start_in_process
+
+        start_in_process(app)
     return app
 
 

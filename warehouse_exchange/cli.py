@@ -10,8 +10,11 @@ from .errors import DomainError
 
 
 def register(app: Flask) -> None:
+    from .scheduler.cli import scheduler_cli
+
     app.cli.add_command(create_operator)
     app.cli.add_command(demo)
+    app.cli.add_command(scheduler_cli)
 
 
 @click.command("create-operator")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -29,6 +30,7 @@ from .rules import (
 )
 
 MAX_QUANTITY = 1_000_000
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -256,36 +258,73 @@ def mark_paid(actor: User, booking_id: int, now: datetime) -> Booking:
     return booking
 
 
+def _claim(booking_id: int, states: tuple[str, ...]) -> Booking | None:
+    """The booking, locked for this transaction, if it is still in one of `states` and no
+    other runner holds it: two scheduler processes never work on the same item."""
+    statement = (
+        select(Booking)
+        .where(Booking.id == booking_id, Booking.state.in_(states))
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return db.session.scalar(statement)
+
+
+def _each_claimed(booking_ids, states: tuple[str, ...], work) -> int:
+    """Run `work` on every booking this runner can claim, one transaction each; a failure on
+    one booking is logged and rolled back, and the others go on."""
+    done = 0
+    for booking_id in booking_ids:
+        try:
+            booking = _claim(booking_id, states)
+            if booking is not None and work(booking):
+                done += 1
+            db.session.commit()
+        except Exception:  # one bad item must not stop the run; it is retried next time
+            db.session.rollback()
+            log.exception("Booking %s could not be processed", booking_id)
+    return done
+
+
 def expire_stale_requests(now: datetime) -> int:
-    """Requests nobody answered in time lapse; one transaction per booking."""
+    """Requests nobody answered in time lapse. Returns how many this runner expired."""
     stale = db.session.scalars(
         select(Booking.id).where(Booking.state == "requested", Booking.expires_at <= now)
     ).all()
-    for booking_id in stale:
-        booking = db.session.get(Booking, booking_id, with_for_update=True)
-        if booking.state == "requested":
-            _move(booking, "expired", None, now, "No answer in time")
-        db.session.commit()
-    return len(stale)
+    db.session.rollback()
+
+    def expire(booking: Booking) -> bool:
+        if booking.expires_at > now:
+            return False
+        _move(booking, "expired", None, now, "No answer in time")
+        return True
+
+    return _each_claimed(stale, ("requested",), expire)
 
 
-def advance_leases(today: date, now: datetime) -> int:
-    """Confirmed leases become active on their first day, active ones complete after the last.
-    `today` is the UTC day; each lease is judged in its warehouse's time zone."""
-    moved = 0
-    candidates = db.session.scalars(
-        select(Booking).where(Booking.state.in_(("confirmed", "active")))
+def advance_leases(now: datetime) -> int:
+    """Confirmed leases become active on their first day and complete after their last day,
+    each judged by the calendar of its warehouse's time zone. Returns the moves made."""
+    due = db.session.scalars(
+        select(Booking.id).where(
+            Booking.state.in_(("confirmed", "active")),
+            Booking.start_date <= (now + timedelta(days=1)).date(),
+        )
     ).all()
-    for booking in candidates:
+    db.session.rollback()
+
+    def advance(booking: Booking) -> bool:
         local_today = now.astimezone(_zone(booking)).date()
+        moved = False
         if booking.state == "confirmed" and booking.start_date <= local_today:
             _move(booking, "active", None, now, "Start day reached")
-            moved += 1
+            moved = True
         if booking.state == "active" and booking.end_date < local_today:
             _move(booking, "completed", None, now, "End day passed")
-            moved += 1
-        db.session.commit()
-    return moved
+            moved = True
+        return moved
+
+    return _each_claimed(due, ("confirmed", "active"), advance)
 
 
 def _zone(booking: Booking):

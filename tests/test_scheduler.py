@@ -1,0 +1,81 @@
+"""Scheduled jobs: exactly once even when two scheduler processes run them at the same moment."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.concurrency_support import isolated_app
+from tests.factories import ListingFactory, OrganizationFactory, UserFactory, WarehouseFactory
+from tests.helpers import booking_terms, goods
+from warehouse_exchange.bookings.models import Booking, BookingEvent
+from warehouse_exchange.bookings.services import BookingRequest, request_booking
+from warehouse_exchange.extensions import db
+from warehouse_exchange.scheduler import jobs
+
+BACKLOG = 60
+NOW = datetime.now(UTC)
+
+
+def seed_stale_requests() -> None:
+    owner = OrganizationFactory(kind="owner")
+    tenant = UserFactory(organization=OrganizationFactory(kind="exporter"))
+    listing = ListingFactory(
+        warehouse=WarehouseFactory(organization=owner), quantity=10_000, min_term_days=1
+    )
+    for n in range(BACKLOG):
+        start = NOW.date() + timedelta(days=2 + n % 30)
+        request = BookingRequest(listing.id, 1, start, start, goods(), f"stale-{n}")
+        request_booking(tenant, request, booking_terms(), NOW - timedelta(days=3), NOW.date())
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_runners_expire_each_request_exactly_once(backend, tmp_path):
+    expire = next(job for job in jobs.JOBS if job.name == "expire-requests")
+    with isolated_app(backend, tmp_path) as app:
+        with app.app_context():
+            seed_stale_requests()
+        start_together = threading.Barrier(2)
+        counts = []
+
+        def runner():
+            start_together.wait()
+            counts.append(jobs.run(app, expire, NOW))
+
+        threads = [threading.Thread(target=runner) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert sum(counts) == BACKLOG, counts
+        with app.app_context():
+            states = Counter(db.session.scalars(select(Booking.state)))
+            expiries = Counter(
+                db.session.scalars(
+                    select(BookingEvent.booking_id).where(BookingEvent.to_state == "expired")
+                )
+            )
+        assert states == {"expired": BACKLOG}
+        assert set(expiries.values()) == {1} and len(expiries) == BACKLOG
+        assert jobs.run(app, expire, NOW) == 0  # a rerun finds nothing left to do
+
+
+def test_scheduler_once_command(app, exporter):
+    seed_stale_requests()
+    result = app.test_cli_runner().invoke(args=["scheduler", "once", "expire-requests"])
+    assert result.exit_code == 0 and f"{BACKLOG} item(s) changed" in result.output
+    assert app.test_cli_runner().invoke(args=["scheduler", "once", "nope"]).exit_code != 0
+
+
+def test_jobs_are_scheduled_with_one_instance_each():
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = BackgroundScheduler(timezone="UTC")
+    jobs.schedule(scheduler, object())
+    scheduled = {job.id: job for job in scheduler.get_jobs()}
+    assert set(scheduled) == {job.name for job in jobs.JOBS}
+    assert all(job.max_instances == 1 and job.coalesce for job in scheduled.values())

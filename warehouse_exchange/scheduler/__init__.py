@@ -1,0 +1,1 @@
+"""The marketplace's clockwork: APScheduler jobs that call services."""

@@ -1,0 +1,69 @@
+"""Scheduled jobs. Each calls one service with the current time, inside an app context, and is
+safe when two scheduler processes run it at once (the services claim items with row locks)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask
+
+from ..adapters.clock import utc_now
+from ..bookings.services import advance_leases, expire_stale_requests
+from ..extensions import db
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    description: str
+    work: Callable[[datetime], int]
+    every_minutes: int
+
+
+JOBS = [
+    Job("expire-requests", "Expire booking requests nobody answered in time",
+        expire_stale_requests, 5),
+    Job("advance-leases", "Start leases on their first day and complete them after the last",
+        advance_leases, 15),
+]  # fmt: skip
+
+
+def run(app: Flask, job: Job, now: datetime | None = None) -> int:
+    """Run one job now; returns how many items it changed."""
+    with app.app_context():
+        try:
+            changed = job.work(now or utc_now())
+        finally:
+            db.session.remove()
+    log.info("%s: %d item(s) changed", job.name, changed)
+    return changed
+
+
+def schedule(scheduler, app: Flask) -> None:
+    for job in JOBS:
+        scheduler.add_job(
+            run,
+            "interval",
+            args=(app, job),
+            minutes=job.every_minutes,
+            id=job.name,
+            name=job.description,
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
+
+
+def start_in_process(app: Flask):
+    """For the development server only: the jobs in a background thread of this process."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = BackgroundScheduler(timezone="UTC", daemon=True)
+    schedule(scheduler, app)
+    scheduler.start()
+    return scheduler
