@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from geopy.distance import geodesic
 from geopy.geocoders.base import Geocoder
 from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -23,6 +22,7 @@ from ..money import Money, require_currency
 from ..pagination import Page, check_page
 from ..validation import require_country
 from ..warehouses.models import Warehouse
+from .distance import SPHERE_ERROR, geodesic_km, spherical_km
 from .rules import LOOSEN_HINTS, bounding_box, price_threshold
 
 SORTS = ("price", "distance", "rating")
@@ -310,48 +310,97 @@ def _base_query(checked: _Checked, rates: RateTable) -> Select:
     )
 
 
-def _sort_key(sort: str):
-    def key(row):
-        _id, _lat, _lon, price, score, distance = row
-        missing_price = price is None
-        if sort == "distance":
-            return (distance, missing_price, price or 0, _id)
-        if sort == "rating":
-            return (score is None, -(score or 0), missing_price, price or 0, _id)
-        return (missing_price, price or 0, _id)
+@dataclass
+class _Candidate:
+    """A listing inside the bounding box, with what ordering and the radius need."""
 
-    return key
+    id: int
+    latitude: float
+    longitude: float
+    price_key: float | None
+    credit_score: int | None
+    estimate: float
+    exact: float | None = None
 
 
-def _rows_near(base: Select, checked: _Checked) -> list[tuple]:
-    """Every candidate in the bounding box, with its geodesic distance, inside the radius."""
-    centre = (checked.centre.latitude, checked.centre.longitude)
-    rows = []
+def _price_rank(candidate: _Candidate) -> tuple:
+    return (candidate.price_key is None, candidate.price_key or 0, candidate.id)
+
+
+def _rating_rank(candidate: _Candidate) -> tuple:
+    score = candidate.credit_score
+    return (score is None, -(score or 0), *_price_rank(candidate))
+
+
+def _exact(candidate: _Candidate, centre: Place) -> float:
+    if candidate.exact is None:
+        candidate.exact = geodesic_km(
+            centre.latitude, centre.longitude, candidate.latitude, candidate.longitude
+        )
+    return candidate.exact
+
+
+def _candidates_near(base: Select, checked: _Checked) -> list[_Candidate]:
+    """Candidates within the radius. The geodesic is computed only near the edge, where the
+    spherical estimate cannot tell inside from outside."""
+    centre, radius = checked.centre, checked.radius_km
+    inside = []
     for row in db.session.execute(base):
-        distance = geodesic(centre, (row.latitude, row.longitude)).km
-        if distance <= checked.radius_km:
-            rows.append((*row, distance))
-    return rows
+        estimate = spherical_km(centre.latitude, centre.longitude, row.latitude, row.longitude)
+        if estimate > radius * SPHERE_ERROR:
+            continue
+        candidate = _Candidate(*row, estimate=estimate)
+        if estimate * SPHERE_ERROR <= radius or _exact(candidate, centre) <= radius:
+            inside.append(candidate)
+    return inside
+
+
+def _nearest_page(candidates: list[_Candidate], centre: Place, offset: int, size: int):
+    """The page in geodesic order. Whatever belongs to the first `offset + size` by geodesic
+    distance has an estimate within SPHERE_ERROR squared of the estimate ranked last among
+    them, so only those candidates need their geodesic."""
+    candidates.sort(key=lambda c: (c.estimate, c.id))
+    wanted = offset + size
+    if len(candidates) > wanted:
+        bound = candidates[wanted - 1].estimate * SPHERE_ERROR**2
+        candidates = [c for c in candidates if c.estimate <= bound]
+    candidates.sort(key=lambda c: (_exact(c, centre), c.id))
+    return candidates[offset:wanted]
+
+
+def _page_near(base: Select, checked: _Checked) -> tuple[list[int], dict[int, float], int]:
+    query, centre = checked.query, checked.centre
+    offset = (query.page - 1) * query.per_page
+    candidates = _candidates_near(base, checked)
+    if query.sort == "distance":
+        page = _nearest_page(candidates, centre, offset, query.per_page)
+    else:
+        rank = _rating_rank if query.sort == "rating" else _price_rank
+        page = sorted(candidates, key=rank)[offset : offset + query.per_page]
+    return [c.id for c in page], {c.id: _exact(c, centre) for c in page}, len(candidates)
 
 
 def _page_of_ids(base: Select, checked: _Checked) -> tuple[list[int], dict[int, float], int]:
     query = checked.query
-    offset = (query.page - 1) * query.per_page
     if checked.centre is not None:
-        rows = sorted(_rows_near(base, checked), key=_sort_key(query.sort))
-        page = rows[offset : offset + query.per_page]
-        return [r[0] for r in page], {r[0]: r[5] for r in page}, len(rows)
+        return _page_near(base, checked)
     subquery = base.subquery()
-    total = db.session.scalar(select(func.count()).select_from(subquery))
     if query.sort == "rating":
         order = [subquery.c.credit_score.is_(None), subquery.c.credit_score.desc()]
     else:
         order = []
     order += [subquery.c.price_key.is_(None), subquery.c.price_key, subquery.c.id]
-    ids = db.session.scalars(
-        select(subquery.c.id).order_by(*order).limit(query.per_page).offset(offset)
+    # the total rides along with the page (one pass), except past the last page
+    rows = db.session.execute(
+        select(subquery.c.id, func.count().over().label("total"))
+        .order_by(*order)
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
     ).all()
-    return list(ids), {}, total or 0
+    if rows:
+        return [row.id for row in rows], {}, rows[0].total
+    total = db.session.scalar(select(func.count()).select_from(subquery))
+    return [], {}, total or 0
 
 
 def _hit(listing: Listing, query: SearchQuery, distance, rates: RateTable, held: int) -> SearchHit:
