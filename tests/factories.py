@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from warehouse_exchange.catalog import CATEGORY_BITS
 from warehouse_exchange.extensions import db
+from warehouse_exchange.fx.services import latest_rates, price_rank, refresh_price_ranks
 from warehouse_exchange.models import (
     ExchangeRate,
     Listing,
@@ -21,6 +22,7 @@ from warehouse_exchange.models import (
 )
 
 PASSWORD = "correct-horse-battery"
+BASE_CURRENCY = "EUR"
 #: hashing is slow on purpose; one hash serves every factory-made user
 PASSWORD_HASH = generate_password_hash(PASSWORD)
 
@@ -107,6 +109,9 @@ class ListingFactory(Base):
     categories_mask = CATEGORY_BITS["general"] | CATEGORY_BITS["electronics"]
     instant_book = False
     status = "active"
+    price_rank = factory.LazyAttribute(
+        lambda o: price_rank(o.price_minor, o.currency, latest_rates(BASE_CURRENCY))
+    )
 
 
 class ExchangeRateFactory(Base):
@@ -116,3 +121,10 @@ class ExchangeRateFactory(Base):
     currency = "USD"
     rate = Decimal("1.08")
     rate_date = factory.LazyFunction(lambda: date.today() - timedelta(days=1))
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # as record_rate does: listings in this currency are re-ranked at once
+        if create:
+            db.session.flush()
+            refresh_price_ranks(instance.currency, latest_rates(BASE_CURRENCY))

@@ -7,6 +7,8 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import text
+
 from warehouse_exchange import create_app
 from warehouse_exchange.extensions import db
 
@@ -176,3 +178,17 @@ def test_nul_characters_are_refused_everywhere(client, owner):
         "password": "long-enough-password",
     }
     assert client.post("/api/v1/organizations", json=body, headers=headers).status_code == 422
+
+
+def test_postgres_connections_run_without_jit(app):
+    """Search queries pass the JIT cost thresholds, where compiling costs more than it saves."""
+    configured = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://127.0.0.1/none",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": "-c work_mem=8MB"}},
+        },
+    ).config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert configured["connect_args"]["options"] == "-c work_mem=8MB -c jit=off"
+    if db.engine.dialect.name == "postgresql":
+        assert db.session.scalar(text("SHOW jit")) == "off"

@@ -354,3 +354,66 @@ def test_search_counts_capacity_held_by_bookings(client):
     )
     capacity.hold(listing, start, start + timedelta(days=30), 2)
     assert client.get("/api/v1/search", query_string=params).json["total"] == 0
+
+
+def search_ids(client, **params) -> list[int]:
+    results = client.get("/api/v1/search", query_string=params).json["results"]
+    return [result["listing_id"] for result in results]
+
+
+def test_price_order_follows_recorded_rates_and_edited_prices(client, operator, owner):
+    from tests.helpers import api_token, login
+
+    warehouse = WarehouseFactory(organization=owner.organization)
+    euros = ListingFactory(warehouse=warehouse, price_minor=300, currency="EUR")
+    dollars = ListingFactory(warehouse=warehouse, price_minor=310, currency="USD")
+    assert search_ids(client) == [euros.id, dollars.id]  # no USD rate yet: unrated go last
+    login(client, operator)
+    for day, rate in ((TODAY - timedelta(days=3), "1.00"), (TODAY, "1.10")):
+        client.post(
+            "/operator/exchange-rates/",
+            data={"currency": "USD", "rate": rate, "rate_date": day.isoformat()},
+        )
+        if rate == "1.00":  # USD 3.10 = EUR 3.10, dearer than EUR 3.00
+            assert search_ids(client) == [euros.id, dollars.id]
+    assert search_ids(client) == [dollars.id, euros.id]  # USD 3.10 = EUR 2.82
+    body = client.get(f"/api/v1/listings/{euros.id}").json
+    edited = {
+        key: body[key]
+        for key in (
+            "title",
+            "unit",
+            "quantity",
+            "available_from",
+            "available_to",
+            "unit_price",
+            "max_unit_length_cm",
+            "max_unit_width_cm",
+            "max_unit_height_cm",
+            "max_unit_weight_kg",
+            "temperature_min_c",
+            "temperature_max_c",
+            "categories",
+        )
+    }
+    edited["unit_price"] = {"amount_minor": 250, "currency": "EUR"}
+    response = client.put(
+        f"/api/v1/listings/{euros.id}", json=edited, headers=api_token(client, owner)
+    )
+    assert response.status_code == 200, response.json
+    assert search_ids(client) == [euros.id, dollars.id]
+
+
+def test_a_broad_search_counts_only_so_far(app, client):
+    app.config["SEARCH_COUNT_LIMIT"] = 5
+    for n in range(8):
+        ListingFactory(price_minor=100 + n)
+    first = client.get("/api/v1/search?per_page=3").json
+    assert (first["total"], first["total_is_exact"]) == (5, False)
+    last = client.get("/api/v1/search?per_page=3&page=3").json
+    assert (last["total"], last["total_is_exact"], len(last["results"])) == (8, True, 2)
+    app.config["SEARCH_DEFAULT_PER_PAGE"] = 3
+    page = client.get("/").get_data(as_text=True)
+    assert "More than 5 listings" in page and "Next" in page
+    narrow = client.get("/api/v1/search?per_page=3&max_price=1.03&currency=EUR").json
+    assert (narrow["total"], narrow["total_is_exact"]) == (4, True)

@@ -20,6 +20,8 @@ class Page(Generic[T]):
     page: int
     per_page: int
     total: int
+    #: False when counting stopped early: there are more than `total` items
+    total_is_exact: bool = True
 
     @property
     def pages(self) -> int:
@@ -31,7 +33,9 @@ class Page(Generic[T]):
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.page < self.pages or (
+            not self.total_is_exact and len(self.items) == self.per_page
+        )
 
 
 #: deeper pages are refused: nobody reads them, and the offset must fit a 64-bit integer

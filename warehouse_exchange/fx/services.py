@@ -7,11 +7,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..accounts.models import User
 from ..errors import InvalidInput
 from ..extensions import db
+from ..listings.models import Listing
 from ..money import Money, exponent, require_currency, round_half_even
 from ..pagination import Page, paginate
 from ..permissions import require_operator
@@ -71,6 +72,23 @@ def latest_rates(base: str) -> RateTable:
     return RateTable(base, rates, dates)
 
 
+def price_rank(price_minor: int, currency: str, rates: RateTable) -> float:
+    """A listing's sort key: its price in the base currency (see Listing.price_rank)."""
+    if not rates.knows(currency):
+        return float("inf")
+    return float(price_minor * rates.factor(currency, rates.base))
+
+
+def refresh_price_ranks(currency: str, rates: RateTable) -> None:
+    """Re-rank the listings priced in `currency` after its latest rate changed."""
+    factor = float(rates.factor(currency, rates.base)) if rates.knows(currency) else None
+    rank = Listing.price_minor * factor if factor is not None else float("inf")
+    db.session.execute(
+        update(Listing).where(Listing.currency == currency).values(price_rank=rank),
+        execution_options={"synchronize_session": False},
+    )
+
+
 def _parse_rate(value) -> Decimal:
     try:
         rate = Decimal(str(value))
@@ -105,6 +123,8 @@ def record_rate(
         db.session.add(record)
     record.rate = parsed
     record.recorded_by_id = actor.id
+    db.session.flush()
+    refresh_price_ranks(currency, latest_rates(base))
     db.session.commit()
     return record
 

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -43,6 +44,7 @@ class Listing(db.Model):
         CheckConstraint("hazmat_mask >= 0 AND categories_mask > 0", name="masks_valid"),
         Index("ix_listings_search", "status", "unit", "available_from", "available_to"),
         Index("ix_listings_price", "currency", "price_minor"),
+        Index("ix_listings_price_rank", "status", "price_rank", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +61,11 @@ class Listing(db.Model):
     #: price of one unit for seven days, in minor units of `currency`
     price_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
+    #: the weekly unit price in minor units of the base currency at the latest rate, as a
+    #: float: a sort key that an index can serve (converting to any currency keeps its
+    #: order), never shown or summed. +inf when the currency has no rate yet, so such
+    #: listings sort last. fx.services keeps it current.
+    price_rank: Mapped[float] = mapped_column(Float, default=float("inf"))
     min_quantity: Mapped[int] = mapped_column(Integer, default=1)
     min_term_days: Mapped[int] = mapped_column(Integer, default=7)
     max_unit_length_cm: Mapped[int] = mapped_column(Integer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..accounts.models import User
@@ -12,6 +13,7 @@ from ..bookings import capacity
 from ..catalog import CATEGORY_BITS, HAZMAT_BITS, UNITS, to_mask
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
+from ..fx.services import latest_rates, price_rank
 from ..money import require_currency
 from ..pagination import Page, paginate
 from ..permissions import require_same_organization
@@ -116,6 +118,8 @@ def _apply(listing: Listing, data: ListingData, warehouse: Warehouse, today: dat
     for name in PLAIN_TERMS:
         setattr(listing, name, getattr(data, name))
     listing.price_minor = data.price_minor
+    rates = latest_rates(current_app.config["BASE_CURRENCY"])
+    listing.price_rank = price_rank(data.price_minor, listing.currency, rates)
     listing.hazmat_mask = to_mask(data.hazmat_classes, HAZMAT_BITS)
     listing.categories_mask = to_mask(data.categories, CATEGORY_BITS)
     listing.instant_book = bool(data.instant_book)

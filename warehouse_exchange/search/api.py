@@ -64,6 +64,7 @@ def search(args):
         "page": result.page.page,
         "per_page": result.page.per_page,
         "total": result.page.total,
+        "total_is_exact": result.page.total_is_exact,
         "centre": (
             {
                 "label": centre.label,

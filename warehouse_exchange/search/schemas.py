@@ -76,7 +76,10 @@ class SearchResultSchema(Schema):
     results = fields.List(fields.Nested(SearchHitSchema))
     page = fields.Integer()
     per_page = fields.Integer()
-    total = fields.Integer()
+    total = fields.Integer(
+        metadata={"description": "Matches; when total_is_exact is false, there are more"}
+    )
+    total_is_exact = fields.Boolean()
     centre = fields.Dict(allow_none=True)
     rate_date = fields.Date(allow_none=True)
     hints = fields.List(fields.String(), metadata={"description": "What to loosen when empty"})

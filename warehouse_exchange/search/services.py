@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from geopy.geocoders.base import Geocoder
-from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Organization
@@ -83,6 +83,7 @@ class _Checked:
     query: SearchQuery
     centre: Place | None
     radius_km: float | None
+    count_limit: int
 
 
 def _check_region(query: SearchQuery, geocoder: Geocoder, default_radius: float, max_radius: float):
@@ -163,6 +164,9 @@ class SearchLimits:
     default_radius_km: float
     max_radius_km: float
     max_per_page: int
+    #: a broad search counts its matches only this far and says "more than": counting every
+    #: match of a search anywhere would cost more than finding the page
+    count_limit: int = 1000
 
     @classmethod
     def from_config(cls, config) -> SearchLimits:
@@ -170,6 +174,7 @@ class SearchLimits:
             config["SEARCH_DEFAULT_RADIUS_KM"],
             config["SEARCH_MAX_RADIUS_KM"],
             config["SEARCH_MAX_PER_PAGE"],
+            config["SEARCH_COUNT_LIMIT"],
         )
 
 
@@ -180,7 +185,7 @@ def _check(query: SearchQuery, geocoder, rates: RateTable, today: date, limits: 
     _check_goods(query, today)
     _check_price(query, rates)
     centre, radius = _check_region(query, geocoder, limits.default_radius_km, limits.max_radius_km)
-    return _Checked(query, centre, radius)
+    return _Checked(query, centre, radius, limits.count_limit)
 
 
 def _bit_set(column, bit: int):
@@ -194,9 +199,8 @@ def _goods_filters(query: SearchQuery) -> list:
     if query.quantity is not None:
         filters += [Listing.quantity >= query.quantity, Listing.min_quantity <= query.quantity]
     if query.start is not None:
-        free = Listing.quantity - func.coalesce(_most_held(query.start, query.end), 0)
         filters += [
-            free >= (query.quantity or 1),
+            _free_every_day(query.quantity or 1, query.start, query.end),
             Listing.available_from <= query.start,
             Listing.available_to >= query.end,
             Listing.min_term_days <= lease_days(query.start, query.end),
@@ -212,14 +216,15 @@ def _goods_filters(query: SearchQuery) -> list:
     return filters + _size_filters(query)
 
 
-def _most_held(start: date, end: date):
-    """The most units of the listing held on any day of the range (NULL when none)."""
-    return (
-        select(func.max(CapacityDay.held))
-        .where(CapacityDay.listing_id == Listing.id, CapacityDay.day.between(start, end))
-        .correlate(Listing)
-        .scalar_subquery()
+def _free_every_day(wanted: int, start: date, end: date):
+    """No day of the range has so much held that fewer than `wanted` units are free. (An
+    anti-join: PostgreSQL stops at the first short day instead of taking a MAX per row.)"""
+    short_day = exists().where(
+        CapacityDay.listing_id == Listing.id,
+        CapacityDay.day.between(start, end),
+        CapacityDay.held > Listing.quantity - wanted,
     )
+    return ~short_day
 
 
 def _held_quantities(ids: list[int], start: date, end: date) -> dict[int, int]:
@@ -278,12 +283,6 @@ def _price_filter(query: SearchQuery, rates: RateTable):
     return or_(*clauses) if clauses else false()
 
 
-def _price_order(rates: RateTable, target: str):
-    """Weekly unit price in `target` as a float: for ordering only, never shown or summed."""
-    whens = {c: float(rates.factor(c, target)) for c in dict.fromkeys([*rates.rates, rates.base])}
-    return case(whens, value=Listing.currency, else_=None) * Listing.price_minor
-
-
 def _base_query(checked: _Checked, rates: RateTable) -> Select:
     query = checked.query
     filters = [
@@ -295,13 +294,12 @@ def _base_query(checked: _Checked, rates: RateTable) -> Select:
     price_filter = _price_filter(query, rates)
     if price_filter is not None:
         filters.append(price_filter)
-    price_key = _price_order(rates, query.currency or rates.base).label("price_key")
     return (
         select(
             Listing.id,
             Warehouse.latitude,
             Warehouse.longitude,
-            price_key,
+            Listing.price_rank,
             Organization.credit_score,
         )
         .join(Listing.warehouse)
@@ -317,14 +315,14 @@ class _Candidate:
     id: int
     latitude: float
     longitude: float
-    price_key: float | None
+    price_rank: float
     credit_score: int | None
     estimate: float
     exact: float | None = None
 
 
 def _price_rank(candidate: _Candidate) -> tuple:
-    return (candidate.price_key is None, candidate.price_key or 0, candidate.id)
+    return (candidate.price_rank, candidate.id)
 
 
 def _rating_rank(candidate: _Candidate) -> tuple:
@@ -368,7 +366,7 @@ def _nearest_page(candidates: list[_Candidate], centre: Place, offset: int, size
     return candidates[offset:wanted]
 
 
-def _page_near(base: Select, checked: _Checked) -> tuple[list[int], dict[int, float], int]:
+def _page_near(base: Select, checked: _Checked):
     query, centre = checked.query, checked.centre
     offset = (query.page - 1) * query.per_page
     candidates = _candidates_near(base, checked)
@@ -377,30 +375,34 @@ def _page_near(base: Select, checked: _Checked) -> tuple[list[int], dict[int, fl
     else:
         rank = _rating_rank if query.sort == "rating" else _price_rank
         page = sorted(candidates, key=rank)[offset : offset + query.per_page]
-    return [c.id for c in page], {c.id: _exact(c, centre) for c in page}, len(candidates)
+    distances = {c.id: _exact(c, centre) for c in page}
+    return [c.id for c in page], distances, (len(candidates), True)
 
 
-def _page_of_ids(base: Select, checked: _Checked) -> tuple[list[int], dict[int, float], int]:
+def _page_of_ids(base: Select, checked: _Checked):
+    """The page's listing ids, their distances, and the total (with whether it is exact)."""
     query = checked.query
     if checked.centre is not None:
         return _page_near(base, checked)
-    subquery = base.subquery()
+    order = []
     if query.sort == "rating":
-        order = [subquery.c.credit_score.is_(None), subquery.c.credit_score.desc()]
-    else:
-        order = []
-    order += [subquery.c.price_key.is_(None), subquery.c.price_key, subquery.c.id]
-    # the total rides along with the page (one pass), except past the last page
-    rows = db.session.execute(
-        select(subquery.c.id, func.count().over().label("total"))
-        .order_by(*order)
-        .limit(query.per_page)
-        .offset((query.page - 1) * query.per_page)
-    ).all()
-    if rows:
-        return [row.id for row in rows], {}, rows[0].total
-    total = db.session.scalar(select(func.count()).select_from(subquery))
-    return [], {}, total or 0
+        order = [Organization.credit_score.is_(None), Organization.credit_score.desc()]
+    # by price, the page is read in the order of ix_listings_price_rank and stops at its end
+    order += [Listing.price_rank, Listing.id]
+    offset = (query.page - 1) * query.per_page
+    ids = list(db.session.scalars(base.order_by(*order).limit(query.per_page).offset(offset)))
+    return ids, {}, _total(base, offset, len(ids), query.per_page, checked.count_limit)
+
+
+def _total(base: Select, offset: int, found: int, per_page: int, limit: int):
+    """The number of matches and whether it is exact: counting stops past `limit`."""
+    if 0 < found < per_page or (offset == 0 and found < per_page):
+        return offset + found, True
+    capped = base.with_only_columns(Listing.id).limit(limit + 1).subquery()
+    counted = db.session.scalar(select(func.count()).select_from(capped))
+    if counted > limit:
+        return max(offset + found, limit), False
+    return counted, True
 
 
 def _hit(listing: Listing, query: SearchQuery, distance, rates: RateTable, held: int) -> SearchHit:
@@ -446,7 +448,7 @@ def search_listings(
 ) -> SearchResult:
     """Listings that accept the goods, with free capacity for the quantity and dates, one page."""
     checked = _check(query, geocoder, rates, today, limits)
-    ids, distances, total = _page_of_ids(_base_query(checked, rates), checked)
+    ids, distances, (total, exact) = _page_of_ids(_base_query(checked, rates), checked)
     loaded = db.session.scalars(
         select(Listing)
         .where(Listing.id.in_(ids))
@@ -462,7 +464,7 @@ def search_listings(
         dated = [rates.dates[c] for c in currencies if c in rates.dates]
         rate_date = min(dated) if dated else None
     return SearchResult(
-        page=Page(hits, query.page, query.per_page, total),
+        page=Page(hits, query.page, query.per_page, total, exact),
         centre=checked.centre,
         radius_km=checked.radius_km,
         currency=query.currency,
