@@ -248,6 +248,11 @@ def cancel_booking(actor: User, booking_id: int, reason: str, now: datetime, tod
     return booking
 
 
+def confirm_payment(booking: Booking, actor: User, now: datetime) -> None:
+    """Escrow holds the booking's total: it is confirmed (a step of escrow's use case)."""
+    _move(booking, "confirmed", actor, now, "Paid in full into escrow")
+
+
 @use_case
 def mark_paid(actor: User, booking_id: int, now: datetime) -> Booking:
     """An operator records that the tenant paid (until payments run through escrow)."""

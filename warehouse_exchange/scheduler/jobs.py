@@ -12,6 +12,7 @@ from flask import Flask
 
 from ..adapters.clock import utc_now
 from ..bookings.services import advance_leases, expire_stale_requests
+from ..escrow.services import run_due_releases
 from ..extensions import db
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ JOBS = [
         expire_stale_requests, 5),
     Job("advance-leases", "Start leases on their first day and complete them after the last",
         advance_leases, 15),
+    Job("release-escrow", "Release due instalments of escrow to owners",
+        run_due_releases, 15),
 ]  # fmt: skip
 
 

@@ -1,0 +1,243 @@
+"""Escrow through bank transfers: receipts, fees, the release schedule, refunds, exactly once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from tests.concurrency_support import isolated_app
+from tests.factories import (
+    ListingFactory,
+    OperatorFactory,
+    OrganizationFactory,
+    UserFactory,
+    WarehouseFactory,
+)
+from tests.helpers import booking_terms, goods
+from warehouse_exchange.bookings.services import (
+    BookingRequest,
+    accept_booking,
+    advance_leases,
+    request_booking,
+)
+from warehouse_exchange.errors import Conflict, Forbidden, InvalidInput
+from warehouse_exchange.escrow.models import BankReceipt, ReleaseInstalment
+from warehouse_exchange.escrow.rules import (
+    add_months,
+    booking_id_of,
+    payment_reference,
+    release_schedule,
+)
+from warehouse_exchange.escrow.services import (
+    ReceiptData,
+    escrow_summary,
+    record_bank_receipt,
+    refunds_due,
+    run_due_releases,
+    send_refund,
+)
+from warehouse_exchange.extensions import db
+from warehouse_exchange.ledger import services as ledger
+from warehouse_exchange.ledger.models import LedgerEntry
+from warehouse_exchange.money import Money
+
+NOW = datetime.now(UTC)
+TODAY = NOW.date()
+START = TODAY + timedelta(days=10)
+END = add_months(START, 3) - timedelta(days=1)  # three whole months
+
+
+def at_noon(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=12)
+
+
+def accepted_booking(owner, exporter, start=START, end=END, quantity=10):
+    listing = ListingFactory(
+        warehouse=WarehouseFactory(organization=owner.organization),
+        quantity=100,
+        price_minor=700,
+        available_from=TODAY,
+        available_to=TODAY + timedelta(days=400),
+    )
+    request = BookingRequest(listing.id, quantity, start, end, goods())
+    booking = request_booking(exporter, request, booking_terms(), NOW, TODAY)
+    return accept_booking(owner, booking.id, NOW)
+
+
+def receipt(booking, amount, bank_reference, currency="EUR", received_on=TODAY):
+    return ReceiptData(payment_reference(booking.id), amount, currency, received_on, bank_reference)
+
+
+def entries() -> int:
+    return db.session.scalar(select(func.count()).select_from(LedgerEntry))
+
+
+def test_payment_reference_round_trip_and_typos():
+    assert payment_reference(42).startswith("WX0000042") and len(payment_reference(42)) == 11
+    assert booking_id_of(payment_reference(42)) == 42
+    assert booking_id_of(" wx-0000042 " + payment_reference(42)[-2:]) == 42
+    good = payment_reference(1234567)
+    for typo in (good[:3] + "9" + good[4:], good[:-2] + "00", "WX12", "", "ZZ000004200"):
+        assert booking_id_of(typo) is None, typo
+
+
+@given(
+    share=st.integers(min_value=1, max_value=10**12),
+    start=st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)),
+    days=st.integers(min_value=0, max_value=800),
+)
+def test_release_schedule_adds_up_and_ends_after_the_lease(share, start, days):
+    end = start + timedelta(days=days)
+    schedule = release_schedule(share, start, end)
+    assert sum(i.amount_minor for i in schedule) == share
+    assert all(i.amount_minor > 0 for i in schedule)
+    due = [i.due_on for i in schedule]
+    assert due == sorted(due) and due[0] >= start
+    assert all(day <= end or day == end + timedelta(days=1) for day in due)
+    if add_months(start, 1) <= end and share >= 1000:  # every month has a part to hold back
+        assert due[-1] == end + timedelta(days=1)
+
+
+def test_pay_in_two_transfers_confirm_refund_excess_and_release_monthly(owner, exporter):
+    operator = OperatorFactory()
+    booking = accepted_booking(owner, exporter)
+    total, subtotal = booking.total_minor, booking.subtotal_minor
+    record_bank_receipt(operator, receipt(booking, total - 1000, "BANK-1"), NOW, TODAY)
+    assert booking.state == "accepted"
+    summary = escrow_summary(exporter, booking.id)
+    assert (
+        summary.outstanding == Money(1000, "EUR") and summary.in_escrow.amount_minor == total - 1000
+    )
+
+    record_bank_receipt(operator, receipt(booking, 1500, "BANK-2"), NOW, TODAY)
+    assert booking.state == "confirmed"
+    (refund,) = refunds_due()
+    assert refund.amount == Money(500, "EUR")
+    schedule = [(i.due_on, i.amount_minor) for i in escrow_summary(owner, booking.id).instalments]
+    assert [day for day, _ in schedule] == [START, add_months(START, 1), END + timedelta(days=1)]
+    assert sum(amount for _, amount in schedule) == subtotal
+    assert ledger.balance(ledger.fees("EUR")) == booking.money(booking.commission_minor)
+    assert ledger.balance(ledger.reserve("EUR")) == booking.money(booking.guarantee_fee_minor)
+
+    send_refund(operator, refund.id, "BANK-OUT-1", NOW)
+    assert escrow_summary(exporter, booking.id).in_escrow == Money(subtotal, "EUR")
+    assert ledger.balance(ledger.clearing("bank", "EUR")) == Money(-total, "EUR")
+    with pytest.raises(Conflict):
+        send_refund(operator, refund.id, "BANK-OUT-2", NOW)
+
+    assert run_due_releases(at_noon(START)) == 0  # the lease has not been started yet
+    advance_leases(at_noon(START))
+    assert run_due_releases(at_noon(START)) == 1
+    assert run_due_releases(at_noon(START)) == 0
+    assert run_due_releases(at_noon(add_months(START, 1))) == 1
+    after_end = at_noon(END + timedelta(days=1))
+    advance_leases(after_end)
+    assert booking.state == "completed" and run_due_releases(after_end) == 1
+    owner_id = owner.organization_id
+    assert ledger.balance(ledger.payable(owner_id, "EUR")) == Money(subtotal, "EUR")
+    summary = escrow_summary(owner, booking.id)
+    assert summary.in_escrow == Money(0, "EUR") and summary.released == Money(subtotal, "EUR")
+    assert summary.refunded == Money(500, "EUR") and summary.paid == Money(total + 500, "EUR")
+
+
+def test_bad_receipts_are_refused_and_change_nothing(owner, exporter):
+    operator = OperatorFactory()
+    booking = accepted_booking(owner, exporter)
+    record_bank_receipt(operator, receipt(booking, 100, "BANK-A"), NOW, TODAY)
+    before = (entries(), db.session.scalar(select(func.count()).select_from(BankReceipt)))
+    reference = payment_reference(booking.id)
+    bad = [
+        (ReceiptData(reference[:-1] + "0", 100, "EUR", TODAY, "B1"), InvalidInput, "reference"),
+        (ReceiptData(payment_reference(99999), 100, "EUR", TODAY, "B2"), InvalidInput, "reference"),
+        (receipt(booking, 0, "B3"), InvalidInput, "amount"),
+        (receipt(booking, -5, "B4"), InvalidInput, "amount"),
+        (receipt(booking, 10**13, "B5"), InvalidInput, "amount"),
+        (receipt(booking, "12", "B6"), InvalidInput, "amount"),
+        (receipt(booking, 100, "B7", currency="USD"), InvalidInput, "currency"),
+        (receipt(booking, 100, "B8", currency="XXQ"), InvalidInput, "currency"),
+        (
+            receipt(booking, 100, "B9", received_on=TODAY + timedelta(days=1)),
+            InvalidInput,
+            "received_on",
+        ),
+        (receipt(booking, 100, ""), InvalidInput, "bank_reference"),
+        (receipt(booking, 100, "BANK-A"), Conflict, None),  # the same transfer again
+    ]
+    for data, error, field in bad:
+        with pytest.raises(error) as raised:
+            record_bank_receipt(operator, data, NOW, TODAY)
+        if field:
+            assert field in raised.value.fields, (data, raised.value.fields)
+    with pytest.raises(Forbidden):
+        record_bank_receipt(owner, receipt(booking, 100, "B10"), NOW, TODAY)
+    after = (entries(), db.session.scalar(select(func.count()).select_from(BankReceipt)))
+    assert after == before
+
+
+def test_only_accepted_bookings_take_payments(owner, exporter):
+    operator = OperatorFactory()
+    listing = ListingFactory(warehouse=WarehouseFactory(organization=owner.organization))
+    request = BookingRequest(listing.id, 5, START, START + timedelta(days=13), goods())
+    requested = request_booking(exporter, request, booking_terms(), NOW, TODAY)
+    with pytest.raises(Conflict, match="only accepted bookings"):
+        record_bank_receipt(operator, receipt(requested, 100, "EARLY"), NOW, TODAY)
+    assert entries() == 0
+
+
+def test_strangers_cannot_read_a_bookings_escrow(owner, exporter):
+    booking = accepted_booking(owner, exporter)
+    stranger = UserFactory(organization=OrganizationFactory(kind="exporter"))
+    from warehouse_exchange.errors import NotFound
+
+    with pytest.raises(NotFound):
+        escrow_summary(stranger, booking.id)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_runners_release_each_instalment_exactly_once(backend, tmp_path):
+    with isolated_app(backend, tmp_path) as app:
+        with app.app_context():
+            owner = UserFactory(organization=OrganizationFactory(kind="owner"))
+            owner_id = owner.organization_id
+            operator = OperatorFactory()
+            for n in range(12):
+                tenant = UserFactory(organization=OrganizationFactory(kind="exporter"))
+                start = TODAY + timedelta(days=1 + n)
+                booking = accepted_booking(owner, tenant, start, add_months(start, 2))
+                data = receipt(booking, booking.total_minor, f"RACE-{n}")
+                record_bank_receipt(operator, data, NOW, TODAY)
+            later = at_noon(TODAY + timedelta(days=80))
+            advance_leases(later)
+            due = db.session.scalar(select(func.count()).select_from(ReleaseInstalment))
+        start_together = threading.Barrier(2)
+        counts = []
+
+        def runner():
+            with app.app_context():
+                start_together.wait()
+                try:
+                    counts.append(run_due_releases(later))
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=runner) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert sum(counts) == due == 36, counts
+        with app.app_context():
+            unreleased = db.session.scalar(
+                select(func.count())
+                .select_from(ReleaseInstalment)
+                .where(ReleaseInstalment.released_at.is_(None))
+            )
+            payable = ledger.balance(ledger.payable(owner_id, "EUR"))
+            shares = db.session.scalar(select(func.sum(ReleaseInstalment.amount_minor)))
+            assert unreleased == 0
+            assert payable == Money(int(shares), "EUR")

@@ -1,0 +1,62 @@
+"""Pure rules of escrow: payment references and the release schedule of an owner's share."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ..money import allocate
+
+REFERENCE = re.compile(r"^WX(\d{7})(\d{2})$")
+
+
+def _check_digits(number: int) -> int:
+    """ISO 7064 MOD 97-10, as IBANs use: a mistyped digit or two swapped digits are caught."""
+    return 98 - (number * 100) % 97
+
+
+def payment_reference(booking_id: int) -> str:
+    return f"WX{booking_id:07d}{_check_digits(booking_id):02d}"
+
+
+def booking_id_of(reference: str) -> int | None:
+    """The booking a transfer's reference names, or None when it is not a valid reference."""
+    match = REFERENCE.match(re.sub(r"[\s-]", "", reference or "").upper())
+    if not match or _check_digits(int(match[1])) != int(match[2]):
+        return None
+    return int(match[1])
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@dataclass(frozen=True)
+class Instalment:
+    sequence: int
+    due_on: date
+    amount_minor: int
+
+
+def release_schedule(owner_share: int, start: date, end: date) -> list[Instalment]:
+    """The owner's share, pro rata by days over the lease's months. Each month's part is due
+    when the month begins; the last month's part when the lease is over (the day after its
+    last day), so that escrow still holds something until the lease has been honoured. A
+    lease of one month or less is released on its start day."""
+    starts = [start]
+    while (following := add_months(start, len(starts))) <= end:
+        starts.append(following)
+    ends = [*starts[1:], end + timedelta(days=1)]
+    days = [(b - a).days for a, b in zip(starts, ends, strict=True)]
+    amounts = allocate(owner_share, days)
+    due = starts if len(starts) == 1 else [*starts[:-1], end + timedelta(days=1)]
+    return [
+        Instalment(n, day, amount)
+        for n, (day, amount) in enumerate(zip(due, amounts, strict=True), start=1)
+        if amount > 0
+    ]

@@ -1,0 +1,322 @@
+"""Use cases of escrow: take payments in, split off the fees, release the owner's share on
+schedule, and give back what the tenant paid too much. Every movement is a ledger posting."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from ..accounts.models import User
+from ..bookings.models import Booking
+from ..bookings.services import confirm_payment, get_booking
+from ..errors import Conflict, InvalidInput, NotFound
+from ..extensions import db
+from ..ledger import services as ledger
+from ..ledger.services import Leg
+from ..money import Money, require_currency
+from ..permissions import require_operator
+from ..unit_of_work import use_case
+from ..validation import require_int, require_text
+from .models import BankReceipt, Refund, ReleaseInstalment
+from .rules import booking_id_of, payment_reference, release_schedule
+
+GATEWAY = "bank"
+MAX_AMOUNT_MINOR = 10**12
+#: states in which a booking's escrow is released to its owner
+RELEASING_STATES = ("active", "completed")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReceiptData:
+    reference: str
+    amount_minor: int
+    currency: str
+    received_on: date
+    bank_reference: str
+
+
+def _locked_booking(booking_id: int) -> Booking | None:
+    return db.session.scalar(
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _booking_of_reference(reference: str) -> Booking:
+    booking_id = booking_id_of(reference)
+    booking = _locked_booking(booking_id) if booking_id else None
+    if booking is None:
+        raise InvalidInput(
+            f"{reference!r} is not the payment reference of any booking.",
+            {"reference": "Not a payment reference (WX followed by nine digits)."},
+        )
+    return booking
+
+
+def _checked_receipt(data: ReceiptData, booking: Booking, today: date) -> tuple[int, str]:
+    amount = require_int(data.amount_minor, "amount", minimum=1, maximum=MAX_AMOUNT_MINOR)
+    bank_reference = require_text(data.bank_reference, "bank_reference", 80)
+    if require_currency(data.currency) != booking.currency:
+        raise InvalidInput(
+            f"Booking {booking.id} is billed in {booking.currency}.",
+            {"currency": f"Must be {booking.currency}."},
+        )
+    if not isinstance(data.received_on, date) or data.received_on > today:
+        raise InvalidInput("A transfer cannot arrive in the future.", {"received_on": "Future."})
+    if booking.state != "accepted":
+        raise Conflict(
+            f"Booking {booking.id} is {booking.state}; only accepted bookings take payments."
+            " Send the transfer back to its sender."
+        )
+    known = db.session.scalar(
+        select(BankReceipt).where(BankReceipt.bank_reference == bank_reference)
+    )
+    if known is not None:
+        raise Conflict(f"Bank transfer {bank_reference} is already recorded (receipt {known.id}).")
+    return amount, bank_reference
+
+
+@use_case
+def record_bank_receipt(actor: User, data: ReceiptData, now: datetime, today: date) -> BankReceipt:
+    """An operator saw a transfer arrive. It goes into the tenant's escrow; once the booking
+    is paid in full the fees are split off, the booking is confirmed and its releases are
+    scheduled, and anything paid beyond the total is owed back."""
+    require_operator(actor)
+    booking = _booking_of_reference(data.reference)
+    amount, bank_reference = _checked_receipt(data, booking, today)
+    currency = booking.currency
+    posting = ledger.post(
+        f"bank-receipt:{bank_reference}",
+        "payment",
+        [
+            Leg(ledger.clearing(GATEWAY, currency), -amount),
+            Leg(ledger.escrow(booking.tenant_id, currency), amount, booking.id),
+        ],
+        booking_id=booking.id,
+        memo=f"Bank transfer {bank_reference} for booking {booking.id}",
+        actor_id=actor.id,
+    )
+    receipt = BankReceipt(
+        booking=booking,
+        amount_minor=amount,
+        currency=currency,
+        received_on=data.received_on,
+        bank_reference=bank_reference,
+        recorded_by_id=actor.id,
+        transaction_id=posting.id,
+    )
+    db.session.add(receipt)
+    db.session.flush()
+    if _paid_minor(booking.id) >= booking.total_minor:
+        _settle(booking, actor, now)
+    db.session.commit()
+    return receipt
+
+
+def _paid_minor(booking_id: int) -> int:
+    paid = db.session.scalar(
+        select(func.sum(BankReceipt.amount_minor)).where(BankReceipt.booking_id == booking_id)
+    )
+    return int(paid or 0)
+
+
+def _settle(booking: Booking, actor: User, now: datetime) -> None:
+    currency, tenant = booking.currency, booking.tenant_id
+    commission, fee = booking.commission_minor, booking.guarantee_fee_minor
+    legs = [
+        Leg(ledger.fees(currency), commission, booking.id),
+        Leg(ledger.reserve(currency), fee, booking.id),
+        Leg(ledger.escrow(tenant, currency), -(commission + fee), booking.id),
+    ]
+    legs = [leg for leg in legs if leg.amount_minor]
+    if len(legs) > 1:
+        ledger.post(
+            f"fees:{booking.id}",
+            "fees",
+            legs,
+            booking_id=booking.id,
+            memo="Commission and guarantee fee",
+        )
+    confirm_payment(booking, actor, now)
+    for instalment in release_schedule(
+        booking.subtotal_minor, booking.start_date, booking.end_date
+    ):
+        db.session.add(
+            ReleaseInstalment(
+                booking=booking,
+                sequence=instalment.sequence,
+                due_on=instalment.due_on,
+                amount_minor=instalment.amount_minor,
+                currency=currency,
+            )
+        )
+    excess = _paid_minor(booking.id) - booking.total_minor
+    if excess:
+        db.session.add(
+            Refund(
+                booking=booking,
+                amount_minor=excess,
+                currency=currency,
+                reason=f"Paid {Money(excess, currency)} more than the total",
+            )
+        )
+
+
+@use_case
+def send_refund(actor: User, refund_id: int, bank_reference: str, now: datetime) -> Refund:
+    """An operator sent a refund that was due: the money leaves escrow for the tenant."""
+    require_operator(actor)
+    refund = db.session.scalar(
+        select(Refund)
+        .where(Refund.id == refund_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if refund is None:
+        raise NotFound("There is no such refund.")
+    if refund.state != "due":
+        raise Conflict(f"Refund {refund.id} was already sent on {refund.sent_at:%Y-%m-%d}.")
+    reference = require_text(bank_reference, "bank_reference", 80)
+    if db.session.scalar(select(Refund.id).where(Refund.bank_reference == reference)):
+        raise Conflict(f"Bank transfer {reference} is already recorded for another refund.")
+    booking = refund.booking
+    posting = ledger.post(
+        f"refund:{refund.id}",
+        "refund",
+        [
+            Leg(
+                ledger.escrow(booking.tenant_id, refund.currency), -refund.amount_minor, booking.id
+            ),
+            Leg(ledger.clearing(GATEWAY, refund.currency), refund.amount_minor),
+        ],
+        booking_id=booking.id,
+        memo=f"Refund {refund.id}: {refund.reason}",
+        actor_id=actor.id,
+    )
+    refund.state, refund.sent_at = "sent", now
+    refund.bank_reference, refund.transaction_id = reference, posting.id
+    db.session.commit()
+    return refund
+
+
+def _claim_instalment(instalment_id: int) -> ReleaseInstalment | None:
+    """The instalment, locked, if it is still unreleased and no other runner holds it."""
+    return db.session.scalar(
+        select(ReleaseInstalment)
+        .where(ReleaseInstalment.id == instalment_id, ReleaseInstalment.released_at.is_(None))
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _release(instalment: ReleaseInstalment, now: datetime) -> None:
+    booking = instalment.booking
+    owner = booking.listing.warehouse.organization_id
+    posting = ledger.post(
+        f"release:{instalment.id}",
+        "release",
+        [
+            Leg(
+                ledger.escrow(booking.tenant_id, instalment.currency),
+                -instalment.amount_minor,
+                booking.id,
+            ),
+            Leg(ledger.payable(owner, instalment.currency), instalment.amount_minor, booking.id),
+        ],
+        booking_id=booking.id,
+        memo=f"Instalment {instalment.sequence} of booking {booking.id}",
+    )
+    instalment.released_at, instalment.transaction_id = now, posting.id
+
+
+def run_due_releases(now: datetime) -> int:
+    """Release every instalment that is due on a running or completed lease, each in its own
+    transaction and exactly once. Returns how many this runner released."""
+    due = db.session.scalars(
+        select(ReleaseInstalment.id)
+        .join(Booking, Booking.id == ReleaseInstalment.booking_id)
+        .where(
+            ReleaseInstalment.released_at.is_(None),
+            ReleaseInstalment.due_on <= now.date(),
+            Booking.state.in_(RELEASING_STATES),
+        )
+        .order_by(ReleaseInstalment.due_on, ReleaseInstalment.id)
+    ).all()
+    db.session.rollback()
+    released = 0
+    for instalment_id in due:
+        try:
+            instalment = _claim_instalment(instalment_id)
+            if instalment is not None:
+                _release(instalment, now)
+                released += 1
+            db.session.commit()
+        except Exception:  # one bad item must not stop the run; it is retried next time
+            db.session.rollback()
+            log.exception("Instalment %s could not be released", instalment_id)
+    return released
+
+
+@dataclass(frozen=True)
+class EscrowSummary:
+    reference: str
+    total: Money
+    paid: Money
+    outstanding: Money
+    in_escrow: Money
+    released: Money
+    refunded: Money
+    instalments: list[ReleaseInstalment]
+    refunds: list[Refund]
+    receipts: list[BankReceipt]
+
+
+def escrow_summary(actor: User, booking_id: int) -> EscrowSummary:
+    """What was paid for a booking, what escrow still holds, and what went where."""
+    booking = get_booking(actor, booking_id)
+    currency = booking.currency
+    balances = ledger.booking_balances(booking.id)
+    paid = _paid_minor(booking.id)
+    refunds = list(db.session.scalars(select(Refund).where(Refund.booking_id == booking.id)))
+    return EscrowSummary(
+        reference=payment_reference(booking.id),
+        total=booking.money(booking.total_minor),
+        paid=Money(paid, currency),
+        outstanding=Money(max(0, booking.total_minor - paid), currency),
+        in_escrow=Money(balances.get("tenant_escrow", 0), currency),
+        released=Money(
+            balances.get("owner_payable", 0) + balances.get("owner_paid_out", 0), currency
+        ),
+        refunded=Money(sum(r.amount_minor for r in refunds if r.state == "sent"), currency),
+        instalments=list(
+            db.session.scalars(
+                select(ReleaseInstalment)
+                .where(ReleaseInstalment.booking_id == booking.id)
+                .order_by(ReleaseInstalment.sequence)
+            )
+        ),
+        refunds=refunds,
+        receipts=list(
+            db.session.scalars(
+                select(BankReceipt)
+                .where(BankReceipt.booking_id == booking.id)
+                .order_by(BankReceipt.id)
+            )
+        ),
+    )
+
+
+def refunds_due() -> list[Refund]:
+    return list(db.session.scalars(select(Refund).where(Refund.state == "due").order_by(Refund.id)))
+
+
+def recent_receipts(limit: int = 20) -> list[BankReceipt]:
+    return list(
+        db.session.scalars(select(BankReceipt).order_by(BankReceipt.id.desc()).limit(limit))
+    )

@@ -1,0 +1,204 @@
+"""Posting to the ledger and reading balances from it. Posting never commits: it is one step
+of a use case, which commits the transaction together with the change that caused it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..extensions import db
+from ..money import Money
+from .models import ACCOUNT_KINDS, LedgerAccount, LedgerEntry, LedgerTransaction
+
+
+class UnbalancedTransaction(ValueError):
+    """A bug, never user input: the legs of a posting do not sum to zero per currency."""
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    kind: str
+    currency: str
+    organization_id: int | None = None
+    gateway: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in ACCOUNT_KINDS:
+            raise ValueError(f"unknown account kind {self.kind!r}")
+        if ACCOUNT_KINDS[self.kind] != (self.organization_id is not None):
+            raise ValueError(f"{self.kind}: organization_id does not fit the kind")
+
+
+@dataclass(frozen=True)
+class Leg:
+    account: AccountRef
+    amount_minor: int
+    booking_id: int | None = None
+
+
+def escrow(organization_id: int, currency: str) -> AccountRef:
+    return AccountRef("tenant_escrow", currency, organization_id)
+
+
+def payable(organization_id: int, currency: str) -> AccountRef:
+    return AccountRef("owner_payable", currency, organization_id)
+
+
+def paid_out(organization_id: int, currency: str) -> AccountRef:
+    return AccountRef("owner_paid_out", currency, organization_id)
+
+
+def clearing(gateway: str, currency: str) -> AccountRef:
+    return AccountRef("gateway_clearing", currency, gateway=gateway)
+
+
+def fees(currency: str) -> AccountRef:
+    return AccountRef("platform_fees", currency)
+
+
+def reserve(currency: str) -> AccountRef:
+    return AccountRef("guarantee_reserve", currency)
+
+
+def _insert(dialect: str):
+    return postgres_insert if dialect == "postgresql" else sqlite_insert
+
+
+def account_id(ref: AccountRef) -> int:
+    """The account's id, opening the account on first use (safe when two sessions race)."""
+    key = ref.organization_id or 0
+    where = (
+        LedgerAccount.kind == ref.kind,
+        LedgerAccount.organization_key == key,
+        LedgerAccount.gateway == ref.gateway,
+        LedgerAccount.currency == ref.currency,
+    )
+    found = db.session.scalar(select(LedgerAccount.id).where(*where))
+    if found is not None:
+        return found
+    statement = _insert(db.session.get_bind().dialect.name)(LedgerAccount).values(
+        kind=ref.kind,
+        organization_id=ref.organization_id,
+        organization_key=key,
+        gateway=ref.gateway,
+        currency=ref.currency,
+    )
+    db.session.execute(statement.on_conflict_do_nothing())
+    return db.session.scalar(select(LedgerAccount.id).where(*where))
+
+
+def _check_balanced(legs: list[Leg]) -> None:
+    if len(legs) < 2 or any(leg.amount_minor == 0 for leg in legs):
+        raise UnbalancedTransaction("a transaction has two or more legs, none of them zero")
+    totals: dict[str, int] = defaultdict(int)
+    for leg in legs:
+        totals[leg.account.currency] += leg.amount_minor
+    if any(totals.values()):
+        raise UnbalancedTransaction(f"legs do not balance: {dict(totals)}")
+
+
+def posted(idempotency_key: str) -> LedgerTransaction | None:
+    return db.session.scalar(
+        select(LedgerTransaction).where(LedgerTransaction.idempotency_key == idempotency_key)
+    )
+
+
+def post(
+    idempotency_key: str,
+    kind: str,
+    legs: list[Leg],
+    *,
+    booking_id: int | None = None,
+    memo: str = "",
+    actor_id: int | None = None,
+) -> LedgerTransaction:
+    """Record one balanced movement. Posting the same key again returns the first posting and
+    records nothing: each movement happens once, ever."""
+    _check_balanced(legs)
+    existing = posted(idempotency_key)
+    if existing is not None:
+        return existing
+    transaction = LedgerTransaction(
+        idempotency_key=idempotency_key,
+        kind=kind,
+        booking_id=booking_id,
+        memo=memo[:300],
+        created_by_id=actor_id,
+    )
+    db.session.add(transaction)
+    db.session.flush()
+    db.session.add_all(
+        LedgerEntry(
+            transaction_id=transaction.id,
+            account_id=account_id(leg.account),
+            currency=leg.account.currency,
+            amount_minor=leg.amount_minor,
+            booking_id=leg.booking_id,
+        )
+        for leg in legs
+    )
+    db.session.flush()
+    return transaction
+
+
+def _account_balance_query(ref: AccountRef):
+    return (
+        select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .where(
+            LedgerAccount.kind == ref.kind,
+            LedgerAccount.organization_key == (ref.organization_id or 0),
+            LedgerAccount.gateway == ref.gateway,
+            LedgerAccount.currency == ref.currency,
+        )
+    )
+
+
+def balance(ref: AccountRef, booking_id: int | None = None) -> Money:
+    """The account's balance, or the part of it that belongs to one booking."""
+    query = _account_balance_query(ref)
+    if booking_id is not None:
+        query = query.where(LedgerEntry.booking_id == booking_id)
+    return Money(int(db.session.scalar(query)), ref.currency)
+
+
+def booking_balances(booking_id: int) -> dict[str, int]:
+    """Per account kind, the booking's share of those accounts' balances (minor units)."""
+    rows = db.session.execute(
+        select(LedgerAccount.kind, func.sum(LedgerEntry.amount_minor))
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .where(LedgerEntry.booking_id == booking_id)
+        .group_by(LedgerAccount.kind)
+    )
+    return {kind: int(total) for kind, total in rows}
+
+
+def organization_balances(organization_id: int) -> list[tuple[str, Money]]:
+    rows = db.session.execute(
+        select(LedgerAccount.kind, LedgerAccount.currency, func.sum(LedgerEntry.amount_minor))
+        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+        .where(LedgerAccount.organization_id == organization_id)
+        .group_by(LedgerAccount.kind, LedgerAccount.currency)
+        .order_by(LedgerAccount.kind, LedgerAccount.currency)
+    )
+    return [(kind, Money(int(total), currency)) for kind, currency, total in rows]
+
+
+def platform_balances() -> list[tuple[str, str, Money]]:
+    """Every kind of account summed per currency: what an operator watches."""
+    rows = db.session.execute(
+        select(
+            LedgerAccount.kind,
+            LedgerAccount.gateway,
+            LedgerAccount.currency,
+            func.sum(LedgerEntry.amount_minor),
+        )
+        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+        .group_by(LedgerAccount.kind, LedgerAccount.gateway, LedgerAccount.currency)
+        .order_by(LedgerAccount.currency, LedgerAccount.kind, LedgerAccount.gateway)
+    )
+    return [(kind, gateway, Money(int(total), currency)) for kind, gateway, currency, total in rows]
