@@ -43,3 +43,12 @@ BOOKING_REQUEST_TTL_HOURS = 48
 #: Run the scheduled jobs inside this process (the development server). Production runs
 #: `flask scheduler run` as its own process instead, never inside gunicorn workers.
 SCHEDULER_IN_PROCESS = False
+
+#: Where tenants send bank transfers into escrow: an account held apart from the platform's
+#: own money. Shown on every booking that awaits payment.
+ESCROW_BANK_ACCOUNT = {
+    "holder": "Warehouse Exchange Escrow Account",
+    "bank": "Example Escrow Bank N.V., Amsterdam",
+    "iban": "NL91 ABNA 0417 1643 00",
+    "bic": "ABNANL2A",
+}

@@ -61,3 +61,20 @@ def goods(**changes):
         "sku_count": 3,
     }
     return SkuProfile(**{**profile, **changes})
+
+
+def pay_in_full(operator, booking, bank_reference: str | None = None):
+    """An operator records a bank transfer of the booking's whole total into escrow."""
+    from warehouse_exchange.adapters.clock import utc_now
+    from warehouse_exchange.escrow.rules import payment_reference
+    from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
+
+    now = utc_now()
+    data = ReceiptData(
+        payment_reference(booking.id),
+        booking.total_minor,
+        booking.currency,
+        now.date(),
+        bank_reference or f"TRANSFER-{booking.id}",
+    )
+    return record_bank_receipt(operator, data, now, now.date())

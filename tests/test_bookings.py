@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import ListingFactory, OrganizationFactory, UserFactory, WarehouseFactory
-from tests.helpers import booking_terms, goods
+from tests.helpers import booking_terms, goods, pay_in_full
 from warehouse_exchange.bookings import capacity
 from warehouse_exchange.bookings.models import Booking, CapacityDay
 from warehouse_exchange.bookings.rules import quote
@@ -19,7 +19,6 @@ from warehouse_exchange.bookings.services import (
     cancel_booking,
     decline_booking,
     expire_stale_requests,
-    mark_paid,
     request_booking,
 )
 from warehouse_exchange.errors import Conflict, Forbidden, InvalidInput
@@ -85,7 +84,7 @@ def test_request_accept_pay_start_complete(owner, exporter, operator, listing):
     assert held(listing, START) == 0
     accept_booking(owner, booking.id, NOW)
     assert booking.state == "accepted" and held(listing, START) == 10
-    mark_paid(operator, booking.id, NOW)
+    pay_in_full(operator, booking)
     assert booking.state == "confirmed"
     start_moment = datetime.combine(START, datetime.min.time(), UTC) + timedelta(hours=12)
     assert advance_leases(start_moment) == 1 and booking.state == "active"
@@ -157,7 +156,7 @@ def test_only_the_right_parties_act(owner, other_owner, exporter, operator, list
     with pytest.raises(Forbidden):
         cancel_booking(other_owner, booking.id, "x", NOW, TODAY)
     with pytest.raises(Forbidden):
-        mark_paid(owner, booking.id, NOW)
+        pay_in_full(owner, booking)
     with pytest.raises(Forbidden):
         ask(owner, listing)  # an owner-only organization does not rent space
     both = UserFactory(organization=owner.organization)
@@ -221,7 +220,7 @@ def test_unanswered_requests_expire(owner, exporter, listing):
 def test_started_leases_cannot_be_cancelled(owner, exporter, operator, listing):
     booking = ask(exporter, listing)
     accept_booking(owner, booking.id, NOW)
-    mark_paid(operator, booking.id, NOW)
+    pay_in_full(operator, booking)
     with pytest.raises(Conflict, match="started"):
         cancel_booking(exporter, booking.id, "changed my mind", NOW, START)
 

@@ -8,6 +8,7 @@ import pytest
 
 from tests.factories import ListingFactory, WarehouseFactory
 from tests.helpers import api_token
+from warehouse_exchange.escrow.rules import payment_reference
 
 TODAY = date.today()
 START = TODAY + timedelta(days=7)
@@ -72,9 +73,17 @@ def test_booking_round_trip(client, owner, exporter, operator, listing):
     ).json["days"]
     assert [d["free"] for d in days] == [50, 40]
     paid = client.post(
-        f"/api/v1/bookings/{booking['id']}/mark-paid", headers=api_token(client, operator)
+        "/api/v1/escrow/receipts",
+        json={
+            "reference": payment_reference(booking["id"]),
+            "amount": booking["quote"]["total"],
+            "received_on": date.today().isoformat(),
+            "bank_reference": "NL-TRANSFER-1",
+        },
+        headers=api_token(client, operator),
     )
-    assert paid.json["state"] == "confirmed"
+    assert paid.status_code == 201, paid.json
+    assert paid.json["booking_state"] == "confirmed"
     cancelled = client.post(
         f"/api/v1/bookings/{booking['id']}/cancel", json={"reason": "Order lost"}, headers=tenant
     )
@@ -157,8 +166,7 @@ def test_permissions(client, owner, other_owner, exporter, listing):
         client.post(f"/api/v1/bookings/{booking['id']}/accept", headers=tenant).status_code == 403
     )
     assert (
-        client.post(f"/api/v1/bookings/{booking['id']}/mark-paid", headers=tenant).status_code
-        == 403
+        client.get(f"/api/v1/bookings/{booking['id']}/escrow", headers=stranger).status_code == 404
     )
     own = client.post("/api/v1/bookings", json=body(listing), headers=api_token(client, owner))
     assert own.status_code == 403

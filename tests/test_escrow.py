@@ -116,7 +116,7 @@ def test_pay_in_two_transfers_confirm_refund_excess_and_release_monthly(owner, e
 
     record_bank_receipt(operator, receipt(booking, 1500, "BANK-2"), NOW, TODAY)
     assert booking.state == "confirmed"
-    (refund,) = refunds_due()
+    (refund,) = refunds_due(operator)
     assert refund.amount == Money(500, "EUR")
     schedule = [(i.due_on, i.amount_minor) for i in escrow_summary(owner, booking.id).instalments]
     assert [day for day, _ in schedule] == [START, add_months(START, 1), END + timedelta(days=1)]

@@ -101,6 +101,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     app.extensions["geocoder"] = build_geocoder(app.config)
     from . import models  # noqa: F401  (every model registered before the first query)
+    from .escrow import services as _escrow  # noqa: F401  (connects its signal receivers)
 
 
 def _register_web(app: Flask) -> None:

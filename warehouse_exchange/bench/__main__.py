@@ -31,6 +31,20 @@ def _shape_keys(text: str) -> list[str]:
     return keys
 
 
+def _positive(text: str) -> int:
+    value = int(text.replace("_", ""))
+    if value < 1:
+        raise argparse.ArgumentTypeError("give a positive whole number")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("give a positive number of seconds")
+    return value
+
+
 def _parts(text: str) -> list[str]:
     parts = [part.strip() for part in text.split(",") if part.strip()]
     if not parts or set(parts) - set(bookings.PARTS):
@@ -72,15 +86,15 @@ def _add_bookings(commands) -> None:
     bench.add_argument("--parts", type=_parts, default=list(bookings.PARTS), help="e.g. service")
     bench.add_argument("--clients", type=_counts, default=[1, 4, 16], help="threads per run")
     budget = bench.add_mutually_exclusive_group()
-    budget.add_argument("--duration", type=float, default=15.0, help="seconds per run")
-    budget.add_argument("--attempts", type=int, help="requests per client instead")
-    bench.add_argument("--hot-listings", type=int, default=4, help="listings all clients book")
-    bench.add_argument("--units", type=int, default=200, help="quantity of each hot listing")
-    bench.add_argument("--gunicorn-workers", type=int, default=4)
-    bench.add_argument("--gunicorn-threads", type=int, default=1, help="> 1: gthread workers")
-    bench.add_argument("--search-listings", type=int, default=10_000)
-    bench.add_argument("--search-bookings", type=int, default=20_000)
-    bench.add_argument("--search-queries", type=int, default=30, help="timed queries per shape")
+    budget.add_argument("--duration", type=_seconds, default=15.0, help="seconds per run")
+    budget.add_argument("--attempts", type=_positive, help="requests per client instead")
+    bench.add_argument("--hot-listings", type=_positive, default=4, help="listings all book")
+    bench.add_argument("--units", type=_positive, default=200, help="quantity of a hot listing")
+    bench.add_argument("--gunicorn-workers", type=_positive, default=4)
+    bench.add_argument("--gunicorn-threads", type=_positive, default=1, help="> 1: gthread")
+    bench.add_argument("--search-listings", type=_positive, default=10_000)
+    bench.add_argument("--search-bookings", type=_positive, default=20_000)
+    bench.add_argument("--search-queries", type=_positive, default=30, help="timed, per shape")
     bench.add_argument("--warmup", type=int, default=3, help="untimed search queries per shape")
     bench.add_argument("--search-shapes", type=_shape_keys, default=["c", "a"])
 

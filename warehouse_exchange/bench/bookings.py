@@ -1,12 +1,12 @@
 """Bookings under load, and search over a marketplace full of bookings.
 
-Throughput: N client threads make instant-book requests on a few small "hot" listings, first
-through the service layer (each thread with its own app context, session and connection, as a
-request has) and then through HTTP against gunicorn. The listings are few and small on purpose:
-clients queue on the same listing locks and run out of free units, so refusals
-(insufficient_capacity) are part of the load. Every run gets new hot listings, so that runs
-start from the same empty ledger. After each run one query rebuilds the ledger from the
-bookings and compares it with capacity_days.
+Throughput: N client threads make instant-book requests on a few "hot" listings, first through
+the service layer (each thread with its own app context, session and connection, as a request
+has) and then through HTTP against gunicorn. The listings are few on purpose, so that clients
+queue on the same listing locks; their first days are sold before the run, so that refusals
+(insufficient_capacity) are a steady part of the load. Every run gets new hot listings and so
+starts from the same ledger. After each run one query rebuilds the ledger from the bookings and
+compares it with capacity_days.
 
 Search: generate() makes the marketplace; bookings and the ledger they leave are bulk-loaded
 with Core inserts; then search shapes are timed with bench/search.py.
@@ -342,7 +342,9 @@ def _book(tenant_id: int, request: BookingRequest, terms: BookingTerms) -> tuple
     return BOOKED, ""
 
 
-def service_client(app: Flask, hot: HotListings, parties: Parties, budget: Budget, seed) -> Client:
+def service_client(
+    app: Flask, hot: HotListings, parties: Parties, budget: Budget, seed: int
+) -> Client:
     def client(number: int, barrier: threading.Barrier) -> Tally:
         rng = random.Random(f"{seed}-service-{number}")
         tenant_id = parties.tenants[number % len(parties.tenants)]
@@ -391,7 +393,9 @@ def _post(connection: http.client.HTTPConnection, body: bytes, headers: dict) ->
     return f"HTTP {response.status} {problem['code']}", problem["message"]
 
 
-def http_client(address: tuple[str, int], tokens: list[str], hot: HotListings, budget, seed):
+def http_client(
+    address: tuple[str, int], tokens: list[str], hot: HotListings, budget: Budget, seed: int
+) -> Client:
     def client(number: int, barrier: threading.Barrier) -> Tally:
         rng = random.Random(f"{seed}-http-{number}")
         headers = {
@@ -688,7 +692,15 @@ class BulkContext:
     terms: BookingTerms
 
 
-def _booking_row(listing: Bookable, units: int, start: date, end: date, state: str, rng, bulk):
+def _booking_row(
+    listing: Bookable,
+    units: int,
+    start: date,
+    end: date,
+    state: str,
+    rng: random.Random,
+    bulk: BulkContext,
+) -> dict:
     price = quote(
         listing.price, units, start, end, bulk.terms.commission_bp, bulk.terms.guarantee_bp
     )
@@ -720,7 +732,9 @@ def _span(rng: random.Random, listing: Bookable) -> tuple[int, int]:
     return rng.randint(0, min(START_SPREAD_DAYS, listing.days - length)), length
 
 
-def _listing_bookings(rng, listing: Bookable, count: int, bulk: BulkContext):
+def _listing_bookings(
+    rng: random.Random, listing: Bookable, count: int, bulk: BulkContext
+) -> tuple[list[dict], list[dict]]:
     """`count` bookings of one listing and the ledger rows they leave. A lease that does not
     fit the free units is declined, as the service would have refused it."""
     held = [0] * listing.days
@@ -751,7 +765,7 @@ def _listing_bookings(rng, listing: Bookable, count: int, bulk: BulkContext):
     return bookings, ledger
 
 
-def _spread(rng: random.Random, listings: list[Bookable], count: int):
+def _spread(rng: random.Random, listings: list[Bookable], count: int) -> list[tuple[Bookable, int]]:
     """Which listings get how many bookings: a share of them, drawn evenly, in id order."""
     booked = rng.sample(listings, max(1, round(len(listings) * BOOKED_LISTING_SHARE)))
     per_listing = Counter(rng.choices(range(len(booked)), k=count))
@@ -828,7 +842,13 @@ def search_under_bookings(args: argparse.Namespace) -> None:
                 db.engine.dispose()
 
 
+def _exit_on_sigterm(signum: int, _frame) -> None:
+    # Unwinds through the finally blocks: gunicorn is stopped and the database dropped.
+    raise SystemExit(128 + signum)
+
+
 def run(args: argparse.Namespace) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     args.budget = Budget(args.duration, args.attempts)
     if {"service", "http"} & set(args.parts):
         throughput(args)

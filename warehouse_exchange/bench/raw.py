@@ -139,7 +139,9 @@ def page_query(
     _goods(fields, sql)
     _region(centre, fields.get("radius_km"), sql)
     _price_ceiling(fields, rates, sql)
-    columns = "l.id AS id, l.price_rank AS price_rank"
+    # as the service: with countries, sort the few matches instead of walking the price index
+    rank = "l.price_rank + 0" if fields.get("countries") else "l.price_rank"
+    columns = f"l.id AS id, {rank} AS price_rank"
     outer, order, cap = "", "c.price_rank, c.id", " LIMIT :count_limit + 1"
     if centre is not None:
         columns += f", {HAVERSINE} AS distance_km"

@@ -90,14 +90,6 @@ def cancel(args, booking_id: int):
     return services.cancel_booking(api_actor(), booking_id, args["reason"], utc_now(), utc_today())
 
 
-@blp.post("/bookings/<id:booking_id>/mark-paid")
-@api_login_required
-@blp.response(200, BookingSchema)
-def mark_paid(booking_id: int):
-    """An operator records the tenant's payment, which confirms the booking."""
-    return services.mark_paid(api_actor(), booking_id, utc_now())
-
-
 @blp.get("/listings/<id:listing_id>/availability")
 @blp.arguments(AvailabilityArgs, location="query")
 @blp.response(200, AvailabilitySchema)

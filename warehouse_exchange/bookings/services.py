@@ -13,7 +13,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..listings.models import Listing
 from ..pagination import Page, paginate
-from ..permissions import require_operator, require_user
+from ..permissions import require_user
 from ..unit_of_work import use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
@@ -28,6 +28,7 @@ from .rules import (
     quote,
     refusals,
 )
+from .signals import booking_cancelled
 
 MAX_QUANTITY = 1_000_000
 log = logging.getLogger(__name__)
@@ -244,6 +245,8 @@ def cancel_booking(actor: User, booking_id: int, reason: str, now: datetime, tod
         raise Conflict("The lease has started; it can no longer be cancelled.")
     capacity.lock_listing(booking.listing_id)
     _move(booking, "cancelled", actor, now, require_text(reason, "reason", 500))
+    by_owner = actor.organization_id != booking.tenant_id
+    booking_cancelled.send(booking, actor=actor, now=now, by_owner=by_owner)
     db.session.commit()
     return booking
 
@@ -251,16 +254,6 @@ def cancel_booking(actor: User, booking_id: int, reason: str, now: datetime, tod
 def confirm_payment(booking: Booking, actor: User, now: datetime) -> None:
     """Escrow holds the booking's total: it is confirmed (a step of escrow's use case)."""
     _move(booking, "confirmed", actor, now, "Paid in full into escrow")
-
-
-@use_case
-def mark_paid(actor: User, booking_id: int, now: datetime) -> Booking:
-    """An operator records that the tenant paid (until payments run through escrow)."""
-    require_operator(actor)
-    booking = _get(booking_id)
-    _move(booking, "confirmed", actor, now, "Payment recorded by an operator")
-    db.session.commit()
-    return booking
 
 
 def _claim(booking_id: int, states: tuple[str, ...]) -> Booking | None:

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from ..adapters.clock import utc_now, utc_today
 from ..errors import Conflict, InvalidInput
+from ..escrow.services import escrow_summary
 from ..listings.services import get_listing
 from ..web.auth import actor
 from ..web.forms import local_url, render_form, show_errors
@@ -63,6 +64,8 @@ def show(booking_id: int) -> str:
         is_owner=user.organization_id == booking.listing.warehouse.organization_id,
         is_tenant=user.organization_id == booking.tenant_id,
         reason_form=ReasonForm(),
+        escrow=escrow_summary(user, booking.id),
+        bank=current_app.config["ESCROW_BANK_ACCOUNT"],
     )
 
 
@@ -92,14 +95,6 @@ def answer(booking_id: int, action: str) -> Response:
     except Conflict as error:
         flash(error.message, "error")
         return redirect(url_for("bookings.show", booking_id=booking_id))
-
-
-@bp.post("/bookings/<id:booking_id>/mark-paid")
-@login_required
-def mark_paid(booking_id: int) -> Response:
-    booking = services.mark_paid(actor(), booking_id, utc_now())
-    flash(f"Payment recorded; booking #{booking.id} is confirmed.", "success")
-    return redirect(url_for("bookings.show", booking_id=booking_id))
 
 
 @bp.route("/bookings/inbox")

@@ -12,14 +12,18 @@ from sqlalchemy import func, select
 from ..accounts.models import User
 from ..bookings.models import Booking
 from ..bookings.services import confirm_payment, get_booking
+from ..bookings.signals import booking_cancelled
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.services import Leg
+from ..listings.models import Listing
 from ..money import Money, require_currency
-from ..permissions import require_operator
+from ..pagination import Page, paginate
+from ..permissions import require_operator, require_user
 from ..unit_of_work import use_case
 from ..validation import require_int, require_text
+from ..warehouses.models import Warehouse
 from .models import BankReceipt, Refund, ReleaseInstalment
 from .rules import booking_id_of, payment_reference, release_schedule
 
@@ -168,6 +172,52 @@ def _settle(booking: Booking, actor: User, now: datetime) -> None:
         )
 
 
+def _return_fees(booking: Booking) -> None:
+    legs = [
+        Leg(ledger.fees(booking.currency), -booking.commission_minor, booking.id),
+        Leg(ledger.reserve(booking.currency), -booking.guarantee_fee_minor, booking.id),
+        Leg(
+            ledger.escrow(booking.tenant_id, booking.currency),
+            booking.commission_minor + booking.guarantee_fee_minor,
+            booking.id,
+        ),
+    ]
+    legs = [leg for leg in legs if leg.amount_minor]
+    if len(legs) > 1:
+        ledger.post(
+            f"fees-returned:{booking.id}",
+            "fee_return",
+            legs,
+            booking_id=booking.id,
+            memo="The owner cancelled: commission and guarantee fee go back to the tenant",
+        )
+
+
+@booking_cancelled.connect
+def refund_cancelled_booking(booking: Booking, *, actor: User, now: datetime, by_owner: bool):
+    """What escrow holds for a cancelled booking is owed back to the tenant. When the owner
+    cancels, the commission and the guarantee fee go back too."""
+    if by_owner and ledger.posted(f"fees:{booking.id}") is not None:
+        _return_fees(booking)
+    held = ledger.balance(ledger.escrow(booking.tenant_id, booking.currency), booking.id)
+    owed = db.session.scalar(
+        select(func.sum(Refund.amount_minor)).where(
+            Refund.booking_id == booking.id, Refund.state == "due"
+        )
+    )
+    remaining = held.amount_minor - int(owed or 0)
+    if remaining > 0:
+        who = "the owner" if by_owner else "the tenant"
+        db.session.add(
+            Refund(
+                booking=booking,
+                amount_minor=remaining,
+                currency=booking.currency,
+                reason=f"Booking cancelled by {who}",
+            )
+        )
+
+
 @use_case
 def send_refund(actor: User, refund_id: int, bank_reference: str, now: datetime) -> Refund:
     """An operator sent a refund that was due: the money leaves escrow for the tenant."""
@@ -265,6 +315,7 @@ def run_due_releases(now: datetime) -> int:
 
 @dataclass(frozen=True)
 class EscrowSummary:
+    booking_id: int
     reference: str
     total: Money
     paid: Money
@@ -285,6 +336,7 @@ def escrow_summary(actor: User, booking_id: int) -> EscrowSummary:
     paid = _paid_minor(booking.id)
     refunds = list(db.session.scalars(select(Refund).where(Refund.booking_id == booking.id)))
     return EscrowSummary(
+        booking_id=booking.id,
         reference=payment_reference(booking.id),
         total=booking.money(booking.total_minor),
         paid=Money(paid, currency),
@@ -312,11 +364,84 @@ def escrow_summary(actor: User, booking_id: int) -> EscrowSummary:
     )
 
 
-def refunds_due() -> list[Refund]:
+def refunds_due(actor: User) -> list[Refund]:
+    require_operator(actor)
     return list(db.session.scalars(select(Refund).where(Refund.state == "due").order_by(Refund.id)))
 
 
-def recent_receipts(limit: int = 20) -> list[BankReceipt]:
+def recent_receipts(actor: User, limit: int = 20) -> list[BankReceipt]:
+    require_operator(actor)
     return list(
         db.session.scalars(select(BankReceipt).order_by(BankReceipt.id.desc()).limit(limit))
     )
+
+
+def platform_totals(actor: User) -> list[tuple[str, str, Money]]:
+    """Every account kind summed per currency (gateway clearing per gateway)."""
+    require_operator(actor)
+    return ledger.platform_balances()
+
+
+@dataclass(frozen=True)
+class Earnings:
+    currency: str
+    pending: Money
+    released: Money
+    paid_out: Money
+
+
+def _owned_bookings(organization_id: int):
+    return (
+        select(Booking.id)
+        .join(Listing, Listing.id == Booking.listing_id)
+        .join(Warehouse, Warehouse.id == Listing.warehouse_id)
+        .where(Warehouse.organization_id == organization_id)
+    )
+
+
+def owner_earnings(actor: User) -> list[Earnings]:
+    """Per currency: the owner's share still in escrow for paid leases, what was released to
+    the owner, and what was paid out."""
+    organization_id = require_user(actor).organization_id
+    pending = dict(
+        db.session.execute(
+            select(ReleaseInstalment.currency, func.sum(ReleaseInstalment.amount_minor))
+            .join(Booking, Booking.id == ReleaseInstalment.booking_id)
+            .where(
+                ReleaseInstalment.released_at.is_(None),
+                ReleaseInstalment.booking_id.in_(_owned_bookings(organization_id)),
+                Booking.state.in_(("confirmed", "active", "completed")),
+            )
+            .group_by(ReleaseInstalment.currency)
+        ).all()
+    )
+    balances = {
+        (kind, money.currency): money
+        for kind, money in ledger.organization_balances(organization_id)
+    }
+    currencies = sorted(set(pending) | {currency for _, currency in balances})
+    return [
+        Earnings(
+            currency,
+            Money(int(pending.get(currency, 0)), currency),
+            balances.get(("owner_payable", currency), Money(0, currency)),
+            balances.get(("owner_paid_out", currency), Money(0, currency)),
+        )
+        for currency in currencies
+        if pending.get(currency) or ("owner_payable", currency) in balances
+    ]
+
+
+def owner_instalments(actor: User, page: int, per_page: int) -> Page[ReleaseInstalment]:
+    """The release schedule of every paid lease of the owner, the next due first."""
+    organization_id = require_user(actor).organization_id
+    query = (
+        select(ReleaseInstalment)
+        .where(ReleaseInstalment.booking_id.in_(_owned_bookings(organization_id)))
+        .order_by(
+            ReleaseInstalment.released_at.is_not(None),
+            ReleaseInstalment.due_on,
+            ReleaseInstalment.id,
+        )
+    )
+    return paginate(query, page, per_page)

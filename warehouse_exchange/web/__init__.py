@@ -19,6 +19,7 @@ class IdConverter(IntegerConverter):
 def register(app: Flask) -> None:
     from ..accounts.views import bp as accounts
     from ..bookings.views import bp as bookings
+    from ..escrow.views import bp as escrow
     from ..fx.views import bp as fx
     from ..listings.views import bp as listings
     from ..search.views import bp as search
@@ -31,6 +32,6 @@ def register(app: Flask) -> None:
     filters.register(app)
     register_error_handlers(app)
     input_guard.register(app)
-    for blueprint in (search, accounts, warehouses, listings, bookings, fx):
+    for blueprint in (search, accounts, warehouses, listings, bookings, escrow, fx):
         app.register_blueprint(blueprint)
     register_api(app)

@@ -55,6 +55,7 @@ def page_body(page) -> dict:
 def register_api(app: Flask) -> None:
     from ..accounts.api import blp as accounts
     from ..bookings.api import blp as bookings
+    from ..escrow.api import blp as escrow
     from ..fx.api import blp as fx
     from ..listings.api import blp as listings
     from ..search.api import blp as search
@@ -66,6 +67,6 @@ def register_api(app: Flask) -> None:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    for blueprint in (accounts, warehouses, listings, bookings, search, fx):
+    for blueprint in (accounts, warehouses, listings, bookings, escrow, search, fx):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

@@ -1,0 +1,158 @@
+"""Escrow through the pages and the API: pay by reference, console, refunds, earnings."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import ListingFactory, WarehouseFactory
+from tests.helpers import api_token, booking_terms, goods, login
+from warehouse_exchange.bookings.services import BookingRequest, accept_booking, request_booking
+from warehouse_exchange.escrow.models import BankReceipt, Refund
+from warehouse_exchange.escrow.rules import payment_reference
+from warehouse_exchange.extensions import db
+
+NOW = datetime.now(UTC)
+TODAY = NOW.date()
+START = TODAY + timedelta(days=5)
+
+
+@pytest.fixture
+def booking(owner, exporter):
+    listing = ListingFactory(
+        warehouse=WarehouseFactory(organization=owner.organization),
+        price_minor=1000,
+        available_from=TODAY,
+        available_to=TODAY + timedelta(days=300),
+    )
+    request = BookingRequest(listing.id, 4, START, START + timedelta(days=69), goods())
+    made = request_booking(exporter, request, booking_terms(), NOW, TODAY)
+    return accept_booking(owner, made.id, NOW)
+
+
+def receipt_form(booking, **changes) -> dict:
+    data = {
+        "reference": payment_reference(booking.id),
+        "amount": f"{booking.total_minor / 100:.2f}",
+        "currency": "EUR",
+        "received_on": TODAY.isoformat(),
+        "bank_reference": "INGB-2026-0001",
+    }
+    return {**data, **changes}
+
+
+def receipts() -> int:
+    return db.session.scalar(select(func.count()).select_from(BankReceipt))
+
+
+def test_tenant_sees_how_to_pay_and_operator_records_the_transfer(
+    client, booking, exporter, operator, owner
+):
+    login(client, exporter)
+    page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert payment_reference(booking.id) in page and "NL91 ABNA 0417 1643 00" in page
+    assert "€440.00" in page  # 10.00 x 4 x 10 weeks + 8 % + 2 %
+    client.post("/logout")
+
+    login(client, operator)
+    console = client.get(f"/operator/escrow?reference={payment_reference(booking.id)}")
+    assert payment_reference(booking.id) in console.get_data(as_text=True)
+    recorded = client.post("/operator/escrow", data=receipt_form(booking, amount="446.00"))
+    assert recorded.status_code == 302
+    after = client.get("/operator/escrow").get_data(as_text=True)
+    assert f"€446.00 recorded for booking #{booking.id}, which is now confirmed." in after
+    assert "Paid €6.00 more than the total" in after
+    refund = db.session.scalar(select(Refund))
+    sent = client.post(
+        f"/operator/escrow/refunds/{refund.id}/sent", data={"bank_reference": "INGB-OUT-9"}
+    )
+    assert sent.status_code == 302
+    assert "No refund is waiting to be sent." in client.get("/operator/escrow").get_data(
+        as_text=True
+    )
+    client.post("/logout")
+
+    login(client, owner)
+    earnings = client.get("/earnings").get_data(as_text=True)
+    assert "€400.00" in earnings and "in escrow" in earnings  # the rent, not yet released
+    page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert "Release schedule" in page and "€6.00" in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"reference": "WX000000000"}, "not the payment reference"),
+        ({"amount": "-3"}, "Must be more than zero."),
+        ({"amount": "1.234"}, "at most 2 decimals"),
+        ({"currency": "USD"}, "Must be EUR."),
+        ({"received_on": "2999-01-01"}, "Future."),
+        ({"bank_reference": ""}, "This field is required."),
+    ],
+)
+def test_bad_transfers_show_errors_beside_fields_and_record_nothing(
+    client, booking, operator, changes, message
+):
+    login(client, operator)
+    response = client.post("/operator/escrow", data=receipt_form(booking, **changes))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert receipts() == 0
+
+
+def test_only_operators_see_the_console(client, booking, owner, exporter):
+    for user in (owner, exporter):
+        login(client, user)
+        assert client.get("/operator/escrow").status_code == 403
+        assert client.post("/operator/escrow", data=receipt_form(booking)).status_code == 403
+        client.post("/logout")
+    assert receipts() == 0
+
+
+def test_api_pay_replay_refund_and_summary(client, booking, operator, exporter, other_owner):
+    staff = api_token(client, operator)
+    body = {
+        "reference": payment_reference(booking.id),
+        "amount": {"amount_minor": booking.total_minor + 100, "currency": "EUR"},
+        "received_on": TODAY.isoformat(),
+        "bank_reference": "API-1",
+    }
+    created = client.post("/api/v1/escrow/receipts", json=body, headers=staff)
+    assert created.status_code == 201 and created.json["booking_state"] == "confirmed"
+    replay = client.post("/api/v1/escrow/receipts", json=body, headers=staff)
+    assert replay.status_code == 409 and receipts() == 1
+    wrong = {**body, "bank_reference": "API-2", "amount": {"amount_minor": 5, "currency": "GBP"}}
+    refused = client.post("/api/v1/escrow/receipts", json=wrong, headers=staff)
+    assert refused.status_code == 422 and "currency" in refused.json["error"]["fields"]
+    tenant = api_token(client, exporter)
+    assert client.post("/api/v1/escrow/receipts", json=body, headers=tenant).status_code == 403
+    assert client.get("/api/v1/escrow/refunds", headers=tenant).status_code == 403
+    (refund,) = client.get("/api/v1/escrow/refunds", headers=staff).json
+    assert refund["amount"] == {"amount_minor": 100, "currency": "EUR"}
+    sent = client.post(
+        f"/api/v1/escrow/refunds/{refund['id']}/sent",
+        json={"bank_reference": "OUT-1"},
+        headers=staff,
+    )
+    assert sent.json["state"] == "sent"
+    summary = client.get(f"/api/v1/bookings/{booking.id}/escrow", headers=tenant).json
+    assert summary["paid"]["amount_minor"] == booking.total_minor + 100
+    assert summary["in_escrow"]["amount_minor"] == booking.subtotal_minor
+    assert summary["refunded"]["amount_minor"] == 100
+    assert sum(i["amount"]["amount_minor"] for i in summary["instalments"]) == 4000 * 10
+    stranger = api_token(client, other_owner)
+    assert client.get(f"/api/v1/bookings/{booking.id}/escrow", headers=stranger).status_code == 404
+
+
+def test_cancelling_a_paid_booking_owes_the_tenant_its_money(client, booking, owner, operator):
+    from tests.helpers import pay_in_full
+
+    pay_in_full(operator, booking)
+    login(client, owner)
+    client.post(f"/bookings/{booking.id}/cancel", data={"reason": "Roof repairs"})
+    refund = db.session.scalar(select(Refund))
+    assert refund.amount_minor == booking.total_minor  # the owner cancelled: fees go back too
+    assert refund.reason == "Booking cancelled by the owner"
+    assert date.today() <= START

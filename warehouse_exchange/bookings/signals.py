@@ -1,0 +1,10 @@
+"""What bookings announce to the areas built on them (escrow refunds a cancelled booking),
+so that bookings need not know those areas. Receivers run inside the sender's unit of work:
+they add to its transaction, and an error in one undoes the whole use case."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: sent with the booking just cancelled; keyword arguments `actor`, `now`, `by_owner`
+booking_cancelled = _signals.signal("booking-cancelled")

@@ -1,0 +1,59 @@
+"""API twins of the escrow pages and console."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ..adapters.clock import utc_now, utc_today
+from ..web.auth import api_actor, api_login_required
+from . import services
+from .schemas import (
+    EscrowSummarySchema,
+    ReceiptInSchema,
+    ReceiptSchema,
+    RefundSchema,
+    RefundSentSchema,
+)
+
+blp = Blueprint("escrow_api", __name__, description="Escrow: payments, releases and refunds")
+
+
+@blp.post("/escrow/receipts")
+@api_login_required
+@blp.arguments(ReceiptInSchema)
+@blp.response(201, ReceiptSchema)
+def record_receipt(args):
+    """An operator records a bank transfer into escrow, by the booking's payment reference."""
+    data = services.ReceiptData(
+        args["reference"],
+        args["amount"]["amount_minor"],
+        args["amount"]["currency"],
+        args["received_on"],
+        args["bank_reference"],
+    )
+    return services.record_bank_receipt(api_actor(), data, utc_now(), utc_today())
+
+
+@blp.get("/escrow/refunds")
+@api_login_required
+@blp.response(200, RefundSchema(many=True))
+def refunds_due():
+    """Refunds owed to tenants and not yet sent (operators only)."""
+    return services.refunds_due(api_actor())
+
+
+@blp.post("/escrow/refunds/<id:refund_id>/sent")
+@api_login_required
+@blp.arguments(RefundSentSchema)
+@blp.response(200, RefundSchema)
+def refund_sent(args, refund_id: int):
+    """An operator sent a refund; the money leaves escrow."""
+    return services.send_refund(api_actor(), refund_id, args["bank_reference"], utc_now())
+
+
+@blp.get("/bookings/<id:booking_id>/escrow")
+@api_login_required
+@blp.response(200, EscrowSummarySchema)
+def booking_escrow(booking_id: int):
+    """What was paid for a booking, what escrow holds and what went where (its parties)."""
+    return services.escrow_summary(api_actor(), booking_id)

@@ -1,0 +1,47 @@
+"""Forms of the escrow console."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from ..errors import InvalidInput
+from ..money import Money
+from ..web.forms import currency_choices, positive
+from .services import ReceiptData
+
+
+class ReceiptForm(FlaskForm):
+    reference = StringField(
+        "Payment reference", validators=[DataRequired(), Length(max=40)],
+        description="As the tenant wrote it on the transfer: WX and nine digits.",
+    )  # fmt: skip
+    amount = DecimalField("Amount received", places=None, validators=[InputRequired(), positive])
+    currency = SelectField("Currency", validators=[DataRequired()])
+    received_on = DateField("Received on", validators=[DataRequired()])
+    bank_reference = StringField(
+        "Bank reference", validators=[DataRequired(), Length(max=80)],
+        description="The bank's own reference of the transfer: it is recorded once.",
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency.choices = [("", "Choose…"), *currency_choices()]
+
+    def to_data(self) -> ReceiptData:
+        try:
+            amount = Money.from_decimal(self.amount.data, self.currency.data)
+        except InvalidInput as error:
+            raise InvalidInput(
+                error.message, {"amount": next(iter(error.fields.values()))}
+            ) from error
+        return ReceiptData(
+            self.reference.data,
+            amount.amount_minor,
+            amount.currency,
+            self.received_on.data,
+            self.bank_reference.data,
+        )
+
+
+class RefundSentForm(FlaskForm):
+    bank_reference = StringField("Bank reference", validators=[DataRequired(), Length(max=80)])

@@ -1,0 +1,59 @@
+"""API schemas of escrow."""
+
+from marshmallow import Schema, fields, validate
+
+from ..web.api import MoneySchema
+
+
+class ReceiptInSchema(Schema):
+    reference = fields.String(
+        required=True, metadata={"description": "The booking's payment reference, WX + 9 digits"}
+    )
+    amount = fields.Nested(MoneySchema, required=True)
+    received_on = fields.Date(required=True)
+    bank_reference = fields.String(
+        required=True, validate=validate.Length(1, 80), metadata={"description": "The bank's own"}
+    )
+
+
+class ReceiptSchema(Schema):
+    id = fields.Integer()
+    booking_id = fields.Integer()
+    amount = fields.Nested(MoneySchema)
+    received_on = fields.Date()
+    bank_reference = fields.String()
+    booking_state = fields.String(attribute="booking.state")
+
+
+class RefundSchema(Schema):
+    id = fields.Integer()
+    booking_id = fields.Integer()
+    amount = fields.Nested(MoneySchema)
+    reason = fields.String()
+    state = fields.String(metadata={"description": "due or sent"})
+    sent_at = fields.DateTime(allow_none=True)
+    bank_reference = fields.String(allow_none=True)
+
+
+class RefundSentSchema(Schema):
+    bank_reference = fields.String(required=True, validate=validate.Length(1, 80))
+
+
+class InstalmentSchema(Schema):
+    sequence = fields.Integer()
+    due_on = fields.Date()
+    amount = fields.Nested(MoneySchema)
+    released_at = fields.DateTime(allow_none=True)
+
+
+class EscrowSummarySchema(Schema):
+    booking_id = fields.Integer()
+    reference = fields.String(metadata={"description": "Quote it on the bank transfer"})
+    total = fields.Nested(MoneySchema)
+    paid = fields.Nested(MoneySchema)
+    outstanding = fields.Nested(MoneySchema)
+    in_escrow = fields.Nested(MoneySchema)
+    released = fields.Nested(MoneySchema)
+    refunded = fields.Nested(MoneySchema)
+    instalments = fields.List(fields.Nested(InstalmentSchema))
+    refunds = fields.List(fields.Nested(RefundSchema))

@@ -1,0 +1,75 @@
+"""Escrow pages: the operator's console, and the owner's earnings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from ..adapters.clock import utc_now, utc_today
+from ..errors import Conflict, InvalidInput
+from ..permissions import require_operator
+from ..web.auth import actor
+from ..web.forms import show_errors
+from . import services
+from .forms import ReceiptForm, RefundSentForm
+
+bp = Blueprint("escrow", __name__)
+
+
+@bp.route("/operator/escrow", methods=["GET", "POST"])
+@login_required
+def console() -> tuple[str, int] | Response:
+    require_operator(actor())
+    form = ReceiptForm()
+    if request.method == "GET":
+        form.received_on.data = utc_today()
+        form.reference.data = request.args.get("reference", "")
+    if form.validate_on_submit():
+        try:
+            receipt = services.record_bank_receipt(actor(), form.to_data(), utc_now(), utc_today())
+        except InvalidInput as error:
+            show_errors(form, error)
+        except Conflict as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(
+                f"{receipt.amount.format()} recorded for booking #{receipt.booking_id},"
+                f" which is now {receipt.booking.state}.",
+                "success",
+            )
+            return redirect(url_for("escrow.console"))
+    failed = bool(form.errors or form.form_errors)
+    return render_template(
+        "escrow/console.html",
+        form=form,
+        refund_form=RefundSentForm(),
+        refunds=services.refunds_due(actor()),
+        receipts=services.recent_receipts(actor()),
+        balances=services.platform_totals(actor()),
+    ), 422 if failed else 200
+
+
+@bp.post("/operator/escrow/refunds/<id:refund_id>/sent")
+@login_required
+def refund_sent(refund_id: int) -> Response:
+    form = RefundSentForm()
+    if not form.validate_on_submit():
+        flash("Give the bank reference of the refund transfer.", "error")
+        return redirect(url_for("escrow.console"))
+    try:
+        refund = services.send_refund(actor(), refund_id, form.bank_reference.data, utc_now())
+    except (InvalidInput, Conflict) as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Refund {refund.id} of {refund.amount.format()} marked sent.", "success")
+    return redirect(url_for("escrow.console"))
+
+
+@bp.route("/earnings")
+@login_required
+def earnings() -> str:
+    page = services.owner_instalments(actor(), request.args.get("page", 1, type=int), 20)
+    return render_template(
+        "escrow/earnings.html", earnings=services.owner_earnings(actor()), instalments=page
+    )
