@@ -25,6 +25,8 @@ from .bookings.services import (
     request_booking,
 )
 from .catalog import SERVICES, UNIT_NOUNS
+from .escrow.rules import payment_reference
+from .escrow.services import ReceiptData, record_bank_receipt
 from .extensions import db
 from .fx.services import record_rate
 from .listings.models import Listing
@@ -188,7 +190,7 @@ def load_demo_data(geocoder, today: date) -> str:
         warehouse = create_warehouse(users[owner], data, geocoder)
         for listing in _listings(rng, warehouse, CURRENCY[country], today):
             listings.append(create_listing(users[owner], warehouse.id, listing, today))
-    bookings = _bookings(rng, users, listings, today)
+    bookings = _bookings(rng, users, operator, listings, today)
     kinds = [kind for _name, kind, *_rest in ORGANIZATIONS]
     return (
         f"{kinds.count('owner')} owners, {kinds.count('both')} owner-and-exporter, "
@@ -317,8 +319,9 @@ def _description(warehouse: Warehouse, zone, hazmat: list[int]) -> str:
     return f"{warehouse.address}, {warehouse.city}. " + "; ".join(parts) + "."
 
 
-def _bookings(rng: random.Random, users: list[User], listings: list[Listing], today) -> int:
-    """A few requests and accepted leases, so that inboxes, leases and calendars show life."""
+def _bookings(rng: random.Random, users: list[User], operator, listings: list[Listing], today):
+    """A few requests, accepted leases and leases paid into escrow, so that inboxes, leases,
+    calendars and the escrow pages show life. Returns how many bookings were made."""
     terms = BookingTerms.from_config(current_app.config)
     now = datetime.combine(today, time(), UTC)
     tenants = [user for user in users if user.organization.rents_space]
@@ -340,5 +343,11 @@ def _bookings(rng: random.Random, users: list[User], listings: list[Listing], to
         booking = request_booking(tenant, request, terms, now, today)
         if booking.state == "requested" and made % 2 == 0:
             accept_booking(listing.warehouse.organization.members[0], booking.id, now)
+        if booking.state == "accepted" and made % 3 == 0:
+            transfer = ReceiptData(
+                payment_reference(booking.id), booking.total_minor, booking.currency, today,
+                f"DEMO-TRANSFER-{booking.id}",
+            )  # fmt: skip
+            record_bank_receipt(operator, transfer, now, today)
         made += 1
     return made
