@@ -39,6 +39,8 @@ BOOKING_COMMISSION_BP = 800
 BOOKING_GUARANTEE_BP = 200
 #: An owner has this long to accept or decline a request before it expires.
 BOOKING_REQUEST_TTL_HOURS = 48
+#: A tenant has this long after acceptance to pay the whole total into escrow.
+BOOKING_PAYMENT_WINDOW_HOURS = 72
 
 #: Run the scheduled jobs inside this process (the development server). Production runs
 #: `flask scheduler run` as its own process instead, never inside gunicorn workers.
@@ -52,3 +54,14 @@ ESCROW_BANK_ACCOUNT = {
     "iban": "NL91 ABNA 0417 1643 00",
     "bic": "ABNANL2A",
 }
+
+#: How tenants pay into escrow: "bank_transfer" (to ESCROW_BANK_ACCOUNT) or "stripe".
+PAYMENT_METHOD = "bank_transfer"
+#: Stripe, used only when PAYMENT_METHOD is "stripe". The secrets come from the environment
+#: (WX_STRIPE_SECRET_KEY, WX_STRIPE_WEBHOOK_SECRET); build_gateway refuses to run without them.
+STRIPE_SECRET_KEY = ""
+STRIPE_WEBHOOK_SECRET = ""
+#: Tests point this at localstripe.
+STRIPE_API_BASE = "https://api.stripe.com"
+#: Webhooks signed longer ago than this are refused, so a captured one cannot be replayed.
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300

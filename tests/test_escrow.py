@@ -241,3 +241,26 @@ def test_two_runners_release_each_instalment_exactly_once(backend, tmp_path):
             shares = db.session.scalar(select(func.sum(ReleaseInstalment.amount_minor)))
             assert unreleased == 0
             assert payable == Money(int(shares), "EUR")
+
+
+def test_an_unpaid_booking_lapses_frees_its_space_and_owes_back_what_was_paid(owner, exporter):
+    from warehouse_exchange.bookings.models import CapacityDay
+    from warehouse_exchange.bookings.services import expire_unpaid_bookings
+
+    operator = OperatorFactory()
+    booking = accepted_booking(owner, exporter)
+    assert booking.expires_at == NOW + timedelta(hours=72)
+    record_bank_receipt(operator, receipt(booking, 2500, "PART-1"), NOW, TODAY)
+    assert expire_unpaid_bookings(NOW + timedelta(hours=71)) == 0
+    assert expire_unpaid_bookings(NOW + timedelta(hours=73)) == 1
+    assert booking.state == "expired" and not booking.holds_capacity
+    held = db.session.scalar(
+        select(func.max(CapacityDay.held)).where(CapacityDay.listing_id == booking.listing_id)
+    )
+    assert held == 0
+    (refund,) = refunds_due(operator)
+    assert (
+        refund.amount == Money(2500, "EUR") and refund.reason == "Booking not paid in full in time"
+    )
+    with pytest.raises(Conflict, match="only accepted bookings"):
+        record_bank_receipt(operator, receipt(booking, 100, "LATE-1"), NOW, TODAY)

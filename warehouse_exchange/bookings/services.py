@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..accounts.models import User
@@ -28,7 +29,7 @@ from .rules import (
     quote,
     refusals,
 )
-from .signals import booking_cancelled
+from .signals import booking_cancelled, booking_expired
 
 MAX_QUANTITY = 1_000_000
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ class BookingTerms:
     commission_bp: int
     guarantee_bp: int
     request_ttl: timedelta
+    #: an accepted booking not paid in full by then expires and frees its space
+    payment_window: timedelta = timedelta(hours=72)
 
     @classmethod
     def from_config(cls, config) -> BookingTerms:
@@ -48,6 +51,7 @@ class BookingTerms:
             config["BOOKING_COMMISSION_BP"],
             config["BOOKING_GUARANTEE_BP"],
             timedelta(hours=config["BOOKING_REQUEST_TTL_HOURS"]),
+            timedelta(hours=config["BOOKING_PAYMENT_WINDOW_HOURS"]),
         )
 
 
@@ -201,7 +205,7 @@ def request_booking(
     db.session.add(booking)
     if listing.instant_book:
         _move(booking, "accepted", actor, now, "Instant booking")
-        booking.expires_at = None
+        booking.expires_at = now + terms.payment_window
     db.session.commit()
     return booking
 
@@ -221,7 +225,7 @@ def accept_booking(actor: User, booking_id: int, now: datetime) -> Booking:
     if booking.state == "requested" and booking.expires_at and booking.expires_at <= now:
         raise Conflict("This request has expired; it can no longer be accepted.")
     _move(booking, "accepted", actor, now)
-    booking.expires_at = None
+    booking.expires_at = now + BookingTerms.from_config(current_app.config).payment_window
     db.session.commit()
     return booking
 
@@ -284,20 +288,31 @@ def _each_claimed(booking_ids, states: tuple[str, ...], work) -> int:
     return done
 
 
-def expire_stale_requests(now: datetime) -> int:
-    """Requests nobody answered in time lapse. Returns how many this runner expired."""
-    stale = db.session.scalars(
-        select(Booking.id).where(Booking.state == "requested", Booking.expires_at <= now)
+def _expire_overdue(now: datetime, state: str, reason: str) -> int:
+    overdue = db.session.scalars(
+        select(Booking.id).where(Booking.state == state, Booking.expires_at <= now)
     ).all()
     db.session.rollback()
 
     def expire(booking: Booking) -> bool:
         if booking.expires_at > now:
             return False
-        _move(booking, "expired", None, now, "No answer in time")
+        _move(booking, "expired", None, now, reason)
+        booking_expired.send(booking, now=now)
         return True
 
-    return _each_claimed(stale, ("requested",), expire)
+    return _each_claimed(overdue, (state,), expire)
+
+
+def expire_stale_requests(now: datetime) -> int:
+    """Requests nobody answered in time lapse. Returns how many this runner expired."""
+    return _expire_overdue(now, "requested", "No answer in time")
+
+
+def expire_unpaid_bookings(now: datetime) -> int:
+    """Accepted bookings not paid in full within the payment window lapse and free their
+    space; whatever was paid towards them is owed back. Returns how many expired."""
+    return _expire_overdue(now, "accepted", "Not paid in time")
 
 
 def advance_leases(now: datetime) -> int:

@@ -8,3 +8,6 @@ _signals = Namespace()
 
 #: sent with the booking just cancelled; keyword arguments `actor`, `now`, `by_owner`
 booking_cancelled = _signals.signal("booking-cancelled")
+
+#: sent with the booking that just lapsed (unanswered, or unpaid); keyword argument `now`
+booking_expired = _signals.signal("booking-expired")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from ..accounts.models import User
 from ..bookings.models import Booking
 from ..bookings.services import confirm_payment, get_booking
-from ..bookings.signals import booking_cancelled
+from ..bookings.signals import booking_cancelled, booking_expired
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
 from ..ledger import services as ledger
@@ -194,9 +194,10 @@ def _return_fees(booking: Booking) -> None:
 
 
 @booking_cancelled.connect
-def refund_cancelled_booking(booking: Booking, *, actor: User, now: datetime, by_owner: bool):
-    """What escrow holds for a cancelled booking is owed back to the tenant. When the owner
-    cancels, the commission and the guarantee fee go back too."""
+@booking_expired.connect
+def refund_cancelled_booking(booking: Booking, *, now: datetime, by_owner: bool = False, **_kw):
+    """What escrow holds for a cancelled or lapsed booking is owed back to the tenant. When
+    the owner cancels, the commission and the guarantee fee go back too."""
     if by_owner and ledger.posted(f"fees:{booking.id}") is not None:
         _return_fees(booking)
     held = ledger.balance(ledger.escrow(booking.tenant_id, booking.currency), booking.id)
@@ -207,15 +208,20 @@ def refund_cancelled_booking(booking: Booking, *, actor: User, now: datetime, by
     )
     remaining = held.amount_minor - int(owed or 0)
     if remaining > 0:
-        who = "the owner" if by_owner else "the tenant"
         db.session.add(
             Refund(
                 booking=booking,
                 amount_minor=remaining,
                 currency=booking.currency,
-                reason=f"Booking cancelled by {who}",
+                reason=_refund_reason(booking, by_owner),
             )
         )
+
+
+def _refund_reason(booking: Booking, by_owner: bool) -> str:
+    if booking.state == "expired":
+        return "Booking not paid in full in time"
+    return f"Booking cancelled by {'the owner' if by_owner else 'the tenant'}"
 
 
 @use_case

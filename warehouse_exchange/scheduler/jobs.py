@@ -11,7 +11,7 @@ from datetime import datetime
 from flask import Flask
 
 from ..adapters.clock import utc_now
-from ..bookings.services import advance_leases, expire_stale_requests
+from ..bookings.services import advance_leases, expire_stale_requests, expire_unpaid_bookings
 from ..escrow.services import run_due_releases
 from ..extensions import db
 
@@ -29,6 +29,8 @@ class Job:
 JOBS = [
     Job("expire-requests", "Expire booking requests nobody answered in time",
         expire_stale_requests, 5),
+    Job("expire-unpaid", "Expire accepted bookings not paid within the payment window",
+        expire_unpaid_bookings, 15),
     Job("advance-leases", "Start leases on their first day and complete them after the last",
         advance_leases, 15),
     Job("release-escrow", "Release due instalments of escrow to owners",
