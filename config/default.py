@@ -41,6 +41,9 @@ BOOKING_GUARANTEE_BP = 200
 BOOKING_REQUEST_TTL_HOURS = 48
 #: A tenant has this long after acceptance to pay the whole total into escrow.
 BOOKING_PAYMENT_WINDOW_HOURS = 72
+#: An owner who cancels a paid lease owes this share of its rent to the guarantee reserve,
+#: taken from the owner's next releases.
+OWNER_CANCELLATION_PENALTY_BP = 1000
 
 #: Run the scheduled jobs inside this process (the development server). Production runs
 #: `flask scheduler run` as its own process instead, never inside gunicorn workers.

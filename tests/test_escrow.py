@@ -264,3 +264,61 @@ def test_an_unpaid_booking_lapses_frees_its_space_and_owes_back_what_was_paid(ow
     )
     with pytest.raises(Conflict, match="only accepted bookings"):
         record_bank_receipt(operator, receipt(booking, 100, "LATE-1"), NOW, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("policy", "notice_days", "refund_bp"),
+    [
+        ("flexible", 1, 10_000),
+        ("flexible", 0, 0),
+        ("moderate", 14, 10_000),
+        ("moderate", 13, 5_000),
+        ("strict", 30, 5_000),
+        ("strict", 29, 0),
+    ],
+)
+def test_cancellation_policies_refund_by_notice(policy, notice_days, refund_bp):
+    from warehouse_exchange.listings.rules import CANCELLATION_POLICIES
+
+    start = date(2027, 6, 1)
+    cancelled_on = start - timedelta(days=notice_days)
+    assert CANCELLATION_POLICIES[policy].refund_bp(cancelled_on, start) == refund_bp
+
+
+@pytest.mark.parametrize(("policy", "refunded_share"), [("flexible", 1), ("moderate", 0.5)])
+def test_a_tenant_cancelling_a_paid_lease_gets_the_rent_its_policy_refunds(
+    owner, exporter, policy, refunded_share
+):
+    from tests.helpers import pay_in_full
+    from warehouse_exchange.bookings.services import cancel_booking
+
+    operator = OperatorFactory()
+    booking = accepted_booking(owner, exporter)  # starts in 10 days
+    booking.listing.cancellation_policy = policy
+    pay_in_full(operator, booking)
+    cancel_booking(exporter, booking.id, "Order cancelled", NOW, TODAY)
+    rent = booking.subtotal_minor
+    (refund,) = refunds_due(operator)
+    assert refund.amount_minor == int(rent * refunded_share)
+    assert refund.reason == "Booking cancelled by the tenant"
+    payable = ledger.balance(ledger.payable(owner.organization_id, "EUR"))
+    assert payable.amount_minor == rent - refund.amount_minor
+    assert ledger.balance(ledger.fees("EUR")) == booking.money(booking.commission_minor)
+    send_refund(operator, refund.id, "OUT-POLICY", NOW)
+    assert escrow_summary(exporter, booking.id).in_escrow == Money(0, "EUR")
+
+
+def test_an_owner_cancelling_a_paid_lease_refunds_everything_and_pays_a_penalty(owner, exporter):
+    from tests.helpers import pay_in_full
+    from warehouse_exchange.bookings.services import cancel_booking
+
+    operator = OperatorFactory()
+    booking = accepted_booking(owner, exporter)
+    pay_in_full(operator, booking)
+    cancel_booking(owner, booking.id, "Roof repairs", NOW, TODAY)
+    (refund,) = refunds_due(operator)
+    assert refund.amount_minor == booking.total_minor
+    penalty = booking.subtotal_minor // 10
+    assert ledger.balance(ledger.payable(owner.organization_id, "EUR")) == Money(-penalty, "EUR")
+    assert ledger.balance(ledger.reserve("EUR")) == Money(penalty, "EUR")
+    assert ledger.balance(ledger.fees("EUR")) == Money(0, "EUR")

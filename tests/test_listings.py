@@ -239,3 +239,18 @@ def test_api_bad_listing_input(client, owner):
         == 404
     )
     assert db.session.scalar(select(func.count()).select_from(Listing)) == 0
+
+
+def test_cancellation_policy_is_a_listing_term(client, owner):
+    warehouse = cold_warehouse(owner)
+    headers = api_token(client, owner)
+    url = f"/api/v1/warehouses/{warehouse.id}/listings"
+    bad = client.post(url, json=api_body(cancellation_policy="lenient"), headers=headers)
+    assert bad.status_code == 422 and "cancellation_policy" in bad.json["error"]["fields"]
+    assert listings() == []
+    created = client.post(url, json=api_body(cancellation_policy="strict"), headers=headers)
+    assert created.json["cancellation_policy"] == "strict"
+    default = client.post(url, json=api_body(), headers=headers).json
+    assert default["cancellation_policy"] == "moderate"
+    page = client.get(f"/listings/{created.json['id']}").get_data(as_text=True)
+    assert "Strict: half the rent refunded up to 30 days before the start" in page

@@ -26,9 +26,13 @@ def _id_of(value: Any) -> str | None:
     return value["id"]
 
 
-def _declined_intent_id(error: stripe.CardError) -> str | None:
+def _declined(error: stripe.CardError) -> PaymentDeclined:
     details = error.error
-    return _id_of(getattr(details, "payment_intent", None)) if details else None
+    return PaymentDeclined(
+        error.user_message or "The card was declined.",
+        decline_code=getattr(details, "decline_code", None) or error.code,
+        payment_intent_id=_id_of(getattr(details, "payment_intent", None)),
+    )
 
 
 class StripeGateway:
@@ -91,11 +95,7 @@ class StripeGateway:
                 params=params, options={"idempotency_key": idempotency_key}
             )
         except stripe.CardError as error:
-            raise PaymentDeclined(
-                error.user_message or "The card was declined.",
-                decline_code=error.code,
-                payment_intent_id=_declined_intent_id(error),
-            ) from error
+            raise _declined(error) from error
         return PaymentIntentRef(
             id=intent.id,
             client_secret=intent.client_secret,

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from ..accounts.models import User
@@ -18,7 +19,8 @@ from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.services import Leg
 from ..listings.models import Listing
-from ..money import Money, require_currency
+from ..listings.rules import CANCELLATION_POLICIES
+from ..money import Money, allocate, require_currency
 from ..pagination import Page, paginate
 from ..permissions import require_operator, require_user
 from ..unit_of_work import use_case
@@ -196,10 +198,16 @@ def _return_fees(booking: Booking) -> None:
 @booking_cancelled.connect
 @booking_expired.connect
 def refund_cancelled_booking(booking: Booking, *, now: datetime, by_owner: bool = False, **_kw):
-    """What escrow holds for a cancelled or lapsed booking is owed back to the tenant. When
-    the owner cancels, the commission and the guarantee fee go back too."""
-    if by_owner and ledger.posted(f"fees:{booking.id}") is not None:
+    """What escrow holds for a cancelled or lapsed booking is owed back to the tenant, except
+    that a tenant cancelling a paid lease leaves the owner the rent its listing's policy keeps.
+    An owner cancelling a paid lease returns the fees too, and owes the guarantee reserve a
+    penalty, taken from the owner's next releases."""
+    paid_in_full = _paid_minor(booking.id) >= booking.total_minor
+    if paid_in_full and by_owner:
         _return_fees(booking)
+        _charge_owner_penalty(booking)
+    elif paid_in_full and booking.state == "cancelled":
+        _leave_owner_the_kept_rent(booking, now.date())
     held = ledger.balance(ledger.escrow(booking.tenant_id, booking.currency), booking.id)
     owed = db.session.scalar(
         select(func.sum(Refund.amount_minor)).where(
@@ -215,6 +223,43 @@ def refund_cancelled_booking(booking: Booking, *, now: datetime, by_owner: bool 
                 currency=booking.currency,
                 reason=_refund_reason(booking, by_owner),
             )
+        )
+
+
+def _owner_of(booking: Booking) -> int:
+    return booking.listing.warehouse.organization_id
+
+
+def _leave_owner_the_kept_rent(booking: Booking, cancelled_on: date) -> None:
+    policy = CANCELLATION_POLICIES[booking.listing.cancellation_policy]
+    refund_bp = policy.refund_bp(cancelled_on, booking.start_date)
+    _refunded, kept = allocate(booking.subtotal_minor, [refund_bp, 10_000 - refund_bp])
+    if kept:
+        ledger.post(
+            f"cancellation-kept:{booking.id}",
+            "compensation",
+            [
+                Leg(ledger.escrow(booking.tenant_id, booking.currency), -kept, booking.id),
+                Leg(ledger.payable(_owner_of(booking), booking.currency), kept, booking.id),
+            ],
+            booking_id=booking.id,
+            memo=f"Rent kept under the {booking.listing.cancellation_policy} policy",
+        )
+
+
+def _charge_owner_penalty(booking: Booking) -> None:
+    rate_bp = current_app.config["OWNER_CANCELLATION_PENALTY_BP"]
+    penalty, _rest = allocate(booking.subtotal_minor, [rate_bp, 10_000 - rate_bp])
+    if penalty:
+        ledger.post(
+            f"owner-penalty:{booking.id}",
+            "penalty",
+            [
+                Leg(ledger.payable(_owner_of(booking), booking.currency), -penalty, booking.id),
+                Leg(ledger.reserve(booking.currency), penalty, booking.id),
+            ],
+            booking_id=booking.id,
+            memo="The owner cancelled a paid lease: penalty into the guarantee reserve",
         )
 
 
@@ -273,7 +318,7 @@ def _claim_instalment(instalment_id: int) -> ReleaseInstalment | None:
 
 def _release(instalment: ReleaseInstalment, now: datetime) -> None:
     booking = instalment.booking
-    owner = booking.listing.warehouse.organization_id
+    owner = _owner_of(booking)
     posting = ledger.post(
         f"release:{instalment.id}",
         "release",

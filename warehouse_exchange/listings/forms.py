@@ -19,6 +19,7 @@ from ..errors import InvalidInput
 from ..money import Money
 from ..web.forms import MultiCheckboxField, currency_choices, positive
 from .models import Listing
+from .rules import CANCELLATION_POLICIES
 from .services import PLAIN_TERMS, ListingData
 
 
@@ -58,6 +59,13 @@ class ListingForm(FlaskForm):
     )
     categories = MultiCheckboxField("Categories accepted", choices=list(CATEGORIES.items()))
     instant_book = BooleanField("Instant booking (no approval step)")
+    cancellation_policy = SelectField(
+        "Cancellation policy",
+        choices=[
+            (key, f"{key.title()}: {p.description}") for key, p in CANCELLATION_POLICIES.items()
+        ],
+        default="moderate",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,6 +81,7 @@ class ListingForm(FlaskForm):
             title=self.title.data,
             description=self.description.data,
             instant_book=self.instant_book.data,
+            cancellation_policy=self.cancellation_policy.data,
             price_minor=price.amount_minor,
             currency=price.currency,
             hazmat_classes=self.hazmat_classes.data or [],

@@ -42,6 +42,9 @@ class Listing(db.Model):
         CheckConstraint("max_unit_weight_kg > 0", name="weight_positive"),
         CheckConstraint("temperature_min_c <= temperature_max_c", name="temperature_ordered"),
         CheckConstraint("hazmat_mask >= 0 AND categories_mask > 0", name="masks_valid"),
+        CheckConstraint(
+            "cancellation_policy IN ('flexible', 'moderate', 'strict')", name="policy_known"
+        ),
         Index("ix_listings_search", "status", "unit", "available_from", "available_to"),
         Index("ix_listings_price", "currency", "price_minor"),
         Index("ix_listings_price_rank", "status", "price_rank", "id"),
@@ -80,6 +83,8 @@ class Listing(db.Model):
     #: bits from catalog.CATEGORY_BITS
     categories_mask: Mapped[int] = mapped_column(Integer)
     instant_book: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: a key of listings.rules.CANCELLATION_POLICIES
+    cancellation_policy: Mapped[str] = mapped_column(String(10), default="moderate")
     status: Mapped[str] = mapped_column(String(10), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
@@ -13,6 +14,35 @@ TRANSITIONS = {
     "active": {"paused", "archived"},
     "paused": {"active", "archived"},
     "archived": set(),
+}
+
+
+@dataclass(frozen=True)
+class CancellationPolicy:
+    """How much of the rent a tenant gets back when cancelling a paid lease before it starts.
+    The commission and guarantee fee are not refunded; the rent kept goes to the owner."""
+
+    description: str
+    #: (at least this many days before the start, share of the rent refunded in basis points)
+    steps: tuple[tuple[int, int], ...]
+
+    def refund_bp(self, cancelled_on: date, start: date) -> int:
+        notice = (start - cancelled_on).days
+        return max((bp for days, bp in self.steps if notice >= days), default=0)
+
+
+CANCELLATION_POLICIES = {
+    "flexible": CancellationPolicy(
+        "Full refund of the rent up to the day before the lease starts", ((1, 10_000),)
+    ),
+    "moderate": CancellationPolicy(
+        "Full refund of the rent up to 14 days before the start, half after that",
+        ((14, 10_000), (0, 5_000)),
+    ),
+    "strict": CancellationPolicy(
+        "Half the rent refunded up to 30 days before the start, nothing after that",
+        ((30, 5_000),),
+    ),
 }
 
 

@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from ..catalog import CATEGORIES, HAZMAT_CLASSES, UNITS
 from ..web.api import MoneySchema
+from .rules import CANCELLATION_POLICIES
 from .services import ListingData
 
 
@@ -43,6 +44,9 @@ class ListingInSchema(Schema):
         validate=validate.Length(min=1),
     )
     instant_book = fields.Boolean(load_default=False)
+    cancellation_policy = fields.String(
+        load_default="moderate", validate=validate.OneOf(list(CANCELLATION_POLICIES))
+    )
 
     @validates_schema
     def positive_price(self, data: dict, **_kwargs) -> None:
@@ -85,6 +89,7 @@ class ListingSchema(Schema):
     hazmat_classes = fields.List(fields.Integer(strict=True))
     categories = fields.List(fields.String())
     instant_book = fields.Boolean()
+    cancellation_policy = fields.String()
     status = fields.String()
 
 

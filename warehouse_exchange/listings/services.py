@@ -22,7 +22,7 @@ from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
 from ..warehouses.services import own_warehouse
 from .models import Listing
-from .rules import check_transition, lease_days
+from .rules import CANCELLATION_POLICIES, check_transition, lease_days
 
 MAX_PRICE_MINOR = 10**12
 #: the terms of a listing that are stored just as they are given
@@ -55,6 +55,7 @@ class ListingData:
     min_term_days: int = 7
     hazmat_classes: list[int] = field(default_factory=list)
     instant_book: bool = False
+    cancellation_policy: str = "moderate"
 
 
 def _check_window(data: ListingData, today: date, *, is_new: bool) -> None:
@@ -123,6 +124,12 @@ def _apply(listing: Listing, data: ListingData, warehouse: Warehouse, today: dat
     listing.hazmat_mask = to_mask(data.hazmat_classes, HAZMAT_BITS)
     listing.categories_mask = to_mask(data.categories, CATEGORY_BITS)
     listing.instant_book = bool(data.instant_book)
+    if data.cancellation_policy not in CANCELLATION_POLICIES:
+        raise InvalidInput(
+            "The cancellation policy is flexible, moderate or strict.",
+            {"cancellation_policy": "Unknown policy."},
+        )
+    listing.cancellation_policy = data.cancellation_policy
 
 
 @use_case

@@ -8,6 +8,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 
 from .. import catalog
+from ..listings.rules import CANCELLATION_POLICIES
 from ..money import Money
 from ..validation import country_name
 
@@ -34,7 +35,10 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["units"] = units
     app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.globals.update(
-        catalog=catalog, url_for_page=url_for_page, timedelta_days=lambda n: timedelta(days=n)
+        catalog=catalog,
+        url_for_page=url_for_page,
+        cancellation_policies=CANCELLATION_POLICIES,
+        timedelta_days=lambda n: timedelta(days=n),
     )
 
     @app.context_processor
