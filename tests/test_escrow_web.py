@@ -11,7 +11,7 @@ from tests.factories import ListingFactory, WarehouseFactory
 from tests.helpers import api_token, booking_terms, goods, login
 from warehouse_exchange.bookings.services import BookingRequest, accept_booking, request_booking
 from warehouse_exchange.escrow.models import BankReceipt, Refund
-from warehouse_exchange.escrow.rules import payment_reference
+from warehouse_exchange.escrow.rules import payment_reference, release_schedule
 from warehouse_exchange.extensions import db
 
 NOW = datetime.now(UTC)
@@ -156,3 +156,64 @@ def test_cancelling_a_paid_booking_owes_the_tenant_its_money(client, booking, ow
     assert refund.amount_minor == booking.total_minor  # the owner cancelled: fees go back too
     assert refund.reason == "Booking cancelled by the owner"
     assert date.today() <= START
+
+
+def test_released_earnings_are_paid_out_and_every_movement_is_on_the_statement(
+    client, booking, owner, operator, exporter
+):
+    from tests.helpers import pay_in_full
+    from warehouse_exchange.bookings.services import advance_leases
+    from warehouse_exchange.escrow.services import run_due_releases
+
+    pay_in_full(operator, booking)
+    start_noon = datetime.combine(START, datetime.min.time(), UTC) + timedelta(hours=12)
+    advance_leases(start_noon)
+    assert run_due_releases(start_noon) == 1
+    first = release_schedule(booking.subtotal_minor, booking.start_date, booking.end_date)[0]
+    login(client, operator)
+    console = client.get("/operator/escrow").get_data(as_text=True)
+    assert owner.organization.name in console and "Mark paid out" in console
+    staff = api_token(client, operator)
+    payable = client.get("/api/v1/balances", headers=api_token(client, owner)).json
+    released = next(b for b in payable if b["account"] == "owner_payable")["balance"]
+    assert released["amount_minor"] == first.amount_minor
+    too_much = {
+        "organization_id": owner.organization_id,
+        "amount": {**released, "amount_minor": released["amount_minor"] + 1},
+        "bank_reference": "PAYOUT-0",
+    }
+    refused = client.post("/api/v1/escrow/payouts", json=too_much, headers=staff)
+    assert refused.status_code == 409 and "has been released" in refused.json["error"]["message"]
+    paid = client.post(
+        "/operator/escrow/payouts",
+        data={
+            "organization_id": owner.organization_id,
+            "currency": "EUR",
+            "amount_minor": released["amount_minor"],
+            "bank_reference": "PAYOUT-1",
+        },
+    )
+    assert paid.status_code == 302
+    assert "No owner is waiting for a payout." in client.get("/operator/escrow").get_data(
+        as_text=True
+    )
+    again = {**too_much, "amount": released, "bank_reference": "PAYOUT-1"}
+    assert client.post("/api/v1/escrow/payouts", json=again, headers=staff).status_code == 409
+    owner_token = api_token(client, owner)
+    assert client.post("/api/v1/escrow/payouts", json=again, headers=owner_token).status_code == 403
+    client.post("/logout")
+
+    login(client, owner)
+    lines = client.get("/statement.csv").get_data(as_text=True).strip().splitlines()
+    assert lines[0].startswith("time_utc,movement,booking,account")
+    movements = [line.split(",")[1] for line in lines[1:]]
+    assert movements == ["release", "payout", "payout"]  # payable out, paid-out in
+    assert lines[-1].endswith(
+        f"{released['amount_minor'] / 100:.2f},EUR,{released['amount_minor'] / 100:.2f}"
+    )
+    tenant_lines = client.get("/api/v1/statement", headers=api_token(client, exporter)).json
+    assert [line["movement"] for line in tenant_lines] == ["payment", "fees", "release"]
+    assert (
+        tenant_lines[-1]["balance"]["amount_minor"]
+        == booking.subtotal_minor - released["amount_minor"]
+    )

@@ -8,11 +8,14 @@ from ..adapters.clock import utc_now, utc_today
 from ..web.auth import api_actor, api_login_required
 from . import services
 from .schemas import (
+    BalanceSchema,
     EscrowSummarySchema,
+    PayoutInSchema,
     ReceiptInSchema,
     ReceiptSchema,
     RefundSchema,
     RefundSentSchema,
+    StatementLineSchema,
 )
 
 blp = Blueprint("escrow_api", __name__, description="Escrow: payments, releases and refunds")
@@ -57,3 +60,42 @@ def refund_sent(args, refund_id: int):
 def booking_escrow(booking_id: int):
     """What was paid for a booking, what escrow holds and what went where (its parties)."""
     return services.escrow_summary(api_actor(), booking_id)
+
+
+@blp.get("/balances")
+@api_login_required
+@blp.response(200, BalanceSchema(many=True))
+def balances():
+    """The balances of the caller's organization's accounts, per currency."""
+    return [
+        {"account": kind, "balance": money}
+        for kind, money in services.organization_balances(api_actor())
+    ]
+
+
+@blp.get("/statement")
+@api_login_required
+@blp.response(200, StatementLineSchema(many=True))
+def statement():
+    """Every movement on the caller's organization's accounts, oldest first."""
+    return services.organization_statement(api_actor())
+
+
+@blp.post("/escrow/payouts")
+@api_login_required
+@blp.arguments(PayoutInSchema)
+@blp.response(201, BalanceSchema)
+def payout(args):
+    """An operator records a bank transfer of released earnings to an owner."""
+    amount = args["amount"]
+    services.record_payout(
+        api_actor(),
+        args["organization_id"],
+        amount["currency"],
+        amount["amount_minor"],
+        args["bank_reference"],
+    )
+    return {
+        "account": "owner_payable",
+        "balance": services.payable_balance(args["organization_id"], amount["currency"]),
+    }

@@ -1,7 +1,7 @@
 """Forms of the escrow console."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectField, StringField
+from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..errors import InvalidInput
@@ -44,4 +44,13 @@ class ReceiptForm(FlaskForm):
 
 
 class RefundSentForm(FlaskForm):
+    bank_reference = StringField("Bank reference", validators=[DataRequired(), Length(max=80)])
+
+
+class PayoutForm(FlaskForm):
+    """Pays out what is due to one owner in one currency (the amount comes from the list)."""
+
+    organization_id = IntegerField(validators=[InputRequired()])
+    currency = HiddenField(validators=[DataRequired()])
+    amount_minor = IntegerField(validators=[InputRequired()])
     bank_reference = StringField("Bank reference", validators=[DataRequired(), Length(max=80)])

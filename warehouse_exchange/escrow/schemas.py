@@ -57,3 +57,26 @@ class EscrowSummarySchema(Schema):
     refunded = fields.Nested(MoneySchema)
     instalments = fields.List(fields.Nested(InstalmentSchema))
     refunds = fields.List(fields.Nested(RefundSchema))
+
+
+class StatementLineSchema(Schema):
+    at = fields.DateTime()
+    movement = fields.String(attribute="transaction_kind")
+    booking_id = fields.Integer(allow_none=True)
+    account = fields.String(attribute="account_kind")
+    memo = fields.String()
+    amount = fields.Nested(MoneySchema)
+    balance = fields.Nested(MoneySchema, metadata={"description": "The account's, after it"})
+
+
+class BalanceSchema(Schema):
+    account = fields.String()
+    balance = fields.Nested(MoneySchema)
+
+
+class PayoutInSchema(Schema):
+    organization_id = fields.Integer(
+        strict=True, required=True, validate=validate.Range(1, 2**31 - 1)
+    )
+    amount = fields.Nested(MoneySchema, required=True)
+    bank_reference = fields.String(required=True, validate=validate.Length(1, 80))

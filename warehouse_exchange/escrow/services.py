@@ -10,13 +10,14 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..accounts.models import User
+from ..accounts.models import Organization, User
 from ..bookings.models import Booking
 from ..bookings.services import confirm_payment, get_booking
 from ..bookings.signals import booking_cancelled, booking_expired
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
 from ..ledger import services as ledger
+from ..ledger.models import LedgerAccount, LedgerEntry
 from ..ledger.services import Leg
 from ..listings.models import Listing
 from ..listings.rules import CANCELLATION_POLICIES
@@ -496,3 +497,76 @@ def owner_instalments(actor: User, page: int, per_page: int) -> Page[ReleaseInst
         )
     )
     return paginate(query, page, per_page)
+
+
+@dataclass(frozen=True)
+class PayoutDue:
+    organization_id: int
+    organization_name: str
+    amount: Money
+
+
+def payouts_due(actor: User) -> list[PayoutDue]:
+    """Owners whose released earnings wait to be sent to them, per currency."""
+    require_operator(actor)
+    owed = db.session.execute(
+        select(LedgerAccount.organization_id, Organization.name, LedgerAccount.currency,
+               func.sum(LedgerEntry.amount_minor))
+        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+        .join(Organization, Organization.id == LedgerAccount.organization_id)
+        .where(LedgerAccount.kind == "owner_payable")
+        .group_by(LedgerAccount.organization_id, Organization.name, LedgerAccount.currency)
+        .having(func.sum(LedgerEntry.amount_minor) > 0)
+        .order_by(Organization.name, LedgerAccount.currency)
+    )  # fmt: skip
+    return [
+        PayoutDue(org, name, Money(int(total), currency)) for org, name, currency, total in owed
+    ]
+
+
+@use_case
+def record_payout(
+    actor: User, organization_id: int, currency: str, amount_minor: int, bank_reference: str
+):
+    """An operator sent an owner (part of) its released earnings by bank transfer."""
+    require_operator(actor)
+    currency = require_currency(currency)
+    amount = require_int(amount_minor, "amount", minimum=1, maximum=MAX_AMOUNT_MINOR)
+    reference = require_text(bank_reference, "bank_reference", 80)
+    if ledger.posted(f"payout:{reference}") is not None:
+        raise Conflict(f"Bank transfer {reference} is already recorded as a payout.")
+    payable = ledger.payable(organization_id, currency)
+    _lock_account(payable)
+    available = ledger.balance(payable).amount_minor
+    if amount > available:
+        raise Conflict(
+            f"Only {Money(max(available, 0), currency)} has been released to this owner."
+        )
+    posting = ledger.post(
+        f"payout:{reference}",
+        "payout",
+        [Leg(payable, -amount), Leg(ledger.paid_out(organization_id, currency), amount)],
+        memo=f"Bank transfer {reference} to the owner",
+        actor_id=actor.id,
+    )
+    db.session.commit()
+    return posting
+
+
+def _lock_account(ref: ledger.AccountRef) -> None:
+    """Two payouts from one account at once must not both see the same balance."""
+    db.session.execute(
+        select(LedgerAccount.id).where(LedgerAccount.id == ledger.account_id(ref)).with_for_update()
+    )
+
+
+def organization_statement(actor: User) -> list[ledger.StatementLine]:
+    return ledger.statement(require_user(actor).organization_id)
+
+
+def organization_balances(actor: User) -> list[tuple[str, Money]]:
+    return ledger.organization_balances(require_user(actor).organization_id)
+
+
+def payable_balance(organization_id: int, currency: str) -> Money:
+    return ledger.balance(ledger.payable(organization_id, require_currency(currency)))

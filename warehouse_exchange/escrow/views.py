@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -12,7 +15,7 @@ from ..permissions import require_operator
 from ..web.auth import actor
 from ..web.forms import show_errors
 from . import services
-from .forms import ReceiptForm, RefundSentForm
+from .forms import PayoutForm, ReceiptForm, RefundSentForm
 
 bp = Blueprint("escrow", __name__)
 
@@ -45,6 +48,7 @@ def console() -> tuple[str, int] | Response:
         form=form,
         refund_form=RefundSentForm(),
         refunds=services.refunds_due(actor()),
+        payouts=services.payouts_due(actor()),
         receipts=services.recent_receipts(actor()),
         balances=services.platform_totals(actor()),
     ), 422 if failed else 200
@@ -64,6 +68,51 @@ def refund_sent(refund_id: int) -> Response:
     else:
         flash(f"Refund {refund.id} of {refund.amount.format()} marked sent.", "success")
     return redirect(url_for("escrow.console"))
+
+
+@bp.post("/operator/escrow/payouts")
+@login_required
+def payout() -> Response:
+    form = PayoutForm()
+    if not form.validate_on_submit():
+        flash("Give the bank reference of the payout transfer.", "error")
+        return redirect(url_for("escrow.console"))
+    try:
+        services.record_payout(
+            actor(),
+            form.organization_id.data,
+            form.currency.data,
+            form.amount_minor.data,
+            form.bank_reference.data,
+        )
+    except (InvalidInput, Conflict) as error:
+        flash(error.message, "error")
+    else:
+        flash("Payout recorded.", "success")
+    return redirect(url_for("escrow.console"))
+
+
+@bp.route("/statement.csv")
+@login_required
+def statement_csv() -> Response:
+    """Every movement on the organization's accounts, for its books."""
+    lines = services.organization_statement(actor())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        ["time_utc", "movement", "booking", "account", "memo", "amount", "currency", "balance"]
+    )
+    for line in lines:
+        writer.writerow([
+            line.at.strftime("%Y-%m-%d %H:%M:%S"), line.transaction_kind, line.booking_id or "",
+            line.account_kind, line.memo, line.amount.decimal, line.amount.currency,
+            line.balance.decimal,
+        ])  # fmt: skip
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=statement.csv"},
+    )
 
 
 @bp.route("/earnings")

@@ -202,3 +202,55 @@ def platform_balances() -> list[tuple[str, str, Money]]:
         .order_by(LedgerAccount.currency, LedgerAccount.kind, LedgerAccount.gateway)
     )
     return [(kind, gateway, Money(int(total), currency)) for kind, gateway, currency, total in rows]
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    at: object
+    transaction_kind: str
+    booking_id: int | None
+    account_kind: str
+    memo: str
+    amount: Money
+    balance: Money
+
+
+def statement(organization_id: int, limit: int | None = None) -> list[StatementLine]:
+    """Every entry on the organization's accounts, oldest first, with each account's running
+    balance after it. The running sum is computed by the database (a window function)."""
+    running = (
+        func.sum(LedgerEntry.amount_minor)
+        .over(partition_by=LedgerEntry.account_id, order_by=LedgerEntry.id)
+        .label("running")
+    )
+    query = (
+        select(
+            LedgerTransaction.created_at,
+            LedgerTransaction.kind,
+            LedgerEntry.booking_id,
+            LedgerAccount.kind,
+            LedgerTransaction.memo,
+            LedgerEntry.amount_minor,
+            LedgerEntry.currency,
+            running,
+        )
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(LedgerAccount.organization_id == organization_id)
+        .order_by(LedgerEntry.id)
+        .limit(limit)
+    )
+    return [
+        StatementLine(
+            at,
+            kind,
+            booking_id,
+            account_kind,
+            memo,
+            Money(amount, currency),
+            Money(int(total), currency),
+        )
+        for at, kind, booking_id, account_kind, memo, amount, currency, total in db.session.execute(
+            query
+        )
+    ]
