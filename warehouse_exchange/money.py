@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -12,12 +13,17 @@ from babel.numbers import format_currency, get_currency_precision
 from .errors import InvalidInput
 
 
+@functools.lru_cache(maxsize=1024)
+def _known_currency(code: str) -> bool:
+    return pycountry.currencies.get(alpha_3=code) is not None
+
+
 def is_currency(code: str) -> bool:
     return (
         isinstance(code, str)
         and len(code) == 3
         and code.isupper()
-        and (pycountry.currencies.get(alpha_3=code) is not None)
+        and _known_currency(code)
     )
 
 

@@ -35,6 +35,31 @@ def _declined(error: stripe.CardError) -> PaymentDeclined:
     )
 
 
+def _intent_params(
+    amount_minor: int,
+    currency: str,
+    customer_id: str,
+    booking_id: int,
+    payment_method_id: str | None,
+) -> dict[str, Any]:
+    # transfer_group stays off the PaymentIntent: the transfer's source_transaction
+    # already ties it to this charge.
+    params: dict[str, Any] = {
+        "amount": amount_minor,
+        "currency": currency.lower(),
+        "customer": customer_id,
+        "metadata": {"booking_id": booking_id},
+    }
+    if payment_method_id:
+        # Card only, so that confirming here needs no return_url for redirect methods.
+        params |= {
+            "payment_method": payment_method_id,
+            "payment_method_types": ["card"],
+            "confirm": True,
+        }
+    return params
+
+
 class StripeGateway:
     def __init__(
         self,
@@ -58,10 +83,10 @@ class StripeGateway:
         return self._client.v1
 
     def create_customer(self, organization_id: int, name: str, email: str) -> str:
-        # Derived key: a retry after a failed save of the id finds the same customer.
+        # No key derived from organization_id: databases that share one Stripe account
+        # (development, staging) reuse ids and would get each other's customers.
         customer = self._v1.customers.create(
-            params={"name": name, "email": email, "metadata": {"organization_id": organization_id}},
-            options={"idempotency_key": f"customer-{organization_id}"},
+            params={"name": name, "email": email, "metadata": {"organization_id": organization_id}}
         )
         return customer.id
 
@@ -75,21 +100,7 @@ class StripeGateway:
         *,
         payment_method_id: str | None = None,
     ) -> PaymentIntentRef:
-        # transfer_group stays off the PaymentIntent: the transfer's source_transaction
-        # already ties it to this charge.
-        params: dict[str, Any] = {
-            "amount": amount_minor,
-            "currency": currency.lower(),
-            "customer": customer_id,
-            "metadata": {"booking_id": booking_id},
-        }
-        if payment_method_id:
-            # Card only, so that confirming here needs no return_url for redirect methods.
-            params |= {
-                "payment_method": payment_method_id,
-                "payment_method_types": ["card"],
-                "confirm": True,
-            }
+        params = _intent_params(amount_minor, currency, customer_id, booking_id, payment_method_id)
         try:
             intent = self._v1.payment_intents.create(
                 params=params, options={"idempotency_key": idempotency_key}
@@ -161,15 +172,12 @@ class StripeGateway:
         return OnboardingLink(account_id=account_id, url=link.url)
 
     def _create_express_account(self, organization_id: int) -> str:
-        # A derived key: a double click on "connect" within Stripe's 24 h key lifetime
-        # gets the same account instead of a second one.
         account = self._v1.accounts.create(
             params={
                 "type": "express",
                 "capabilities": {"transfers": {"requested": True}},
                 "metadata": {"organization_id": organization_id},
-            },
-            options={"idempotency_key": f"express-account-{organization_id}"},
+            }
         )
         return account.id
 

@@ -10,7 +10,7 @@ from time import perf_counter
 
 from ..adapters.clock import utc_today
 from ..extensions import db
-from . import bookings, search
+from . import bookings, ledger, search
 from .data import generate
 from .database import DEFAULT_POSTGRES_URL, KINDS, bench_app, fresh_database, server_version
 from .report import ScaleRun, print_scale, print_scale_ratios
@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--profile", type=_shape_keys, default=[], help="e.g. a,e: cProfile")
     bench.add_argument("--profile-queries", type=int, default=30)
     _add_bookings(commands)
+    _add_ledger(commands)
     return parser
 
 
@@ -76,6 +77,15 @@ def _add_common(bench: argparse.ArgumentParser) -> None:
         default=os.environ.get("WX_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
         help="server database to connect to for CREATE/DROP DATABASE",
     )
+
+
+def _add_ledger(commands) -> None:
+    bench = commands.add_parser("ledger", help="ledger postings per second; balances, statement")
+    _add_common(bench)
+    bench.add_argument("--postings", type=_positive, default=2000, help="per client count")
+    bench.add_argument("--clients", type=_counts, default=[1, 4], help="threads per run")
+    bench.add_argument("--entries", type=_positive, default=100_000, help="on one organization")
+    bench.add_argument("--repeats", type=_positive, default=20, help="timed reads of each kind")
 
 
 def _add_bookings(commands) -> None:
@@ -140,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "bookings":
         return bookings.run(args)
+    if args.command == "ledger":
+        return ledger.run(args)
     scales = [_run_scale(args, listings) for listings in (args.scales or [args.listings])]
     if len(scales) > 1:
         print_scale_ratios(scales)

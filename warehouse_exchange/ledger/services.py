@@ -211,8 +211,19 @@ class StatementLine:
     booking_id: int | None
     account_kind: str
     memo: str
-    amount: Money
-    balance: Money
+    currency: str
+    amount_minor: int
+    #: the account's balance after this entry
+    balance_minor: int
+
+    # Money is built on demand: a statement may hold a hundred thousand lines
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_minor, self.currency)
+
+    @property
+    def balance(self) -> Money:
+        return Money(self.balance_minor, self.currency)
 
 
 def statement(organization_id: int, limit: int | None = None) -> list[StatementLine]:
@@ -240,17 +251,8 @@ def statement(organization_id: int, limit: int | None = None) -> list[StatementL
         .order_by(LedgerEntry.id)
         .limit(limit)
     )
+    rows = db.session.execute(query)
     return [
-        StatementLine(
-            at,
-            kind,
-            booking_id,
-            account_kind,
-            memo,
-            Money(amount, currency),
-            Money(int(total), currency),
-        )
-        for at, kind, booking_id, account_kind, memo, amount, currency, total in db.session.execute(
-            query
-        )
+        StatementLine(at, kind, booking, account, memo, currency, amount, int(total))
+        for at, kind, booking, account, memo, amount, currency, total in rows
     ]
