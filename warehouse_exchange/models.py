@@ -2,7 +2,14 @@
 
 from .accounts.models import ApiToken, Invitation, Organization, User
 from .bookings.models import Booking, BookingEvent, CapacityDay
-from .escrow.models import BankReceipt, Refund, ReleaseInstalment
+from .escrow.models import (
+    BankReceipt,
+    CardPayment,
+    GatewayCustomer,
+    GatewayEvent,
+    Refund,
+    ReleaseInstalment,
+)
 from .fx.models import ExchangeRate
 from .ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from .listings.models import Listing
@@ -14,7 +21,10 @@ __all__ = [
     "Booking",
     "BookingEvent",
     "CapacityDay",
+    "CardPayment",
     "ExchangeRate",
+    "GatewayCustomer",
+    "GatewayEvent",
     "Invitation",
     "LedgerAccount",
     "LedgerEntry",

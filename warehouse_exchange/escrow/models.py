@@ -101,3 +101,55 @@ class ReleaseInstalment(db.Model):
     @property
     def amount(self) -> Money:
         return Money(self.amount_minor, self.currency)
+
+
+class GatewayCustomer(db.Model):
+    """An organization's customer record at a card gateway, made once and reused."""
+
+    __tablename__ = "gateway_customers"
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    gateway: Mapped[str] = mapped_column(String(20), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(255), unique=True)
+
+
+class CardPayment(db.Model):
+    """A card payment of a booking at the gateway (a Stripe PaymentIntent)."""
+
+    __tablename__ = "card_payments"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    payment_intent_id: Mapped[str] = mapped_column(String(255), unique=True)
+    client_secret: Mapped[str] = mapped_column(String(255))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decline_message: Mapped[str] = mapped_column(String(500), default="")
+    charge_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    booking: Mapped[Booking] = relationship()
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_minor, self.currency)
+
+
+class GatewayEvent(db.Model):
+    """A webhook event, stored once (its id is the key) in the transaction of its effects,
+    so that a replayed or duplicated delivery changes nothing."""
+
+    __tablename__ = "gateway_events"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    gateway: Mapped[str] = mapped_column(String(20))
+    type: Mapped[str] = mapped_column(String(100))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
+    #: what the platform did with it: applied, ignored (and why)
+    outcome: Mapped[str] = mapped_column(String(200), default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
