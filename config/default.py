@@ -63,8 +63,28 @@ PAYMENT_METHOD = "bank_transfer"
 #: Stripe, used only when PAYMENT_METHOD is "stripe". The secrets come from the environment
 #: (WX_STRIPE_SECRET_KEY, WX_STRIPE_WEBHOOK_SECRET); build_gateway refuses to run without them.
 STRIPE_SECRET_KEY = ""
+#: The browser's key for Stripe Elements on the card payment page.
+STRIPE_PUBLISHABLE_KEY = ""
 STRIPE_WEBHOOK_SECRET = ""
 #: Tests point this at localstripe.
 STRIPE_API_BASE = "https://api.stripe.com"
 #: Webhooks signed longer ago than this are refused, so a captured one cannot be replayed.
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
+
+#: The site's public address: links in emails are this plus a path (no trailing slash).
+PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+#: How notification emails leave: "log" writes each one to the log instead of sending it;
+#: "smtp" sends through the server below (WX_MAIL_SMTP_PASSWORD from the environment).
+MAIL_TRANSPORT = "log"
+MAIL_FROM = "Warehouse Exchange <no-reply@warehouse-exchange.example>"
+MAIL_SMTP_HOST = "localhost"
+MAIL_SMTP_PORT = 587
+MAIL_SMTP_USER = ""
+MAIL_SMTP_PASSWORD = ""
+#: "starttls", "ssl" (TLS from the first byte, usually port 465) or "none"
+MAIL_SMTP_TLS = "starttls"
+MAIL_SMTP_TIMEOUT_SECONDS = 10
+#: An email that could not be sent is tried again after 1, 2, 4, … minutes, never more than
+#: MAIL_RETRY_MAX_MINUTES apart; after MAIL_MAX_ATTEMPTS tries it stays in the outbox as failed.
+MAIL_RETRY_MAX_MINUTES = 60
+MAIL_MAX_ATTEMPTS = 20

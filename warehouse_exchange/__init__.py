@@ -93,6 +93,7 @@ def _sqlite_begin(connection) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from .adapters.geocoding import build_geocoder
+    from .adapters.stripe_gateway import build_gateway
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -100,6 +101,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.extensions["geocoder"] = build_geocoder(app.config)
+    app.extensions["payment_gateway"] = build_gateway(app.config)
     from . import models  # noqa: F401  (every model registered before the first query)
     from .escrow import services as _escrow  # noqa: F401  (connects its signal receivers)
 

@@ -19,12 +19,7 @@ def _known_currency(code: str) -> bool:
 
 
 def is_currency(code: str) -> bool:
-    return (
-        isinstance(code, str)
-        and len(code) == 3
-        and code.isupper()
-        and _known_currency(code)
-    )
+    return isinstance(code, str) and len(code) == 3 and code.isupper() and _known_currency(code)
 
 
 def require_currency(code: str, field: str = "currency") -> str:

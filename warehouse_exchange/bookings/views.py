@@ -66,6 +66,7 @@ def show(booking_id: int) -> str:
         reason_form=ReasonForm(),
         escrow=escrow_summary(user, booking.id),
         bank=current_app.config["ESCROW_BANK_ACCOUNT"],
+        cards_enabled=current_app.extensions["payment_gateway"] is not None,
     )
 
 

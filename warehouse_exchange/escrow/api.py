@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from flask import current_app, request
 from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now, utc_today
+from ..errors import NotFound
 from ..web.auth import api_actor, api_login_required
-from . import services
+from . import cards, services
 from .schemas import (
     BalanceSchema,
+    CardPaymentSchema,
     EscrowSummarySchema,
     PayoutInSchema,
     ReceiptInSchema,
@@ -16,6 +19,7 @@ from .schemas import (
     RefundSchema,
     RefundSentSchema,
     StatementLineSchema,
+    WebhookReceiptSchema,
 )
 
 blp = Blueprint("escrow_api", __name__, description="Escrow: payments, releases and refunds")
@@ -99,3 +103,27 @@ def payout(args):
         "account": "owner_payable",
         "balance": services.payable_balance(args["organization_id"], amount["currency"]),
     }
+
+
+@blp.post("/bookings/<id:booking_id>/card-payment")
+@api_login_required
+@blp.response(201, CardPaymentSchema)
+def card_payment(booking_id: int):
+    """The tenant starts paying a booking by card; confirm it with the client secret and
+    Stripe.js. The booking is confirmed when Stripe's webhook says the payment succeeded."""
+    gateway = current_app.extensions["payment_gateway"]
+    if gateway is None:
+        raise NotFound("Card payments are not enabled here.")
+    return cards.start_card_payment(api_actor(), booking_id, gateway)
+
+
+@blp.post("/webhooks/stripe")
+@blp.response(200, WebhookReceiptSchema)
+def stripe_webhook():
+    """Stripe's events about card payments, verified by their Stripe-Signature header."""
+    gateway = current_app.extensions["payment_gateway"]
+    if gateway is None:
+        raise NotFound("Card payments are not enabled here.")
+    event = gateway.parse_webhook(request.get_data(), request.headers.get("Stripe-Signature", ""))
+    record = cards.handle_gateway_event(event, utc_now())
+    return {"id": record.id, "type": record.type, "outcome": record.outcome}

@@ -80,3 +80,19 @@ class PayoutInSchema(Schema):
     )
     amount = fields.Nested(MoneySchema, required=True)
     bank_reference = fields.String(required=True, validate=validate.Length(1, 80))
+
+
+class WebhookReceiptSchema(Schema):
+    id = fields.String()
+    type = fields.String()
+    outcome = fields.String(metadata={"description": "What the platform did with the event"})
+
+
+class CardPaymentSchema(Schema):
+    id = fields.Integer()
+    booking_id = fields.Integer()
+    payment_intent_id = fields.String()
+    client_secret = fields.String(metadata={"description": "For Stripe.js to confirm the card"})
+    amount = fields.Nested(MoneySchema)
+    status = fields.String(metadata={"description": "pending, succeeded or failed"})
+    decline_message = fields.String()

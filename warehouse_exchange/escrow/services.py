@@ -17,7 +17,7 @@ from ..bookings.signals import booking_cancelled, booking_expired
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
 from ..ledger import services as ledger
-from ..ledger.models import LedgerAccount, LedgerEntry
+from ..ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from ..ledger.services import Leg
 from ..listings.models import Listing
 from ..listings.rules import CANCELLATION_POLICIES
@@ -27,7 +27,7 @@ from ..permissions import require_operator, require_user
 from ..unit_of_work import use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
-from .models import BankReceipt, Refund, ReleaseInstalment
+from .models import BankReceipt, CardPayment, Refund, ReleaseInstalment
 from .rules import booking_id_of, payment_reference, release_schedule
 
 GATEWAY = "bank"
@@ -46,7 +46,7 @@ class ReceiptData:
     bank_reference: str
 
 
-def _locked_booking(booking_id: int) -> Booking | None:
+def locked_booking(booking_id: int) -> Booking | None:
     return db.session.scalar(
         select(Booking)
         .where(Booking.id == booking_id)
@@ -57,7 +57,7 @@ def _locked_booking(booking_id: int) -> Booking | None:
 
 def _booking_of_reference(reference: str) -> Booking:
     booking_id = booking_id_of(reference)
-    booking = _locked_booking(booking_id) if booking_id else None
+    booking = locked_booking(booking_id) if booking_id else None
     if booking is None:
         raise InvalidInput(
             f"{reference!r} is not the payment reference of any booking.",
@@ -120,20 +120,28 @@ def record_bank_receipt(actor: User, data: ReceiptData, now: datetime, today: da
     )
     db.session.add(receipt)
     db.session.flush()
-    if _paid_minor(booking.id) >= booking.total_minor:
-        _settle(booking, actor, now)
+    if paid_minor(booking.id) >= booking.total_minor:
+        settle(booking, actor, now)
     db.session.commit()
     return receipt
 
 
-def _paid_minor(booking_id: int) -> int:
+def paid_minor(booking_id: int) -> int:
+    """Everything paid into escrow for the booking, by any gateway (the ledger says)."""
     paid = db.session.scalar(
-        select(func.sum(BankReceipt.amount_minor)).where(BankReceipt.booking_id == booking_id)
+        select(func.sum(LedgerEntry.amount_minor))
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .where(
+            LedgerEntry.booking_id == booking_id,
+            LedgerTransaction.kind == "payment",
+            LedgerAccount.kind == "tenant_escrow",
+        )
     )
     return int(paid or 0)
 
 
-def _settle(booking: Booking, actor: User, now: datetime) -> None:
+def settle(booking: Booking, actor: User, now: datetime) -> None:
     currency, tenant = booking.currency, booking.tenant_id
     commission, fee = booking.commission_minor, booking.guarantee_fee_minor
     legs = [
@@ -163,7 +171,7 @@ def _settle(booking: Booking, actor: User, now: datetime) -> None:
                 currency=currency,
             )
         )
-    excess = _paid_minor(booking.id) - booking.total_minor
+    excess = paid_minor(booking.id) - booking.total_minor
     if excess:
         db.session.add(
             Refund(
@@ -203,7 +211,7 @@ def refund_cancelled_booking(booking: Booking, *, now: datetime, by_owner: bool 
     that a tenant cancelling a paid lease leaves the owner the rent its listing's policy keeps.
     An owner cancelling a paid lease returns the fees too, and owes the guarantee reserve a
     penalty, taken from the owner's next releases."""
-    paid_in_full = _paid_minor(booking.id) >= booking.total_minor
+    paid_in_full = paid_minor(booking.id) >= booking.total_minor
     if paid_in_full and by_owner:
         _return_fees(booking)
         _charge_owner_penalty(booking)
@@ -378,6 +386,13 @@ class EscrowSummary:
     instalments: list[ReleaseInstalment]
     refunds: list[Refund]
     receipts: list[BankReceipt]
+    card_payments: list[CardPayment]
+
+    @property
+    def decline_message(self) -> str:
+        """Why the newest card payment failed, while no later one is under way."""
+        latest = self.card_payments[-1] if self.card_payments else None
+        return latest.decline_message if latest and latest.status == "failed" else ""
 
 
 def escrow_summary(actor: User, booking_id: int) -> EscrowSummary:
@@ -385,7 +400,7 @@ def escrow_summary(actor: User, booking_id: int) -> EscrowSummary:
     booking = get_booking(actor, booking_id)
     currency = booking.currency
     balances = ledger.booking_balances(booking.id)
-    paid = _paid_minor(booking.id)
+    paid = paid_minor(booking.id)
     refunds = list(db.session.scalars(select(Refund).where(Refund.booking_id == booking.id)))
     return EscrowSummary(
         booking_id=booking.id,
@@ -411,6 +426,13 @@ def escrow_summary(actor: User, booking_id: int) -> EscrowSummary:
                 select(BankReceipt)
                 .where(BankReceipt.booking_id == booking.id)
                 .order_by(BankReceipt.id)
+            )
+        ),
+        card_payments=list(
+            db.session.scalars(
+                select(CardPayment)
+                .where(CardPayment.booking_id == booking.id)
+                .order_by(CardPayment.id)
             )
         ),
     )

@@ -5,16 +5,26 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from ..adapters.clock import utc_now, utc_today
+from ..adapters.payments import PaymentDeclined
 from ..errors import Conflict, InvalidInput
 from ..permissions import require_operator
 from ..web.auth import actor
 from ..web.forms import show_errors
-from . import services
+from . import cards, services
 from .forms import PayoutForm, ReceiptForm, RefundSentForm
 
 bp = Blueprint("escrow", __name__)
@@ -51,6 +61,7 @@ def console() -> tuple[str, int] | Response:
         payouts=services.payouts_due(actor()),
         receipts=services.recent_receipts(actor()),
         balances=services.platform_totals(actor()),
+        cards_enabled=current_app.extensions["payment_gateway"] is not None,
     ), 422 if failed else 200
 
 
@@ -113,6 +124,39 @@ def statement_csv() -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=statement.csv"},
     )
+
+
+@bp.post("/bookings/<id:booking_id>/pay-by-card")
+@login_required
+def pay_by_card(booking_id: int) -> str | Response:
+    gateway = current_app.extensions["payment_gateway"]
+    if gateway is None:
+        abort(404)
+    try:
+        payment = cards.start_card_payment(actor(), booking_id, gateway)
+    except (Conflict, PaymentDeclined) as error:
+        flash(error.message, "error")
+        return redirect(url_for("bookings.show", booking_id=booking_id))
+    return render_template(
+        "escrow/card.html",
+        payment=payment,
+        publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
+    )
+
+
+@bp.post("/operator/escrow/refunds/<id:refund_id>/card")
+@login_required
+def refund_to_card(refund_id: int) -> Response:
+    gateway = current_app.extensions["payment_gateway"]
+    if gateway is None:
+        abort(404)
+    try:
+        refund = cards.refund_to_card(actor(), refund_id, gateway, utc_now())
+    except (Conflict, PaymentDeclined) as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Refund {refund.id} of {refund.amount.format()} sent back to the card.", "success")
+    return redirect(url_for("escrow.console"))
 
 
 @bp.route("/earnings")

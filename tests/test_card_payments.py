@@ -1,0 +1,174 @@
+"""Card payments into escrow end to end: the real stripe SDK against localstripe, signed
+webhooks to the real endpoint, replays and events out of order, and a refund to the card."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import stripe
+from sqlalchemy import func, select
+
+from tests.factories import ListingFactory, WarehouseFactory
+from tests.helpers import booking_terms, goods, login
+from tests.test_stripe_gateway import signature_header
+from warehouse_exchange.adapters.stripe_gateway import build_gateway
+from warehouse_exchange.bookings.services import BookingRequest, accept_booking, request_booking
+from warehouse_exchange.escrow.models import CardPayment, GatewayEvent, Refund
+from warehouse_exchange.extensions import db
+from warehouse_exchange.ledger import services as ledger
+from warehouse_exchange.ledger.models import LedgerEntry
+from warehouse_exchange.money import Money
+
+pytest_plugins = ["tests.stripe_support"]
+API_KEY = "sk_test_cards"
+WEBHOOK_SECRET = "whsec_cards"
+NOW = datetime.now(UTC)
+TODAY = NOW.date()
+
+
+@pytest.fixture
+def cards(app, localstripe_url):
+    """The app switched to card payments through localstripe, for one test."""
+    settings = {
+        "PAYMENT_METHOD": "stripe",
+        "STRIPE_SECRET_KEY": API_KEY,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": localstripe_url,
+    }
+    saved = {key: app.config[key] for key in settings}
+    app.config.update(settings)
+    app.extensions["payment_gateway"] = build_gateway(app.config)
+    yield stripe.StripeClient(API_KEY, base_addresses={"api": localstripe_url})
+    app.config.update(saved)
+    app.extensions["payment_gateway"] = None
+
+
+@pytest.fixture
+def booking(owner, exporter):
+    listing = ListingFactory(
+        warehouse=WarehouseFactory(organization=owner.organization),
+        price_minor=1000,
+        available_from=TODAY,
+        available_to=TODAY + timedelta(days=300),
+        cancellation_policy="moderate",
+    )
+    start = TODAY + timedelta(days=5)
+    request = BookingRequest(listing.id, 4, start, start + timedelta(days=69), goods())
+    made = request_booking(exporter, request, booking_terms(), NOW, TODAY)
+    return accept_booking(owner, made.id, NOW)
+
+
+def browser_confirms(client: stripe.StripeClient, intent_id: str, card: str):
+    """What Stripe Elements does in the tenant's browser."""
+    client.v1.payment_intents.update(intent_id, {"payment_method": card})
+    return client.v1.payment_intents.confirm(intent_id)
+
+
+def deliver(http, event_id: str, kind: str, intent: dict, secret: str = WEBHOOK_SECRET):
+    event = {
+        "id": event_id,
+        "object": "event",
+        "type": kind,
+        "created": int(time.time()),
+        "data": {"object": intent},
+    }
+    payload = json.dumps(event).encode()
+    return http.post(
+        "/api/v1/webhooks/stripe",
+        data=payload,
+        headers={"Stripe-Signature": signature_header(payload, secret)},
+        content_type="application/json",
+    )
+
+
+def entries() -> int:
+    return db.session.scalar(select(func.count()).select_from(LedgerEntry))
+
+
+def test_pay_by_card_confirm_by_webhook_replay_and_refund_to_the_card(
+    client, cards, booking, exporter, operator
+):
+    login(client, exporter)
+    page = client.post(f"/bookings/{booking.id}/pay-by-card")
+    payment = db.session.scalar(select(CardPayment))
+    assert page.status_code == 200 and payment.client_secret in page.get_data(as_text=True)
+    assert payment.amount == booking.money(booking.total_minor) and payment.status == "pending"
+    client.post(f"/bookings/{booking.id}/pay-by-card")  # asked twice: still one charge
+    assert db.session.scalar(select(func.count()).select_from(CardPayment)) == 1
+
+    confirmed = browser_confirms(cards, payment.payment_intent_id, "pm_card_visa")
+    assert confirmed.status == "succeeded"
+    intent = cards.v1.payment_intents.retrieve(payment.payment_intent_id).to_dict()
+    assert (
+        deliver(client, "evt_bad", "payment_intent.succeeded", intent, "whsec_wrong").status_code
+        == 400
+    )
+    assert db.session.scalar(select(func.count()).select_from(GatewayEvent)) == 0
+    answer = deliver(client, "evt_ok", "payment_intent.succeeded", intent)
+    assert answer.status_code == 200 and answer.json["outcome"] == "applied"
+    db.session.expire_all()
+    assert booking.state == "confirmed"
+    assert ledger.balance(ledger.clearing("stripe", "EUR")) == Money(-booking.total_minor, "EUR")
+    before = entries()
+    replay = deliver(client, "evt_ok", "payment_intent.succeeded", intent)
+    assert replay.status_code == 200 and entries() == before
+    late_failure = deliver(client, "evt_late", "payment_intent.payment_failed", intent)
+    assert late_failure.json["outcome"].startswith("ignored: the payment succeeded")
+    db.session.expire_all()
+    assert payment.status == "succeeded" and booking.state == "confirmed"
+
+    client.post(f"/bookings/{booking.id}/cancel", data={"reason": "Order moved to June"})
+    refund = db.session.scalar(select(Refund))
+    assert refund.amount_minor == booking.subtotal_minor // 2  # moderate, 5 days' notice
+    client.post("/logout")
+    login(client, operator)
+    sent = client.post(f"/operator/escrow/refunds/{refund.id}/card")
+    assert sent.status_code == 302
+    db.session.expire_all()
+    assert refund.state == "sent" and refund.bank_reference.startswith("re_")
+    at_stripe = cards.v1.refunds.retrieve(refund.bank_reference)
+    assert at_stripe.amount == refund.amount_minor  # a partial refund of the charge
+    assert ledger.balance(ledger.escrow(booking.tenant_id, "EUR"), booking.id) == Money(0, "EUR")
+
+
+def test_a_declined_card_leaves_the_booking_awaiting_payment_with_the_reason(
+    client, cards, booking, exporter
+):
+    login(client, exporter)
+    client.post(f"/bookings/{booking.id}/pay-by-card")
+    payment = db.session.scalar(select(CardPayment))
+    with pytest.raises(stripe.CardError):
+        browser_confirms(cards, payment.payment_intent_id, "pm_card_chargeCustomerFail")
+    intent = cards.v1.payment_intents.retrieve(payment.payment_intent_id).to_dict()
+    intent.setdefault("last_payment_error", {"message": "Your card was declined."})
+    answer = deliver(client, "evt_declined", "payment_intent.payment_failed", intent)
+    assert answer.json["outcome"] == "applied"
+    db.session.expire_all()
+    assert booking.state == "accepted" and payment.status == "failed"
+    page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert "The last card payment failed: Your card was declined." in page
+    assert f"Pay {Money(booking.total_minor, 'EUR').format()} by card" in page
+    assert entries() == 0
+
+
+def test_without_card_payments_the_webhook_and_the_card_pages_are_not_there(
+    client, booking, exporter
+):
+    assert client.post("/api/v1/webhooks/stripe", data=b"{}").status_code == 404
+    login(client, exporter)
+    assert client.post(f"/bookings/{booking.id}/pay-by-card").status_code == 404
+    assert "by card" not in client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+
+
+def test_api_card_payment_is_for_the_tenant_only(client, cards, booking, exporter, owner):
+    from tests.helpers import api_token
+
+    url = f"/api/v1/bookings/{booking.id}/card-payment"
+    assert client.post(url, headers=api_token(client, owner)).status_code == 403
+    started = client.post(url, headers=api_token(client, exporter))
+    assert started.status_code == 201 and started.json["status"] == "pending"
+    assert started.json["amount"] == {"amount_minor": booking.total_minor, "currency": "EUR"}
+    assert started.json["client_secret"].startswith(started.json["payment_intent_id"])

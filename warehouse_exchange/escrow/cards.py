@@ -1,0 +1,201 @@
+"""Use cases of card payments through a gateway (Stripe): the tenant pays a booking's
+outstanding total, the gateway's webhook tells the platform what happened, and refunds go
+back to the card."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..adapters.payments import PaymentGateway, WebhookEvent
+from ..bookings.models import Booking
+from ..bookings.services import get_booking
+from ..errors import Conflict, Forbidden, NotFound
+from ..extensions import db
+from ..ledger import services as ledger
+from ..ledger.services import Leg
+from ..permissions import require_operator
+from ..unit_of_work import use_case
+from .models import CardPayment, GatewayCustomer, GatewayEvent, Refund
+from .services import locked_booking, paid_minor, settle
+
+GATEWAY = "stripe"
+
+
+def _customer_id(gateway: PaymentGateway, actor: User) -> str:
+    organization = actor.organization
+    known = db.session.get(GatewayCustomer, (organization.id, GATEWAY))
+    if known is not None:
+        return known.customer_id
+    customer_id = gateway.create_customer(organization.id, organization.name, actor.email)
+    db.session.add(
+        GatewayCustomer(organization_id=organization.id, gateway=GATEWAY, customer_id=customer_id)
+    )
+    return customer_id
+
+
+@use_case
+def start_card_payment(actor: User, booking_id: int, gateway: PaymentGateway) -> CardPayment:
+    """A PaymentIntent for what the booking still needs; the page confirms it with the card.
+    Asking again while one is pending returns that one instead of charging twice."""
+    booking = get_booking(actor, booking_id)
+    if actor.organization_id != booking.tenant_id:
+        raise Forbidden("Only the tenant pays for a booking.")
+    booking = locked_booking(booking.id)
+    if booking.state != "accepted":
+        raise Conflict(f"Booking {booking.id} is {booking.state}; only accepted bookings are paid.")
+    outstanding = booking.total_minor - paid_minor(booking.id)
+    pending = db.session.scalar(
+        select(CardPayment).where(
+            CardPayment.booking_id == booking.id,
+            CardPayment.status == "pending",
+            CardPayment.amount_minor == outstanding,
+        )
+    )
+    if pending is not None:
+        return pending
+    attempt = db.session.query(CardPayment).filter_by(booking_id=booking.id).count() + 1
+    intent = gateway.charge(
+        outstanding,
+        booking.currency,
+        _customer_id(gateway, actor),
+        booking.id,
+        idempotency_key=f"booking-{booking.id}-charge-{attempt}",
+    )
+    payment = CardPayment(
+        booking=booking,
+        payment_intent_id=intent.id,
+        client_secret=intent.client_secret,
+        amount_minor=outstanding,
+        currency=booking.currency,
+    )
+    db.session.add(payment)
+    db.session.commit()
+    return payment
+
+
+def _payment_of(intent: dict) -> CardPayment | None:
+    return db.session.scalar(
+        select(CardPayment)
+        .where(CardPayment.payment_intent_id == intent["id"])
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _succeeded(payment: CardPayment, intent: dict, now: datetime) -> str:
+    if payment.status == "succeeded":
+        return "ignored: already recorded"
+    booking = locked_booking(payment.booking_id)
+    amount = int(intent["amount"])
+    ledger.post(
+        f"card-payment:{payment.payment_intent_id}",
+        "payment",
+        [
+            Leg(ledger.clearing(GATEWAY, payment.currency), -amount),
+            Leg(ledger.escrow(booking.tenant_id, payment.currency), amount, booking.id),
+        ],
+        booking_id=booking.id,
+        memo=f"Card payment {payment.payment_intent_id} for booking {booking.id}",
+    )
+    payment.status, payment.decline_message = "succeeded", ""
+    payment.charge_id = _charge_id(intent)
+    if booking.state != "accepted":
+        db.session.add(
+            Refund(
+                booking=booking,
+                amount_minor=amount,
+                currency=payment.currency,
+                reason=f"Paid by card after the booking was {booking.state}",
+            )
+        )
+        return f"applied; refund due: booking is {booking.state}"
+    if paid_minor(booking.id) >= booking.total_minor:
+        settle(booking, None, now)
+    return "applied"
+
+
+def _charge_id(intent: dict) -> str | None:
+    charge = intent.get("latest_charge")
+    return charge.get("id") if isinstance(charge, dict) else charge
+
+
+def _failed(payment: CardPayment, intent: dict) -> str:
+    if payment.status == "succeeded":
+        return "ignored: the payment succeeded (events out of order)"
+    error = intent.get("last_payment_error") or {}
+    payment.status = "failed"
+    payment.decline_message = (error.get("message") or "The card was declined.")[:500]
+    return "applied"
+
+
+HANDLERS = {"payment_intent.succeeded": _succeeded, "payment_intent.payment_failed": _failed}
+
+
+@use_case
+def handle_gateway_event(event: WebhookEvent, now: datetime) -> GatewayEvent:
+    """Apply a verified webhook event once. The event's id is stored with its effects in one
+    transaction: a replay finds it and changes nothing."""
+    known = db.session.get(GatewayEvent, event.id)
+    if known is not None:
+        return known
+    record = GatewayEvent(id=event.id, gateway=GATEWAY, type=event.type)
+    db.session.add(record)
+    handler = HANDLERS.get(event.type)
+    payment = _payment_of(event.object) if handler else None
+    if handler is None:
+        record.outcome = "ignored: not an event the platform acts on"
+    elif payment is None:
+        record.outcome = "ignored: no such payment here"
+    else:
+        record.booking_id = payment.booking_id
+        args = (payment, event.object, now) if handler is _succeeded else (payment, event.object)
+        record.outcome = handler(*args)
+    db.session.commit()
+    return record
+
+
+@use_case
+def refund_to_card(actor: User, refund_id: int, gateway: PaymentGateway, now: datetime) -> Refund:
+    """An operator sends a refund due back to the card that paid the booking."""
+    require_operator(actor)
+    refund = db.session.scalar(
+        select(Refund).where(Refund.id == refund_id).with_for_update()
+        .execution_options(populate_existing=True)
+    )  # fmt: skip
+    if refund is None:
+        raise NotFound("There is no such refund.")
+    if refund.state != "due":
+        raise Conflict(f"Refund {refund.id} was already sent.")
+    payment = db.session.scalar(
+        select(CardPayment).where(
+            CardPayment.booking_id == refund.booking_id,
+            CardPayment.status == "succeeded",
+            CardPayment.amount_minor >= refund.amount_minor,
+        )
+    )
+    if payment is None:
+        raise Conflict("This booking was not paid by card; send the refund by bank transfer.")
+    gateway_refund = gateway.refund(
+        payment.payment_intent_id, refund.amount_minor, idempotency_key=f"refund-{refund.id}"
+    )
+    booking: Booking = refund.booking
+    posting = ledger.post(
+        f"refund:{refund.id}",
+        "refund",
+        [
+            Leg(
+                ledger.escrow(booking.tenant_id, refund.currency), -refund.amount_minor, booking.id
+            ),
+            Leg(ledger.clearing(GATEWAY, refund.currency), refund.amount_minor),
+        ],
+        booking_id=booking.id,
+        memo=f"Refund {refund.id} to card: {refund.reason}",
+        actor_id=actor.id,
+    )
+    refund.state, refund.sent_at = "sent", now
+    refund.bank_reference, refund.transaction_id = gateway_refund, posting.id
+    db.session.commit()
+    return refund
