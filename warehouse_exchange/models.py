@@ -5,6 +5,7 @@ from .bookings.models import Booking, BookingEvent, CapacityDay
 from .escrow.models import (
     BankReceipt,
     CardPayment,
+    ConnectedAccount,
     GatewayCustomer,
     GatewayEvent,
     Refund,
@@ -22,6 +23,7 @@ __all__ = [
     "BookingEvent",
     "CapacityDay",
     "CardPayment",
+    "ConnectedAccount",
     "ExchangeRate",
     "GatewayCustomer",
     "GatewayEvent",

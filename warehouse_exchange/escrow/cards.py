@@ -9,19 +9,19 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..accounts.models import User
-from ..adapters.payments import PaymentGateway, WebhookEvent
+from ..adapters.payments import OnboardingLink, PaymentGateway, WebhookEvent
 from ..bookings.models import Booking
 from ..bookings.services import get_booking
 from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.services import Leg
-from ..permissions import require_operator
+from ..permissions import require_operator, require_user
 from ..unit_of_work import use_case
-from .models import CardPayment, GatewayCustomer, GatewayEvent, Refund
-from .services import locked_booking, paid_minor, settle
+from .models import CardPayment, ConnectedAccount, GatewayCustomer, GatewayEvent, Refund
+from .services import CARD_GATEWAY, locked_booking, paid_minor, settle
 
-GATEWAY = "stripe"
+GATEWAY = CARD_GATEWAY
 
 
 def _customer_id(gateway: PaymentGateway, actor: User) -> str:
@@ -199,3 +199,29 @@ def refund_to_card(actor: User, refund_id: int, gateway: PaymentGateway, now: da
     refund.bank_reference, refund.transaction_id = gateway_refund, posting.id
     db.session.commit()
     return refund
+
+
+@use_case
+def start_onboarding(
+    actor: User, gateway: PaymentGateway, return_url: str, refresh_url: str
+) -> OnboardingLink:
+    """An owner sets up (or finishes setting up) the account releases are sent to."""
+    organization = require_user(actor).organization
+    if organization is None or not organization.owns_warehouses:
+        raise Forbidden("Only warehouse owners receive releases.")
+    known = db.session.get(ConnectedAccount, (organization.id, GATEWAY))
+    link = gateway.onboarding_link(
+        organization.id, known.account_id if known else None, return_url, refresh_url
+    )
+    if known is None:
+        db.session.add(
+            ConnectedAccount(
+                organization_id=organization.id, gateway=GATEWAY, account_id=link.account_id
+            )
+        )
+    db.session.commit()
+    return link
+
+
+def connected_account(actor: User) -> ConnectedAccount | None:
+    return db.session.get(ConnectedAccount, (require_user(actor).organization_id, GATEWAY))

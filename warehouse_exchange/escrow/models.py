@@ -95,6 +95,8 @@ class ReleaseInstalment(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
+    #: the gateway transfer that paid the instalment to the owner's connected account
+    transfer_id: Mapped[str | None] = mapped_column(String(255))
 
     booking: Mapped[Booking] = relationship()
 
@@ -153,3 +155,14 @@ class GatewayEvent(db.Model):
     #: what the platform did with it: applied, ignored (and why)
     outcome: Mapped[str] = mapped_column(String(200), default="")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConnectedAccount(db.Model):
+    """An owner's account at the card gateway (Stripe Connect), where releases are sent."""
+
+    __tablename__ = "connected_accounts"
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    gateway: Mapped[str] = mapped_column(String(20), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

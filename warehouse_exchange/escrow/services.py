@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..accounts.models import Organization, User
+from ..adapters.payments import PaymentGateway
 from ..bookings.models import Booking
 from ..bookings.services import confirm_payment, get_booking
 from ..bookings.signals import booking_cancelled, booking_expired
@@ -27,10 +28,12 @@ from ..permissions import require_operator, require_user
 from ..unit_of_work import use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
-from .models import BankReceipt, CardPayment, Refund, ReleaseInstalment
+from .models import BankReceipt, CardPayment, ConnectedAccount, Refund, ReleaseInstalment
 from .rules import booking_id_of, payment_reference, release_schedule
 
 GATEWAY = "bank"
+#: the card gateway, whose connected accounts receive releases
+CARD_GATEWAY = "stripe"
 MAX_AMOUNT_MINOR = 10**12
 #: states in which a booking's escrow is released to its owner
 RELEASING_STATES = ("active", "completed")
@@ -345,9 +348,48 @@ def _release(instalment: ReleaseInstalment, now: datetime) -> None:
     instalment.released_at, instalment.transaction_id = now, posting.id
 
 
-def run_due_releases(now: datetime) -> int:
+def _transfer_to_owner(instalment: ReleaseInstalment, gateway: PaymentGateway) -> None:
+    """Send a released instalment of a card-paid lease on to the owner's connected account.
+    Without one (or for a lease paid by bank) it waits in the owner's payable balance for a
+    payout. A crash after the transfer and before the commit retries with the same
+    idempotency key, so the gateway still makes one transfer."""
+    booking = instalment.booking
+    owner = _owner_of(booking)
+    account = db.session.get(ConnectedAccount, (owner, CARD_GATEWAY))
+    payment = db.session.scalar(
+        select(CardPayment).where(
+            CardPayment.booking_id == booking.id,
+            CardPayment.status == "succeeded",
+            CardPayment.charge_id.is_not(None),
+        )
+    )
+    if account is None or payment is None:
+        return
+    transfer_id = gateway.release_to_owner(
+        account.account_id,
+        instalment.amount_minor,
+        instalment.currency,
+        booking.id,
+        payment.charge_id,
+        idempotency_key=f"release-{instalment.id}",
+    )
+    ledger.post(
+        f"transfer:{instalment.id}",
+        "payout",
+        [
+            Leg(ledger.payable(owner, instalment.currency), -instalment.amount_minor),
+            Leg(ledger.paid_out(owner, instalment.currency), instalment.amount_minor),
+        ],
+        booking_id=booking.id,
+        memo=f"Transfer {transfer_id} of instalment {instalment.sequence} to the owner",
+    )
+    instalment.transfer_id = transfer_id
+
+
+def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> int:
     """Release every instalment that is due on a running or completed lease, each in its own
-    transaction and exactly once. Returns how many this runner released."""
+    transaction and exactly once, and with a card gateway send it on to the owner. Returns how
+    many this runner released."""
     due = db.session.scalars(
         select(ReleaseInstalment.id)
         .join(Booking, Booking.id == ReleaseInstalment.booking_id)
@@ -365,6 +407,8 @@ def run_due_releases(now: datetime) -> int:
             instalment = _claim_instalment(instalment_id)
             if instalment is not None:
                 _release(instalment, now)
+                if gateway is not None:
+                    _transfer_to_owner(instalment, gateway)
                 released += 1
             db.session.commit()
         except Exception:  # one bad item must not stop the run; it is retried next time

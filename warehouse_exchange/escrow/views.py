@@ -159,6 +159,26 @@ def refund_to_card(refund_id: int) -> Response:
     return redirect(url_for("escrow.console"))
 
 
+@bp.route("/get-paid", methods=["GET", "POST"])
+@login_required
+def get_paid() -> str | Response:
+    """Owners connect the account their releases are sent to (Stripe Connect onboarding)."""
+    gateway = current_app.extensions["payment_gateway"]
+    if request.method == "POST" and gateway is not None:
+        link = cards.start_onboarding(
+            actor(),
+            gateway,
+            return_url=url_for("escrow.get_paid", _external=True),
+            refresh_url=url_for("escrow.get_paid", _external=True),
+        )
+        return redirect(link.url)
+    return render_template(
+        "escrow/get_paid.html",
+        cards_enabled=gateway is not None,
+        account=cards.connected_account(actor()),
+    )
+
+
 @bp.route("/earnings")
 @login_required
 def earnings() -> str:
