@@ -172,3 +172,80 @@ def test_api_card_payment_is_for_the_tenant_only(client, cards, booking, exporte
     assert started.status_code == 201 and started.json["status"] == "pending"
     assert started.json["amount"] == {"amount_minor": booking.total_minor, "currency": "EUR"}
     assert started.json["client_secret"].startswith(started.json["payment_intent_id"])
+
+
+# --- Connect: owners' accounts and transfers, through the recording client -------------------
+
+CONNECT_ANSWERS = {
+    ("POST", "/v1/customers"): (200, {"id": "cus_rec", "object": "customer"}),
+    ("POST", "/v1/payment_intents"): (
+        200,
+        {"id": "pi_rec", "object": "payment_intent", "client_secret": "pi_rec_secret_1",
+         "status": "requires_payment_method"},
+    ),
+    ("POST", "/v1/accounts"): (200, {"id": "acct_owner", "object": "account"}),
+    ("POST", "/v1/account_links"): (
+        200,
+        {"object": "account_link", "url": "https://connect.stripe.com/setup/e/acct_owner/x",
+         "created": 1, "expires_at": 2},
+    ),
+    ("POST", "/v1/transfers"): (200, {"id": "tr_rec", "object": "transfer"}),
+}  # fmt: skip
+
+
+@pytest.fixture
+def recorded(app):
+    from tests.test_stripe_gateway import recording_gateway
+
+    gateway, http = recording_gateway(dict(CONNECT_ANSWERS))
+    app.extensions["payment_gateway"] = gateway
+    yield http
+    app.extensions["payment_gateway"] = None
+
+
+def test_owner_connects_an_account_and_card_paid_releases_are_transferred_to_it(
+    client, recorded, booking, owner, exporter
+):
+    from tests.helpers import api_token
+    from warehouse_exchange.adapters.payments import WebhookEvent
+    from warehouse_exchange.bookings.services import advance_leases
+    from warehouse_exchange.escrow.cards import handle_gateway_event
+    from warehouse_exchange.escrow.models import ConnectedAccount, ReleaseInstalment
+    from warehouse_exchange.escrow.services import run_due_releases
+
+    login(client, owner)
+    for _ in range(2):  # the second visit reuses the account
+        answer = client.post("/get-paid")
+        assert answer.status_code == 302 and answer.location.startswith("https://connect.stripe")
+    assert [r.path for r in recorded.requests].count("/v1/accounts") == 1
+    assert db.session.get(ConnectedAccount, (owner.organization_id, "stripe")).account_id == (
+        "acct_owner"
+    )
+    assert "acct_owner" in client.get("/get-paid").get_data(as_text=True)
+
+    client.post(f"/api/v1/bookings/{booking.id}/card-payment", headers=api_token(client, exporter))
+    paid = {"id": "pi_rec", "amount": booking.total_minor, "latest_charge": "ch_rec"}
+    handle_gateway_event(WebhookEvent("evt_rec", "payment_intent.succeeded", paid, 1), NOW)
+    start = datetime.combine(booking.start_date, datetime.min.time(), UTC) + timedelta(hours=12)
+    advance_leases(start)
+
+    recorded.answers[("POST", "/v1/transfers")] = (400, {"error": {"message": "No balance"}})
+    assert run_due_releases(start, recorded_gateway(client)) == 0  # retried next run
+    assert ledger.balance(ledger.payable(owner.organization_id, "EUR")) == Money(0, "EUR")
+    recorded.answers[("POST", "/v1/transfers")] = CONNECT_ANSWERS[("POST", "/v1/transfers")]
+    assert run_due_releases(start, recorded_gateway(client)) == 1
+    first = db.session.scalar(select(ReleaseInstalment).order_by(ReleaseInstalment.sequence))
+    transfers = [r for r in recorded.requests if r.path == "/v1/transfers"]
+    assert transfers[-1].idempotency_key == f"release-{first.id}"
+    assert transfers[-1].params["source_transaction"] == "ch_rec"
+    assert transfers[-1].params["destination"] == "acct_owner"
+    assert transfers[-1].params["amount"] == str(first.amount_minor)
+    assert first.transfer_id == "tr_rec"
+    paid_out = ledger.balance(ledger.paid_out(owner.organization_id, "EUR"))
+    assert paid_out == first.amount and ledger.balance(
+        ledger.payable(owner.organization_id, "EUR")
+    ) == Money(0, "EUR")
+
+
+def recorded_gateway(client):
+    return client.application.extensions["payment_gateway"]
