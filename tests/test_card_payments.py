@@ -249,3 +249,13 @@ def test_owner_connects_an_account_and_card_paid_releases_are_transferred_to_it(
 
 def recorded_gateway(client):
     return client.application.extensions["payment_gateway"]
+
+
+def test_an_event_about_an_unknown_payment_is_shown_to_operators(client, cards, operator):
+    intent = {"id": "pi_unknown", "amount": 500, "currency": "eur"}
+    answer = deliver(client, "evt_stray", "payment_intent.succeeded", intent)
+    assert answer.status_code == 200 and answer.json["outcome"].startswith("ignored: no such")
+    assert entries() == 0
+    login(client, operator)
+    console = client.get("/operator/escrow").get_data(as_text=True)
+    assert "Gateway events with no payment here" in console and "evt_stray" in console

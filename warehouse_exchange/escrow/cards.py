@@ -4,6 +4,7 @@ back to the card."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from .models import CardPayment, ConnectedAccount, GatewayCustomer, GatewayEvent
 from .services import CARD_GATEWAY, locked_booking, paid_minor, settle
 
 GATEWAY = CARD_GATEWAY
+log = logging.getLogger(__name__)
 
 
 def _customer_id(gateway: PaymentGateway, actor: User) -> str:
@@ -149,6 +151,7 @@ def handle_gateway_event(event: WebhookEvent, now: datetime) -> GatewayEvent:
         record.outcome = "ignored: not an event the platform acts on"
     elif payment is None:
         record.outcome = "ignored: no such payment here"
+        log.warning("Gateway event %s (%s) names no payment here", event.id, event.type)
     else:
         record.booking_id = payment.booking_id
         args = (payment, event.object, now) if handler is _succeeded else (payment, event.object)

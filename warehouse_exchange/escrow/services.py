@@ -28,7 +28,14 @@ from ..permissions import require_operator, require_user
 from ..unit_of_work import use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
-from .models import BankReceipt, CardPayment, ConnectedAccount, Refund, ReleaseInstalment
+from .models import (
+    BankReceipt,
+    CardPayment,
+    ConnectedAccount,
+    GatewayEvent,
+    Refund,
+    ReleaseInstalment,
+)
 from .rules import booking_id_of, payment_reference, release_schedule
 
 GATEWAY = "bank"
@@ -636,3 +643,17 @@ def organization_balances(actor: User) -> list[tuple[str, Money]]:
 
 def payable_balance(organization_id: int, currency: str) -> Money:
     return ledger.balance(ledger.payable(organization_id, require_currency(currency)))
+
+
+def unmatched_gateway_events(actor: User, limit: int = 50) -> list[GatewayEvent]:
+    """Webhook events about payments the platform has no record of: for an operator to
+    look into at the gateway."""
+    require_operator(actor)
+    return list(
+        db.session.scalars(
+            select(GatewayEvent)
+            .where(GatewayEvent.outcome.like("ignored: no such payment%"))
+            .order_by(GatewayEvent.received_at.desc())
+            .limit(limit)
+        )
+    )

@@ -62,6 +62,7 @@ def console() -> tuple[str, int] | Response:
         receipts=services.recent_receipts(actor()),
         balances=services.platform_totals(actor()),
         cards_enabled=current_app.extensions["payment_gateway"] is not None,
+        unmatched=services.unmatched_gateway_events(actor()),
     ), 422 if failed else 200
 
 
