@@ -94,6 +94,7 @@ def test_booking_state_machine(app, owner, exporter, operator):
             super().__init__()
             self.clock = NOW
             self.transfers = 0
+            self.recorded: list[ReceiptData] = []
             # the ledger refuses deletes, so each example is undone by rolling back to here
             self.example = db.engines[None].begin_nested()
 
@@ -134,6 +135,24 @@ def test_booking_state_machine(app, owner, exporter, operator):
             if action == "pay":
                 calls["pay"] += (self.clock, self.clock.date())
             self._try(*calls[action])
+            if action == "pay" and self._recorded(calls["pay"][2]):
+                self.recorded.append(calls["pay"][2])
+
+        def _recorded(self, receipt: ReceiptData) -> bool:
+            found = select(BankReceipt.id).where(
+                BankReceipt.bank_reference == receipt.bank_reference
+            )
+            return db.session.scalar(found) is not None
+
+        @rule(data=st.data())
+        def replay_a_transfer(self, data):
+            """The same bank transfer entered again never moves money twice."""
+            if not self.recorded:
+                return
+            receipt = data.draw(st.sampled_from(self.recorded))
+            before = db.session.scalar(select(func.count()).select_from(LedgerEntry))
+            self._try(record_bank_receipt, operator, receipt, self.clock, self.clock.date())
+            assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == before
 
         def _transfer(self, booking_id: int, data) -> ReceiptData:
             total = db.session.get(Booking, booking_id).total_minor
