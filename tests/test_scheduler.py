@@ -16,6 +16,7 @@ from warehouse_exchange.bookings.models import Booking, BookingEvent
 from warehouse_exchange.bookings.services import BookingRequest, request_booking
 from warehouse_exchange.extensions import db
 from warehouse_exchange.scheduler import jobs
+from warehouse_exchange.scheduler.models import JobRun
 
 BACKLOG = 60
 NOW = datetime.now(UTC)
@@ -79,3 +80,35 @@ def test_jobs_are_scheduled_with_one_instance_each():
     scheduled = {job.id: job for job in scheduler.get_jobs()}
     assert set(scheduled) == {job.name for job in jobs.JOBS}
     assert all(job.max_instances == 1 and job.coalesce for job in scheduled.values())
+
+
+def test_operators_see_each_job_and_run_one_now(client, operator, exporter, owner):
+    from tests.helpers import login
+
+    seed_stale_requests()
+    login(client, owner)
+    assert client.get("/operator/jobs/").status_code == 403
+    assert client.post("/operator/jobs/expire-requests/run").status_code == 403
+    client.post("/logout")
+    login(client, operator)
+    page = client.get("/operator/jobs/").get_data(as_text=True)
+    assert all(job.name in page for job in jobs.JOBS) and "never" in page
+    ran = client.post("/operator/jobs/expire-requests/run", follow_redirects=True)
+    assert f"expire-requests ran: {BACKLOG} item(s) changed." in ran.get_data(as_text=True)
+    assert f"{BACKLOG} items changed" in ran.get_data(as_text=True)
+    assert client.post("/operator/jobs/no-such-job/run").status_code == 404
+    (run,) = db.session.scalars(select(JobRun)).all()
+    assert (run.job, run.changed, run.error) == ("expire-requests", BACKLOG, "")
+    assert run.finished_at >= run.started_at
+
+
+def test_a_failing_job_is_recorded_with_its_error(app):
+    def broken(now):
+        raise RuntimeError("mail server on fire")
+
+    job = jobs.Job("broken", "A job that fails", broken, 5)
+    with pytest.raises(RuntimeError):
+        jobs.run(app, job, NOW)
+    run = db.session.scalars(select(JobRun).where(JobRun.job == "broken")).one()
+    assert run.changed is None and run.error == "RuntimeError: mail server on fire"
+    assert not run.succeeded

@@ -14,6 +14,8 @@ from .escrow.models import (
 from .fx.models import ExchangeRate
 from .ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from .listings.models import Listing
+from .notifications.models import EmailOptOut, Notification, OutboxEmail
+from .scheduler.models import JobRun
 from .warehouses.models import TemperatureZone, Warehouse
 
 __all__ = [
@@ -24,15 +26,19 @@ __all__ = [
     "CapacityDay",
     "CardPayment",
     "ConnectedAccount",
+    "EmailOptOut",
     "ExchangeRate",
     "GatewayCustomer",
     "GatewayEvent",
     "Invitation",
+    "JobRun",
     "LedgerAccount",
     "LedgerEntry",
     "LedgerTransaction",
     "Listing",
+    "Notification",
     "Organization",
+    "OutboxEmail",
     "Refund",
     "ReleaseInstalment",
     "TemperatureZone",

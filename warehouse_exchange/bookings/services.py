@@ -29,7 +29,7 @@ from .rules import (
     quote,
     refusals,
 )
-from .signals import booking_cancelled, booking_expired
+from .signals import booking_cancelled, booking_expired, booking_moved
 
 MAX_QUANTITY = 1_000_000
 log = logging.getLogger(__name__)
@@ -67,8 +67,9 @@ class BookingRequest:
 
 def _move(booking: Booking, state: str, actor: User | None, now: datetime, reason="") -> None:
     check_transition(booking.state, state)
+    from_state = booking.state
     booking.events.append(
-        BookingEvent(from_state=booking.state, to_state=state, actor=actor, at=now, reason=reason)
+        BookingEvent(from_state=from_state, to_state=state, actor=actor, at=now, reason=reason)
     )
     if state in HOLDING_STATES and not booking.holds_capacity:
         capacity.hold(booking.listing, booking.start_date, booking.end_date, booking.quantity)
@@ -77,6 +78,9 @@ def _move(booking: Booking, state: str, actor: User | None, now: datetime, reaso
         capacity.release(booking.listing, booking.start_date, booking.end_date, booking.quantity)
         booking.holds_capacity = False
     booking.state = state
+    booking_moved.send(
+        booking, from_state=from_state, to_state=state, actor=actor, now=now, reason=reason
+    )
 
 
 def _check_goods(goods: SkuProfile) -> None:

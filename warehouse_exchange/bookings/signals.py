@@ -1,6 +1,7 @@
-"""What bookings announce to the areas built on them (escrow refunds a cancelled booking),
-so that bookings need not know those areas. Receivers run inside the sender's unit of work:
-they add to its transaction, and an error in one undoes the whole use case."""
+"""What bookings announce to the areas built on them (escrow refunds a cancelled booking,
+notifications tell the other party), so that bookings need not know those areas. Receivers
+run inside the sender's unit of work: they add to its transaction, and an error in one undoes
+the whole use case."""
 
 from blinker import Namespace
 
@@ -11,3 +12,7 @@ booking_cancelled = _signals.signal("booking-cancelled")
 
 #: sent with the booking that just lapsed (unanswered, or unpaid); keyword argument `now`
 booking_expired = _signals.signal("booking-expired")
+
+#: sent with the booking after every transition; keyword arguments `from_state`, `to_state`,
+#: `actor` (None when the platform moved it), `now`, `reason`
+booking_moved = _signals.signal("booking-moved")

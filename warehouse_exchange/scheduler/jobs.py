@@ -14,6 +14,8 @@ from ..adapters.clock import utc_now
 from ..bookings.services import advance_leases, expire_stale_requests, expire_unpaid_bookings
 from ..escrow.services import run_due_releases
 from ..extensions import db
+from ..notifications.services import send_pending_emails
+from .history import record_run
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +42,23 @@ JOBS = [
         advance_leases, 15),
     Job("release-escrow", "Release due instalments of escrow to owners",
         _release_escrow, 15),
+    Job("send-emails", "Send pending notification emails, retrying failed ones",
+        send_pending_emails, 1),
 ]  # fmt: skip
 
 
 def run(app: Flask, job: Job, now: datetime | None = None) -> int:
-    """Run one job now; returns how many items it changed."""
+    """Run one job now and record the run; returns how many items it changed."""
     with app.app_context():
+        started = utc_now()
         try:
-            changed = job.work(now or utc_now())
+            changed = job.work(now or started)
+        except Exception as error:
+            db.session.rollback()
+            record_run(job.name, started, error=error)
+            raise
+        else:
+            record_run(job.name, started, changed=changed)
         finally:
             db.session.remove()
     log.info("%s: %d item(s) changed", job.name, changed)

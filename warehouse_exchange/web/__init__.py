@@ -22,6 +22,8 @@ def register(app: Flask) -> None:
     from ..escrow.views import bp as escrow
     from ..fx.views import bp as fx
     from ..listings.views import bp as listings
+    from ..notifications.views import bp as notifications
+    from ..scheduler.views import bp as scheduler
     from ..search.views import bp as search
     from ..warehouses.views import bp as warehouses
     from . import auth, filters, input_guard
@@ -32,6 +34,9 @@ def register(app: Flask) -> None:
     filters.register(app)
     register_error_handlers(app)
     input_guard.register(app)
-    for blueprint in (search, accounts, warehouses, listings, bookings, escrow, fx):
+    blueprints = (
+        search, accounts, warehouses, listings, bookings, escrow, fx, scheduler, notifications,
+    )  # fmt: skip
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     register_api(app)

@@ -58,6 +58,7 @@ def register_api(app: Flask) -> None:
     from ..escrow.api import blp as escrow
     from ..fx.api import blp as fx
     from ..listings.api import blp as listings
+    from ..notifications.api import blp as notifications
     from ..search.api import blp as search
     from ..warehouses.api import blp as warehouses
 
@@ -67,6 +68,6 @@ def register_api(app: Flask) -> None:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    for blueprint in (accounts, warehouses, listings, bookings, escrow, search, fx):
+    for blueprint in (accounts, warehouses, listings, bookings, escrow, search, fx, notifications):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

@@ -1,0 +1,25 @@
+"""What a notification can be about, with the label its members see in their settings."""
+
+KINDS: dict[str, str] = {
+    "booking_requested": "A new booking request for one of our listings",
+    "booking_accepted": "A booking accepted (or booked instantly)",
+    "booking_declined": "A booking request declined",
+    "booking_cancelled": "A booking cancelled by the other party",
+    "booking_expired": "A booking request or an unpaid booking expired",
+    "booking_confirmed": "A booking paid into escrow and confirmed",
+    "lease_started": "A lease started",
+    "lease_completed": "A lease completed",
+    "refund_due": "A refund owed to us",
+    "release": "Escrow released to us",
+}
+
+#: the booking state a transition leads to -> the kind of notification it makes
+KIND_OF_STATE = {
+    "accepted": "booking_accepted",
+    "declined": "booking_declined",
+    "cancelled": "booking_cancelled",
+    "expired": "booking_expired",
+    "confirmed": "booking_confirmed",
+    "active": "lease_started",
+    "completed": "lease_completed",
+}

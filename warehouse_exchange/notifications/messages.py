@@ -1,0 +1,155 @@
+"""What each event says to each party: subject and body of a notification, as plain text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from flask import current_app
+
+from .. import catalog
+from ..bookings.models import Booking
+from .kinds import KIND_OF_STATE
+
+if TYPE_CHECKING:
+    from ..escrow.models import Refund, ReleaseInstalment
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: str
+    subject: str
+    body: str
+
+
+def owner_of(booking: Booking) -> int:
+    return booking.listing.warehouse.organization_id
+
+
+def _owner_name(booking: Booking) -> str:
+    return booking.listing.warehouse.organization.name
+
+
+def _what(booking: Booking) -> str:
+    """ "10 pallet positions at “Title” (Hall 3, Hamburg) from 2026-12-01 to 2027-01-31"."""
+    listing, warehouse = booking.listing, booking.listing.warehouse
+    one, many = catalog.UNIT_NOUNS[listing.unit]
+    units = f"{booking.quantity} {one if booking.quantity == 1 else many}"
+    return (
+        f"{units} at “{listing.title}” ({warehouse.name}, {warehouse.city}) "
+        f"from {booking.start_date} to {booking.end_date}"
+    )
+
+
+def _total(booking: Booking) -> str:
+    return booking.money(booking.total_minor).format()
+
+
+def booking_requested(booking: Booking) -> Message:
+    """To the owner, when a tenant asks for space."""
+    deadline = f"{booking.expires_at:%Y-%m-%d %H:%M} UTC" if booking.expires_at else "soon"
+    return Message(
+        "booking_requested",
+        f"New booking request #{booking.id} from {booking.tenant.name}",
+        f"{booking.tenant.name} asks for {_what(booking)}. Accept or decline it by {deadline};"
+        " after that the request lapses.",
+    )
+
+
+def _accepted(booking: Booking, to_owner: bool) -> tuple[str, str]:
+    if to_owner:  # only the tenant accepts its own request: an instant booking
+        return (
+            f"Instant booking #{booking.id} from {booking.tenant.name}",
+            f"{booking.tenant.name} booked {_what(booking)} by instant booking; the units are"
+            f" held for them. The lease is confirmed once they pay {_total(booking)} into"
+            " escrow.",
+        )
+    hours = current_app.config["BOOKING_PAYMENT_WINDOW_HOURS"]
+    return (
+        f"Booking #{booking.id} accepted by {_owner_name(booking)}",
+        f"{_owner_name(booking)} accepted your request for {_what(booking)}. Pay"
+        f" {_total(booking)} into escrow within {hours} hours to confirm the lease; the booking"
+        " page shows how.",
+    )
+
+
+def _expired(booking: Booking, from_state: str, to_owner: bool) -> tuple[str, str]:
+    if from_state == "requested":
+        body = (
+            f"The request from {booking.tenant.name} for {_what(booking)} was not answered in"
+            " time and has lapsed."
+            if to_owner
+            else f"{_owner_name(booking)} did not answer your request for {_what(booking)} in"
+            " time, so it has lapsed. Nothing is held for you."
+        )
+        return f"Booking request #{booking.id} expired", body
+    body = (
+        f"{booking.tenant.name} did not pay booking #{booking.id} in full in time; the units"
+        " are free again."
+        if to_owner
+        else f"Booking #{booking.id} for {_what(booking)} was not paid in full in time and has"
+        " lapsed; the space is free again. Anything you paid is owed back to you."
+    )
+    return f"Booking #{booking.id} expired unpaid", body
+
+
+def _other_moves(
+    booking: Booking, to_state: str, to_owner: bool, actor_name: str, reason: str
+) -> tuple[str, str]:
+    number, what = booking.id, _what(booking)
+    because = f" Reason: {reason.rstrip('.')}." if reason else ""
+    if to_state == "declined":
+        return (
+            f"Booking request #{number} declined by {actor_name}",
+            f"{actor_name} declined your request for {what}.{because}",
+        )
+    if to_state == "cancelled":
+        return f"Booking #{number} cancelled by {actor_name}", (
+            f"{actor_name} cancelled booking #{number} for {what}.{because}"
+        )
+    if to_state == "confirmed":
+        return f"Booking #{number} paid and confirmed", (
+            f"{booking.tenant.name} paid {_total(booking)} into escrow for {what}. The owner's "
+            "share is released from escrow as the lease runs."
+            if to_owner
+            else f"Escrow holds your payment of {_total(booking)} for {what}. The lease is "
+            "confirmed."
+        )
+    if to_state == "active":
+        return f"Lease #{number} has started", f"The lease of {what} has started."
+    return f"Lease #{number} is completed", f"The lease of {what} is completed."
+
+
+def booking_moved(
+    booking: Booking, from_state: str, to_state: str, to_owner: bool, actor_name: str, reason: str
+) -> Message:
+    """To one party, when a booking moves from one state to another."""
+    if to_state == "accepted":
+        subject, body = _accepted(booking, to_owner)
+    elif to_state == "expired":
+        subject, body = _expired(booking, from_state, to_owner)
+    else:
+        subject, body = _other_moves(booking, to_state, to_owner, actor_name, reason)
+    return Message(KIND_OF_STATE[to_state], subject, body)
+
+
+def refund_due(refund: Refund) -> Message:
+    """To the tenant, when escrow owes it money back."""
+    booking = refund.booking
+    return Message(
+        "refund_due",
+        f"Refund of {refund.amount.format()} due for booking #{booking.id}",
+        f"{refund.reason}: {refund.amount.format()} is owed back to you from escrow for"
+        f" {_what(booking)}. The platform sends it to you by bank transfer.",
+    )
+
+
+def released(instalment: ReleaseInstalment) -> Message:
+    """To the owner, when an instalment of the rent leaves escrow for it."""
+    booking = instalment.booking
+    return Message(
+        "release",
+        f"{instalment.amount.format()} released to you for booking #{booking.id}",
+        f"Instalment {instalment.sequence} of the rent for {_what(booking)} left escrow and is"
+        " now in your earnings, to be paid out to your bank account.",
+    )

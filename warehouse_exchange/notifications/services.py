@@ -1,0 +1,283 @@
+"""Use cases of notifications: tell an organization what happened (in its inbox, and by email to
+the members who want that kind), read the inbox, choose what comes by email, send the outbox."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+from flask import current_app
+from sqlalchemy import delete, exists, func, select, update
+
+from ..accounts.models import User
+from ..adapters.mail import Email, Mailer, MailError, build_mailer
+from ..errors import Forbidden, InvalidInput, NotFound
+from ..extensions import db
+from ..pagination import Page, paginate
+from ..permissions import require_user
+from ..unit_of_work import use_case
+from .kinds import KINDS
+from .messages import Message
+from .models import EmailOptOut, Notification, OutboxEmail
+
+INBOX_PATH = "/notifications"
+SETTINGS_PATH = "/notifications/settings"
+#: emails one run takes on; the rest wait for the next run, a minute later
+BATCH = 500
+log = logging.getLogger(__name__)
+
+
+def notify(
+    organization_id: int, message: Message, link: str, event_key: str, now: datetime
+) -> Notification | None:
+    """Tell an organization about an event inside the caller's transaction (the caller
+    commits): a row in its inbox, and an email to each active member who wants this kind.
+    An event already told to the organization is not told again."""
+    told = db.session.scalar(
+        select(Notification.id).where(
+            Notification.organization_id == organization_id, Notification.event_key == event_key
+        )
+    )
+    if told is not None:
+        return None
+    notification = Notification(
+        organization_id=organization_id,
+        kind=message.kind,
+        event_key=event_key,
+        subject=message.subject[:200],
+        body=message.body[:2000],
+        link=link,
+        created_at=now,
+    )
+    db.session.add(notification)
+    for user in _wanting_email(organization_id, message.kind):
+        db.session.add(_outbox_email(notification, user, now))
+    return notification
+
+
+def _wanting_email(organization_id: int, kind: str) -> list[User]:
+    opted_out = exists().where(EmailOptOut.user_id == User.id, EmailOptOut.kind == kind)
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.organization_id == organization_id, User.active.is_(True), ~opted_out)
+            .order_by(User.id)
+        )
+    )
+
+
+def _outbox_email(notification: Notification, user: User, now: datetime) -> OutboxEmail:
+    text, html = render_email(notification, user)
+    return OutboxEmail(
+        notification=notification,
+        idempotency_key=f"{notification.event_key}:{user.email}",
+        to_address=user.email,
+        subject=notification.subject,
+        text_body=text,
+        html_body=html,
+        state="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+
+def render_email(notification: Notification, user: User) -> tuple[str, str]:
+    """Plain text and HTML bodies with absolute links, since an email is read away from the
+    site. Rendered by the Jinja environment itself: page context processors need a request,
+    and the scheduler has none."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    context = {
+        "notification": notification,
+        "recipient": user,
+        "link_url": base + notification.link,
+        "inbox_url": base + INBOX_PATH,
+        "settings_url": base + SETTINGS_PATH,
+    }
+    environment = current_app.jinja_env
+    text = environment.get_template("notifications/email/notification.txt").render(context)
+    html = environment.get_template("notifications/email/notification.html").render(context)
+    return text, html
+
+
+def _organization_id(actor: User | None) -> int:
+    actor = require_user(actor)
+    if actor.organization_id is None:
+        raise Forbidden("Notifications go to organizations; operators have no inbox.")
+    return actor.organization_id
+
+
+def inbox(actor: User | None, page: int, per_page: int) -> Page[Notification]:
+    """The organization's notifications, newest first."""
+    query = (
+        select(Notification)
+        .where(Notification.organization_id == _organization_id(actor))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    return paginate(query, page, per_page)
+
+
+def unread_count(actor: User | None) -> int:
+    """For the badge on every page: one COUNT on an index, nothing for operators."""
+    user = require_user(actor)
+    if user.organization_id is None:
+        return 0
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.organization_id == user.organization_id, Notification.read_at.is_(None))
+    )
+    return count or 0
+
+
+@use_case
+def mark_read(actor: User | None, notification_id: int, now: datetime) -> Notification:
+    organization_id = _organization_id(actor)
+    notification = db.session.get(Notification, notification_id)
+    # another organization's notification is answered as if it did not exist
+    if notification is None or notification.organization_id != organization_id:
+        raise NotFound("No such notification.")
+    if notification.read_at is None:
+        notification.read_at = now
+    db.session.commit()
+    return notification
+
+
+@use_case
+def mark_all_read(actor: User | None, now: datetime) -> int:
+    """Returns how many were unread."""
+    result = db.session.execute(
+        update(Notification)
+        .where(
+            Notification.organization_id == _organization_id(actor),
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=now)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def email_preferences(actor: User | None) -> dict[str, bool]:
+    """Kind -> whether the user gets it by email (every kind unless switched off)."""
+    _organization_id(actor)
+    off = set(db.session.scalars(select(EmailOptOut.kind).where(EmailOptOut.user_id == actor.id)))
+    return {kind: kind not in off for kind in KINDS}
+
+
+@use_case
+def set_email_preferences(actor: User | None, wanted: Mapping[str, bool]) -> dict[str, bool]:
+    """Switch email on or off per kind; kinds left out keep their setting."""
+    _organization_id(actor)
+    unknown = sorted(set(wanted) - set(KINDS))
+    if unknown:
+        raise InvalidInput(
+            f"Unknown kind of notification: {', '.join(unknown)}.",
+            {kind: "Unknown kind." for kind in unknown},
+        )
+    # two saves of one user's settings at once must not insert the same opt-out twice
+    db.session.execute(select(User.id).where(User.id == actor.id).with_for_update())
+    current = email_preferences(actor)
+    for kind, on in wanted.items():
+        if on and not current[kind]:
+            db.session.execute(
+                delete(EmailOptOut).where(EmailOptOut.user_id == actor.id, EmailOptOut.kind == kind)
+            )
+        elif not on and current[kind]:
+            db.session.add(EmailOptOut(user_id=actor.id, kind=kind))
+    db.session.commit()
+    return email_preferences(actor)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_delay: timedelta
+    max_attempts: int
+
+    @classmethod
+    def from_config(cls, config) -> RetryPolicy:
+        return cls(timedelta(minutes=config["MAIL_RETRY_MAX_MINUTES"]), config["MAIL_MAX_ATTEMPTS"])
+
+    def delay(self, failures: int) -> timedelta:
+        """1, 2, 4, … minutes after the first, second, third … failure, capped."""
+        return min(timedelta(minutes=2 ** min(failures - 1, 30)), self.max_delay)
+
+
+def send_pending_emails(now: datetime) -> int:
+    """Send every email that is due, each in its own transaction and by one runner only: an
+    email is sent, or keeps its error and waits for a retry, or (after the last attempt)
+    stays in the outbox as failed. A crash between handing it over and committing sends it
+    again (at least once, never lost); its stable Message-ID lets mail clients drop the copy.
+    Returns how many this runner sent."""
+    due = db.session.scalars(
+        select(OutboxEmail.id)
+        .where(OutboxEmail.state == "pending", OutboxEmail.next_attempt_at <= now)
+        .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
+        .limit(BATCH)
+    ).all()
+    db.session.rollback()
+    mailer, policy = build_mailer(current_app.config), RetryPolicy.from_config(current_app.config)
+    sent = 0
+    for email_id in due:
+        try:
+            email = _claim_email(email_id, now)
+            if email is not None and _deliver(email, mailer, policy, now):
+                sent += 1
+            db.session.commit()
+        except Exception:  # one bad email must not stop the run; it stays pending
+            db.session.rollback()
+            log.exception("Email %s could not be processed", email_id)
+    return sent
+
+
+def _claim_email(email_id: int, now: datetime) -> OutboxEmail | None:
+    """The email, locked until this transaction ends, if it is still due and no other runner
+    holds it. The lock is kept while the email is handed over, so that two scheduler
+    processes never send the same one (SQLite has one writer at a time anyway)."""
+    return db.session.scalar(
+        select(OutboxEmail)
+        .where(
+            OutboxEmail.id == email_id,
+            OutboxEmail.state == "pending",
+            OutboxEmail.next_attempt_at <= now,
+        )
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _deliver(email: OutboxEmail, mailer: Mailer, policy: RetryPolicy, now: datetime) -> bool:
+    email.attempts += 1
+    try:
+        mailer.send(_as_email(email))
+    except MailError as error:
+        email.last_error = str(error)[:500]
+        if email.attempts >= policy.max_attempts:
+            email.state = "failed"
+            log.error("Email %s failed for good after %d attempts", email.id, email.attempts)
+        else:
+            email.next_attempt_at = now + policy.delay(email.attempts)
+            log.warning(
+                "Email %s not sent (%s); retry at %s", email.id, error, email.next_attempt_at
+            )
+        return False
+    email.state, email.sent_at = "sent", now
+    return True
+
+
+def _as_email(email: OutboxEmail) -> Email:
+    sender = current_app.config["MAIL_FROM"]
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "warehouse-exchange.invalid"
+    digest = hashlib.sha256(email.idempotency_key.encode()).hexdigest()[:32]
+    return Email(
+        sender,
+        email.to_address,
+        email.subject,
+        email.text_body,
+        email.html_body,
+        f"<{digest}@{domain}>",
+    )

@@ -1,0 +1,63 @@
+"""What the jobs did: one row per run, written after the run in its own transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..accounts.models import User
+from ..adapters.clock import utc_now
+from ..extensions import db
+from ..permissions import require_operator
+from .models import JobRun
+
+
+def record_run(job: str, started_at: datetime, changed: int | None = None, error=None) -> None:
+    db.session.add(
+        JobRun(
+            job=job,
+            started_at=started_at,
+            finished_at=utc_now(),
+            changed=changed,
+            error=f"{type(error).__name__}: {error}"[:500] if error else "",
+        )
+    )
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    name: str
+    description: str
+    every: timedelta
+    last: JobRun | None
+
+    @property
+    def next_due(self) -> datetime | None:
+        """When the scheduler will run it next (a job never run is due at once)."""
+        return self.last.started_at + self.every if self.last else None
+
+
+def job_statuses(actor: User, jobs) -> list[JobStatus]:
+    require_operator(actor)
+    newest = select(func.max(JobRun.id)).group_by(JobRun.job).scalar_subquery()
+    latest = {
+        run.job: run for run in db.session.scalars(select(JobRun).where(JobRun.id.in_(newest)))
+    }
+    return [
+        JobStatus(
+            job.name, job.description, timedelta(minutes=job.every_minutes), latest.get(job.name)
+        )
+        for job in jobs
+    ]
+
+
+def recent_runs(actor: User, job: str, limit: int = 10) -> list[JobRun]:
+    require_operator(actor)
+    return list(
+        db.session.scalars(
+            select(JobRun).where(JobRun.job == job).order_by(JobRun.id.desc()).limit(limit)
+        )
+    )

@@ -1,0 +1,28 @@
+"""The history of scheduled job runs, for the operators' console."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..models_base import UTCDateTime
+
+
+class JobRun(db.Model):
+    __tablename__ = "job_runs"
+    __table_args__ = (Index("ix_job_runs_job_started", "job", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: items the run changed; None when the run failed
+    changed: Mapped[int | None] = mapped_column()
+    error: Mapped[str] = mapped_column(String(500), default="")
+
+    @property
+    def succeeded(self) -> bool:
+        return self.changed is not None

@@ -1,0 +1,36 @@
+"""Operator console: the scheduled jobs, their last run and outcome, and "run now"."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from ..permissions import require_operator
+from ..web.auth import actor
+from . import history, jobs
+
+bp = Blueprint("scheduler", __name__, url_prefix="/operator/jobs")
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    statuses = history.job_statuses(actor(), jobs.JOBS)
+    return render_template("scheduler/index.html", statuses=statuses)
+
+
+@bp.post("/<name>/run")
+@login_required
+def run_now(name: str) -> Response:
+    require_operator(actor())
+    job = next((job for job in jobs.JOBS if job.name == name), None)
+    if job is None:
+        abort(404)
+    try:
+        changed = jobs.run(current_app._get_current_object(), job)
+    except Exception as error:  # the run is recorded with its error; the operator sees it
+        flash(f"{job.name} failed: {error}", "error")
+    else:
+        flash(f"{job.name} ran: {changed} item(s) changed.", "success")
+    return redirect(url_for("scheduler.index"))
