@@ -423,3 +423,83 @@ def test_two_runners_send_each_email_exactly_once(backend, tmp_path):
         assert sent == {("sent", 1): BACKLOG}
         assert jobs.run(app, send) == 0  # a rerun finds nothing left to send
         assert len(sink.messages) == BACKLOG
+
+
+# --- reminders ---------------------------------------------------------------------------
+
+
+def test_tenants_hear_14_and_3_days_before_a_lease_ends_once_each(
+    listing, owner, exporter, operator
+):
+    from warehouse_exchange.notifications.reminders import remind_leases_ending
+
+    booking = accept_booking(owner, ask(exporter, listing).id, NOW)
+    pay_in_full(operator, booking)
+    last_day = booking.end_date
+    assert remind_leases_ending(at_noon(last_day - timedelta(days=15))) == 0
+    two_weeks_before = at_noon(last_day - timedelta(days=14))
+    assert remind_leases_ending(two_weeks_before) == 1
+    assert remind_leases_ending(two_weeks_before) == 0  # run again: nothing new
+    assert remind_leases_ending(at_noon(last_day - timedelta(days=3))) == 1
+    reminders = [n for n in inbox_of(exporter) if n.kind == "lease_ending"]
+    assert [n.subject for n in reminders] == [
+        f"Lease #{booking.id} ends in 14 days",
+        f"Lease #{booking.id} ends in 3 days",
+    ]
+    assert "lease_ending" not in kinds_of(owner)
+
+
+def test_owners_hear_of_a_request_near_its_deadline_once(listing, owner, exporter):
+    from warehouse_exchange.notifications.reminders import remind_waiting_requests
+
+    booking = ask(exporter, listing)
+    assert remind_waiting_requests(NOW + timedelta(hours=1)) == 0  # 47 hours left
+    near = booking.expires_at - timedelta(hours=6)
+    assert remind_waiting_requests(near) == 1
+    assert remind_waiting_requests(near + timedelta(hours=1)) == 0
+    (reminder,) = [n for n in inbox_of(owner) if n.kind == "request_waiting"]
+    assert reminder.link == f"/bookings/{booking.id}" and "lapses at" in reminder.body
+    assert remind_waiting_requests(booking.expires_at + timedelta(minutes=1)) == 0
+
+
+def at_noon(day):
+    return datetime.combine(day, time(12), UTC)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_runners_send_each_reminder_once(backend, tmp_path):
+    from warehouse_exchange.notifications.reminders import remind_waiting_requests
+
+    with isolated_app(backend, tmp_path) as app:
+        with app.app_context():
+            owner = UserFactory(organization=OrganizationFactory(kind="owner"))
+            tenant = UserFactory(organization=OrganizationFactory(kind="exporter"))
+            listing = ListingFactory(
+                warehouse=WarehouseFactory(organization=owner.organization), quantity=1000
+            )
+            deadlines = {ask(tenant, listing, quantity=1).expires_at for _ in range(20)}
+            owner_org = owner.organization_id
+        near = max(deadlines) - timedelta(hours=1)
+        together, counts = threading.Barrier(2), []
+
+        def runner():
+            with app.app_context():
+                together.wait()
+                try:
+                    counts.append(remind_waiting_requests(near))
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=runner) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        with app.app_context():
+            told = db.session.scalars(
+                select(Notification.event_key).where(
+                    Notification.organization_id == owner_org,
+                    Notification.kind == "request_waiting",
+                )
+            ).all()
+        assert sum(counts) == len(told) == 20 and len(set(told)) == 20, counts

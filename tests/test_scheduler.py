@@ -112,3 +112,36 @@ def test_a_failing_job_is_recorded_with_its_error(app):
     run = db.session.scalars(select(JobRun).where(JobRun.job == "broken")).one()
     assert run.changed is None and run.error == "RuntimeError: mail server on fire"
     assert not run.succeeded
+
+
+def test_a_failing_item_is_counted_in_the_run_and_retried(app, owner, exporter, operator):
+    """An instalment whose owner account cannot take entries in its currency fails alone;
+    the run records it, and the next run after the fault is gone releases it."""
+    from sqlalchemy import text
+
+    from tests.helpers import pay_in_full
+    from warehouse_exchange.bookings.services import accept_booking, advance_leases
+    from warehouse_exchange.escrow.models import ReleaseInstalment
+
+    listing = ListingFactory(warehouse=WarehouseFactory(organization=owner.organization))
+    start = NOW.date() + timedelta(days=2)
+    request = BookingRequest(listing.id, 2, start, start + timedelta(days=9), goods())
+    booking = accept_booking(
+        owner, request_booking(exporter, request, booking_terms(), NOW, NOW.date()).id, NOW
+    )
+    pay_in_full(operator, booking)
+    start_noon = datetime.combine(start, datetime.min.time(), UTC) + timedelta(hours=12)
+    advance_leases(start_noon)
+    release = next(job for job in jobs.JOBS if job.name == "release-escrow")
+    # a fault outside the code: a currency no code knows
+    db.session.execute(text("UPDATE release_instalments SET currency = 'ZZZ'"))
+    db.session.commit()
+    assert jobs.run(app, release, start_noon) == 0
+    run = db.session.scalars(select(JobRun).order_by(JobRun.id.desc())).first()
+    (instalment,) = db.session.scalars(select(ReleaseInstalment)).all()
+    assert run.failed_items == 1 and f"Instalment {instalment.id}" in run.error
+    db.session.execute(text("UPDATE release_instalments SET currency = 'EUR'"))
+    db.session.commit()
+    assert jobs.run(app, release, start_noon) == 1
+    latest = db.session.scalars(select(JobRun).order_by(JobRun.id.desc())).first()
+    assert latest.failed_items == 0 and latest.error == ""

@@ -30,7 +30,7 @@ def upgrade():
     sa.Column('link', sa.String(length=200), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("kind IN ('booking_requested', 'booking_accepted', 'booking_declined', 'booking_cancelled', 'booking_expired', 'booking_confirmed', 'lease_started', 'lease_completed', 'refund_due', 'release')", name=op.f('ck_notifications_kind_known')),
+    sa.CheckConstraint("kind IN ('booking_requested', 'booking_accepted', 'booking_declined', 'booking_cancelled', 'booking_expired', 'booking_confirmed', 'lease_started', 'lease_completed', 'refund_due', 'release', 'lease_ending', 'request_waiting')", name=op.f('ck_notifications_kind_known')),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_notifications_organization_id_organizations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
     sa.UniqueConstraint('organization_id', 'event_key', name=op.f('uq_notifications_organization_id_event_key'))
@@ -42,7 +42,7 @@ def upgrade():
     op.create_table('email_opt_outs',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
-    sa.CheckConstraint("kind IN ('booking_requested', 'booking_accepted', 'booking_declined', 'booking_cancelled', 'booking_expired', 'booking_confirmed', 'lease_started', 'lease_completed', 'refund_due', 'release')", name=op.f('ck_email_opt_outs_kind_known')),
+    sa.CheckConstraint("kind IN ('booking_requested', 'booking_accepted', 'booking_declined', 'booking_cancelled', 'booking_expired', 'booking_confirmed', 'lease_started', 'lease_completed', 'refund_due', 'release', 'lease_ending', 'request_waiting')", name=op.f('ck_email_opt_outs_kind_known')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_email_opt_outs_user_id_users')),
     sa.PrimaryKeyConstraint('user_id', 'kind', name=op.f('pk_email_opt_outs'))
     )

@@ -24,6 +24,7 @@ def upgrade():
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('changed', sa.Integer(), nullable=True),
+    sa.Column('failed_items', sa.Integer(), nullable=False),
     sa.Column('error', sa.String(length=500), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_job_runs'))
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -18,6 +17,7 @@ from ..permissions import require_user
 from ..unit_of_work import use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
+from ..work_items import item_failed
 from . import capacity
 from .models import Booking, BookingEvent
 from .rules import (
@@ -29,10 +29,9 @@ from .rules import (
     quote,
     refusals,
 )
-from .signals import booking_cancelled, booking_expired, booking_moved
+from .signals import booking_cancelled, booking_expired, booking_moved, booking_requested
 
 MAX_QUANTITY = 1_000_000
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -210,6 +209,9 @@ def request_booking(
     if listing.instant_book:
         _move(booking, "accepted", actor, now, "Instant booking")
         booking.expires_at = now + terms.payment_window
+    else:
+        db.session.flush()  # receivers name the booking by its id
+        booking_requested.send(booking, now=now)
     db.session.commit()
     return booking
 
@@ -288,7 +290,7 @@ def _each_claimed(booking_ids, states: tuple[str, ...], work) -> int:
             db.session.commit()
         except Exception:  # one bad item must not stop the run; it is retried next time
             db.session.rollback()
-            log.exception("Booking %s could not be processed", booking_id)
+            item_failed(f"Booking {booking_id}")
     return done
 
 

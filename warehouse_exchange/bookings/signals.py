@@ -16,3 +16,7 @@ booking_expired = _signals.signal("booking-expired")
 #: sent with the booking after every transition; keyword arguments `from_state`, `to_state`,
 #: `actor` (None when the platform moved it), `now`, `reason`
 booking_moved = _signals.signal("booking-moved")
+
+#: sent with a booking request just made (not an instant booking, which is moved to
+#: accepted at once); keyword argument `now`
+booking_requested = _signals.signal("booking-requested")

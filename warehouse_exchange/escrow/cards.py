@@ -20,7 +20,7 @@ from ..ledger.services import Leg
 from ..permissions import require_operator, require_user
 from ..unit_of_work import use_case
 from .models import CardPayment, ConnectedAccount, GatewayCustomer, GatewayEvent, Refund
-from .services import CARD_GATEWAY, locked_booking, paid_minor, settle
+from .services import CARD_GATEWAY, locked_booking, owe_refund, paid_minor, settle
 
 GATEWAY = CARD_GATEWAY
 log = logging.getLogger(__name__)
@@ -105,14 +105,7 @@ def _succeeded(payment: CardPayment, intent: dict, now: datetime) -> str:
     payment.status, payment.decline_message = "succeeded", ""
     payment.charge_id = _charge_id(intent)
     if booking.state != "accepted":
-        db.session.add(
-            Refund(
-                booking=booking,
-                amount_minor=amount,
-                currency=payment.currency,
-                reason=f"Paid by card after the booking was {booking.state}",
-            )
-        )
+        owe_refund(booking, amount, f"Paid by card after the booking was {booking.state}", now)
         return f"applied; refund due: booking is {booking.state}"
     if paid_minor(booking.id) >= booking.total_minor:
         settle(booking, None, now)

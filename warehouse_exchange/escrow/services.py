@@ -3,7 +3,6 @@ schedule, and give back what the tenant paid too much. Every movement is a ledge
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -28,6 +27,7 @@ from ..permissions import require_operator, require_user
 from ..unit_of_work import use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
+from ..work_items import item_failed
 from .models import (
     BankReceipt,
     CardPayment,
@@ -37,6 +37,7 @@ from .models import (
     ReleaseInstalment,
 )
 from .rules import booking_id_of, payment_reference, release_schedule
+from .signals import instalment_released, refund_due
 
 GATEWAY = "bank"
 #: the card gateway, whose connected accounts receive releases
@@ -44,7 +45,6 @@ CARD_GATEWAY = "stripe"
 MAX_AMOUNT_MINOR = 10**12
 #: states in which a booking's escrow is released to its owner
 RELEASING_STATES = ("active", "completed")
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -183,14 +183,7 @@ def settle(booking: Booking, actor: User, now: datetime) -> None:
         )
     excess = paid_minor(booking.id) - booking.total_minor
     if excess:
-        db.session.add(
-            Refund(
-                booking=booking,
-                amount_minor=excess,
-                currency=currency,
-                reason=f"Paid {Money(excess, currency)} more than the total",
-            )
-        )
+        owe_refund(booking, excess, f"Paid {Money(excess, currency)} more than the total", now)
 
 
 def _return_fees(booking: Booking) -> None:
@@ -235,14 +228,7 @@ def refund_cancelled_booking(booking: Booking, *, now: datetime, by_owner: bool 
     )
     remaining = held.amount_minor - int(owed or 0)
     if remaining > 0:
-        db.session.add(
-            Refund(
-                booking=booking,
-                amount_minor=remaining,
-                currency=booking.currency,
-                reason=_refund_reason(booking, by_owner),
-            )
-        )
+        owe_refund(booking, remaining, _refund_reason(booking, by_owner), now)
 
 
 def _owner_of(booking: Booking) -> int:
@@ -280,6 +266,17 @@ def _charge_owner_penalty(booking: Booking) -> None:
             booking_id=booking.id,
             memo="The owner cancelled a paid lease: penalty into the guarantee reserve",
         )
+
+
+def owe_refund(booking: Booking, amount_minor: int, reason: str, now: datetime) -> Refund:
+    """Money escrow holds is owed back to the tenant; an operator sends it."""
+    refund = Refund(
+        booking=booking, amount_minor=amount_minor, currency=booking.currency, reason=reason
+    )
+    db.session.add(refund)
+    db.session.flush()
+    refund_due.send(refund, now=now)
+    return refund
 
 
 def _refund_reason(booking: Booking, by_owner: bool) -> str:
@@ -353,6 +350,7 @@ def _release(instalment: ReleaseInstalment, now: datetime) -> None:
         memo=f"Instalment {instalment.sequence} of booking {booking.id}",
     )
     instalment.released_at, instalment.transaction_id = now, posting.id
+    instalment_released.send(instalment, now=now)
 
 
 def _transfer_to_owner(instalment: ReleaseInstalment, gateway: PaymentGateway) -> None:
@@ -420,7 +418,7 @@ def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> in
             db.session.commit()
         except Exception:  # one bad item must not stop the run; it is retried next time
             db.session.rollback()
-            log.exception("Instalment %s could not be released", instalment_id)
+            item_failed(f"Instalment {instalment_id}")
     return released
 
 

@@ -11,6 +11,8 @@ KINDS: dict[str, str] = {
     "lease_completed": "A lease completed",
     "refund_due": "A refund owed to us",
     "release": "Escrow released to us",
+    "lease_ending": "A lease of ours ends in 14 or in 3 days",
+    "request_waiting": "A booking request still waits for our answer",
 }
 
 #: the booking state a transition leads to -> the kind of notification it makes

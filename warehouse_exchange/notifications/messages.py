@@ -153,3 +153,23 @@ def released(instalment: ReleaseInstalment) -> Message:
         f"Instalment {instalment.sequence} of the rent for {_what(booking)} left escrow and is"
         " now in your earnings, to be paid out to your bank account.",
     )
+
+
+def lease_ending(booking: Booking, days: int) -> Message:
+    """To the tenant, 14 and 3 days before the last day of its lease."""
+    return Message(
+        "lease_ending",
+        f"Lease #{booking.id} ends in {days} days",
+        f"Your lease of {_what(booking)} ends on {booking.end_date:%Y-%m-%d}. Plan the"
+        " outbound shipment of your goods, or ask the owner for a new booking to stay.",
+    )
+
+
+def request_waiting(booking: Booking) -> Message:
+    """To the owner, while a request nears its deadline unanswered."""
+    return Message(
+        "request_waiting",
+        f"Booking request #{booking.id} still waits for your answer",
+        f"{booking.tenant.name} asked for {_what(booking)}. The request lapses at"
+        f" {booking.expires_at:%Y-%m-%d %H:%M} UTC unless you accept or decline it.",
+    )

@@ -1,27 +1,17 @@
-"""Where notifications come from. Every notification joins the transaction of the change it
-tells about, so that it exists exactly when the change does.
-
-Booking transitions arrive by the `booking_moved` signal. Three events have no signal: a new
-request does not pass through `_move`, and escrow announces neither a refund falling due nor
-a release. They are seen in the session instead: new bookings and refunds, and instalments
-whose `released_at` was just set, are noted at each flush and told just before the commit,
-when their ids and final state are known.
-"""
+"""Where notifications come from: the signals of bookings and escrow. Every notification
+joins the transaction of the change it tells about, so that it exists exactly when the
+change does."""
 
 from __future__ import annotations
 
-from sqlalchemy import event, inspect
-
 from ..accounts.models import User
 from ..bookings.models import Booking
-from ..bookings.signals import booking_moved
+from ..bookings.signals import booking_moved, booking_requested
 from ..escrow.models import Refund, ReleaseInstalment
+from ..escrow.signals import instalment_released, refund_due
 from ..extensions import db
 from . import messages, services
 from .messages import owner_of
-
-#: key in Session.info of the rows noted since the last commit
-NOTED = "notifications.noted"
 
 
 def _booking_link(booking: Booking) -> str:
@@ -49,45 +39,21 @@ def tell_booking_moved(
         services.notify(organization_id, message, _booking_link(booking), key, now)
 
 
-def _tell_noted(row) -> None:
-    if isinstance(row, Booking) and row.state == "requested":
-        # an instant booking is accepted at once: the move to accepted tells the owner instead
-        message, key = messages.booking_requested(row), f"booking:{row.id}:requested"
-        services.notify(owner_of(row), message, _booking_link(row), key, row.created_at)
-    elif isinstance(row, Refund) and row.state == "due":
-        message, key = messages.refund_due(row), f"refund:{row.id}"
-        booking = row.booking
-        services.notify(booking.tenant_id, message, _booking_link(booking), key, row.created_at)
-    elif isinstance(row, ReleaseInstalment):
-        message, key = messages.released(row), f"release:{row.id}"
-        booking = row.booking
-        services.notify(owner_of(booking), message, _booking_link(booking), key, row.released_at)
+@booking_requested.connect
+def tell_booking_requested(booking: Booking, *, now, **_):
+    message, key = messages.booking_requested(booking), f"booking:{booking.id}:requested"
+    services.notify(owner_of(booking), message, _booking_link(booking), key, now)
 
 
-def _just_released(row) -> bool:
-    return isinstance(row, ReleaseInstalment) and any(
-        value is not None for value in inspect(row).attrs.released_at.history.added
-    )
+@refund_due.connect
+def tell_refund_due(refund: Refund, *, now, **_):
+    booking = refund.booking
+    message, key = messages.refund_due(refund), f"refund:{refund.id}"
+    services.notify(booking.tenant_id, message, _booking_link(booking), key, now)
 
 
-@event.listens_for(db.session, "before_flush")
-def _note(session, _flush_context, _instances) -> None:
-    noted = session.info.setdefault(NOTED, [])
-    noted.extend(row for row in session.new if isinstance(row, Booking | Refund))
-    noted.extend(row for row in session.dirty if _just_released(row))
-
-
-@event.listens_for(db.session, "before_commit")
-def _tell_before_commit(session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint: the transaction may still change what it would tell
-    session.flush()  # notes what is still unflushed, and gives every noted row its id
-    for row in session.info.pop(NOTED, []):
-        if inspect(row).persistent:  # not rolled back with a savepoint meanwhile
-            _tell_noted(row)
-
-
-@event.listens_for(db.session, "after_soft_rollback")
-def _forget(session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
-        session.info.pop(NOTED, None)
+@instalment_released.connect
+def tell_released(instalment: ReleaseInstalment, *, now, **_):
+    booking = instalment.booking
+    message, key = messages.released(instalment), f"release:{instalment.id}"
+    services.notify(owner_of(booking), message, _booking_link(booking), key, now)

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..pagination import Page, paginate
 from ..permissions import require_user
 from ..unit_of_work import use_case
+from ..work_items import item_failed
 from .kinds import KINDS
 from .messages import Message
 from .models import EmailOptOut, Notification, OutboxEmail
@@ -230,7 +231,7 @@ def send_pending_emails(now: datetime) -> int:
             db.session.commit()
         except Exception:  # one bad email must not stop the run; it stays pending
             db.session.rollback()
-            log.exception("Email %s could not be processed", email_id)
+            item_failed(f"Email {email_id}")
     return sent
 
 

@@ -11,17 +11,24 @@ from ..accounts.models import User
 from ..adapters.clock import utc_now
 from ..extensions import db
 from ..permissions import require_operator
+from ..work_items import failed_items
 from .models import JobRun
 
 
 def record_run(job: str, started_at: datetime, changed: int | None = None, error=None) -> None:
+    failed = failed_items()
+    if error is not None:
+        message = f"{type(error).__name__}: {error}"
+    else:
+        message = f"failed, retried next run: {', '.join(failed)}" if failed else ""
     db.session.add(
         JobRun(
             job=job,
             started_at=started_at,
             finished_at=utc_now(),
             changed=changed,
-            error=f"{type(error).__name__}: {error}"[:500] if error else "",
+            failed_items=len(failed),
+            error=message[:500],
         )
     )
     db.session.commit()

@@ -14,6 +14,7 @@ from ..adapters.clock import utc_now
 from ..bookings.services import advance_leases, expire_stale_requests, expire_unpaid_bookings
 from ..escrow.services import run_due_releases
 from ..extensions import db
+from ..notifications.reminders import remind_leases_ending, remind_waiting_requests
 from ..notifications.services import send_pending_emails
 from .history import record_run
 
@@ -42,6 +43,10 @@ JOBS = [
         advance_leases, 15),
     Job("release-escrow", "Release due instalments of escrow to owners",
         _release_escrow, 15),
+    Job("remind-lease-end", "Remind tenants 14 and 3 days before their leases end",
+        remind_leases_ending, 60),
+    Job("remind-requests", "Remind owners of booking requests that still wait for an answer",
+        remind_waiting_requests, 60),
     Job("send-emails", "Send pending notification emails, retrying failed ones",
         send_pending_emails, 1),
 ]  # fmt: skip

@@ -21,6 +21,9 @@ class JobRun(db.Model):
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: items the run changed; None when the run failed
     changed: Mapped[int | None] = mapped_column()
+    #: items that failed and wait for the next run
+    failed_items: Mapped[int] = mapped_column(default=0)
+    #: the run's own error, or the first items that failed
     error: Mapped[str] = mapped_column(String(500), default="")
 
     @property

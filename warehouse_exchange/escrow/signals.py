@@ -1,0 +1,12 @@
+"""What escrow announces to the areas built on it (notifications), so that escrow need not
+know them. Receivers run inside the sender's unit of work."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: sent with a Refund just owed to a tenant; keyword argument `now`
+refund_due = _signals.signal("refund-due")
+
+#: sent with a ReleaseInstalment just released to its owner; keyword argument `now`
+instalment_released = _signals.signal("instalment-released")
