@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from ..extensions import db
 from ..permissions import require_operator
 from ..web.auth import actor
 from . import history, jobs
@@ -27,6 +28,9 @@ def run_now(name: str) -> Response:
     job = next((job for job in jobs.JOBS if job.name == name), None)
     if job is None:
         abort(404)
+    # the job works in sessions of its own; on SQLite this request's open transaction
+    # would hold the write lock they wait for
+    db.session.rollback()
     try:
         changed = jobs.run(current_app._get_current_object(), job)
     except Exception as error:  # the run is recorded with its error; the operator sees it
