@@ -28,3 +28,28 @@ def isolated_app(backend: str, tmp_path, pool_size: int = 20):
         finally:
             with app.app_context():
                 db.engine.dispose()
+
+
+def run_at_once(app, work, runners: int = 2) -> list:
+    """Start `runners` threads at the same moment, each calling `work()` in an app context of
+    its own (so a session and a connection of its own); return what each returned."""
+    import threading
+
+    from warehouse_exchange.extensions import db
+
+    start_together, results = threading.Barrier(runners), []
+
+    def runner():
+        with app.app_context():
+            start_together.wait()
+            try:
+                results.append(work())
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=runner) for _ in range(runners)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -10,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from tests.concurrency_support import isolated_app
+from tests.concurrency_support import isolated_app, run_at_once
 from tests.factories import (
     ListingFactory,
     OperatorFactory,
@@ -214,22 +213,7 @@ def test_two_runners_release_each_instalment_exactly_once(backend, tmp_path):
             later = at_noon(TODAY + timedelta(days=80))
             advance_leases(later)
             due = db.session.scalar(select(func.count()).select_from(ReleaseInstalment))
-        start_together = threading.Barrier(2)
-        counts = []
-
-        def runner():
-            with app.app_context():
-                start_together.wait()
-                try:
-                    counts.append(run_due_releases(later))
-                finally:
-                    db.session.remove()
-
-        threads = [threading.Thread(target=runner) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        counts = run_at_once(app, lambda: run_due_releases(later))
         assert sum(counts) == due == 36, counts
         with app.app_context():
             unreleased = db.session.scalar(

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.concurrency_support import isolated_app
+from tests.concurrency_support import isolated_app, run_at_once
 from tests.factories import (
     ListingFactory,
     OperatorFactory,
@@ -480,21 +480,7 @@ def test_two_runners_send_each_reminder_once(backend, tmp_path):
             deadlines = {ask(tenant, listing, quantity=1).expires_at for _ in range(20)}
             owner_org = owner.organization_id
         near = max(deadlines) - timedelta(hours=1)
-        together, counts = threading.Barrier(2), []
-
-        def runner():
-            with app.app_context():
-                together.wait()
-                try:
-                    counts.append(remind_waiting_requests(near))
-                finally:
-                    db.session.remove()
-
-        threads = [threading.Thread(target=runner) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        counts = run_at_once(app, lambda: remind_waiting_requests(near))
         with app.app_context():
             told = db.session.scalars(
                 select(Notification.event_key).where(

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..adapters.payments import OnboardingLink, PaymentGateway, WebhookEvent
-from ..bookings.models import Booking
 from ..bookings.services import get_booking
 from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
@@ -20,7 +19,14 @@ from ..ledger.services import Leg
 from ..permissions import require_operator, require_user
 from ..unit_of_work import use_case
 from .models import CardPayment, ConnectedAccount, GatewayCustomer, GatewayEvent, Refund
-from .services import CARD_GATEWAY, locked_booking, owe_refund, paid_minor, settle
+from .services import (
+    CARD_GATEWAY,
+    locked_booking,
+    mark_refund_sent,
+    owe_refund,
+    paid_minor,
+    settle,
+)
 
 GATEWAY = CARD_GATEWAY
 log = logging.getLogger(__name__)
@@ -177,22 +183,7 @@ def refund_to_card(actor: User, refund_id: int, gateway: PaymentGateway, now: da
     gateway_refund = gateway.refund(
         payment.payment_intent_id, refund.amount_minor, idempotency_key=f"refund-{refund.id}"
     )
-    booking: Booking = refund.booking
-    posting = ledger.post(
-        f"refund:{refund.id}",
-        "refund",
-        [
-            Leg(
-                ledger.escrow(booking.tenant_id, refund.currency), -refund.amount_minor, booking.id
-            ),
-            Leg(ledger.clearing(GATEWAY, refund.currency), refund.amount_minor),
-        ],
-        booking_id=booking.id,
-        memo=f"Refund {refund.id} to card: {refund.reason}",
-        actor_id=actor.id,
-    )
-    refund.state, refund.sent_at = "sent", now
-    refund.bank_reference, refund.transaction_id = gateway_refund, posting.id
+    mark_refund_sent(refund, GATEWAY, gateway_refund, actor, now)
     db.session.commit()
     return refund
 

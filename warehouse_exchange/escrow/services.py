@@ -302,6 +302,13 @@ def send_refund(actor: User, refund_id: int, bank_reference: str, now: datetime)
     reference = require_text(bank_reference, "bank_reference", 80)
     if db.session.scalar(select(Refund.id).where(Refund.bank_reference == reference)):
         raise Conflict(f"Bank transfer {reference} is already recorded for another refund.")
+    mark_refund_sent(refund, GATEWAY, reference, actor, now)
+    db.session.commit()
+    return refund
+
+
+def mark_refund_sent(refund: Refund, gateway: str, reference: str, actor: User, now) -> None:
+    """The refund left escrow for the tenant through `gateway`, as `reference` says."""
     booking = refund.booking
     posting = ledger.post(
         f"refund:{refund.id}",
@@ -310,16 +317,14 @@ def send_refund(actor: User, refund_id: int, bank_reference: str, now: datetime)
             Leg(
                 ledger.escrow(booking.tenant_id, refund.currency), -refund.amount_minor, booking.id
             ),
-            Leg(ledger.clearing(GATEWAY, refund.currency), refund.amount_minor),
+            Leg(ledger.clearing(gateway, refund.currency), refund.amount_minor),
         ],
         booking_id=booking.id,
-        memo=f"Refund {refund.id}: {refund.reason}",
+        memo=f"Refund {refund.id} ({gateway}): {refund.reason}",
         actor_id=actor.id,
     )
     refund.state, refund.sent_at = "sent", now
     refund.bank_reference, refund.transaction_id = reference, posting.id
-    db.session.commit()
-    return refund
 
 
 def _claim_instalment(instalment_id: int) -> ReleaseInstalment | None:
