@@ -41,13 +41,21 @@ def lock_listing(listing_id: int) -> Listing:
 
 
 def _insert_missing_days(listing: Listing, start: date, end: date) -> None:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    rows = [
+    """Day rows are made on first use. Most holds find them all there already; the missing
+    ones go in as one cached statement run for many rows (a VALUES list per range length
+    would be compiled anew each time, which cost a third of a booking)."""
+    existing = set(
+        db.session.scalars(select(CapacityDay.day).where(*_day_range(listing.id, start, end)))
+    )
+    missing = [
         {"listing_id": listing.id, "day": day, "capacity": listing.quantity, "held": 0}
         for day in days(start, end)
+        if day not in existing
     ]
-    db.session.execute(insert(CapacityDay).values(rows).on_conflict_do_nothing())
+    if missing:
+        dialect = db.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        db.session.execute(insert(CapacityDay).on_conflict_do_nothing(), missing)
 
 
 def _day_range(listing_id: int, start: date, end: date):
