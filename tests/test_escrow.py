@@ -18,6 +18,7 @@ from tests.factories import (
     WarehouseFactory,
 )
 from tests.helpers import booking_terms, goods
+from warehouse_exchange.bookings.models import Booking
 from warehouse_exchange.bookings.services import (
     BookingRequest,
     accept_booking,
@@ -25,7 +26,7 @@ from warehouse_exchange.bookings.services import (
     request_booking,
 )
 from warehouse_exchange.errors import Conflict, Forbidden, InvalidInput
-from warehouse_exchange.escrow.models import BankReceipt, ReleaseInstalment
+from warehouse_exchange.escrow.models import BankReceipt, Refund, ReleaseInstalment
 from warehouse_exchange.escrow.rules import (
     add_months,
     booking_id_of,
@@ -306,3 +307,48 @@ def test_an_owner_cancelling_a_paid_lease_refunds_everything_and_pays_a_penalty(
     assert ledger.balance(ledger.payable(owner.organization_id, "EUR")) == Money(-penalty, "EUR")
     assert ledger.balance(ledger.reserve("EUR")) == Money(penalty, "EUR")
     assert ledger.balance(ledger.fees("EUR")) == Money(0, "EUR")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_tenant_and_owner_cancelling_at_once_cancel_once(backend, tmp_path):
+    from warehouse_exchange.bookings.models import BookingEvent, CapacityDay
+    from warehouse_exchange.bookings.services import cancel_booking
+    from warehouse_exchange.errors import DomainError
+
+    with isolated_app(backend, tmp_path) as app:
+        with app.app_context():
+            owner = UserFactory(organization=OrganizationFactory(kind="owner"))
+            tenant = UserFactory(organization=OrganizationFactory(kind="exporter"))
+            operator = OperatorFactory()
+            booking = accepted_booking(owner, tenant)
+            record_bank_receipt(operator, receipt(booking, booking.total_minor, "RACE"), NOW, TODAY)
+            ids = (booking.id, owner.id, tenant.id, booking.listing_id)
+
+        def cancel(user_id):
+            from warehouse_exchange.accounts.models import User
+
+            def work():
+                try:
+                    cancel_booking(db.session.get(User, user_id), ids[0], "Changed", NOW, TODAY)
+                    return "cancelled"
+                except DomainError:
+                    return "refused"
+
+            return work
+
+        parties = [ids[1], ids[2]] * 4
+        works = iter([cancel(user_id) for user_id in parties])
+        outcomes = run_at_once(app, lambda: next(works)(), runners=len(parties))
+        assert outcomes.count("cancelled") == 1, outcomes
+        with app.app_context():
+            events = db.session.scalars(
+                select(BookingEvent.to_state).where(BookingEvent.booking_id == ids[0])
+            ).all()
+            assert events.count("cancelled") == 1
+            held = db.session.scalar(
+                select(func.max(CapacityDay.held)).where(CapacityDay.listing_id == ids[3])
+            )
+            assert held == 0
+            owed = db.session.scalar(select(func.sum(Refund.amount_minor)))
+            escrow = ledger.balance(ledger.escrow(db.session.get(Booking, ids[0]).tenant_id, "EUR"))
+            assert owed == escrow.amount_minor  # never more owed back than escrow holds

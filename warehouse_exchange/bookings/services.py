@@ -216,13 +216,24 @@ def request_booking(
     return booking
 
 
+def _locked(booking: Booking) -> Booking:
+    """The booking re-read under its listing's lock and its own row lock: whatever moved it
+    meanwhile (the other party, a payment, a job) is seen before it is moved again. The
+    listing first, as every hold takes it, so that two actions never wait on each other."""
+    capacity.lock_listing(booking.listing_id)
+    return db.session.scalar(
+        select(Booking)
+        .where(Booking.id == booking.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def _as_owner(actor: User, booking_id: int) -> Booking:
     booking = _get(booking_id)
     if require_user(actor).organization_id != booking.listing.warehouse.organization_id:
         raise Forbidden("Only the listing's owner can answer this request.")
-    capacity.lock_listing(booking.listing_id)
-    db.session.refresh(booking)
-    return booking
+    return _locked(booking)
 
 
 @use_case
@@ -251,10 +262,11 @@ def cancel_booking(actor: User, booking_id: int, reason: str, now: datetime, tod
     actor = require_user(actor)
     if actor.organization_id not in (booking.tenant_id, booking.listing.warehouse.organization_id):
         raise Forbidden("Only the parties to a booking can cancel it.")
+    reason = require_text(reason, "reason", 500)
+    booking = _locked(booking)
     if booking.state == "confirmed" and booking.start_date <= today:
         raise Conflict("The lease has started; it can no longer be cancelled.")
-    capacity.lock_listing(booking.listing_id)
-    _move(booking, "cancelled", actor, now, require_text(reason, "reason", 500))
+    _move(booking, "cancelled", actor, now, reason)
     by_owner = actor.organization_id != booking.tenant_id
     booking_cancelled.send(booking, actor=actor, now=now, by_owner=by_owner)
     db.session.commit()
