@@ -11,8 +11,8 @@ import pytest
 import stripe
 from sqlalchemy import func, select
 
-from tests.factories import ListingFactory, WarehouseFactory
-from tests.helpers import booking_terms, goods, login
+from tests.factories import ListingFactory, OperatorFactory, WarehouseFactory
+from tests.helpers import booking_terms, goods, login, pay_in_full
 from tests.test_stripe_gateway import signature_header
 from warehouse_exchange.adapters.stripe_gateway import build_gateway
 from warehouse_exchange.bookings.services import BookingRequest, accept_booking, request_booking
@@ -229,22 +229,47 @@ def test_owner_connects_an_account_and_card_paid_releases_are_transferred_to_it(
     start = datetime.combine(booking.start_date, datetime.min.time(), UTC) + timedelta(hours=12)
     advance_leases(start)
 
-    recorded.answers[("POST", "/v1/transfers")] = (400, {"error": {"message": "No balance"}})
-    assert run_due_releases(start, recorded_gateway(client)) == 0  # retried next run
-    assert ledger.balance(ledger.payable(owner.organization_id, "EUR")) == Money(0, "EUR")
-    recorded.answers[("POST", "/v1/transfers")] = CONNECT_ANSWERS[("POST", "/v1/transfers")]
+    # the owner cancelled another paid lease: its penalty is taken from this transfer
+    from warehouse_exchange.bookings.services import cancel_booking
+
+    other = accept_booking(
+        owner,
+        request_booking(
+            exporter,
+            BookingRequest(booking.listing_id, 1, booking.start_date, booking.end_date, goods()),
+            booking_terms(),
+            NOW,
+            TODAY,
+        ).id,
+        NOW,
+    )
+    pay_in_full(OperatorFactory(), other)
+    cancel_booking(owner, other.id, "Double-booked the hall", NOW, TODAY)
+    penalty = -ledger.balance(ledger.payable(owner.organization_id, "EUR")).amount_minor
+    assert penalty == other.subtotal_minor // 10
+
     assert run_due_releases(start, recorded_gateway(client)) == 1
-    first = db.session.scalar(select(ReleaseInstalment).order_by(ReleaseInstalment.sequence))
-    transfers = [r for r in recorded.requests if r.path == "/v1/transfers"]
-    assert transfers[-1].idempotency_key == f"release-{first.id}"
-    assert transfers[-1].params["source_transaction"] == "ch_rec"
-    assert transfers[-1].params["destination"] == "acct_owner"
-    assert transfers[-1].params["amount"] == str(first.amount_minor)
+    first, second, *_ = db.session.scalars(
+        select(ReleaseInstalment)
+        .where(ReleaseInstalment.booking_id == booking.id)
+        .order_by(ReleaseInstalment.sequence)
+    ).all()
+    (transfer,) = [r for r in recorded.requests if r.path == "/v1/transfers"]
+    assert transfer.idempotency_key == f"release-{first.id}"
+    assert transfer.params["source_transaction"] == "ch_rec"
+    assert transfer.params["destination"] == "acct_owner"
+    assert transfer.params["amount"] == str(first.amount_minor - penalty)
     assert first.transfer_id == "tr_rec"
-    paid_out = ledger.balance(ledger.paid_out(owner.organization_id, "EUR"))
-    assert paid_out == first.amount and ledger.balance(
-        ledger.payable(owner.organization_id, "EUR")
-    ) == Money(0, "EUR")
+    owner_balance = ledger.balance(ledger.payable(owner.organization_id, "EUR"))
+    assert owner_balance == Money(0, "EUR")
+
+    # a transfer Stripe refuses leaves the release standing, for a payout by bank
+    recorded.answers[("POST", "/v1/transfers")] = (400, {"error": {"message": "No balance"}})
+    second_month = datetime.combine(second.due_on, datetime.min.time(), UTC) + timedelta(hours=1)
+    assert run_due_releases(second_month, recorded_gateway(client)) == 1
+    db.session.expire_all()
+    assert second.released_at is not None and second.transfer_id is None
+    assert ledger.balance(ledger.payable(owner.organization_id, "EUR")) == second.amount
 
 
 def recorded_gateway(client):
@@ -259,3 +284,23 @@ def test_an_event_about_an_unknown_payment_is_shown_to_operators(client, cards, 
     login(client, operator)
     console = client.get("/operator/escrow").get_data(as_text=True)
     assert "Gateway events with no payment here" in console and "evt_stray" in console
+
+
+def test_currencies_stripe_counts_differently_are_paid_by_bank(client, cards, owner, exporter):
+    listing = ListingFactory(
+        warehouse=WarehouseFactory(organization=owner.organization),
+        price_minor=15_000,
+        currency="ISK",
+        available_from=TODAY,
+        available_to=TODAY + timedelta(days=100),
+    )
+    start = TODAY + timedelta(days=5)
+    request = BookingRequest(listing.id, 2, start, start + timedelta(days=13), goods())
+    booking = accept_booking(
+        owner, request_booking(exporter, request, booking_terms(), NOW, TODAY).id, NOW
+    )
+    login(client, exporter)
+    assert "by card" not in client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    refused = client.post(f"/bookings/{booking.id}/pay-by-card", follow_redirects=True)
+    assert "Bookings in ISK are paid by bank transfer." in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(CardPayment)) == 0

@@ -87,6 +87,8 @@ def test_tenant_sees_how_to_pay_and_operator_records_the_transfer(
         ({"reference": "WX000000000"}, "not the payment reference"),
         ({"amount": "-3"}, "Must be more than zero."),
         ({"amount": "1.234"}, "at most 2 decimals"),
+        ({"amount": "Infinity"}, "Must be a number."),
+        ({"amount": "NaN"}, "Must be a number."),
         ({"currency": "USD"}, "Must be EUR."),
         ({"received_on": "2999-01-01"}, "Future."),
         ({"bank_reference": ""}, "This field is required."),
@@ -217,3 +219,24 @@ def test_released_earnings_are_paid_out_and_every_movement_is_on_the_statement(
         tenant_lines[-1]["balance"]["amount_minor"]
         == booking.subtotal_minor - released["amount_minor"]
     )
+
+
+def test_payouts_to_no_one_are_refused(client, operator):
+    staff = api_token(client, operator)
+    body = {
+        "organization_id": 987654,
+        "amount": {"amount_minor": 100, "currency": "EUR"},
+        "bank_reference": "PAYOUT-X",
+    }
+    assert client.post("/api/v1/escrow/payouts", json=body, headers=staff).status_code == 404
+    login(client, operator)
+    huge = client.post(
+        "/operator/escrow/payouts",
+        data={
+            "organization_id": "99999999999",
+            "currency": "EUR",
+            "amount_minor": "100",
+            "bank_reference": "PAYOUT-Y",
+        },
+    )
+    assert huge.status_code == 302

@@ -106,6 +106,8 @@ class Money:
         """Parse a major-unit amount; more decimals than the currency has is an error."""
         currency = require_currency(currency)
         amount = Decimal(str(value)).scaleb(exponent(currency))
+        if not amount.is_finite():
+            raise InvalidInput("The amount must be a number.", {"price": "Not a number."})
         if amount != amount.to_integral_value():
             raise InvalidInput(
                 f"{currency} has {exponent(currency)} decimals.",

@@ -33,6 +33,17 @@ class PaymentDeclined(DomainError):
         self.payment_intent_id = payment_intent_id
 
 
+class GatewayError(DomainError):
+    """The gateway refused or could not be reached; nothing was done there."""
+
+    status = 502
+    code = "payment_gateway_error"
+
+
+#: currencies whose Stripe minor units differ from ISO 4217's (see above): pay them by bank
+CARD_UNSUPPORTED_CURRENCIES = frozenset({"ISK", "BHD", "JOD", "KWD", "OMR", "TND"})
+
+
 @dataclass(frozen=True)
 class PaymentIntentRef:
     id: str

@@ -8,6 +8,7 @@ from typing import Any
 import stripe
 
 from .payments import (
+    GatewayError,
     InvalidWebhook,
     OnboardingLink,
     PaymentDeclined,
@@ -132,17 +133,20 @@ class StripeGateway:
     ) -> str:
         # source_transaction lets the transfer wait for the charge's funds to become available
         # instead of failing on an empty platform balance.
-        transfer = self._v1.transfers.create(
-            params={
-                "amount": amount_minor,
-                "currency": currency.lower(),
-                "destination": connected_account_id,
-                "transfer_group": f"booking-{booking_id}",
-                "source_transaction": source_charge_id,
-                "metadata": {"booking_id": booking_id},
-            },
-            options={"idempotency_key": idempotency_key},
-        )
+        try:
+            transfer = self._v1.transfers.create(
+                params={
+                    "amount": amount_minor,
+                    "currency": currency.lower(),
+                    "destination": connected_account_id,
+                    "transfer_group": f"booking-{booking_id}",
+                    "source_transaction": source_charge_id,
+                    "metadata": {"booking_id": booking_id},
+                },
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as error:
+            raise GatewayError(f"Stripe refused the transfer: {error.user_message}") from error
         return transfer.id
 
     def reverse_release(self, transfer_id: str, amount_minor: int, idempotency_key: str) -> str:

@@ -9,6 +9,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from ..adapters.clock import utc_now, utc_today
+from ..adapters.payments import CARD_UNSUPPORTED_CURRENCIES
 from ..errors import Conflict, InvalidInput
 from ..escrow.services import escrow_summary
 from ..listings.services import get_listing
@@ -66,7 +67,8 @@ def show(booking_id: int) -> str:
         reason_form=ReasonForm(),
         escrow=escrow_summary(user, booking.id),
         bank=current_app.config["ESCROW_BANK_ACCOUNT"],
-        cards_enabled=current_app.extensions["payment_gateway"] is not None,
+        cards_enabled=current_app.extensions["payment_gateway"] is not None
+        and booking.currency not in CARD_UNSUPPORTED_CURRENCIES,
     )
 
 

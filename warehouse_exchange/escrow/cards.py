@@ -8,9 +8,15 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..adapters.payments import OnboardingLink, PaymentGateway, WebhookEvent
+from ..adapters.payments import (
+    CARD_UNSUPPORTED_CURRENCIES,
+    OnboardingLink,
+    PaymentGateway,
+    WebhookEvent,
+)
 from ..bookings.services import get_booking
 from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
@@ -51,6 +57,8 @@ def start_card_payment(actor: User, booking_id: int, gateway: PaymentGateway) ->
     booking = get_booking(actor, booking_id)
     if actor.organization_id != booking.tenant_id:
         raise Forbidden("Only the tenant pays for a booking.")
+    if booking.currency in CARD_UNSUPPORTED_CURRENCIES:
+        raise Conflict(f"Bookings in {booking.currency} are paid by bank transfer.")
     booking = locked_booking(booking.id)
     if booking.state != "accepted":
         raise Conflict(f"Booking {booking.id} is {booking.state}; only accepted bookings are paid.")
@@ -142,6 +150,14 @@ def handle_gateway_event(event: WebhookEvent, now: datetime) -> GatewayEvent:
     known = db.session.get(GatewayEvent, event.id)
     if known is not None:
         return known
+    try:
+        return _apply_event(event, now)
+    except IntegrityError:  # the same event delivered twice at once: the other one applied it
+        db.session.rollback()
+        return db.session.get(GatewayEvent, event.id)
+
+
+def _apply_event(event: WebhookEvent, now: datetime) -> GatewayEvent:
     record = GatewayEvent(id=event.id, gateway=GATEWAY, type=event.type)
     db.session.add(record)
     handler = HANDLERS.get(event.type)

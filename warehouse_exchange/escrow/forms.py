@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..errors import InvalidInput
 from ..money import Money
@@ -50,7 +50,7 @@ class RefundSentForm(FlaskForm):
 class PayoutForm(FlaskForm):
     """Pays out what is due to one owner in one currency (the amount comes from the list)."""
 
-    organization_id = IntegerField(validators=[InputRequired()])
+    organization_id = IntegerField(validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
     currency = HiddenField(validators=[DataRequired()])
     amount_minor = IntegerField(validators=[InputRequired()])
     bank_reference = StringField("Bank reference", validators=[DataRequired(), Length(max=80)])

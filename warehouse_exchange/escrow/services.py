@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..accounts.models import Organization, User
-from ..adapters.payments import PaymentGateway
+from ..adapters.payments import GatewayError, PaymentGateway
 from ..bookings.models import Booking
 from ..bookings.services import confirm_payment, get_booking
 from ..bookings.signals import booking_cancelled, booking_expired
@@ -359,10 +359,10 @@ def _release(instalment: ReleaseInstalment, now: datetime) -> None:
 
 
 def _transfer_to_owner(instalment: ReleaseInstalment, gateway: PaymentGateway) -> None:
-    """Send a released instalment of a card-paid lease on to the owner's connected account.
-    Without one (or for a lease paid by bank) it waits in the owner's payable balance for a
-    payout. A crash after the transfer and before the commit retries with the same
-    idempotency key, so the gateway still makes one transfer."""
+    """Send a released instalment of a card-paid lease on to the owner's connected account,
+    less what the owner owes (a cancellation penalty leaves the payable balance negative).
+    Without an account, for a lease paid by bank, or when the gateway refuses, the money
+    stays in the owner's released balance for a payout, and the release stands."""
     booking = instalment.booking
     owner = _owner_of(booking)
     account = db.session.get(ConnectedAccount, (owner, CARD_GATEWAY))
@@ -373,23 +373,26 @@ def _transfer_to_owner(instalment: ReleaseInstalment, gateway: PaymentGateway) -
             CardPayment.charge_id.is_not(None),
         )
     )
-    if account is None or payment is None:
+    payable = ledger.payable(owner, instalment.currency)
+    amount = min(instalment.amount_minor, ledger.balance(payable).amount_minor)
+    if account is None or payment is None or amount <= 0:
         return
-    transfer_id = gateway.release_to_owner(
-        account.account_id,
-        instalment.amount_minor,
-        instalment.currency,
-        booking.id,
-        payment.charge_id,
-        idempotency_key=f"release-{instalment.id}",
-    )
+    try:
+        transfer_id = gateway.release_to_owner(
+            account.account_id,
+            amount,
+            instalment.currency,
+            booking.id,
+            payment.charge_id,
+            idempotency_key=f"release-{instalment.id}",
+        )
+    except GatewayError:
+        item_failed(f"Transfer of instalment {instalment.id}")
+        return
     ledger.post(
         f"transfer:{instalment.id}",
         "payout",
-        [
-            Leg(ledger.payable(owner, instalment.currency), -instalment.amount_minor),
-            Leg(ledger.paid_out(owner, instalment.currency), instalment.amount_minor),
-        ],
+        [Leg(payable, -amount), Leg(ledger.paid_out(owner, instalment.currency), amount)],
         booking_id=booking.id,
         memo=f"Transfer {transfer_id} of instalment {instalment.sequence} to the owner",
     )
@@ -609,6 +612,8 @@ def record_payout(
     currency = require_currency(currency)
     amount = require_int(amount_minor, "amount", minimum=1, maximum=MAX_AMOUNT_MINOR)
     reference = require_text(bank_reference, "bank_reference", 80)
+    if db.session.get(Organization, organization_id) is None:
+        raise NotFound("There is no such organization.")
     if ledger.posted(f"payout:{reference}") is not None:
         raise Conflict(f"Bank transfer {reference} is already recorded as a payout.")
     payable = ledger.payable(organization_id, currency)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 
 import pycountry
 from babel.numbers import list_currencies
@@ -39,8 +40,12 @@ def show_errors(form: FlaskForm, error: InvalidInput, aliases: dict[str, str] | 
 
 
 def positive(_form, field) -> None:
-    """WTForms validator: a number above zero."""
-    if field.data is not None and field.data <= 0:
+    """WTForms validator: a finite number above zero."""
+    if field.data is None:
+        return
+    if isinstance(field.data, Decimal) and not field.data.is_finite():
+        raise ValidationError("Must be a number.")
+    if field.data <= 0:
         raise ValidationError("Must be more than zero.")
 
 
