@@ -16,6 +16,7 @@ from .ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from .listings.models import Listing
 from .notifications.models import EmailOptOut, Notification, OutboxEmail
 from .scheduler.models import JobRun
+from .shipments.models import Shipment, ShipmentEvent, ShipmentLine
 from .warehouses.models import TemperatureZone, Warehouse
 
 __all__ = [
@@ -41,6 +42,9 @@ __all__ = [
     "OutboxEmail",
     "Refund",
     "ReleaseInstalment",
+    "Shipment",
+    "ShipmentEvent",
+    "ShipmentLine",
     "TemperatureZone",
     "User",
     "Warehouse",

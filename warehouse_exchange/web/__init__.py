@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
     from ..notifications.views import bp as notifications
     from ..scheduler.views import bp as scheduler
     from ..search.views import bp as search
+    from ..shipments.views import bp as shipments
     from ..warehouses.views import bp as warehouses
     from . import auth, filters, input_guard
     from .api import register_api
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
     input_guard.register(app)
     blueprints = (
         search, accounts, warehouses, listings, bookings, escrow, fx, scheduler, notifications,
+        shipments,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

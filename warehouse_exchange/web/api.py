@@ -60,6 +60,7 @@ def register_api(app: Flask) -> None:
     from ..listings.api import blp as listings
     from ..notifications.api import blp as notifications
     from ..search.api import blp as search
+    from ..shipments.api import blp as shipments
     from ..warehouses.api import blp as warehouses
 
     api = WarehouseExchangeApi(
@@ -68,6 +69,9 @@ def register_api(app: Flask) -> None:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    for blueprint in (accounts, warehouses, listings, bookings, escrow, search, fx, notifications):
+    blueprints = (
+        accounts, warehouses, listings, bookings, escrow, search, fx, notifications, shipments,
+    )  # fmt: skip
+    for blueprint in blueprints:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

@@ -1,0 +1,145 @@
+"""Shipments in headless Chromium: the tenant announces goods to a paid lease, adds a late
+event that the timeline puts in its place, and the owner sees the same timeline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.browser.conftest import screenshot
+from tests.browser.test_booking_pages import log_in
+from warehouse_exchange.accounts.services import (
+    Registration,
+    create_operator,
+    register_organization,
+)
+from warehouse_exchange.adapters.clock import utc_now, utc_today
+from warehouse_exchange.bookings.rules import SkuProfile
+from warehouse_exchange.bookings.services import (
+    BookingRequest,
+    BookingTerms,
+    accept_booking,
+    request_booking,
+)
+from warehouse_exchange.escrow.rules import payment_reference
+from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
+from warehouse_exchange.listings.services import ListingData, create_listing
+from warehouse_exchange.warehouses.services import WarehouseData, create_warehouse
+
+pytestmark = pytest.mark.browser
+PASSWORD = "browser-password"
+
+
+def _register(name, kind, country, person, email):
+    return register_organization(Registration(name, kind, country, person, email, PASSWORD))
+
+
+@pytest.fixture(scope="module")
+def confirmed_lease(live_app):
+    with live_app.app_context():
+        owner = _register("Antwerp Quay Storage NV", "owner", "BE", "Jan Peeters", "jan@aq.example")
+        tenant = _register("Bright Audio Co.", "exporter", "CN", "Wei Zhang", "wei@ba.example")
+        operator = create_operator("ops@ship.example", "Ola Ops", PASSWORD)
+        warehouse = create_warehouse(
+            owner,
+            WarehouseData(
+                name="Quay Hall 12",
+                address="Kaai 12",
+                city="Antwerp",
+                country="BE",
+                max_pallet_height_cm=200,
+                max_pallet_weight_kg=1200,
+                floor_load_kg_m2=5000,
+                temperature_zones={"ambient": (15, 25)},
+            ),
+            live_app.extensions["geocoder"],
+        )
+        today = utc_today()
+        listing = create_listing(
+            owner,
+            warehouse.id,
+            ListingData(
+                title="Electronics pallets in Antwerp",
+                unit="pallet",
+                quantity=50,
+                available_from=today,
+                available_to=today + timedelta(days=300),
+                price_minor=500,
+                currency="EUR",
+                max_unit_length_cm=120,
+                max_unit_width_cm=100,
+                max_unit_height_cm=180,
+                max_unit_weight_kg=800,
+                temperature_min_c=15,
+                temperature_max_c=25,
+                categories=["electronics"],
+            ),
+            today,
+        )
+        goods = SkuProfile(100, 80, 120, 300, 15, 25, "electronics", 4)
+        start = today + timedelta(days=3)
+        request = BookingRequest(listing.id, 6, start, start + timedelta(days=90), goods)
+        terms = BookingTerms.from_config(live_app.config)
+        booking = request_booking(tenant, request, terms, utc_now(), today)
+        accept_booking(owner, booking.id, utc_now())
+        receipt = ReceiptData(
+            payment_reference(booking.id), booking.total_minor, "EUR", today, "KBC-77"
+        )
+        record_bank_receipt(operator, receipt, utc_now(), today)
+        return booking.id
+
+
+def test_announce_a_shipment_and_follow_its_timeline(page, live_server, confirmed_lease):
+    log_in(page, live_server, "wei@ba.example")
+    page.goto(f"{live_server}/bookings/{confirmed_lease}")
+    page.click("main a:has-text('Shipments to this lease')")
+    page.wait_for_selector("text=No shipment has been announced to this lease yet.")
+    page.click("main .page-head a:has-text('Announce a shipment')")
+
+    page.fill("#carrier", "COSCO")
+    page.fill("#tracking_number", "COSU6123456780")
+    page.select_option("#mode", "sea")
+    page.fill("#expected_arrival", (utc_today() + timedelta(days=20)).isoformat())
+    page.fill("#lines-0-sku", "BA-HP-200")
+    page.fill("#lines-0-description", "Wireless headphones")
+    page.fill("#lines-0-units", "-5")
+    page.fill("#lines-0-unit_length_cm", "22")
+    page.fill("#lines-0-unit_width_cm", "18")
+    page.fill("#lines-0-unit_height_cm", "9")
+    page.fill("#lines-0-unit_weight_kg", "1")
+    page.fill("#lines-0-declared_value_minor", "1250000")
+    page.select_option("#lines-0-currency", "USD")
+    page.fill("#lines-0-hs_code", "851830")
+    page.click("main button:has-text('Announce shipment')")
+    units = page.locator(".field", has=page.locator("#lines-0-units"))
+    assert "between 1 and" in units.inner_text()
+    assert page.input_value("#lines-0-sku") == "BA-HP-200"  # the form keeps what was typed
+    page.fill("#lines-0-units", "500")
+    page.click("main button:has-text('Announce shipment')")
+    page.wait_for_selector("text=Shipment COSCO COSU6123456780 announced.")
+    assert page.is_visible("text=No event yet")
+
+    now = utc_now()
+    for kind, hours_ago, place in (
+        ("in_transit", 20, "Strait of Malacca"),
+        ("departed", 70, "Yantian, Shenzhen"),  # reported late, happened first
+    ):
+        page.select_option("#kind", kind)
+        page.fill("#at", (now - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M"))
+        page.fill("#place", place)
+        page.click("main button:has-text('Add event')")
+        page.wait_for_selector("text=added.")
+    items = page.locator("ol.timeline li")
+    assert items.count() == 2
+    assert "Yantian" in items.nth(0).inner_text()
+    assert "Malacca" in items.nth(1).inner_text()
+    assert page.locator("h1 .badge").first.inner_text() == "in transit"
+    screenshot(page, "shipment-timeline")
+    page.click("header button:has-text('Log out')")
+
+    log_in(page, live_server, "jan@aq.example")
+    page.goto(f"{live_server}/bookings/{confirmed_lease}/shipments")
+    page.click("main table a")
+    assert page.locator("ol.timeline li").count() == 2
+    assert page.is_visible("text=Add an event")

@@ -1,0 +1,139 @@
+"""Forms of the shipment pages."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..catalog import HAZMAT_CLASSES
+from ..web.forms import currency_choices
+from .rules import EVENT_KINDS, MODES
+from .services import EventData, LineData, ShipmentData
+
+#: goods rows on the announce form; blank ones are ignored
+LINE_ROWS = 5
+
+
+def _count(label: str, maximum: int) -> IntegerField:
+    return IntegerField(label, validators=[Optional(), NumberRange(1, maximum)])
+
+
+class LineForm(Form):
+    """One goods row. A blank row is skipped; a row with anything in it needs every field."""
+
+    sku = StringField("SKU", validators=[Optional(), Length(max=64)])
+    description = StringField("Description", validators=[Optional(), Length(max=200)])
+    units = _count("Units", 1_000_000)
+    unit_length_cm = _count("Length cm", 5000)
+    unit_width_cm = _count("Width cm", 5000)
+    unit_height_cm = _count("Height cm", 5000)
+    unit_weight_kg = _count("Weight kg", 50_000)
+    declared_value_minor = IntegerField(
+        "Declared value (minor units)", validators=[Optional(), NumberRange(0, 10**12)]
+    )
+    currency = SelectField("Currency", validators=[Optional()])
+    hs_code = StringField("HS code", validators=[Optional(), Length(max=20)])
+    hazmat_class = SelectField(
+        "Hazard class",
+        choices=[("", "None")] + [(str(k), f"{k} — {v}") for k, v in HAZMAT_CLASSES.items()],
+        validators=[Optional()],
+    )
+
+    TYPED = (
+        "sku", "description", "units", "unit_length_cm", "unit_width_cm", "unit_height_cm",
+        "unit_weight_kg", "declared_value_minor", "hs_code",
+    )  # fmt: skip
+    REQUIRED = (*TYPED, "currency")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency.choices = [("", "Choose…"), *currency_choices()]
+
+    def is_blank(self) -> bool:
+        return all(not (self[name].raw_data or [""])[0].strip() for name in self.TYPED)
+
+    def validate(self, extra_validators=None) -> bool:
+        if self.is_blank():
+            return True
+        valid = super().validate(extra_validators)
+        for name in self.REQUIRED:
+            field = self[name]
+            if not field.errors and field.data in (None, ""):
+                field.errors.append("Required.")
+                valid = False
+        return valid
+
+    def to_data(self) -> LineData:
+        return LineData(
+            self.sku.data,
+            self.description.data,
+            self.units.data,
+            self.unit_length_cm.data,
+            self.unit_width_cm.data,
+            self.unit_height_cm.data,
+            self.unit_weight_kg.data,
+            self.declared_value_minor.data,
+            self.currency.data,
+            self.hs_code.data,
+            int(self.hazmat_class.data) if self.hazmat_class.data else None,
+        )
+
+
+class ShipmentForm(FlaskForm):
+    carrier = StringField("Carrier", validators=[DataRequired(), Length(max=80)])
+    tracking_number = StringField("Tracking number", validators=[DataRequired(), Length(max=80)])
+    mode = SelectField("Mode", choices=[("", "Choose…"), *MODES.items()],
+                       validators=[DataRequired()])  # fmt: skip
+    expected_arrival = DateField("Expected arrival", validators=[DataRequired()])
+    lines = FieldList(FormField(LineForm), min_entries=LINE_ROWS, max_entries=LINE_ROWS)
+
+    def filled_rows(self) -> list[int]:
+        """Indexes of the goods rows with something in them."""
+        return [index for index, row in enumerate(self.lines) if not row.form.is_blank()]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.filled_rows():
+            self.form_errors.append("Add at least one goods line.")
+            valid = False
+        return valid
+
+    def to_data(self, booking_id: int) -> ShipmentData:
+        return ShipmentData(
+            booking_id,
+            self.carrier.data,
+            self.tracking_number.data,
+            self.mode.data,
+            self.expected_arrival.data,
+            [self.lines[index].form.to_data() for index in self.filled_rows()],
+        )
+
+
+class EventForm(FlaskForm):
+    kind = SelectField("Event", choices=[("", "Choose…"), *EVENT_KINDS.items()],
+                       validators=[DataRequired()])  # fmt: skip
+    at = DateTimeLocalField(
+        "When (UTC)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[InputRequired()]
+    )
+    place = StringField("Place", validators=[Optional(), Length(max=120)])
+    note = StringField("Note", validators=[Optional(), Length(max=500)])
+
+    def to_data(self) -> EventData:
+        return EventData(
+            self.kind.data,
+            self.at.data.replace(tzinfo=UTC),
+            self.place.data or "",
+            self.note.data or "",
+        )

@@ -1,0 +1,280 @@
+"""Use cases of inbound shipments: the tenant announces goods coming to a lease's warehouse,
+the tenant and the warehouse owner report each step, everyone concerned reads the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, select
+
+from ..accounts.models import User
+from ..bookings.models import Booking
+from ..bookings.services import get_booking
+from ..catalog import HAZMAT_CLASSES
+from ..errors import Forbidden, InvalidInput, NotFound
+from ..extensions import db
+from ..listings.models import Listing
+from ..money import require_currency
+from ..pagination import Page, paginate
+from ..permissions import require_user
+from ..unit_of_work import use_case
+from ..validation import require_int, require_text
+from ..warehouses.models import Warehouse
+from .models import Shipment, ShipmentEvent, ShipmentLine
+from .rules import (
+    ARRIVAL_KINDS,
+    MODES,
+    check_event_allowed,
+    check_lease_state,
+    normalize_hs_code,
+    timeline_key,
+)
+
+MAX_LINES = 50
+MAX_UNITS = 1_000_000
+MAX_DIMENSION_CM = 5000
+MAX_WEIGHT_KG = 50_000
+MAX_VALUE_MINOR = 10**12
+#: an expected arrival may lie this far back (a late shipment announced after the fact)
+MAX_ARRIVAL_PAST = timedelta(days=365)
+#: clocks differ a little: an event this far in the future is still taken as now
+CLOCK_SKEW = timedelta(minutes=5)
+EARLIEST_EVENT = timedelta(days=3 * 365)
+
+
+@dataclass(frozen=True)
+class LineData:
+    sku: str
+    description: str
+    units: int
+    unit_length_cm: int
+    unit_width_cm: int
+    unit_height_cm: int
+    unit_weight_kg: int
+    declared_value_minor: int
+    currency: str
+    hs_code: str
+    hazmat_class: int | None = None
+
+
+@dataclass(frozen=True)
+class ShipmentData:
+    booking_id: int
+    carrier: str
+    tracking_number: str
+    mode: str
+    expected_arrival: date
+    lines: list[LineData] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EventData:
+    kind: str
+    at: datetime
+    place: str = ""
+    note: str = ""
+
+
+def _parties(booking: Booking) -> tuple[int, int]:
+    return booking.tenant_id, booking.listing.warehouse.organization_id
+
+
+def tenant_lease(actor: User, booking_id: int) -> Booking:
+    """A lease the actor's organization rents; others' leases do not exist for it."""
+    booking = get_booking(require_user(actor), booking_id)
+    if actor.organization_id != booking.tenant_id:
+        raise Forbidden("Only the tenant of a lease announces shipments to it.")
+    return booking
+
+
+def _in_field(error: InvalidInput, prefix: str) -> InvalidInput:
+    return InvalidInput(error.message, {f"{prefix}.{k}": v for k, v in error.fields.items()})
+
+
+def _checked_line(line: LineData, listing: Listing) -> ShipmentLine:
+    sku = require_text(line.sku, "sku", 64)
+    description = require_text(line.description, "description", 200)
+    units = require_int(line.units, "units", minimum=1, maximum=MAX_UNITS)
+    sizes = {
+        name: require_int(getattr(line, name), name, minimum=1, maximum=MAX_DIMENSION_CM)
+        for name in ("unit_length_cm", "unit_width_cm", "unit_height_cm")
+    }
+    weight = require_int(line.unit_weight_kg, "unit_weight_kg", minimum=1, maximum=MAX_WEIGHT_KG)
+    value = require_int(
+        line.declared_value_minor, "declared_value", minimum=0, maximum=MAX_VALUE_MINOR
+    )
+    currency = require_currency(line.currency)
+    hs_code = normalize_hs_code(line.hs_code)
+    if line.hazmat_class is not None:
+        if line.hazmat_class not in HAZMAT_CLASSES:
+            raise InvalidInput(
+                f"Unknown hazard class {line.hazmat_class!r}.", {"hazmat_class": "Unknown class."}
+            )
+        if line.hazmat_class not in listing.hazmat_classes:
+            raise InvalidInput(
+                f"Hazard class {line.hazmat_class} goods are not accepted in this space.",
+                {"hazmat_class": f"Class {line.hazmat_class} is not accepted here."},
+            )
+    return ShipmentLine(
+        sku=sku,
+        description=description,
+        units=units,
+        **sizes,
+        unit_weight_kg=weight,
+        declared_value_minor=value,
+        currency=currency,
+        hs_code=hs_code,
+        hazmat_class=line.hazmat_class,
+    )
+
+
+def _checked_lines(lines: list[LineData], listing: Listing) -> list[ShipmentLine]:
+    if not lines:
+        raise InvalidInput("Add at least one goods line.", {"lines": "At least one line."})
+    if len(lines) > MAX_LINES:
+        raise InvalidInput(f"At most {MAX_LINES} goods lines.", {"lines": "Too many lines."})
+    checked, seen = [], set()
+    for index, line in enumerate(lines):
+        try:
+            row = _checked_line(line, listing)
+        except InvalidInput as error:
+            raise _in_field(error, f"lines.{index}") from error
+        if row.sku in seen:
+            raise InvalidInput(
+                f"SKU {row.sku} is on two lines; put all its units on one.",
+                {f"lines.{index}.sku": "Already on another line."},
+            )
+        seen.add(row.sku)
+        checked.append(row)
+    return checked
+
+
+@use_case
+def announce_shipment(actor: User, data: ShipmentData, today: date) -> Shipment:
+    """The tenant of a confirmed or active lease announces goods on their way to it."""
+    booking = tenant_lease(actor, data.booking_id)
+    check_lease_state(booking.state)
+    carrier = require_text(data.carrier, "carrier", 80)
+    tracking_number = require_text(data.tracking_number, "tracking_number", 80)
+    if data.mode not in MODES:
+        raise InvalidInput(f"Unknown mode {data.mode!r}.", {"mode": f"One of {', '.join(MODES)}."})
+    if not isinstance(data.expected_arrival, date):
+        raise InvalidInput("Give the expected arrival date.", {"expected_arrival": "Required."})
+    if data.expected_arrival > booking.end_date:
+        raise InvalidInput(
+            f"The lease ends on {booking.end_date}: goods must arrive by then.",
+            {"expected_arrival": f"After the lease's last day, {booking.end_date}."},
+        )
+    if data.expected_arrival < today - MAX_ARRIVAL_PAST:
+        raise InvalidInput(
+            "The expected arrival is more than a year ago.",
+            {"expected_arrival": "Too far in the past."},
+        )
+    lines = _checked_lines(list(data.lines), booking.listing)
+    shipment = Shipment(
+        booking_id=booking.id,
+        carrier=carrier,
+        tracking_number=tracking_number,
+        mode=data.mode,
+        expected_arrival=data.expected_arrival,
+        status="announced",
+        announced_by_id=actor.id,
+        lines=lines,
+    )
+    db.session.add(shipment)
+    db.session.commit()
+    return shipment
+
+
+def get_shipment(actor: User, shipment_id: int) -> Shipment:
+    """A shipment, for the parties of its lease and for operators only."""
+    actor = require_user(actor)
+    shipment = db.session.get(Shipment, shipment_id)
+    if shipment is None or (
+        not actor.is_operator and actor.organization_id not in _parties(shipment.booking)
+    ):
+        raise NotFound("No such shipment.")
+    return shipment
+
+
+def _checked_event(data: EventData, now: datetime) -> EventData:
+    at = data.at
+    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+        raise InvalidInput("Give the time of the event with its time zone.", {"at": "Required."})
+    if at > now + CLOCK_SKEW:
+        raise InvalidInput("An event cannot be in the future.", {"at": "In the future."})
+    if at < now - EARLIEST_EVENT:
+        raise InvalidInput("That is more than three years ago.", {"at": "Too far in the past."})
+    return EventData(
+        data.kind,
+        at,
+        require_text(data.place, "place", 120, required=False),
+        require_text(data.note, "note", 500, required=False),
+    )
+
+
+@use_case
+def add_event(actor: User, shipment_id: int, data: EventData, now: datetime) -> ShipmentEvent:
+    """The tenant or the warehouse owner reports a step of a shipment. Events may arrive out
+    of order; the status is the latest by time. After a check-in only an exception is taken."""
+    actor = require_user(actor)
+    shipment = get_shipment(actor, shipment_id)
+    if actor.organization_id not in _parties(shipment.booking):
+        raise Forbidden("Only the tenant and the warehouse owner add events to a shipment.")
+    # one event at a time per shipment: the status and the check-in rule see every other one
+    db.session.execute(select(Shipment.id).where(Shipment.id == shipment.id).with_for_update())
+    db.session.refresh(shipment)
+    checked = _checked_event(data, now)
+    check_event_allowed((e.kind for e in shipment.events), checked.kind)
+    event = ShipmentEvent(
+        kind=checked.kind,
+        at=checked.at,
+        place=checked.place,
+        note=checked.note,
+        added_by_id=actor.id,
+        created_at=now,
+    )
+    shipment.events.append(event)
+    db.session.flush()
+    latest = max(shipment.events, key=timeline_key)
+    shipment.status, shipment.status_at = latest.kind, latest.at
+    arrivals = [e.at for e in shipment.events if e.kind in ARRIVAL_KINDS]
+    shipment.arrived_at = min(arrivals) if arrivals else None
+    db.session.commit()
+    return event
+
+
+def booking_shipments(actor: User, booking_id: int, page: int, per_page: int):
+    """A lease and a page of its shipments, the newest first (its parties and operators)."""
+    booking = get_booking(actor, booking_id)
+    query = select(Shipment).where(Shipment.booking_id == booking.id).order_by(Shipment.id.desc())
+    return booking, paginate(query, page, per_page)
+
+
+def _late(today: date):
+    return and_(Shipment.arrived_at.is_(None), Shipment.expected_arrival < today)
+
+
+def _tenant_query(actor: User, today: date):
+    actor = require_user(actor)
+    late = case((_late(today), 0), else_=1)
+    query = select(Shipment).join(Booking, Booking.id == Shipment.booking_id)
+    if not actor.is_operator:
+        query = query.where(Booking.tenant_id == actor.organization_id)
+    return query.order_by(late, Shipment.expected_arrival, Shipment.id)
+
+
+def tenant_shipments(actor: User, today: date, page: int, per_page: int) -> Page[Shipment]:
+    """Every shipment to every lease of the actor's organization (all of them for operators):
+    late ones first, then by expected arrival."""
+    return paginate(_tenant_query(actor, today), page, per_page)
+
+
+def tenant_shipments_export(actor: User, today: date) -> list[Shipment]:
+    """The same, all at once, for the CSV download."""
+    return list(db.session.scalars(_tenant_query(actor, today)))
+
+
+def warehouse_of(shipment: Shipment) -> Warehouse:
+    return shipment.booking.listing.warehouse
