@@ -44,6 +44,14 @@ BOOKING_PAYMENT_WINDOW_HOURS = 72
 #: An owner who cancels a paid lease owes this share of its rent to the guarantee reserve,
 #: taken from the owner's next releases.
 OWNER_CANCELLATION_PENALTY_BP = 1000
+#: A tenant may pay monthly (one instalment per month of the lease) only for leases of more
+#: than this many months; shorter leases are paid up front.
+PAYMENT_PLAN_MONTHLY_AFTER_MONTHS = 3
+#: Each monthly instalment after the first falls due this many days before its month starts.
+PAYMENT_DUE_DAYS_BEFORE = 5
+#: An instalment still unpaid this many days after its due date is paid to the owner from the
+#: guarantee reserve, and the tenant is in default.
+PAYMENT_GRACE_DAYS = 7
 
 #: Run the scheduled jobs inside this process (the development server). Production runs
 #: `flask scheduler run` as its own process instead, never inside gunicorn workers.

@@ -27,9 +27,10 @@ from warehouse_exchange.bookings.services import (
 )
 from warehouse_exchange.errors import DomainError
 from warehouse_exchange.escrow.models import BankReceipt, Refund, ReleaseInstalment
-from warehouse_exchange.escrow.rules import payment_reference
+from warehouse_exchange.escrow.rules import add_months, payment_reference
 from warehouse_exchange.escrow.services import (
     ReceiptData,
+    cover_missed_instalments,
     record_bank_receipt,
     run_due_releases,
     send_refund,
@@ -84,7 +85,7 @@ def test_booking_state_machine(app, owner, exporter, operator):
             min_quantity=1,
             min_term_days=1,
             available_from=TODAY,
-            available_to=TODAY + timedelta(days=30),
+            available_to=TODAY + timedelta(days=200),
         )
         for instant in (False, True)
     ]
@@ -110,6 +111,46 @@ def test_booking_state_machine(app, owner, exporter, operator):
                 listing.id, quantity, start, start + timedelta(days=days - 1), goods()
             )
             self._try(request_booking, exporter, request, booking_terms(), self.clock, TODAY)
+
+        @rule(
+            listing=st.sampled_from(listings),
+            quantity=st.integers(1, 6),
+            offset=st.integers(0, 20),
+            extra_days=st.integers(0, 40),
+        )
+        def ask_monthly(self, listing, quantity, offset, extra_days):
+            """A lease of more than three months, paid in monthly instalments."""
+            start = TODAY + timedelta(days=offset)
+            end = add_months(start, 4) - timedelta(days=1) + timedelta(days=extra_days)
+            request = BookingRequest(
+                listing.id, quantity, start, end, goods(), payment_plan="monthly"
+            )
+            self._try(request_booking, exporter, request, booking_terms(), self.clock, TODAY)
+
+        @rule(data=st.data(), whole=st.booleans())
+        def pay_an_instalment(self, data, whole):
+            """The next monthly instalment of a lease, or a part of it, arrives."""
+            ids = db.session.scalars(
+                select(Booking.id).where(
+                    Booking.payment_plan == "monthly",
+                    Booking.state.in_(("accepted", "confirmed", "active", "completed")),
+                )
+            ).all()
+            if not ids:
+                return
+            booking = db.session.get(Booking, data.draw(st.sampled_from(ids)))
+            unpaid = [i for i in booking.payment_instalments if i.paid_at is None]
+            if not unpaid:
+                return
+            amount = unpaid[0].amount_minor if whole else max(1, unpaid[0].amount_minor // 2)
+            self.transfers += 1
+            receipt = ReceiptData(
+                payment_reference(booking.id), amount, "EUR", self.clock.date(),
+                f"T{self.transfers}",
+            )  # fmt: skip
+            self._try(record_bank_receipt, operator, receipt, self.clock, self.clock.date())
+            if self._recorded(receipt):
+                self.recorded.append(receipt)
 
         @rule(data=st.data())
         def act(self, data):
@@ -157,7 +198,9 @@ def test_booking_state_machine(app, owner, exporter, operator):
         def _transfer(self, booking_id: int, data) -> ReceiptData:
             total = db.session.get(Booking, booking_id).total_minor
             # now the whole total, now a part of it, now more than it
-            amount = data.draw(st.sampled_from([total, max(1, total // 3), total + 250]))
+            amount = data.draw(
+                st.sampled_from([total, max(1, total // 3), max(1, total // 5), total + 250])
+            )
             self.transfers += 1
             reference = payment_reference(booking_id)
             return ReceiptData(reference, amount, "EUR", self.clock.date(), f"T{self.transfers}")
@@ -171,6 +214,7 @@ def test_booking_state_machine(app, owner, exporter, operator):
             self.clock += timedelta(hours=hours)
             expire_stale_requests(self.clock)
             advance_leases(self.clock)
+            cover_missed_instalments(self.clock)
             run_due_releases(self.clock)
 
         def _try(self, function, *args):

@@ -73,6 +73,11 @@ def receipt(booking, amount, bank_reference, currency="EUR", received_on=TODAY):
     return ReceiptData(payment_reference(booking.id), amount, currency, received_on, bank_reference)
 
 
+def mistyped(reference: str) -> str:
+    """The reference with its last check digit changed: the check digits catch it."""
+    return reference[:-1] + str((int(reference[-1]) + 1) % 10)
+
+
 def entries() -> int:
     return db.session.scalar(select(func.count()).select_from(LedgerEntry))
 
@@ -152,7 +157,7 @@ def test_bad_receipts_are_refused_and_change_nothing(owner, exporter):
     before = (entries(), db.session.scalar(select(func.count()).select_from(BankReceipt)))
     reference = payment_reference(booking.id)
     bad = [
-        (ReceiptData(reference[:-1] + "0", 100, "EUR", TODAY, "B1"), InvalidInput, "reference"),
+        (ReceiptData(mistyped(reference), 100, "EUR", TODAY, "B1"), InvalidInput, "reference"),
         (ReceiptData(payment_reference(99999), 100, "EUR", TODAY, "B2"), InvalidInput, "reference"),
         (receipt(booking, 0, "B3"), InvalidInput, "amount"),
         (receipt(booking, -5, "B4"), InvalidInput, "amount"),

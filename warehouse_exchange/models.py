@@ -8,6 +8,7 @@ from .escrow.models import (
     ConnectedAccount,
     GatewayCustomer,
     GatewayEvent,
+    PaymentInstalment,
     Refund,
     ReleaseInstalment,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "Notification",
     "Organization",
     "OutboxEmail",
+    "PaymentInstalment",
     "Refund",
     "ReleaseInstalment",
     "Shipment",

@@ -38,7 +38,13 @@ def create(args):
     if key is not None and len(key) > 64:
         raise InvalidInput("The idempotency key is too long.", {"idempotency_key": "At most 64."})
     booking_request = services.BookingRequest(
-        args["listing_id"], args["quantity"], args["start"], args["end"], args["sku_profile"], key
+        args["listing_id"],
+        args["quantity"],
+        args["start"],
+        args["end"],
+        args["sku_profile"],
+        key,
+        args["payment_plan"],
     )
     return services.request_booking(api_actor(), booking_request, _terms(), utc_now(), utc_today())
 

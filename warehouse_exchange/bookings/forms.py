@@ -39,6 +39,14 @@ class BookingForm(FlaskForm):
     )
     category = SelectField("Category", choices=list(CATEGORIES.items()))
     sku_count = _count("Number of SKUs", 100_000, 1)
+    payment_plan = SelectField(
+        "How you pay",
+        choices=[
+            ("upfront", "Up front: the whole total when the owner accepts"),
+            ("monthly", "Monthly: one instalment per month of the lease"),
+        ],
+        default="upfront",
+    )
     #: a fresh key per form, so that a double-submitted form books once
     idempotency_key = HiddenField(validators=[Optional(), Length(max=64)])
 
@@ -61,6 +69,7 @@ class BookingForm(FlaskForm):
             self.end.data,
             goods,
             self.idempotency_key.data or None,
+            self.payment_plan.data,
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -21,6 +22,10 @@ from ..extensions import db
 from ..listings.models import Listing
 from ..models_base import UTCDateTime, utcnow
 from ..money import Money
+from .rules import PAYMENT_PLANS
+
+if TYPE_CHECKING:
+    from ..escrow.models import PaymentInstalment
 
 STATES = (
     "requested",
@@ -63,6 +68,7 @@ class Booking(db.Model):
             name="quote_adds_up",
         ),
         CheckConstraint("sku_count > 0", name="sku_count_positive"),
+        CheckConstraint(f"payment_plan IN {PAYMENT_PLANS!r}", name="payment_plan_known"),
         UniqueConstraint("tenant_id", "idempotency_key"),
         Index("ix_bookings_listing_state", "listing_id", "state"),
         Index("ix_bookings_tenant_state", "tenant_id", "state"),
@@ -96,6 +102,10 @@ class Booking(db.Model):
     commission_minor: Mapped[int] = mapped_column(BigInteger)
     guarantee_fee_minor: Mapped[int] = mapped_column(BigInteger)
     total_minor: Mapped[int] = mapped_column(BigInteger)
+    #: "upfront" (the whole total at confirmation) or "monthly" (one instalment a month)
+    payment_plan: Mapped[str] = mapped_column(String(10), default="upfront")
+    #: when the tenant first missed an instalment that the guarantee reserve then covered
+    defaulted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the client's key for this request; a replayed POST finds the first booking
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
     #: when an unanswered request lapses
@@ -107,6 +117,10 @@ class Booking(db.Model):
     requested_by: Mapped[User] = relationship()
     events: Mapped[list[BookingEvent]] = relationship(
         back_populates="booking", order_by="BookingEvent.id", cascade="all, delete-orphan"
+    )
+    #: what the tenant pays, by when (escrow makes it at acceptance; read-only here)
+    payment_instalments: Mapped[list[PaymentInstalment]] = relationship(
+        order_by="PaymentInstalment.sequence", viewonly=True
     )
 
     def money(self, minor: int) -> Money:

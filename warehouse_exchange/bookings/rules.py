@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 from ..errors import Conflict, InvalidInput
 from ..listings.models import Listing
 from ..listings.rules import lease_days
 from ..money import Money, allocate, round_half_even
+
+#: how a tenant pays: the whole total at confirmation, or one instalment per month of the lease
+PAYMENT_PLANS = ("upfront", "monthly")
 
 #: state -> states it may move to
 TRANSITIONS: dict[str, set[str]] = {
@@ -43,6 +47,9 @@ class Quote:
     commission: Money
     guarantee_fee: Money
     total: Money
+    #: with the monthly plan: (month start, due date, amount) of each instalment; the first
+    #: is due at confirmation
+    instalments: tuple[tuple[date, date, Money], ...] = ()
 
 
 def quote(
@@ -116,3 +123,79 @@ def check_terms(listing: Listing, quantity: int, start: date, end: date, today: 
         raise InvalidInput(
             f"Book at least {listing.min_quantity} units.", {"quantity": "Below the minimum."}
         )
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def month_starts(start: date, end: date) -> list[date]:
+    """The first day of each month of a lease: its start day, then the same day monthly."""
+    starts = [start]
+    while (following := add_months(start, len(starts))) <= end:
+        starts.append(following)
+    return starts
+
+
+def lease_months(start: date, end: date) -> tuple[list[date], list[int]]:
+    """The first day of each month of the lease, and how many of its days each month has."""
+    starts = month_starts(start, end)
+    ends = [*starts[1:], end + timedelta(days=1)]
+    return starts, [(b - a).days for a, b in zip(starts, ends, strict=True)]
+
+
+def check_payment_plan(plan: str, start: date, end: date, monthly_after_months: int) -> None:
+    """Monthly instalments only for leases of more than `monthly_after_months` months."""
+    if plan not in PAYMENT_PLANS:
+        raise InvalidInput(
+            f"Unknown payment plan {plan!r}.", {"payment_plan": "Choose upfront or monthly."}
+        )
+    if plan == "monthly" and start <= end and len(month_starts(start, end)) <= monthly_after_months:
+        raise InvalidInput(
+            f"Monthly payment is offered for leases longer than {monthly_after_months} months;"
+            " pay this one up front.",
+            {"payment_plan": f"Only for leases longer than {monthly_after_months} months."},
+        )
+
+
+@dataclass(frozen=True)
+class PaymentPart:
+    """What one payment instalment pays: a month's rent (exactly the owner's share released
+    for that month) and that month's share of the commission and the guarantee fee."""
+
+    sequence: int
+    month_start: date
+    rent_minor: int
+    commission_minor: int
+    guarantee_fee_minor: int
+
+    @property
+    def amount_minor(self) -> int:
+        return self.rent_minor + self.commission_minor + self.guarantee_fee_minor
+
+
+def payment_parts(
+    rent: int, commission: int, fee: int, start: date, end: date, monthly: bool
+) -> list[PaymentPart]:
+    """The instalments a tenant pays: one for everything up front, or one per month of the
+    lease (the months of the release schedule). Each part of the total is shared over the
+    months by days, so the rent of month n is exactly release n, and every part adds up."""
+    if not monthly:
+        return [PaymentPart(1, start, rent, commission, fee)]
+    starts, days = lease_months(start, end)
+    shares = zip(allocate(rent, days), allocate(commission, days), allocate(fee, days), strict=True)
+    parts = [
+        PaymentPart(n, month, *share)
+        for n, (month, share) in enumerate(zip(starts, shares, strict=True), start=1)
+    ]
+    return [part for part in parts if part.amount_minor > 0]
+
+
+def payment_due_dates(parts: list[PaymentPart], first_due: date, due_days_before: int):
+    """The first instalment is due by the booking's payment deadline; each later one
+    `due_days_before` days before its month starts (never before the first)."""
+    later = (part.month_start - timedelta(days=due_days_before) for part in parts[1:])
+    return [first_due, *(max(first_due, day) for day in later)][: len(parts)]

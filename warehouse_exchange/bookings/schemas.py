@@ -2,9 +2,10 @@
 
 from marshmallow import Schema, fields, post_load, validate
 
+from ..adapters.clock import utc_today
 from ..catalog import CATEGORIES, HAZMAT_CLASSES
 from ..web.api import MoneySchema
-from .rules import SkuProfile
+from .rules import PAYMENT_PLANS, SkuProfile
 
 
 def _count(maximum: int, **kwargs):
@@ -38,6 +39,15 @@ class BookingInSchema(Schema):
     start = fields.Date(required=True)
     end = fields.Date(required=True, metadata={"description": "Last day, inclusive"})
     sku_profile = fields.Nested(SkuProfileSchema, required=True)
+    payment_plan = fields.String(
+        load_default="upfront",
+        validate=validate.OneOf(PAYMENT_PLANS),
+        metadata={
+            "description": "upfront (the whole total at confirmation) or monthly (one"
+            " instalment per month; only for leases longer than"
+            " PAYMENT_PLAN_MONTHLY_AFTER_MONTHS months, 3 by default)"
+        },
+    )
     idempotency_key = fields.String(
         load_default=None,
         validate=validate.Length(min=1, max=64),
@@ -67,6 +77,21 @@ class BookingEventSchema(Schema):
     reason = fields.String()
 
 
+class PaymentInstalmentSchema(Schema):
+    sequence = fields.Integer(metadata={"description": "The month of the lease it pays for"})
+    due_on = fields.Date()
+    amount = fields.Nested(MoneySchema)
+    status = fields.Method("_status", metadata={"description": "paid, covered, overdue or due"})
+    paid_at = fields.DateTime(allow_none=True)
+    covered_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When the guarantee reserve paid it for a defaulting tenant"},
+    )
+
+    def _status(self, instalment) -> str:
+        return instalment.status(utc_today())
+
+
 class BookingSchema(Schema):
     id = fields.Integer()
     state = fields.String()
@@ -79,6 +104,13 @@ class BookingSchema(Schema):
     expires_at = fields.DateTime(allow_none=True)
     sku_profile = fields.Method("_sku_profile")
     quote = fields.Method("_quote")
+    payment_plan = fields.String()
+    payment_schedule = fields.List(
+        fields.Nested(PaymentInstalmentSchema),
+        attribute="payment_instalments",
+        metadata={"description": "Made when the booking is accepted"},
+    )
+    defaulted_at = fields.DateTime(allow_none=True)
     events = fields.List(fields.Nested(BookingEventSchema))
 
     def _sku_profile(self, booking) -> dict:

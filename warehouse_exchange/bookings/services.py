@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -12,6 +12,7 @@ from ..accounts.models import User
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..listings.models import Listing
+from ..money import Money
 from ..pagination import Page, paginate
 from ..permissions import require_user
 from ..unit_of_work import use_case
@@ -24,8 +25,11 @@ from .rules import (
     HOLDING_STATES,
     LIVE_STATES,
     SkuProfile,
+    check_payment_plan,
     check_terms,
     check_transition,
+    payment_due_dates,
+    payment_parts,
     quote,
     refusals,
 )
@@ -43,6 +47,8 @@ class BookingTerms:
     request_ttl: timedelta
     #: an accepted booking not paid in full by then expires and frees its space
     payment_window: timedelta = timedelta(hours=72)
+    #: monthly payment only for leases of more than this many months
+    monthly_after_months: int = 3
 
     @classmethod
     def from_config(cls, config) -> BookingTerms:
@@ -51,6 +57,7 @@ class BookingTerms:
             config["BOOKING_GUARANTEE_BP"],
             timedelta(hours=config["BOOKING_REQUEST_TTL_HOURS"]),
             timedelta(hours=config["BOOKING_PAYMENT_WINDOW_HOURS"]),
+            config["PAYMENT_PLAN_MONTHLY_AFTER_MONTHS"],
         )
 
 
@@ -62,6 +69,8 @@ class BookingRequest:
     end: date
     goods: SkuProfile
     idempotency_key: str | None = None
+    #: "upfront" or "monthly" (only for leases longer than the terms allow)
+    payment_plan: str = "upfront"
 
 
 def _move(booking: Booking, state: str, actor: User | None, now: datetime, reason="") -> None:
@@ -109,7 +118,8 @@ def _replayed(actor: User, request: BookingRequest) -> Booking | None:
         booking.quantity,
         booking.start_date,
         booking.end_date,
-    ) == (request.listing_id, request.quantity, request.start, request.end)
+        booking.payment_plan,
+    ) == (request.listing_id, request.quantity, request.start, request.end, request.payment_plan)
     if booking is not None and not same:
         raise Conflict("This idempotency key was used for another booking request.")
     return booking
@@ -132,6 +142,7 @@ def _checked(actor: User, request: BookingRequest, terms: BookingTerms, today: d
     _check_goods(request.goods)
     listing = _bookable_listing(actor, request.listing_id)
     check_terms(listing, request.quantity, request.start, request.end, today)
+    check_payment_plan(request.payment_plan, request.start, request.end, terms.monthly_after_months)
     problems = refusals(listing, request.goods)
     if problems:
         raise InvalidInput("The listing does not accept these goods.", problems)
@@ -164,7 +175,25 @@ def preview_booking(actor: User, request: BookingRequest, terms: BookingTerms, t
     """The quote a request would get, after every check it would pass; nothing is saved."""
     _, price = _checked(_require_tenant(actor), request, terms, today)
     db.session.rollback()  # release the listing lock taken by the checks
-    return price
+    if request.payment_plan != "monthly":
+        return price
+    parts = payment_parts(
+        price.subtotal.amount_minor,
+        price.commission.amount_minor,
+        price.guarantee_fee.amount_minor,
+        request.start,
+        request.end,
+        monthly=True,
+    )
+    due = payment_due_dates(parts, today, current_app.config["PAYMENT_DUE_DAYS_BEFORE"])
+    currency = price.total.currency
+    return replace(
+        price,
+        instalments=tuple(
+            (part.month_start, day, Money(part.amount_minor, currency))
+            for part, day in zip(parts, due, strict=True)
+        ),
+    )
 
 
 @use_case
@@ -192,6 +221,7 @@ def request_booking(
         commission_minor=price.commission.amount_minor,
         guarantee_fee_minor=price.guarantee_fee.amount_minor,
         total_minor=price.total.amount_minor,
+        payment_plan=request.payment_plan,
         idempotency_key=request.idempotency_key,
         expires_at=now + terms.request_ttl,
         unit_length_cm=goods.unit_length_cm,
@@ -207,8 +237,8 @@ def request_booking(
     booking.events.append(BookingEvent(from_state=None, to_state="requested", actor=actor, at=now))
     db.session.add(booking)
     if listing.instant_book:
+        booking.expires_at = now + terms.payment_window  # before the move: the deadline
         _move(booking, "accepted", actor, now, "Instant booking")
-        booking.expires_at = now + terms.payment_window
     else:
         db.session.flush()  # receivers name the booking by its id
         booking_requested.send(booking, now=now)
@@ -241,8 +271,11 @@ def accept_booking(actor: User, booking_id: int, now: datetime) -> Booking:
     booking = _as_owner(actor, booking_id)
     if booking.state == "requested" and booking.expires_at and booking.expires_at <= now:
         raise Conflict("This request has expired; it can no longer be accepted.")
-    _move(booking, "accepted", actor, now)
+    if booking.state != "requested":
+        check_transition(booking.state, "accepted")
+    # the payment deadline is set before the move, whose receivers schedule the payments
     booking.expires_at = now + BookingTerms.from_config(current_app.config).payment_window
+    _move(booking, "accepted", actor, now)
     db.session.commit()
     return booking
 
@@ -274,8 +307,14 @@ def cancel_booking(actor: User, booking_id: int, reason: str, now: datetime, tod
 
 
 def confirm_payment(booking: Booking, actor: User, now: datetime) -> None:
-    """Escrow holds the booking's total: it is confirmed (a step of escrow's use case)."""
-    _move(booking, "confirmed", actor, now, "Paid in full into escrow")
+    """Escrow holds the booking's total, or its first monthly instalment: it is confirmed
+    (a step of escrow's use case)."""
+    reason = (
+        "First monthly instalment paid into escrow"
+        if booking.payment_plan == "monthly"
+        else "Paid in full into escrow"
+    )
+    _move(booking, "confirmed", actor, now, reason)
 
 
 def _claim(booking_id: int, states: tuple[str, ...]) -> Booking | None:

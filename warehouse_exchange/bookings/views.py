@@ -65,7 +65,7 @@ def show(booking_id: int) -> str:
         is_owner=user.organization_id == booking.listing.warehouse.organization_id,
         is_tenant=user.organization_id == booking.tenant_id,
         reason_form=ReasonForm(),
-        escrow=escrow_summary(user, booking.id),
+        escrow=escrow_summary(user, booking.id, utc_today()),
         bank=current_app.config["ESCROW_BANK_ACCOUNT"],
         cards_enabled=current_app.extensions["payment_gateway"] is not None
         and booking.currency not in CARD_UNSUPPORTED_CURRENCIES,

@@ -27,11 +27,14 @@ from ..unit_of_work import use_case
 from .models import CardPayment, ConnectedAccount, GatewayCustomer, GatewayEvent, Refund
 from .services import (
     CARD_GATEWAY,
+    PAYABLE_STATES,
+    apply_payment,
     locked_booking,
     mark_refund_sent,
+    next_payment,
     owe_refund,
     paid_minor,
-    settle,
+    payment_instalments,
 )
 
 GATEWAY = CARD_GATEWAY
@@ -52,17 +55,20 @@ def _customer_id(gateway: PaymentGateway, actor: User) -> str:
 
 @use_case
 def start_card_payment(actor: User, booking_id: int, gateway: PaymentGateway) -> CardPayment:
-    """A PaymentIntent for what the booking still needs; the page confirms it with the card.
-    Asking again while one is pending returns that one instead of charging twice."""
+    """A PaymentIntent for the booking's next instalment (its whole outstanding total when
+    paid up front); the page confirms it with the card. Asking again while one is pending
+    returns that one instead of charging twice."""
     booking = get_booking(actor, booking_id)
     if actor.organization_id != booking.tenant_id:
         raise Forbidden("Only the tenant pays for a booking.")
     if booking.currency in CARD_UNSUPPORTED_CURRENCIES:
         raise Conflict(f"Bookings in {booking.currency} are paid by bank transfer.")
     booking = locked_booking(booking.id)
-    if booking.state != "accepted":
+    if booking.state not in PAYABLE_STATES:
         raise Conflict(f"Booking {booking.id} is {booking.state}; only accepted bookings are paid.")
-    outstanding = booking.total_minor - paid_minor(booking.id)
+    _instalment, outstanding = next_payment(payment_instalments(booking), paid_minor(booking.id))
+    if outstanding <= 0:
+        raise Conflict(f"Booking {booking.id} is paid in full.")
     pending = db.session.scalar(
         select(CardPayment).where(
             CardPayment.booking_id == booking.id,
@@ -106,6 +112,7 @@ def _succeeded(payment: CardPayment, intent: dict, now: datetime) -> str:
         return "ignored: already recorded"
     booking = locked_booking(payment.booking_id)
     amount = int(intent["amount"])
+    owed_before = booking.total_minor - paid_minor(booking.id)
     ledger.post(
         f"card-payment:{payment.payment_intent_id}",
         "payment",
@@ -118,11 +125,13 @@ def _succeeded(payment: CardPayment, intent: dict, now: datetime) -> str:
     )
     payment.status, payment.decline_message = "succeeded", ""
     payment.charge_id = _charge_id(intent)
-    if booking.state != "accepted":
+    if booking.state not in PAYABLE_STATES:
         owe_refund(booking, amount, f"Paid by card after the booking was {booking.state}", now)
         return f"applied; refund due: booking is {booking.state}"
-    if paid_minor(booking.id) >= booking.total_minor:
-        settle(booking, None, now)
+    if owed_before <= 0:
+        owe_refund(booking, amount, "Paid by card after the booking was paid in full", now)
+        return "applied; refund due: booking is paid in full"
+    apply_payment(booking, None, now)
     return "applied"
 
 

@@ -105,6 +105,56 @@ class ReleaseInstalment(db.Model):
         return Money(self.amount_minor, self.currency)
 
 
+class PaymentInstalment(db.Model):
+    """A part of the booking's total the tenant pays into escrow by its due date: the whole
+    total for an upfront booking, one month's rent and fees for a monthly one. Unpaid after
+    the grace period, the guarantee reserve covers its rent (and the tenant is in default)."""
+
+    __tablename__ = "payment_instalments"
+    __table_args__ = (
+        CheckConstraint(
+            "rent_minor >= 0 AND commission_minor >= 0 AND guarantee_fee_minor >= 0"
+            " AND amount_minor > 0"
+            " AND amount_minor = rent_minor + commission_minor + guarantee_fee_minor",
+            name="parts_add_up",
+        ),
+        CheckConstraint(
+            "cover_transaction_id IS NULL OR covered_at IS NOT NULL", name="cover_is_dated"
+        ),
+        UniqueConstraint("booking_id", "sequence"),
+        Index("ix_payment_instalments_due", "paid_at", "covered_at", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
+    #: the month of the lease it pays for (1 for the first; an upfront booking has only 1)
+    sequence: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    rent_minor: Mapped[int] = mapped_column(BigInteger)
+    commission_minor: Mapped[int] = mapped_column(BigInteger)
+    guarantee_fee_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the guarantee reserve paid its rent into escrow because the tenant had not
+    covered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cover_transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
+
+    booking: Mapped[Booking] = relationship()
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_minor, self.currency)
+
+    def status(self, today: date | None) -> str:
+        """paid, covered (by the guarantee reserve), overdue (after its due date) or due."""
+        if self.paid_at is not None:
+            return "paid"
+        if self.covered_at is not None:
+            return "covered"
+        return "overdue" if today is not None and self.due_on < today else "due"
+
+
 class GatewayCustomer(db.Model):
     """An organization's customer record at a card gateway, made once and reused."""
 

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..bookings.rules import (
+    PaymentPart,
+    add_months,
+    lease_months,
+    payment_due_dates,
+    payment_parts,
+)
 from ..money import allocate
+
+#: the months of a lease and the payment plan are booking terms; escrow follows them
+__all__ = ["PaymentPart", "add_months", "payment_due_dates", "payment_parts"]
 
 REFERENCE = re.compile(r"^WX(\d{7})(\d{2})$")
 
@@ -29,13 +38,6 @@ def booking_id_of(reference: str) -> int | None:
     return int(match[1])
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it is shorter."""
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
 @dataclass(frozen=True)
 class Instalment:
     sequence: int
@@ -48,11 +50,7 @@ def release_schedule(owner_share: int, start: date, end: date) -> list[Instalmen
     when the month begins; the last month's part when the lease is over (the day after its
     last day), so that escrow still holds something until the lease has been honoured. A
     lease of one month or less is released on its start day."""
-    starts = [start]
-    while (following := add_months(start, len(starts))) <= end:
-        starts.append(following)
-    ends = [*starts[1:], end + timedelta(days=1)]
-    days = [(b - a).days for a, b in zip(starts, ends, strict=True)]
+    starts, days = lease_months(start, end)
     amounts = allocate(owner_share, days)
     due = starts if len(starts) == 1 else [*starts[:-1], end + timedelta(days=1)]
     return [

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..bookings.schemas import PaymentInstalmentSchema
 from ..web.api import MoneySchema
 
 
@@ -57,6 +58,16 @@ class EscrowSummarySchema(Schema):
     refunded = fields.Nested(MoneySchema)
     instalments = fields.List(fields.Nested(InstalmentSchema))
     refunds = fields.List(fields.Nested(RefundSchema))
+    payment_plan = fields.String(metadata={"description": "upfront or monthly"})
+    payments = fields.List(
+        fields.Nested(PaymentInstalmentSchema),
+        metadata={"description": "The payment schedule: what the tenant pays, by when"},
+    )
+    next_amount = fields.Nested(
+        MoneySchema,
+        allow_none=True,
+        metadata={"description": "What pays the next instalment not yet paid"},
+    )
 
 
 class StatementLineSchema(Schema):

@@ -4,7 +4,7 @@ schedule, and give back what the tenant paid too much. Every movement is a ledge
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from ..accounts.models import Organization, User
 from ..adapters.payments import GatewayError, PaymentGateway
 from ..bookings.models import Booking
 from ..bookings.services import confirm_payment, get_booking
-from ..bookings.signals import booking_cancelled, booking_expired
+from ..bookings.signals import booking_cancelled, booking_expired, booking_moved
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
 from ..ledger import services as ledger
@@ -33,11 +33,18 @@ from .models import (
     CardPayment,
     ConnectedAccount,
     GatewayEvent,
+    PaymentInstalment,
     Refund,
     ReleaseInstalment,
 )
-from .rules import booking_id_of, payment_reference, release_schedule
-from .signals import instalment_released, refund_due
+from .rules import (
+    booking_id_of,
+    payment_due_dates,
+    payment_parts,
+    payment_reference,
+    release_schedule,
+)
+from .signals import instalment_covered, instalment_released, refund_due
 
 GATEWAY = "bank"
 #: the card gateway, whose connected accounts receive releases
@@ -45,6 +52,10 @@ CARD_GATEWAY = "stripe"
 MAX_AMOUNT_MINOR = 10**12
 #: states in which a booking's escrow is released to its owner
 RELEASING_STATES = ("active", "completed")
+#: states in which a booking takes payments (while some of its total is still to pay)
+PAYABLE_STATES = ("accepted", "confirmed", "active", "completed")
+#: states of a paid lease whose missed instalments the guarantee reserve covers
+COVERED_STATES = ("confirmed", "active", "completed")
 
 
 @dataclass(frozen=True)
@@ -86,10 +97,14 @@ def _checked_receipt(data: ReceiptData, booking: Booking, today: date) -> tuple[
         )
     if not isinstance(data.received_on, date) or data.received_on > today:
         raise InvalidInput("A transfer cannot arrive in the future.", {"received_on": "Future."})
-    if booking.state != "accepted":
+    if booking.state not in PAYABLE_STATES:
         raise Conflict(
-            f"Booking {booking.id} is {booking.state}; only accepted bookings take payments."
-            " Send the transfer back to its sender."
+            f"Booking {booking.id} is {booking.state}; only accepted bookings (and paid leases"
+            " with instalments still to pay) take payments. Send the transfer back to its sender."
+        )
+    if paid_minor(booking.id) >= booking.total_minor:
+        raise Conflict(
+            f"Booking {booking.id} is paid in full. Send the transfer back to its sender."
         )
     known = db.session.scalar(
         select(BankReceipt).where(BankReceipt.bank_reference == bank_reference)
@@ -101,9 +116,8 @@ def _checked_receipt(data: ReceiptData, booking: Booking, today: date) -> tuple[
 
 @use_case
 def record_bank_receipt(actor: User, data: ReceiptData, now: datetime, today: date) -> BankReceipt:
-    """An operator saw a transfer arrive. It goes into the tenant's escrow; once the booking
-    is paid in full the fees are split off, the booking is confirmed and its releases are
-    scheduled, and anything paid beyond the total is owed back."""
+    """An operator saw a transfer arrive. It goes into the tenant's escrow and pays the
+    booking's instalments in order (see apply_payment)."""
     require_operator(actor)
     booking = _booking_of_reference(data.reference)
     amount, bank_reference = _checked_receipt(data, booking, today)
@@ -130,8 +144,7 @@ def record_bank_receipt(actor: User, data: ReceiptData, now: datetime, today: da
     )
     db.session.add(receipt)
     db.session.flush()
-    if paid_minor(booking.id) >= booking.total_minor:
-        settle(booking, actor, now)
+    apply_payment(booking, actor, now)
     db.session.commit()
     return receipt
 
@@ -151,9 +164,100 @@ def paid_minor(booking_id: int) -> int:
     return int(paid or 0)
 
 
-def settle(booking: Booking, actor: User, now: datetime) -> None:
+def scheduled_payments(booking_id: int) -> list[PaymentInstalment]:
+    """The booking's payment instalments in order (none before it is accepted)."""
+    return list(
+        db.session.scalars(
+            select(PaymentInstalment)
+            .where(PaymentInstalment.booking_id == booking_id)
+            .order_by(PaymentInstalment.sequence)
+        )
+    )
+
+
+def next_payment(
+    instalments: list[PaymentInstalment], paid: int
+) -> tuple[PaymentInstalment | None, int]:
+    """The first instalment not yet paid, and what is still to pay to pay it (money paid
+    beyond the instalments before it counts towards it)."""
+    owed = 0
+    for instalment in instalments:
+        owed += instalment.amount_minor
+        if instalment.paid_at is None:
+            return instalment, max(0, owed - paid)
+    return None, 0
+
+
+def payment_instalments(booking: Booking) -> list[PaymentInstalment]:
+    """The booking's payment schedule, in order; made at acceptance (or on first use, for a
+    booking accepted before payment plans existed). An upfront booking has one instalment."""
+    made = scheduled_payments(booking.id)
+    if made:
+        return made
+    parts = payment_parts(
+        booking.subtotal_minor,
+        booking.commission_minor,
+        booking.guarantee_fee_minor,
+        booking.start_date,
+        booking.end_date,
+        monthly=booking.payment_plan == "monthly",
+    )
+    first_due = booking.expires_at.date() if booking.expires_at else booking.start_date
+    due = payment_due_dates(parts, first_due, current_app.config["PAYMENT_DUE_DAYS_BEFORE"])
+    made = [
+        PaymentInstalment(
+            booking=booking,
+            sequence=part.sequence,
+            due_on=due_on,
+            amount_minor=part.amount_minor,
+            rent_minor=part.rent_minor,
+            commission_minor=part.commission_minor,
+            guarantee_fee_minor=part.guarantee_fee_minor,
+            currency=booking.currency,
+        )
+        for part, due_on in zip(parts, due, strict=True)
+    ]
+    db.session.add_all(made)
+    db.session.flush()
+    return made
+
+
+@booking_moved.connect
+def schedule_payments(booking: Booking, *, to_state: str, **_kw) -> None:
+    """An accepted booking gets its payment schedule, due from its payment deadline on."""
+    if to_state == "accepted":
+        if booking.id is None:
+            db.session.flush()
+        payment_instalments(booking)
+
+
+def apply_payment(booking: Booking, actor: User | None, now: datetime) -> None:
+    """Money just paid into the booking's escrow (by bank or by card) pays its instalments
+    in order. Each instalment paid in full has its share of the commission and guarantee fee
+    split off (and, if the guarantee reserve had covered it, pays the reserve back); the
+    first one confirms the booking and schedules the releases; anything paid beyond the
+    whole total is owed back."""
+    paid = paid_minor(booking.id)
+    owed = 0
+    instalments = payment_instalments(booking)
+    for instalment in instalments:
+        owed += instalment.amount_minor
+        if instalment.paid_at is None and paid >= owed:
+            instalment.paid_at = now
+            _split_fees(booking, instalment)
+            if instalment.covered_at is not None:
+                _repay_reserve(booking, instalment)
+    if booking.state == "accepted" and instalments[0].paid_at is not None:
+        _confirm(booking, actor, now)
+    excess = paid - booking.total_minor
+    if excess > 0:
+        currency = booking.currency
+        owe_refund(booking, excess, f"Paid {Money(excess, currency)} more than the total", now)
+
+
+def _split_fees(booking: Booking, instalment: PaymentInstalment) -> None:
     currency, tenant = booking.currency, booking.tenant_id
-    commission, fee = booking.commission_minor, booking.guarantee_fee_minor
+    commission, fee = instalment.commission_minor, instalment.guarantee_fee_minor
     legs = [
         Leg(ledger.fees(currency), commission, booking.id),
         Leg(ledger.reserve(currency), fee, booking.id),
@@ -162,12 +266,31 @@ def settle(booking: Booking, actor: User, now: datetime) -> None:
     legs = [leg for leg in legs if leg.amount_minor]
     if len(legs) > 1:
         ledger.post(
-            f"fees:{booking.id}",
+            f"fees:{booking.id}:{instalment.sequence}",
             "fees",
             legs,
             booking_id=booking.id,
-            memo="Commission and guarantee fee",
+            memo=f"Commission and guarantee fee of instalment {instalment.sequence}",
         )
+
+
+def _repay_reserve(booking: Booking, instalment: PaymentInstalment) -> None:
+    """The tenant paid late an instalment the reserve had covered: the rent goes back."""
+    if instalment.rent_minor:
+        ledger.post(
+            f"cover-repaid:{instalment.id}",
+            "cover_repaid",
+            [
+                Leg(ledger.escrow(booking.tenant_id, booking.currency), -instalment.rent_minor,
+                    booking.id),
+                Leg(ledger.reserve(booking.currency), instalment.rent_minor, booking.id),
+            ],
+            booking_id=booking.id,
+            memo=f"Instalment {instalment.sequence} paid late: the guarantee reserve is repaid",
+        )  # fmt: skip
+
+
+def _confirm(booking: Booking, actor: User | None, now: datetime) -> None:
     confirm_payment(booking, actor, now)
     for instalment in release_schedule(
         booking.subtotal_minor, booking.start_date, booking.end_date
@@ -178,23 +301,27 @@ def settle(booking: Booking, actor: User, now: datetime) -> None:
                 sequence=instalment.sequence,
                 due_on=instalment.due_on,
                 amount_minor=instalment.amount_minor,
-                currency=currency,
+                currency=booking.currency,
             )
         )
-    excess = paid_minor(booking.id) - booking.total_minor
-    if excess:
-        owe_refund(booking, excess, f"Paid {Money(excess, currency)} more than the total", now)
+
+
+def fees_split(booking: Booking) -> tuple[int, int]:
+    """The commission and guarantee fee split off so far: those of the paid instalments."""
+    instalments = scheduled_payments(booking.id)
+    if not instalments and ledger.posted(f"fees:{booking.id}") is not None:
+        # paid before payment plans existed: all of them at once, under the old key
+        return booking.commission_minor, booking.guarantee_fee_minor
+    paid = [i for i in instalments if i.paid_at is not None]
+    return sum(i.commission_minor for i in paid), sum(i.guarantee_fee_minor for i in paid)
 
 
 def _return_fees(booking: Booking) -> None:
+    commission, fee = fees_split(booking)
     legs = [
-        Leg(ledger.fees(booking.currency), -booking.commission_minor, booking.id),
-        Leg(ledger.reserve(booking.currency), -booking.guarantee_fee_minor, booking.id),
-        Leg(
-            ledger.escrow(booking.tenant_id, booking.currency),
-            booking.commission_minor + booking.guarantee_fee_minor,
-            booking.id,
-        ),
+        Leg(ledger.fees(booking.currency), -commission, booking.id),
+        Leg(ledger.reserve(booking.currency), -fee, booking.id),
+        Leg(ledger.escrow(booking.tenant_id, booking.currency), commission + fee, booking.id),
     ]
     legs = [leg for leg in legs if leg.amount_minor]
     if len(legs) > 1:
@@ -214,12 +341,16 @@ def refund_cancelled_booking(booking: Booking, *, now: datetime, by_owner: bool 
     that a tenant cancelling a paid lease leaves the owner the rent its listing's policy keeps.
     An owner cancelling a paid lease returns the fees too, and owes the guarantee reserve a
     penalty, taken from the owner's next releases."""
-    paid_in_full = paid_minor(booking.id) >= booking.total_minor
-    if paid_in_full and by_owner:
+    instalments = scheduled_payments(booking.id)
+    paid_rent = sum(i.rent_minor for i in instalments if i.paid_at is not None)
+    if not instalments:  # paid before payment plans existed, if at all: up front
+        paid_rent = booking.subtotal_minor
+    confirmed = any(event.to_state == "confirmed" for event in booking.events)
+    if confirmed and by_owner:
         _return_fees(booking)
         _charge_owner_penalty(booking)
-    elif paid_in_full and booking.state == "cancelled":
-        _leave_owner_the_kept_rent(booking, now.date())
+    elif confirmed and booking.state == "cancelled":
+        _leave_owner_the_kept_rent(booking, paid_rent, now.date())
     held = ledger.balance(ledger.escrow(booking.tenant_id, booking.currency), booking.id)
     owed = db.session.scalar(
         select(func.sum(Refund.amount_minor)).where(
@@ -235,10 +366,12 @@ def _owner_of(booking: Booking) -> int:
     return booking.listing.warehouse.organization_id
 
 
-def _leave_owner_the_kept_rent(booking: Booking, cancelled_on: date) -> None:
+def _leave_owner_the_kept_rent(booking: Booking, paid_rent: int, cancelled_on: date) -> None:
+    """The policy's share of the rent paid so far (all of it up front; the instalments paid
+    of a monthly lease) stays with the owner."""
     policy = CANCELLATION_POLICIES[booking.listing.cancellation_policy]
     refund_bp = policy.refund_bp(cancelled_on, booking.start_date)
-    _refunded, kept = allocate(booking.subtotal_minor, [refund_bp, 10_000 - refund_bp])
+    _refunded, kept = allocate(paid_rent, [refund_bp, 10_000 - refund_bp])
     if kept:
         ledger.post(
             f"cancellation-kept:{booking.id}",
@@ -400,9 +533,20 @@ def _transfer_to_owner(instalment: ReleaseInstalment, gateway: PaymentGateway) -
 
 
 def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> int:
-    """Release every instalment that is due on a running or completed lease, each in its own
-    transaction and exactly once, and with a card gateway send it on to the owner. Returns how
-    many this runner released."""
+    """Release every instalment that is due on a running or completed lease and whose month
+    is paid (or covered by the guarantee reserve), each in its own transaction and exactly
+    once, and with a card gateway send it on to the owner. Returns how many this runner
+    released; one waiting for its month's payment is tried again on the next run."""
+    unsettled_month = (
+        select(PaymentInstalment.id)
+        .where(
+            PaymentInstalment.booking_id == ReleaseInstalment.booking_id,
+            PaymentInstalment.sequence <= ReleaseInstalment.sequence,
+            PaymentInstalment.paid_at.is_(None),
+            PaymentInstalment.covered_at.is_(None),
+        )
+        .exists()
+    )
     due = db.session.scalars(
         select(ReleaseInstalment.id)
         .join(Booking, Booking.id == ReleaseInstalment.booking_id)
@@ -410,6 +554,7 @@ def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> in
             ReleaseInstalment.released_at.is_(None),
             ReleaseInstalment.due_on <= now.date(),
             Booking.state.in_(RELEASING_STATES),
+            ~unsettled_month,  # a month is released once it is paid, or covered
         )
         .order_by(ReleaseInstalment.due_on, ReleaseInstalment.id)
     ).all()
@@ -430,6 +575,81 @@ def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> in
     return released
 
 
+def _claim_missed(instalment_id: int) -> PaymentInstalment | None:
+    """The payment instalment, locked, if it is still neither paid nor covered and no other
+    runner holds it."""
+    return db.session.scalar(
+        select(PaymentInstalment)
+        .where(
+            PaymentInstalment.id == instalment_id,
+            PaymentInstalment.paid_at.is_(None),
+            PaymentInstalment.covered_at.is_(None),
+        )
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _cover(booking: Booking, instalment: PaymentInstalment, now: datetime) -> None:
+    """The guarantee reserve pays the month's rent into the booking's escrow, so that the
+    owner's release can go ahead; the tenant is in default and still owes the instalment."""
+    if instalment.rent_minor:
+        posting = ledger.post(
+            f"cover:{instalment.id}",
+            "cover",
+            [
+                Leg(ledger.reserve(booking.currency), -instalment.rent_minor, booking.id),
+                Leg(ledger.escrow(booking.tenant_id, booking.currency), instalment.rent_minor,
+                    booking.id),
+            ],
+            booking_id=booking.id,
+            memo=f"Instalment {instalment.sequence} missed: the guarantee reserve pays the rent",
+        )  # fmt: skip
+    else:  # nothing for the owner in it: only the record of the default
+        posting = None
+    instalment.covered_at = now
+    instalment.cover_transaction_id = posting.id if posting else None
+    if booking.defaulted_at is None:
+        booking.defaulted_at = now
+    instalment_covered.send(instalment, now=now)
+
+
+def cover_missed_instalments(now: datetime) -> int:
+    """Each instalment of a paid lease still unpaid PAYMENT_GRACE_DAYS after its due date is
+    covered by the guarantee reserve, once, in its own transaction (several runners may run
+    at once: each locks the booking, then claims the instalment with SKIP LOCKED if it is
+    still neither paid nor covered). Returns how many this runner covered."""
+    grace = timedelta(days=current_app.config["PAYMENT_GRACE_DAYS"])
+    missed = db.session.execute(
+        select(PaymentInstalment.id, PaymentInstalment.booking_id)
+        .join(Booking, Booking.id == PaymentInstalment.booking_id)
+        .where(
+            PaymentInstalment.paid_at.is_(None),
+            PaymentInstalment.covered_at.is_(None),
+            PaymentInstalment.due_on <= (now - grace).date(),
+            Booking.state.in_(COVERED_STATES),
+        )
+        .order_by(PaymentInstalment.due_on, PaymentInstalment.id)
+    ).all()
+    db.session.rollback()
+    covered = 0
+    for instalment_id, booking_id in missed:
+        try:
+            # the booking first, as payments lock it: a payment and a cover of one booking
+            # wait for each other, and the second sees what the first did
+            booking = locked_booking(booking_id)
+            claimable = booking is not None and booking.state in COVERED_STATES
+            instalment = _claim_missed(instalment_id) if claimable else None
+            if instalment is not None:
+                _cover(booking, instalment, now)
+                covered += 1
+            db.session.commit()
+        except Exception:  # one bad item must not stop the run; it is retried next time
+            db.session.rollback()
+            item_failed(f"Payment instalment {instalment_id}")
+    return covered
+
+
 @dataclass(frozen=True)
 class EscrowSummary:
     booking_id: int
@@ -444,6 +664,14 @@ class EscrowSummary:
     refunds: list[Refund]
     receipts: list[BankReceipt]
     card_payments: list[CardPayment]
+    payment_plan: str = "upfront"
+    #: what the tenant pays, by when: one instalment up front, or one per month
+    payments: list[PaymentInstalment] = ()
+    #: the first instalment not yet paid, and what pays it
+    next_instalment: PaymentInstalment | None = None
+    next_amount: Money | None = None
+    #: the day the payment statuses are judged on
+    as_of: date | None = None
 
     @property
     def decline_message(self) -> str:
@@ -452,14 +680,21 @@ class EscrowSummary:
         return latest.decline_message if latest and latest.status == "failed" else ""
 
 
-def escrow_summary(actor: User, booking_id: int) -> EscrowSummary:
+def escrow_summary(actor: User, booking_id: int, today: date | None = None) -> EscrowSummary:
     """What was paid for a booking, what escrow still holds, and what went where."""
     booking = get_booking(actor, booking_id)
     currency = booking.currency
     balances = ledger.booking_balances(booking.id)
     paid = paid_minor(booking.id)
     refunds = list(db.session.scalars(select(Refund).where(Refund.booking_id == booking.id)))
+    payments = scheduled_payments(booking.id)
+    upcoming, next_amount = next_payment(payments, paid)
     return EscrowSummary(
+        payment_plan=booking.payment_plan,
+        payments=payments,
+        next_instalment=upcoming,
+        next_amount=Money(next_amount, currency),
+        as_of=today,
         booking_id=booking.id,
         reference=payment_reference(booking.id),
         total=booking.money(booking.total_minor),

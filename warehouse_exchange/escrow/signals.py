@@ -10,3 +10,7 @@ refund_due = _signals.signal("refund-due")
 
 #: sent with a ReleaseInstalment just released to its owner; keyword argument `now`
 instalment_released = _signals.signal("instalment-released")
+
+#: sent with a PaymentInstalment the guarantee reserve just covered because its tenant missed
+#: it (the tenant is in default); keyword argument `now`
+instalment_covered = _signals.signal("instalment-covered")

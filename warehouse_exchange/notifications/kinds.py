@@ -13,6 +13,8 @@ KINDS: dict[str, str] = {
     "release": "Escrow released to us",
     "lease_ending": "A lease of ours ends in 14 or in 3 days",
     "request_waiting": "A booking request still waits for our answer",
+    "instalment_due": "A monthly payment instalment of ours falls due in 3 days",
+    "instalment_covered": "A missed instalment paid by the guarantee reserve (a default)",
 }
 
 #: the booking state a transition leads to -> the kind of notification it makes

@@ -12,7 +12,7 @@ from ..bookings.models import Booking
 from .kinds import KIND_OF_STATE
 
 if TYPE_CHECKING:
-    from ..escrow.models import Refund, ReleaseInstalment
+    from ..escrow.models import PaymentInstalment, Refund, ReleaseInstalment
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,13 @@ def _accepted(booking: Booking, to_owner: bool) -> tuple[str, str]:
             " escrow.",
         )
     hours = current_app.config["BOOKING_PAYMENT_WINDOW_HOURS"]
+    what_to_pay = (
+        "the first monthly instalment" if booking.payment_plan == "monthly" else _total(booking)
+    )
     return (
         f"Booking #{booking.id} accepted by {_owner_name(booking)}",
         f"{_owner_name(booking)} accepted your request for {_what(booking)}. Pay"
-        f" {_total(booking)} into escrow within {hours} hours to confirm the lease; the booking"
+        f" {what_to_pay} into escrow within {hours} hours to confirm the lease; the booking"
         " page shows how.",
     )
 
@@ -106,6 +109,14 @@ def _other_moves(
     if to_state == "cancelled":
         return f"Booking #{number} cancelled by {actor_name}", (
             f"{actor_name} cancelled booking #{number} for {what}.{because}"
+        )
+    if to_state == "confirmed" and booking.payment_plan == "monthly":
+        return f"Booking #{number} confirmed: first instalment paid", (
+            f"{booking.tenant.name} paid the first monthly instalment into escrow for {what};"
+            " the rest is paid month by month, and the guarantee reserve covers a missed month."
+            if to_owner
+            else f"Escrow holds your first monthly instalment for {what}. The lease is"
+            " confirmed; the booking page shows when each later instalment is due."
         )
     if to_state == "confirmed":
         return f"Booking #{number} paid and confirmed", (
@@ -173,3 +184,37 @@ def request_waiting(booking: Booking) -> Message:
         f"{booking.tenant.name} asked for {_what(booking)}. The request lapses at"
         f" {booking.expires_at:%Y-%m-%d %H:%M} UTC unless you accept or decline it.",
     )
+
+
+def instalment_due(instalment: PaymentInstalment, days: int) -> Message:
+    """To the tenant, a few days before a monthly instalment falls due."""
+    booking = instalment.booking
+    return Message(
+        "instalment_due",
+        f"Instalment {instalment.sequence} of booking #{booking.id} is due in {days} days",
+        f"Pay {instalment.amount.format()} into escrow by {instalment.due_on:%Y-%m-%d} for"
+        f" {_what(booking)}, quoting the booking's payment reference (the booking page shows"
+        " how). A missed instalment is paid to the owner by the guarantee reserve and counts"
+        " as a default.",
+    )
+
+
+def instalment_covered(instalment: PaymentInstalment, to_owner: bool) -> Message:
+    """To both parties, when the guarantee reserve paid a month the tenant missed."""
+    booking = instalment.booking
+    subject = f"Instalment {instalment.sequence} of booking #{booking.id} missed"
+    if to_owner:
+        body = (
+            f"{booking.tenant.name} did not pay instalment {instalment.sequence}"
+            f" ({instalment.amount.format()}, due {instalment.due_on:%Y-%m-%d}) for"
+            f" {_what(booking)}. The guarantee reserve pays that month's rent into escrow, so"
+            " your release goes ahead as scheduled."
+        )
+    else:
+        body = (
+            f"Instalment {instalment.sequence} ({instalment.amount.format()}, due"
+            f" {instalment.due_on:%Y-%m-%d}) for {_what(booking)} was not paid within the"
+            " grace period. The guarantee reserve paid the owner that month's rent; your"
+            " organization is recorded as in default, and you still owe the instalment."
+        )
+    return Message("instalment_covered", subject, body)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from ..accounts.models import User
 from ..bookings.models import Booking
 from ..bookings.signals import booking_moved, booking_requested
-from ..escrow.models import Refund, ReleaseInstalment
-from ..escrow.signals import instalment_released, refund_due
+from ..escrow.models import PaymentInstalment, Refund, ReleaseInstalment
+from ..escrow.signals import instalment_covered, instalment_released, refund_due
 from ..extensions import db
 from . import messages, services
 from .messages import owner_of
@@ -57,3 +57,12 @@ def tell_released(instalment: ReleaseInstalment, *, now, **_):
     booking = instalment.booking
     message, key = messages.released(instalment), f"release:{instalment.id}"
     services.notify(owner_of(booking), message, _booking_link(booking), key, now)
+
+
+@instalment_covered.connect
+def tell_instalment_covered(instalment: PaymentInstalment, *, now, **_):
+    booking = instalment.booking
+    key = f"instalment-covered:{instalment.id}"
+    for organization_id, to_owner in ((booking.tenant_id, False), (owner_of(booking), True)):
+        message = messages.instalment_covered(instalment, to_owner)
+        services.notify(organization_id, message, _booking_link(booking), key, now)

@@ -1,6 +1,7 @@
-"""Reminders the clock sends: tenants before their leases end, owners of requests that still
-wait for an answer. Each reminder is one notification with its own event key, so running the
-job again, or in two scheduler processes at once, never sends it twice."""
+"""Reminders the clock sends: tenants before their leases end and before their monthly
+instalments fall due, owners of requests that still wait for an answer. Each reminder is one
+notification with its own event key, so running the job again, or in two scheduler processes
+at once, never sends it twice."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..bookings.models import Booking
+from ..escrow.models import PaymentInstalment
 from ..extensions import db
 from . import messages, services
 from .messages import owner_of
 
 #: days before the last day of a lease at which its tenant is reminded
 LEASE_ENDING_DAYS = (14, 3)
+#: days before a payment instalment falls due at which its tenant is reminded
+INSTALMENT_DUE_DAYS = 3
 #: an owner is reminded of a request this long before it lapses
 REQUEST_WAITING_NOTICE = timedelta(hours=12)
 
@@ -63,5 +67,30 @@ def remind_waiting_requests(now: datetime) -> int:
         key = f"request-waiting:{booking.id}"
         message = messages.request_waiting(booking)
         sent += _told_once(owner_of(booking), message, booking, key, now)
+    db.session.commit()
+    return sent
+
+
+def remind_instalments_due(now: datetime) -> int:
+    """Tenants of paid leases hear 3 days before an instalment they have not paid falls due
+    (the first instalment is paid at confirmation: only later ones are reminded)."""
+    day = (now + timedelta(days=INSTALMENT_DUE_DAYS)).date()
+    due = db.session.scalars(
+        select(PaymentInstalment)
+        .join(Booking, Booking.id == PaymentInstalment.booking_id)
+        .where(
+            PaymentInstalment.paid_at.is_(None),
+            PaymentInstalment.covered_at.is_(None),
+            PaymentInstalment.due_on == day,
+            Booking.state.in_(("confirmed", "active")),
+        )
+        .order_by(PaymentInstalment.id)
+    ).all()
+    sent = 0
+    for instalment in due:
+        booking = instalment.booking
+        key = f"instalment-due:{instalment.id}"
+        message = messages.instalment_due(instalment, INSTALMENT_DUE_DAYS)
+        sent += _told_once(booking.tenant_id, message, booking, key, now)
     db.session.commit()
     return sent

@@ -12,9 +12,13 @@ from flask import Flask, current_app
 
 from ..adapters.clock import utc_now
 from ..bookings.services import advance_leases, expire_stale_requests, expire_unpaid_bookings
-from ..escrow.services import run_due_releases
+from ..escrow.services import cover_missed_instalments, run_due_releases
 from ..extensions import db
-from ..notifications.reminders import remind_leases_ending, remind_waiting_requests
+from ..notifications.reminders import (
+    remind_instalments_due,
+    remind_leases_ending,
+    remind_waiting_requests,
+)
 from ..notifications.services import send_pending_emails
 from .history import record_run
 
@@ -43,6 +47,11 @@ JOBS = [
         advance_leases, 15),
     Job("release-escrow", "Release due instalments of escrow to owners",
         _release_escrow, 15),
+    Job("cover-missed-instalments",
+        "Pay owners from the guarantee reserve for instalments missed past the grace period",
+        cover_missed_instalments, 60),
+    Job("remind-instalments", "Remind tenants 3 days before a monthly instalment is due",
+        remind_instalments_due, 60),
     Job("remind-lease-end", "Remind tenants 14 and 3 days before their leases end",
         remind_leases_ending, 60),
     Job("remind-requests", "Remind owners of booking requests that still wait for an answer",
