@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.models import User
+from ..accounts.models import Organization, User
 from ..adapters.payments import (
     CARD_UNSUPPORTED_CURRENCIES,
     OnboardingLink,
@@ -41,8 +41,17 @@ GATEWAY = CARD_GATEWAY
 log = logging.getLogger(__name__)
 
 
+def _lock_organization(organization_id: int) -> None:
+    """One gateway customer or account per organization: two members asking for one at the
+    same moment queue here, and the second finds the first one's."""
+    db.session.execute(
+        select(Organization.id).where(Organization.id == organization_id).with_for_update()
+    )
+
+
 def _customer_id(gateway: PaymentGateway, actor: User) -> str:
     organization = actor.organization
+    _lock_organization(organization.id)
     known = db.session.get(GatewayCustomer, (organization.id, GATEWAY))
     if known is not None:
         return known.customer_id
@@ -221,6 +230,7 @@ def start_onboarding(
     organization = require_user(actor).organization
     if organization is None or not organization.owns_warehouses:
         raise Forbidden("Only warehouse owners receive releases.")
+    _lock_organization(organization.id)
     known = db.session.get(ConnectedAccount, (organization.id, GATEWAY))
     link = gateway.onboarding_link(
         organization.id, known.account_id if known else None, return_url, refresh_url
