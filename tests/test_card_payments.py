@@ -304,3 +304,43 @@ def test_currencies_stripe_counts_differently_are_paid_by_bank(client, cards, ow
     refused = client.post(f"/bookings/{booking.id}/pay-by-card", follow_redirects=True)
     assert "Bookings in ISK are paid by bank transfer." in refused.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(CardPayment)) == 0
+
+
+def test_reconciliation_matches_until_the_books_and_a_gateway_disagree(
+    client, cards, booking, exporter, operator
+):
+    from sqlalchemy import text
+
+    from warehouse_exchange.escrow.services import reconciliation
+
+    login(client, exporter)
+    client.post(f"/bookings/{booking.id}/pay-by-card")
+    payment = db.session.scalar(select(CardPayment))
+    browser_confirms(cards, payment.payment_intent_id, "pm_card_visa")
+    intent = cards.v1.payment_intents.retrieve(payment.payment_intent_id).to_dict()
+    deliver(client, "evt_rec_1", "payment_intent.succeeded", intent)
+    client.post(f"/bookings/{booking.id}/cancel", data={"reason": "Plans changed"})
+    refund = db.session.scalar(select(Refund))
+    client.post("/logout")
+    login(client, operator)
+    client.post(f"/operator/escrow/refunds/{refund.id}/card")
+    lines = {(line.gateway, line.movement): line for line in reconciliation(operator)}
+    assert lines[("stripe", "payments in")].recorded == booking.money(booking.total_minor)
+    assert lines[("stripe", "refunds out")].recorded == refund.amount
+    assert all(line.difference.amount_minor == 0 for line in lines.values())
+
+    # a transfer entered on the books of the bank but never posted: the check shows it
+    db.session.execute(
+        text(
+            "INSERT INTO bank_receipts (booking_id, amount_minor, currency, received_on,"
+            " bank_reference, recorded_by_id, recorded_at, transaction_id)"
+            " SELECT :booking, 1234, 'EUR', :day, 'STRAY-1', :operator, :now, MIN(id)"
+            " FROM ledger_transactions"
+        ),
+        {"booking": booking.id, "day": TODAY, "operator": operator.id, "now": NOW},
+    )
+    db.session.commit()
+    stray = {(line.gateway, line.movement): line for line in reconciliation(operator)}
+    assert stray[("bank", "payments in")].difference == Money(1234, "EUR")
+    console = client.get("/operator/escrow").get_data(as_text=True)
+    assert "differs by €12.34" in console and "matches" in console

@@ -65,6 +65,8 @@ class Refund(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     bank_reference: Mapped[str | None] = mapped_column(String(80), unique=True)
+    #: how it was sent: "bank" or "stripe" (back to the card)
+    gateway: Mapped[str | None] = mapped_column(String(20))
     transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
 
     booking: Mapped[Booking] = relationship()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from ..accounts.models import Organization, User
 from ..adapters.payments import GatewayError, PaymentGateway
@@ -456,7 +456,7 @@ def mark_refund_sent(refund: Refund, gateway: str, reference: str, actor: User, 
         memo=f"Refund {refund.id} ({gateway}): {refund.reason}",
         actor_id=actor.id,
     )
-    refund.state, refund.sent_at = "sent", now
+    refund.state, refund.sent_at, refund.gateway = "sent", now, gateway
     refund.bank_reference, refund.transaction_id = reference, posting.id
 
 
@@ -900,3 +900,74 @@ def unmatched_gateway_events(actor: User, limit: int = 50) -> list[GatewayEvent]
             .limit(limit)
         )
     )
+
+
+@dataclass(frozen=True)
+class ReconciliationLine:
+    gateway: str
+    movement: str
+    recorded: Money
+    ledger: Money
+
+    @property
+    def difference(self) -> Money:
+        return self.recorded - self.ledger
+
+
+def _clearing_flows(kind: str) -> dict[tuple[str, str], int]:
+    """Per gateway and currency, what the ledger moved through gateway clearing in postings
+    of `kind`, counted positive (money in for payments, money out for refunds)."""
+    rows = db.session.execute(
+        select(LedgerAccount.gateway, LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
+        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(LedgerAccount.kind == "gateway_clearing", LedgerTransaction.kind == kind)
+        .group_by(LedgerAccount.gateway, LedgerEntry.currency)
+    )
+    sign = -1 if kind == "payment" else 1
+    return {(gateway, currency): sign * int(total) for gateway, currency, total in rows}
+
+
+def _recorded(query) -> dict[tuple[str, str], int]:
+    return {
+        (gateway, currency): int(total) for gateway, currency, total in db.session.execute(query)
+    }
+
+
+def reconciliation(actor: User) -> list[ReconciliationLine]:
+    """The gateways' own records (transfers entered from bank statements, card payments and
+    refunds the gateway confirmed) against what the ledger moved through each gateway. Any
+    difference is money the books and the gateway disagree about."""
+    require_operator(actor)
+    recorded_in = _recorded(
+        select(literal(GATEWAY), BankReceipt.currency, func.sum(BankReceipt.amount_minor)).group_by(
+            BankReceipt.currency
+        )
+    )
+    recorded_in.update(
+        _recorded(
+            select(literal(CARD_GATEWAY), CardPayment.currency, func.sum(CardPayment.amount_minor))
+            .where(CardPayment.status == "succeeded")
+            .group_by(CardPayment.currency)
+        )
+    )
+    recorded_out = _recorded(
+        select(Refund.gateway, Refund.currency, func.sum(Refund.amount_minor))
+        .where(Refund.state == "sent")
+        .group_by(Refund.gateway, Refund.currency)
+    )
+    lines = []
+    for movement, recorded, booked in (
+        ("payments in", recorded_in, _clearing_flows("payment")),
+        ("refunds out", recorded_out, _clearing_flows("refund")),
+    ):
+        for gateway, currency in sorted(set(recorded) | set(booked)):
+            lines.append(
+                ReconciliationLine(
+                    gateway,
+                    movement,
+                    Money(recorded.get((gateway, currency), 0), currency),
+                    Money(booked.get((gateway, currency), 0), currency),
+                )
+            )
+    return lines

@@ -63,6 +63,7 @@ def console() -> tuple[str, int] | Response:
         balances=services.platform_totals(actor()),
         cards_enabled=current_app.extensions["payment_gateway"] is not None,
         unmatched=services.unmatched_gateway_events(actor()),
+        reconciliation=services.reconciliation(actor()),
     ), 422 if failed else 200
 
 
