@@ -7,6 +7,14 @@ import functools
 from .extensions import db
 
 
+def locked_row(statement, *, skip_locked: bool = False):
+    """The row `statement` selects, locked until the end of the transaction and read afresh,
+    so that what another transaction committed meanwhile is seen. With `skip_locked`, None
+    when another runner holds it (SQLite, which locks the whole database, ignores both)."""
+    locking = statement.with_for_update(skip_locked=skip_locked)
+    return db.session.scalar(locking.execution_options(populate_existing=True))
+
+
 def use_case(function):
     """Roll the session back when the use case fails, so that a half-applied change made
     before the error (an attribute set, a row added) can never be committed by a later call."""

@@ -12,11 +12,12 @@ from datetime import date, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, NoResultFound
 
 from ..errors import Conflict
 from ..extensions import db
 from ..listings.models import Listing
+from ..unit_of_work import locked_row
 from .models import CapacityDay
 
 
@@ -31,13 +32,10 @@ def days(start: date, end: date) -> list[date]:
 def lock_listing(listing_id: int) -> Listing:
     """The listing, locked until the end of the transaction (PostgreSQL; SQLite locks the
     whole database for writing anyway)."""
-    statement = (
-        select(Listing)
-        .where(Listing.id == listing_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return db.session.execute(statement).scalar_one()
+    listing = locked_row(select(Listing).where(Listing.id == listing_id))
+    if listing is None:
+        raise NoResultFound(f"no listing {listing_id}")
+    return listing
 
 
 def _insert_missing_days(listing: Listing, start: date, end: date) -> None:

@@ -15,7 +15,7 @@ from ..listings.models import Listing
 from ..money import Money
 from ..pagination import Page, paginate
 from ..permissions import require_user
-from ..unit_of_work import use_case
+from ..unit_of_work import locked_row, use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
 from ..work_items import item_failed
@@ -251,12 +251,12 @@ def _locked(booking: Booking) -> Booking:
     meanwhile (the other party, a payment, a job) is seen before it is moved again. The
     listing first, as every hold takes it, so that two actions never wait on each other."""
     capacity.lock_listing(booking.listing_id)
-    return db.session.scalar(
-        select(Booking)
-        .where(Booking.id == booking.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    return lock_booking(booking.id)
+
+
+def lock_booking(booking_id: int) -> Booking | None:
+    """The booking, locked for this transaction and read afresh (None when there is none)."""
+    return locked_row(select(Booking).where(Booking.id == booking_id))
 
 
 def _as_owner(actor: User, booking_id: int) -> Booking:
@@ -320,13 +320,8 @@ def confirm_payment(booking: Booking, actor: User, now: datetime) -> None:
 def _claim(booking_id: int, states: tuple[str, ...]) -> Booking | None:
     """The booking, locked for this transaction, if it is still in one of `states` and no
     other runner holds it: two scheduler processes never work on the same item."""
-    statement = (
-        select(Booking)
-        .where(Booking.id == booking_id, Booking.state.in_(states))
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
-    )
-    return db.session.scalar(statement)
+    statement = select(Booking).where(Booking.id == booking_id, Booking.state.in_(states))
+    return locked_row(statement, skip_locked=True)
 
 
 def _each_claimed(booking_ids, states: tuple[str, ...], work) -> int:

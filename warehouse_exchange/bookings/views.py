@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from ..adapters.clock import utc_now, utc_today
 from ..adapters.payments import CARD_UNSUPPORTED_CURRENCIES
 from ..errors import Conflict, InvalidInput
+from ..escrow.cards import configured_gateway
 from ..escrow.services import escrow_summary
 from ..listings.services import get_listing
 from ..web.auth import actor
@@ -67,7 +68,7 @@ def show(booking_id: int) -> str:
         reason_form=ReasonForm(),
         escrow=escrow_summary(user, booking.id, utc_today()),
         bank=current_app.config["ESCROW_BANK_ACCOUNT"],
-        cards_enabled=current_app.extensions["payment_gateway"] is not None
+        cards_enabled=configured_gateway() is not None
         and booking.currency not in CARD_UNSUPPORTED_CURRENCIES,
     )
 

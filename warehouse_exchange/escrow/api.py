@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now, utc_today
-from ..errors import NotFound
 from ..web.auth import api_actor, api_login_required
 from . import cards, services
 from .schemas import (
@@ -111,19 +110,15 @@ def payout(args):
 def card_payment(booking_id: int):
     """The tenant starts paying a booking by card; confirm it with the client secret and
     Stripe.js. The booking is confirmed when Stripe's webhook says the payment succeeded."""
-    gateway = current_app.extensions["payment_gateway"]
-    if gateway is None:
-        raise NotFound("Card payments are not enabled here.")
-    return cards.start_card_payment(api_actor(), booking_id, gateway)
+    return cards.start_card_payment(api_actor(), booking_id, cards.required_gateway())
 
 
 @blp.post("/webhooks/stripe")
 @blp.response(200, WebhookReceiptSchema)
 def stripe_webhook():
     """Stripe's events about card payments, verified by their Stripe-Signature header."""
-    gateway = current_app.extensions["payment_gateway"]
-    if gateway is None:
-        raise NotFound("Card payments are not enabled here.")
-    event = gateway.parse_webhook(request.get_data(), request.headers.get("Stripe-Signature", ""))
+    event = cards.required_gateway().parse_webhook(
+        request.get_data(), request.headers.get("Stripe-Signature", "")
+    )
     record = cards.handle_gateway_event(event, utc_now())
     return {"id": record.id, "type": record.type, "outcome": record.outcome}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,19 +18,19 @@ from ..adapters.payments import (
     PaymentGateway,
     WebhookEvent,
 )
-from ..bookings.services import get_booking
+from ..bookings.services import get_booking, lock_booking
 from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.services import Leg
 from ..permissions import require_operator, require_user
-from ..unit_of_work import use_case
+from ..unit_of_work import locked_row, use_case
 from .models import CardPayment, ConnectedAccount, GatewayCustomer, GatewayEvent, Refund
 from .services import (
     CARD_GATEWAY,
     PAYABLE_STATES,
     apply_payment,
-    locked_booking,
+    due_refund,
     mark_refund_sent,
     next_payment,
     owe_refund,
@@ -39,6 +40,18 @@ from .services import (
 
 GATEWAY = CARD_GATEWAY
 log = logging.getLogger(__name__)
+
+
+def configured_gateway() -> PaymentGateway | None:
+    """The app's card gateway; None when tenants pay by bank transfer only."""
+    return current_app.extensions["payment_gateway"]
+
+
+def required_gateway() -> PaymentGateway:
+    gateway = configured_gateway()
+    if gateway is None:
+        raise NotFound("Card payments are not enabled here.")
+    return gateway
 
 
 def _lock_organization(organization_id: int) -> None:
@@ -72,7 +85,7 @@ def start_card_payment(actor: User, booking_id: int, gateway: PaymentGateway) ->
         raise Forbidden("Only the tenant pays for a booking.")
     if booking.currency in CARD_UNSUPPORTED_CURRENCIES:
         raise Conflict(f"Bookings in {booking.currency} are paid by bank transfer.")
-    booking = locked_booking(booking.id)
+    booking = lock_booking(booking.id)
     if booking.state not in PAYABLE_STATES:
         raise Conflict(f"Booking {booking.id} is {booking.state}; only accepted bookings are paid.")
     _instalment, outstanding = next_payment(payment_instalments(booking), paid_minor(booking.id))
@@ -108,18 +121,13 @@ def start_card_payment(actor: User, booking_id: int, gateway: PaymentGateway) ->
 
 
 def _payment_of(intent: dict) -> CardPayment | None:
-    return db.session.scalar(
-        select(CardPayment)
-        .where(CardPayment.payment_intent_id == intent["id"])
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    return locked_row(select(CardPayment).where(CardPayment.payment_intent_id == intent["id"]))
 
 
 def _succeeded(payment: CardPayment, intent: dict, now: datetime) -> str:
     if payment.status == "succeeded":
         return "ignored: already recorded"
-    booking = locked_booking(payment.booking_id)
+    booking = lock_booking(payment.booking_id)
     amount = int(intent["amount"])
     owed_before = booking.total_minor - paid_minor(booking.id)
     ledger.post(
@@ -197,14 +205,7 @@ def _apply_event(event: WebhookEvent, now: datetime) -> GatewayEvent:
 def refund_to_card(actor: User, refund_id: int, gateway: PaymentGateway, now: datetime) -> Refund:
     """An operator sends a refund due back to the card that paid the booking."""
     require_operator(actor)
-    refund = db.session.scalar(
-        select(Refund).where(Refund.id == refund_id).with_for_update()
-        .execution_options(populate_existing=True)
-    )  # fmt: skip
-    if refund is None:
-        raise NotFound("There is no such refund.")
-    if refund.state != "due":
-        raise Conflict(f"Refund {refund.id} was already sent.")
+    refund = due_refund(refund_id)
     payment = db.session.scalar(
         select(CardPayment).where(
             CardPayment.booking_id == refund.booking_id,

@@ -12,7 +12,7 @@ from sqlalchemy import func, literal, select
 from ..accounts.models import Organization, User
 from ..adapters.payments import GatewayError, PaymentGateway
 from ..bookings.models import Booking
-from ..bookings.services import confirm_payment, get_booking
+from ..bookings.services import confirm_payment, get_booking, lock_booking
 from ..bookings.signals import booking_cancelled, booking_expired, booking_moved
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
@@ -24,7 +24,7 @@ from ..listings.rules import CANCELLATION_POLICIES
 from ..money import Money, allocate, require_currency
 from ..pagination import Page, paginate
 from ..permissions import require_operator, require_user
-from ..unit_of_work import use_case
+from ..unit_of_work import locked_row, use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
 from ..work_items import item_failed
@@ -67,18 +67,9 @@ class ReceiptData:
     bank_reference: str
 
 
-def locked_booking(booking_id: int) -> Booking | None:
-    return db.session.scalar(
-        select(Booking)
-        .where(Booking.id == booking_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-
-
 def _booking_of_reference(reference: str) -> Booking:
     booking_id = booking_id_of(reference)
-    booking = locked_booking(booking_id) if booking_id else None
+    booking = lock_booking(booking_id) if booking_id else None
     if booking is None:
         raise InvalidInput(
             f"{reference!r} is not the payment reference of any booking.",
@@ -422,21 +413,22 @@ def _refund_reason(booking: Booking, by_owner: bool) -> str:
 def send_refund(actor: User, refund_id: int, bank_reference: str, now: datetime) -> Refund:
     """An operator sent a refund that was due: the money leaves escrow for the tenant."""
     require_operator(actor)
-    refund = db.session.scalar(
-        select(Refund)
-        .where(Refund.id == refund_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if refund is None:
-        raise NotFound("There is no such refund.")
-    if refund.state != "due":
-        raise Conflict(f"Refund {refund.id} was already sent on {refund.sent_at:%Y-%m-%d}.")
+    refund = due_refund(refund_id)
     reference = require_text(bank_reference, "bank_reference", 80)
     if db.session.scalar(select(Refund.id).where(Refund.bank_reference == reference)):
         raise Conflict(f"Bank transfer {reference} is already recorded for another refund.")
     mark_refund_sent(refund, GATEWAY, reference, actor, now)
     db.session.commit()
+    return refund
+
+
+def due_refund(refund_id: int) -> Refund:
+    """The refund, locked, as long as it is still to be sent."""
+    refund = locked_row(select(Refund).where(Refund.id == refund_id))
+    if refund is None:
+        raise NotFound("There is no such refund.")
+    if refund.state != "due":
+        raise Conflict(f"Refund {refund.id} was already sent on {refund.sent_at:%Y-%m-%d}.")
     return refund
 
 
@@ -462,12 +454,10 @@ def mark_refund_sent(refund: Refund, gateway: str, reference: str, actor: User, 
 
 def _claim_instalment(instalment_id: int) -> ReleaseInstalment | None:
     """The instalment, locked, if it is still unreleased and no other runner holds it."""
-    return db.session.scalar(
-        select(ReleaseInstalment)
-        .where(ReleaseInstalment.id == instalment_id, ReleaseInstalment.released_at.is_(None))
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
+    statement = select(ReleaseInstalment).where(
+        ReleaseInstalment.id == instalment_id, ReleaseInstalment.released_at.is_(None)
     )
+    return locked_row(statement, skip_locked=True)
 
 
 def _release(instalment: ReleaseInstalment, now: datetime) -> None:
@@ -578,16 +568,12 @@ def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> in
 def _claim_missed(instalment_id: int) -> PaymentInstalment | None:
     """The payment instalment, locked, if it is still neither paid nor covered and no other
     runner holds it."""
-    return db.session.scalar(
-        select(PaymentInstalment)
-        .where(
-            PaymentInstalment.id == instalment_id,
-            PaymentInstalment.paid_at.is_(None),
-            PaymentInstalment.covered_at.is_(None),
-        )
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
+    statement = select(PaymentInstalment).where(
+        PaymentInstalment.id == instalment_id,
+        PaymentInstalment.paid_at.is_(None),
+        PaymentInstalment.covered_at.is_(None),
     )
+    return locked_row(statement, skip_locked=True)
 
 
 def _cover(booking: Booking, instalment: PaymentInstalment, now: datetime) -> None:
@@ -637,7 +623,7 @@ def cover_missed_instalments(now: datetime) -> int:
         try:
             # the booking first, as payments lock it: a payment and a cover of one booking
             # wait for each other, and the second sees what the first did
-            booking = locked_booking(booking_id)
+            booking = lock_booking(booking_id)
             claimable = booking is not None and booking.state in COVERED_STATES
             instalment = _claim_missed(instalment_id) if claimable else None
             if instalment is not None:

@@ -7,7 +7,6 @@ import io
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -61,7 +60,7 @@ def console() -> tuple[str, int] | Response:
         payouts=services.payouts_due(actor()),
         receipts=services.recent_receipts(actor()),
         balances=services.platform_totals(actor()),
-        cards_enabled=current_app.extensions["payment_gateway"] is not None,
+        cards_enabled=cards.configured_gateway() is not None,
         unmatched=services.unmatched_gateway_events(actor()),
         reconciliation=services.reconciliation(actor()),
     ), 422 if failed else 200
@@ -131,9 +130,7 @@ def statement_csv() -> Response:
 @bp.post("/bookings/<id:booking_id>/pay-by-card")
 @login_required
 def pay_by_card(booking_id: int) -> str | Response:
-    gateway = current_app.extensions["payment_gateway"]
-    if gateway is None:
-        abort(404)
+    gateway = cards.required_gateway()
     try:
         payment = cards.start_card_payment(actor(), booking_id, gateway)
     except (Conflict, PaymentDeclined) as error:
@@ -149,9 +146,7 @@ def pay_by_card(booking_id: int) -> str | Response:
 @bp.post("/operator/escrow/refunds/<id:refund_id>/card")
 @login_required
 def refund_to_card(refund_id: int) -> Response:
-    gateway = current_app.extensions["payment_gateway"]
-    if gateway is None:
-        abort(404)
+    gateway = cards.required_gateway()
     try:
         refund = cards.refund_to_card(actor(), refund_id, gateway, utc_now())
     except (Conflict, PaymentDeclined) as error:
@@ -165,7 +160,7 @@ def refund_to_card(refund_id: int) -> Response:
 @login_required
 def get_paid() -> str | Response:
     """Owners connect the account their releases are sent to (Stripe Connect onboarding)."""
-    gateway = current_app.extensions["payment_gateway"]
+    gateway = cards.configured_gateway()
     if request.method == "POST" and gateway is not None:
         link = cards.start_onboarding(
             actor(),

@@ -19,7 +19,7 @@ from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..pagination import Page, paginate
 from ..permissions import require_user
-from ..unit_of_work import use_case
+from ..unit_of_work import locked_row, use_case
 from ..work_items import item_failed
 from .kinds import KINDS
 from .messages import Message
@@ -239,16 +239,12 @@ def _claim_email(email_id: int, now: datetime) -> OutboxEmail | None:
     """The email, locked until this transaction ends, if it is still due and no other runner
     holds it. The lock is kept while the email is handed over, so that two scheduler
     processes never send the same one (SQLite has one writer at a time anyway)."""
-    return db.session.scalar(
-        select(OutboxEmail)
-        .where(
-            OutboxEmail.id == email_id,
-            OutboxEmail.state == "pending",
-            OutboxEmail.next_attempt_at <= now,
-        )
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
+    statement = select(OutboxEmail).where(
+        OutboxEmail.id == email_id,
+        OutboxEmail.state == "pending",
+        OutboxEmail.next_attempt_at <= now,
     )
+    return locked_row(statement, skip_locked=True)
 
 
 def _deliver(email: OutboxEmail, mailer: Mailer, policy: RetryPolicy, now: datetime) -> bool:

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, current_app
+from flask import Flask
 
 from ..adapters.clock import utc_now
 from ..bookings.services import advance_leases, expire_stale_requests, expire_unpaid_bookings
+from ..escrow.cards import configured_gateway
 from ..escrow.services import cover_missed_instalments, run_due_releases
 from ..extensions import db
 from ..notifications.reminders import (
@@ -35,7 +36,7 @@ class Job:
 
 def _release_escrow(now: datetime) -> int:
     """With card payments on, releases go on to the owners' connected accounts."""
-    return run_due_releases(now, current_app.extensions["payment_gateway"])
+    return run_due_releases(now, configured_gateway())
 
 
 JOBS = [
