@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from tests.concurrency_support import isolated_app
+from tests.concurrency_support import isolated_app, run_at_once
 from tests.factories import ListingFactory, OrganizationFactory, UserFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods
 from warehouse_exchange.bookings.models import Booking, BookingEvent
@@ -40,18 +39,7 @@ def test_two_runners_expire_each_request_exactly_once(backend, tmp_path):
     with isolated_app(backend, tmp_path) as app:
         with app.app_context():
             seed_stale_requests()
-        start_together = threading.Barrier(2)
-        counts = []
-
-        def runner():
-            start_together.wait()
-            counts.append(jobs.run(app, expire, NOW))
-
-        threads = [threading.Thread(target=runner) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        counts = run_at_once(app, lambda: jobs.run(app, expire, NOW))
         assert sum(counts) == BACKLOG, counts
         with app.app_context():
             states = Counter(db.session.scalars(select(Booking.state)))
