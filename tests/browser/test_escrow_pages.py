@@ -7,11 +7,10 @@ from datetime import timedelta
 import pytest
 
 from tests.browser.conftest import screenshot
+from tests.browser.marketplace import PASSWORD, pallet_listing, register
 from tests.browser.test_booking_pages import log_in
 from warehouse_exchange.accounts.services import (
-    Registration,
     create_operator,
-    register_organization,
 )
 from warehouse_exchange.adapters.clock import utc_now, utc_today
 from warehouse_exchange.bookings.rules import SkuProfile
@@ -22,59 +21,28 @@ from warehouse_exchange.bookings.services import (
     request_booking,
 )
 from warehouse_exchange.escrow.rules import payment_reference
-from warehouse_exchange.listings.services import ListingData, create_listing
-from warehouse_exchange.warehouses.services import WarehouseData, create_warehouse
 
 pytestmark = pytest.mark.browser
-PASSWORD = "browser-password"
-
-
-def _register(name, kind, country, person, email):
-    return register_organization(Registration(name, kind, country, person, email, PASSWORD))
 
 
 @pytest.fixture(scope="module")
 def accepted_booking(live_app):
     with live_app.app_context():
-        owner = _register("Felixstowe Dockside Ltd", "owner", "GB", "Amy Hart", "amy@dock.example")
-        tenant = _register("Saigon Home Goods", "exporter", "VN", "Linh Tran", "linh@sg.example")
+        owner = register("Felixstowe Dockside Ltd", "owner", "GB", "Amy Hart", "amy@dock.example")
+        tenant = register("Saigon Home Goods", "exporter", "VN", "Linh Tran", "linh@sg.example")
         create_operator("ops@escrow.example", "Olu Ops", PASSWORD)
-        warehouse = create_warehouse(
+        listing = pallet_listing(
             owner,
-            WarehouseData(
-                name="Dockside Shed 7",
-                address="Dock Road 7",
-                city="Felixstowe",
-                country="GB",
-                max_pallet_height_cm=200,
-                max_pallet_weight_kg=1200,
-                floor_load_kg_m2=5000,
-                temperature_zones={"ambient": (15, 25)},
-            ),
             live_app.extensions["geocoder"],
+            warehouse=("Dockside Shed 7", "Dock Road 7", "Felixstowe", "GB"),
+            title="Homeware pallets at Felixstowe",
+            quantity=80,
+            days=300,
+            price_minor=450,
+            currency="GBP",
+            categories=["furniture", "general"],
         )
         today = utc_today()
-        listing = create_listing(
-            owner,
-            warehouse.id,
-            ListingData(
-                title="Homeware pallets at Felixstowe",
-                unit="pallet",
-                quantity=80,
-                available_from=today,
-                available_to=today + timedelta(days=300),
-                price_minor=450,
-                currency="GBP",
-                max_unit_length_cm=120,
-                max_unit_width_cm=100,
-                max_unit_height_cm=180,
-                max_unit_weight_kg=800,
-                temperature_min_c=15,
-                temperature_max_c=25,
-                categories=["furniture", "general"],
-            ),
-            today,
-        )
         goods = SkuProfile(100, 80, 120, 300, 15, 25, "furniture", 30)
         start = today + timedelta(days=4)
         request = BookingRequest(listing.id, 10, start, start + timedelta(days=90), goods)

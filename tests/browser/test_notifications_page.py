@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.browser.conftest import screenshot
+from tests.browser.marketplace import pallet_listing
 from tests.browser.test_booking_pages import PASSWORD, log_in
 from warehouse_exchange.accounts.services import Registration, register_organization
 from warehouse_exchange.adapters.clock import utc_now, utc_today
@@ -17,50 +18,9 @@ from warehouse_exchange.bookings.services import (
     cancel_booking,
     request_booking,
 )
-from warehouse_exchange.listings.services import ListingData, create_listing
-from warehouse_exchange.warehouses.services import WarehouseData, create_warehouse
 
 pytestmark = pytest.mark.browser
 OWNER_EMAIL = "mia@valencia-port.example"
-
-
-def _listing(owner, geocoder):
-    warehouse = create_warehouse(
-        owner,
-        WarehouseData(
-            name="Muelle Sur Shed 2",
-            address="Muelle Sur 2",
-            city="Valencia",
-            country="ES",
-            max_pallet_height_cm=200,
-            max_pallet_weight_kg=1200,
-            floor_load_kg_m2=5000,
-            temperature_zones={"ambient": (15, 25)},
-        ),
-        geocoder,
-    )
-    today = utc_today()
-    return create_listing(
-        owner,
-        warehouse.id,
-        ListingData(
-            title="Citrus-season pallets at Valencia",
-            unit="pallet",
-            quantity=50,
-            available_from=today,
-            available_to=today + timedelta(days=200),
-            price_minor=380,
-            currency="EUR",
-            max_unit_length_cm=120,
-            max_unit_width_cm=100,
-            max_unit_height_cm=180,
-            max_unit_weight_kg=800,
-            temperature_min_c=15,
-            temperature_max_c=25,
-            categories=["general"],
-        ),
-        today,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +37,17 @@ def owner_inbox(live_app):
                 "Andes Coffee Exporters", "exporter", "CO", "Ana Gil", "ana@andes.example", PASSWORD
             )
         )
-        listing = _listing(owner, live_app.extensions["geocoder"])
+        listing = pallet_listing(
+            owner,
+            live_app.extensions["geocoder"],
+            warehouse=("Muelle Sur Shed 2", "Muelle Sur 2", "Valencia", "ES"),
+            title="Citrus-season pallets at Valencia",
+            quantity=50,
+            days=200,
+            price_minor=380,
+            currency="EUR",
+            categories=["general"],
+        )
         terms = BookingTerms.from_config(live_app.config)
         goods = SkuProfile(100, 80, 120, 300, 15, 25, "general", 12)
         start = utc_today() + timedelta(days=6)

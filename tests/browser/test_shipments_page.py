@@ -8,11 +8,10 @@ from datetime import timedelta
 import pytest
 
 from tests.browser.conftest import screenshot
+from tests.browser.marketplace import PASSWORD, pallet_listing, register
 from tests.browser.test_booking_pages import log_in
 from warehouse_exchange.accounts.services import (
-    Registration,
     create_operator,
-    register_organization,
 )
 from warehouse_exchange.adapters.clock import utc_now, utc_today
 from warehouse_exchange.bookings.rules import SkuProfile
@@ -24,59 +23,28 @@ from warehouse_exchange.bookings.services import (
 )
 from warehouse_exchange.escrow.rules import payment_reference
 from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
-from warehouse_exchange.listings.services import ListingData, create_listing
-from warehouse_exchange.warehouses.services import WarehouseData, create_warehouse
 
 pytestmark = pytest.mark.browser
-PASSWORD = "browser-password"
-
-
-def _register(name, kind, country, person, email):
-    return register_organization(Registration(name, kind, country, person, email, PASSWORD))
 
 
 @pytest.fixture(scope="module")
 def confirmed_lease(live_app):
     with live_app.app_context():
-        owner = _register("Antwerp Quay Storage NV", "owner", "BE", "Jan Peeters", "jan@aq.example")
-        tenant = _register("Bright Audio Co.", "exporter", "CN", "Wei Zhang", "wei@ba.example")
+        owner = register("Antwerp Quay Storage NV", "owner", "BE", "Jan Peeters", "jan@aq.example")
+        tenant = register("Bright Audio Co.", "exporter", "CN", "Wei Zhang", "wei@ba.example")
         operator = create_operator("ops@ship.example", "Ola Ops", PASSWORD)
-        warehouse = create_warehouse(
+        listing = pallet_listing(
             owner,
-            WarehouseData(
-                name="Quay Hall 12",
-                address="Kaai 12",
-                city="Antwerp",
-                country="BE",
-                max_pallet_height_cm=200,
-                max_pallet_weight_kg=1200,
-                floor_load_kg_m2=5000,
-                temperature_zones={"ambient": (15, 25)},
-            ),
             live_app.extensions["geocoder"],
+            warehouse=("Quay Hall 12", "Kaai 12", "Antwerp", "BE"),
+            title="Electronics pallets in Antwerp",
+            quantity=50,
+            days=300,
+            price_minor=500,
+            currency="EUR",
+            categories=["electronics"],
         )
         today = utc_today()
-        listing = create_listing(
-            owner,
-            warehouse.id,
-            ListingData(
-                title="Electronics pallets in Antwerp",
-                unit="pallet",
-                quantity=50,
-                available_from=today,
-                available_to=today + timedelta(days=300),
-                price_minor=500,
-                currency="EUR",
-                max_unit_length_cm=120,
-                max_unit_width_cm=100,
-                max_unit_height_cm=180,
-                max_unit_weight_kg=800,
-                temperature_min_c=15,
-                temperature_max_c=25,
-                categories=["electronics"],
-            ),
-            today,
-        )
         goods = SkuProfile(100, 80, 120, 300, 15, 25, "electronics", 4)
         start = today + timedelta(days=3)
         request = BookingRequest(listing.id, 6, start, start + timedelta(days=90), goods)

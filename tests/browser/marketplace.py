@@ -1,0 +1,63 @@
+"""Organizations, an ambient warehouse and a pallet listing for the browser checks, made
+through the services as a user would make them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from warehouse_exchange.accounts.services import Registration, register_organization
+from warehouse_exchange.adapters.clock import utc_today
+from warehouse_exchange.listings.services import ListingData, create_listing
+from warehouse_exchange.warehouses.services import WarehouseData, create_warehouse
+
+PASSWORD = "browser-password"
+
+
+def register(name: str, kind: str, country: str, person: str, email: str):
+    return register_organization(Registration(name, kind, country, person, email, PASSWORD))
+
+
+def pallet_listing(
+    owner, geocoder, *, warehouse: tuple[str, str, str, str], title: str, quantity: int,
+    days: int, price_minor: int, currency: str, categories: list[str], **terms,
+):  # fmt: skip
+    """A listing of pallet positions, kept at 15–25 °C, from today for `days` days, in a new
+    warehouse (`warehouse` is its name, address, city and country)."""
+    name, address, city, country = warehouse
+    made = create_warehouse(
+        owner,
+        WarehouseData(
+            name=name,
+            address=address,
+            city=city,
+            country=country,
+            max_pallet_height_cm=200,
+            max_pallet_weight_kg=1200,
+            floor_load_kg_m2=5000,
+            temperature_zones={"ambient": (15, 25)},
+        ),
+        geocoder,
+    )
+    today = utc_today()
+    return create_listing(
+        owner,
+        made.id,
+        ListingData(
+            title=title,
+            unit="pallet",
+            quantity=quantity,
+            available_from=today,
+            available_to=today + timedelta(days=days),
+            price_minor=price_minor,
+            currency=currency,
+            max_unit_length_cm=120,
+            max_unit_width_cm=100,
+            max_unit_height_cm=180,
+            max_unit_weight_kg=800,
+            temperature_min_c=15,
+            temperature_max_c=25,
+            categories=categories,
+            **terms,
+        ),
+        today,
+    )
