@@ -24,6 +24,13 @@ LIST_PER_PAGE = 20
 
 INVITATION_VALID_DAYS = 7
 
+#: Uploaded evidence (photos, documents) is kept here, outside the web root; None means
+#: "uploads" in the instance folder.
+UPLOAD_FOLDER = None
+#: The largest file accepted; a request may carry a few of them.
+UPLOAD_MAX_BYTES = 5_000_000
+MAX_CONTENT_LENGTH = 6 * UPLOAD_MAX_BYTES
+
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "10 per minute"

@@ -51,6 +51,8 @@ def _load_config(app: Flask, environment: str, overrides: dict) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         database = Path(app.instance_path) / "warehouse_exchange.sqlite3"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         _turn_off_postgres_jit(app.config)
 

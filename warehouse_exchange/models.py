@@ -12,6 +12,7 @@ from .escrow.models import (
     Refund,
     ReleaseInstalment,
 )
+from .files.models import StoredFile
 from .fx.models import ExchangeRate
 from .ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from .listings.models import Listing
@@ -47,6 +48,7 @@ __all__ = [
     "Shipment",
     "ShipmentEvent",
     "ShipmentLine",
+    "StoredFile",
     "TemperatureZone",
     "User",
     "Warehouse",
