@@ -56,6 +56,9 @@ OWNER_CANCELLATION_PENALTY_BP = 1000
 PAYMENT_PLAN_MONTHLY_AFTER_MONTHS = 3
 #: Each monthly instalment after the first falls due this many days before its month starts.
 PAYMENT_DUE_DAYS_BEFORE = 5
+#: A listing that pays its owner from check-in releases the first instalment when the goods
+#: are first checked in, or this many days after the lease's first day if none came.
+RELEASE_CHECK_IN_WAIT_DAYS = 14
 #: An instalment still unpaid this many days after its due date is paid to the owner from the
 #: guarantee reserve, and the tenant is in default.
 PAYMENT_GRACE_DAYS = 7

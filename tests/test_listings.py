@@ -254,3 +254,15 @@ def test_cancellation_policy_is_a_listing_term(client, owner):
     assert default["cancellation_policy"] == "moderate"
     page = client.get(f"/listings/{created.json['id']}").get_data(as_text=True)
     assert "Strict: half the rent refunded up to 30 days before the start" in page
+
+
+def test_when_the_owner_is_first_paid_is_a_listing_term(client, owner):
+    warehouse = cold_warehouse(owner)
+    headers = api_token(client, owner)
+    url = f"/api/v1/warehouses/{warehouse.id}/listings"
+    bad = client.post(url, json=api_body(first_release="on_arrival"), headers=headers)
+    assert bad.status_code == 422 and "first_release" in bad.json["error"]["fields"]
+    assert listings() == []
+    created = client.post(url, json=api_body(first_release="check_in"), headers=headers)
+    assert created.json["first_release"] == "check_in"
+    assert client.post(url, json=api_body(), headers=headers).json["first_release"] == "start_day"

@@ -24,6 +24,7 @@ from ..listings.rules import CANCELLATION_POLICIES
 from ..money import Money, allocate, require_currency
 from ..pagination import Page, paginate
 from ..permissions import require_operator, require_user
+from ..shipments.signals import goods_checked_in
 from ..unit_of_work import locked_row, use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
@@ -283,9 +284,8 @@ def _repay_reserve(booking: Booking, instalment: PaymentInstalment) -> None:
 
 def _confirm(booking: Booking, actor: User | None, now: datetime) -> None:
     confirm_payment(booking, actor, now)
-    for instalment in release_schedule(
-        booking.subtotal_minor, booking.start_date, booking.end_date
-    ):
+    schedule = release_schedule(booking.subtotal_minor, booking.start_date, booking.end_date)
+    for instalment in schedule:
         db.session.add(
             ReleaseInstalment(
                 booking=booking,
@@ -295,6 +295,43 @@ def _confirm(booking: Booking, actor: User | None, now: datetime) -> None:
                 currency=booking.currency,
             )
         )
+    if booking.listing.first_release == "check_in":
+        _wait_for_check_in(booking)
+
+
+def _wait_for_check_in(booking: Booking) -> None:
+    """The first release waits for the goods, up to RELEASE_CHECK_IN_WAIT_DAYS after the
+    first day (never after the instalment that follows it)."""
+    db.session.flush()
+    first, *rest = booking_releases(booking.id)
+    latest = booking.start_date + timedelta(days=current_app.config["RELEASE_CHECK_IN_WAIT_DAYS"])
+    first.due_on = min([latest, *(following.due_on for following in rest[:1])])
+    first.awaits_check_in = True
+
+
+@goods_checked_in.connect
+def release_at_check_in(booking: Booking, *, at: datetime, **_kw) -> None:
+    """The goods are in: the first release waiting for them is due (not before day one)."""
+    first = db.session.scalar(
+        select(ReleaseInstalment).where(
+            ReleaseInstalment.booking_id == booking.id,
+            ReleaseInstalment.awaits_check_in.is_(True),
+            ReleaseInstalment.released_at.is_(None),
+        )
+    )
+    if first is not None:
+        first.due_on = min(first.due_on, max(booking.start_date, at.date()))
+        first.awaits_check_in = False
+
+
+def booking_releases(booking_id: int) -> list[ReleaseInstalment]:
+    return list(
+        db.session.scalars(
+            select(ReleaseInstalment)
+            .where(ReleaseInstalment.booking_id == booking_id)
+            .order_by(ReleaseInstalment.sequence)
+        )
+    )
 
 
 def fees_split(booking: Booking) -> tuple[int, int]:
@@ -691,13 +728,7 @@ def escrow_summary(actor: User, booking_id: int, today: date | None = None) -> E
             balances.get("owner_payable", 0) + balances.get("owner_paid_out", 0), currency
         ),
         refunded=Money(sum(r.amount_minor for r in refunds if r.state == "sent"), currency),
-        instalments=list(
-            db.session.scalars(
-                select(ReleaseInstalment)
-                .where(ReleaseInstalment.booking_id == booking.id)
-                .order_by(ReleaseInstalment.sequence)
-            )
-        ),
+        instalments=booking_releases(booking.id),
         refunds=refunds,
         receipts=list(
             db.session.scalars(

@@ -19,7 +19,7 @@ from ..errors import InvalidInput
 from ..money import Money
 from ..web.forms import MultiCheckboxField, currency_choices, positive
 from .models import Listing
-from .rules import CANCELLATION_POLICIES
+from .rules import CANCELLATION_POLICIES, FIRST_RELEASES
 from .services import PLAIN_TERMS, ListingData
 
 
@@ -66,6 +66,11 @@ class ListingForm(FlaskForm):
         ],
         default="moderate",
     )
+    first_release = SelectField(
+        "Owner's first release from escrow",
+        choices=list(FIRST_RELEASES.items()),
+        default="start_day",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,6 +87,7 @@ class ListingForm(FlaskForm):
             description=self.description.data,
             instant_book=self.instant_book.data,
             cancellation_policy=self.cancellation_policy.data,
+            first_release=self.first_release.data,
             price_minor=price.amount_minor,
             currency=price.currency,
             hazmat_classes=self.hazmat_classes.data or [],

@@ -45,6 +45,7 @@ class Listing(db.Model):
         CheckConstraint(
             "cancellation_policy IN ('flexible', 'moderate', 'strict')", name="policy_known"
         ),
+        CheckConstraint("first_release IN ('start_day', 'check_in')", name="first_release_known"),
         Index("ix_listings_search", "status", "unit", "available_from", "available_to"),
         Index("ix_listings_price", "currency", "price_minor"),
         Index("ix_listings_price_rank", "status", "price_rank", "id"),
@@ -85,6 +86,10 @@ class Listing(db.Model):
     instant_book: Mapped[bool] = mapped_column(Boolean, default=False)
     #: a key of listings.rules.CANCELLATION_POLICIES
     cancellation_policy: Mapped[str] = mapped_column(String(10), default="moderate")
+    #: a key of listings.rules.FIRST_RELEASES
+    first_release: Mapped[str] = mapped_column(
+        String(10), default="start_day", server_default="start_day"
+    )
     status: Mapped[str] = mapped_column(String(10), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -31,6 +31,14 @@ class CancellationPolicy:
         return max((bp for days, bp in self.steps if notice >= days), default=0)
 
 
+#: When the owner's first release of a paid lease falls due: on the lease's first day, or when
+#: the tenant's goods are first checked in (at the latest RELEASE_CHECK_IN_WAIT_DAYS after the
+#: first day, so that a tenant who sends nothing does not keep the owner waiting for ever).
+FIRST_RELEASES = {
+    "start_day": "On the lease's first day",
+    "check_in": "When the tenant's goods are first checked in",
+}
+
 CANCELLATION_POLICIES = {
     "flexible": CancellationPolicy(
         "Full refund of the rent up to the day before the lease starts", ((1, 10_000),)

@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from ..catalog import CATEGORIES, HAZMAT_CLASSES, UNITS
 from ..web.api import MoneySchema
-from .rules import CANCELLATION_POLICIES
+from .rules import CANCELLATION_POLICIES, FIRST_RELEASES
 from .services import ListingData
 
 
@@ -46,6 +46,9 @@ class ListingInSchema(Schema):
     instant_book = fields.Boolean(load_default=False)
     cancellation_policy = fields.String(
         load_default="moderate", validate=validate.OneOf(list(CANCELLATION_POLICIES))
+    )
+    first_release = fields.String(
+        load_default="start_day", validate=validate.OneOf(list(FIRST_RELEASES))
     )
 
     @validates_schema
@@ -90,6 +93,7 @@ class ListingSchema(Schema):
     categories = fields.List(fields.String())
     instant_book = fields.Boolean()
     cancellation_policy = fields.String()
+    first_release = fields.String()
     status = fields.String()
 
 

@@ -22,7 +22,7 @@ from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
 from ..warehouses.services import own_warehouse
 from .models import Listing
-from .rules import CANCELLATION_POLICIES, check_transition, lease_days
+from .rules import CANCELLATION_POLICIES, FIRST_RELEASES, check_transition, lease_days
 
 MAX_PRICE_MINOR = 10**12
 #: the terms of a listing that are stored just as they are given
@@ -56,6 +56,7 @@ class ListingData:
     hazmat_classes: list[int] = field(default_factory=list)
     instant_book: bool = False
     cancellation_policy: str = "moderate"
+    first_release: str = "start_day"
 
 
 def _check_window(data: ListingData, today: date, *, is_new: bool) -> None:
@@ -130,6 +131,12 @@ def _apply(listing: Listing, data: ListingData, warehouse: Warehouse, today: dat
             {"cancellation_policy": "Unknown policy."},
         )
     listing.cancellation_policy = data.cancellation_policy
+    if data.first_release not in FIRST_RELEASES:
+        raise InvalidInput(
+            "The first release is on the start day or at check-in.",
+            {"first_release": "Unknown choice."},
+        )
+    listing.first_release = data.first_release
 
 
 @use_case

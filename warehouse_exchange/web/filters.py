@@ -8,7 +8,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 
 from .. import catalog
-from ..listings.rules import CANCELLATION_POLICIES
+from ..listings.rules import CANCELLATION_POLICIES, FIRST_RELEASES
 from ..money import Money
 from ..validation import country_name
 
@@ -38,6 +38,7 @@ def register(app: Flask) -> None:
         catalog=catalog,
         url_for_page=url_for_page,
         cancellation_policies=CANCELLATION_POLICIES,
+        first_releases=FIRST_RELEASES,
         timedelta_days=lambda n: timedelta(days=n),
     )
 
