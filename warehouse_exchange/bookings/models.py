@@ -104,6 +104,8 @@ class Booking(db.Model):
     total_minor: Mapped[int] = mapped_column(BigInteger)
     #: "upfront" (the whole total at confirmation) or "monthly" (one instalment a month)
     payment_plan: Mapped[str] = mapped_column(String(10), default="upfront")
+    #: the last day agreed at first, when the lease was made to end earlier
+    original_end_date: Mapped[date | None] = mapped_column(Date)
     #: when the tenant first missed an instalment that the guarantee reserve then covered
     defaulted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the client's key for this request; a replayed POST finds the first booking

@@ -33,7 +33,13 @@ from .rules import (
     quote,
     refusals,
 )
-from .signals import booking_cancelled, booking_expired, booking_moved, booking_requested
+from .signals import (
+    booking_cancelled,
+    booking_expired,
+    booking_moved,
+    booking_requested,
+    lease_shortened,
+)
 
 MAX_QUANTITY = 1_000_000
 
@@ -259,16 +265,16 @@ def lock_booking(booking_id: int) -> Booking | None:
     return locked_row(select(Booking).where(Booking.id == booking_id))
 
 
-def _as_owner(actor: User, booking_id: int) -> Booking:
+def lock_as_owner(actor: User, booking_id: int) -> Booking:
     booking = _get(booking_id)
     if require_user(actor).organization_id != booking.listing.warehouse.organization_id:
-        raise Forbidden("Only the listing's owner can answer this request.")
+        raise Forbidden("Only the listing's owner can do this.")
     return _locked(booking)
 
 
 @use_case
 def accept_booking(actor: User, booking_id: int, now: datetime) -> Booking:
-    booking = _as_owner(actor, booking_id)
+    booking = lock_as_owner(actor, booking_id)
     if booking.state == "requested" and booking.expires_at and booking.expires_at <= now:
         raise Conflict("This request has expired; it can no longer be accepted.")
     if booking.state != "requested":
@@ -282,7 +288,7 @@ def accept_booking(actor: User, booking_id: int, now: datetime) -> Booking:
 
 @use_case
 def decline_booking(actor: User, booking_id: int, reason: str, now: datetime) -> Booking:
-    booking = _as_owner(actor, booking_id)
+    booking = lock_as_owner(actor, booking_id)
     _move(booking, "declined", actor, now, require_text(reason, "reason", 500))
     db.session.commit()
     return booking
@@ -304,6 +310,23 @@ def cancel_booking(actor: User, booking_id: int, reason: str, now: datetime, tod
     booking_cancelled.send(booking, actor=actor, now=now, by_owner=by_owner)
     db.session.commit()
     return booking
+
+
+def shorten_lease(
+    booking: Booking, last_day: date, actor: User | None, now: datetime, reason: str
+) -> None:
+    """The lease now ends on `last_day`: the days after it are free for others at once. The
+    caller holds the booking's locks and settles the money."""
+    old_end = booking.end_date
+    capacity.release(booking.listing, last_day + timedelta(days=1), old_end, booking.quantity)
+    booking.original_end_date = booking.original_end_date or old_end
+    booking.end_date = last_day
+    booking.events.append(
+        BookingEvent(
+            from_state=booking.state, to_state=booking.state, actor=actor, at=now, reason=reason
+        )
+    )
+    lease_shortened.send(booking, old_end=old_end, actor=actor, now=now, reason=reason)
 
 
 def confirm_payment(booking: Booking, actor: User, now: datetime) -> None:

@@ -17,6 +17,10 @@ booking_expired = _signals.signal("booking-expired")
 #: `actor` (None when the platform moved it), `now`, `reason`
 booking_moved = _signals.signal("booking-moved")
 
+#: sent with a lease just made to end earlier; keyword arguments `old_end`, `actor`, `now`,
+#: `reason`
+lease_shortened = _signals.signal("lease-shortened")
+
 #: sent with a booking request just made (not an instant booking, which is moved to
 #: accepted at once); keyword argument `now`
 booking_requested = _signals.signal("booking-requested")

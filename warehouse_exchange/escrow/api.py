@@ -6,11 +6,14 @@ from flask import request
 from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now, utc_today
+from ..bookings.schemas import BookingSchema
 from ..web.auth import api_actor, api_login_required
 from . import cards, services
+from .defaults import end_lease_after_default
 from .schemas import (
     BalanceSchema,
     CardPaymentSchema,
+    EndLeaseSchema,
     EscrowSummarySchema,
     PayoutInSchema,
     ReceiptInSchema,
@@ -122,3 +125,15 @@ def stripe_webhook():
     )
     record = cards.handle_gateway_event(event, utc_now())
     return {"id": record.id, "type": record.type, "outcome": record.outcome}
+
+
+@blp.post("/bookings/<id:booking_id>/end-early")
+@api_login_required
+@blp.arguments(EndLeaseSchema)
+@blp.response(200, BookingSchema)
+def end_early(args, booking_id: int):
+    """The owner ends a lease whose tenant is in default; the month of its last day stays
+    the owner's, later months are no longer owed and what was paid for them is refunded."""
+    return end_lease_after_default(
+        api_actor(), booking_id, args["last_day"], args["reason"], utc_now(), utc_today()
+    )

@@ -34,6 +34,7 @@ from .services import (
     mark_refund_sent,
     next_payment,
     owe_refund,
+    owed_minor,
     paid_minor,
     payment_instalments,
 )
@@ -129,7 +130,7 @@ def _succeeded(payment: CardPayment, intent: dict, now: datetime) -> str:
         return "ignored: already recorded"
     booking = lock_booking(payment.booking_id)
     amount = int(intent["amount"])
-    owed_before = booking.total_minor - paid_minor(booking.id)
+    owed_before = owed_minor(booking) - paid_minor(booking.id)
     ledger.post(
         f"card-payment:{payment.payment_intent_id}",
         "payment",

@@ -54,3 +54,14 @@ class PayoutForm(FlaskForm):
     currency = HiddenField(validators=[DataRequired()])
     amount_minor = IntegerField(validators=[InputRequired()])
     bank_reference = StringField("Bank reference", validators=[DataRequired(), Length(max=80)])
+
+
+class EndLeaseForm(FlaskForm):
+    last_day = DateField(
+        "Last day of the lease", validators=[DataRequired()],
+        description="Today at the earliest. The month it falls in stays yours in full.",
+    )  # fmt: skip
+    reason = StringField(
+        "Reason", validators=[DataRequired(), Length(max=500)],
+        description="The tenant reads it.",
+    )  # fmt: skip

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    and_,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -145,19 +146,28 @@ class PaymentInstalment(db.Model):
     #: when the guarantee reserve paid its rent into escrow because the tenant had not
     covered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cover_transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
+    #: when it stopped being owed: the owner ended the lease before its month
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     booking: Mapped[Booking] = relationship()
+
+    @classmethod
+    def outstanding(cls):
+        """SQL: still owed by the tenant and not covered by the reserve."""
+        return and_(cls.paid_at.is_(None), cls.covered_at.is_(None), cls.cancelled_at.is_(None))
 
     @property
     def amount(self) -> Money:
         return Money(self.amount_minor, self.currency)
 
     def status(self, today: date | None) -> str:
-        """paid, covered (by the guarantee reserve), overdue (after its due date) or due."""
+        """paid, covered (by the guarantee reserve), cancelled, overdue or due."""
         if self.paid_at is not None:
             return "paid"
         if self.covered_at is not None:
             return "covered"
+        if self.cancelled_at is not None:
+            return "cancelled"
         return "overdue" if today is not None and self.due_on < today else "due"
 
 

@@ -107,3 +107,8 @@ class CardPaymentSchema(Schema):
     amount = fields.Nested(MoneySchema)
     status = fields.String(metadata={"description": "pending, succeeded or failed"})
     decline_message = fields.String()
+
+
+class EndLeaseSchema(Schema):
+    last_day = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))

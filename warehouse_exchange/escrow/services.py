@@ -94,7 +94,7 @@ def _checked_receipt(data: ReceiptData, booking: Booking, today: date) -> tuple[
             f"Booking {booking.id} is {booking.state}; only accepted bookings (and paid leases"
             " with instalments still to pay) take payments. Send the transfer back to its sender."
         )
-    if paid_minor(booking.id) >= booking.total_minor:
+    if paid_minor(booking.id) >= owed_minor(booking):
         raise Conflict(
             f"Booking {booking.id} is paid in full. Send the transfer back to its sender."
         )
@@ -173,11 +173,23 @@ def next_payment(
     """The first instalment not yet paid, and what is still to pay to pay it (money paid
     beyond the instalments before it counts towards it)."""
     owed = 0
-    for instalment in instalments:
+    for instalment in _owed(instalments):
         owed += instalment.amount_minor
         if instalment.paid_at is None:
             return instalment, max(0, owed - paid)
     return None, 0
+
+
+def _owed(instalments: list[PaymentInstalment]) -> list[PaymentInstalment]:
+    return [instalment for instalment in instalments if instalment.cancelled_at is None]
+
+
+def owed_minor(booking: Booking) -> int:
+    """What the tenant pays in all: the total, less the months of a lease ended early."""
+    instalments = scheduled_payments(booking.id)
+    if not instalments:
+        return booking.total_minor
+    return sum(instalment.amount_minor for instalment in _owed(instalments))
 
 
 def payment_instalments(booking: Booking) -> list[PaymentInstalment]:
@@ -232,7 +244,7 @@ def apply_payment(booking: Booking, actor: User | None, now: datetime) -> None:
     paid = paid_minor(booking.id)
     owed = 0
     instalments = payment_instalments(booking)
-    for instalment in instalments:
+    for instalment in _owed(instalments):
         owed += instalment.amount_minor
         if instalment.paid_at is None and paid >= owed:
             instalment.paid_at = now
@@ -241,7 +253,7 @@ def apply_payment(booking: Booking, actor: User | None, now: datetime) -> None:
                 _repay_reserve(booking, instalment)
     if booking.state == "accepted" and instalments[0].paid_at is not None:
         _confirm(booking, actor, now)
-    excess = paid - booking.total_minor
+    excess = paid - owed_minor(booking)
     if excess > 0:
         currency = booking.currency
         owe_refund(booking, excess, f"Paid {Money(excess, currency)} more than the total", now)
@@ -569,8 +581,7 @@ def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> in
         .where(
             PaymentInstalment.booking_id == ReleaseInstalment.booking_id,
             PaymentInstalment.sequence <= ReleaseInstalment.sequence,
-            PaymentInstalment.paid_at.is_(None),
-            PaymentInstalment.covered_at.is_(None),
+            PaymentInstalment.outstanding(),
         )
         .exists()
     )
@@ -607,8 +618,7 @@ def _claim_missed(instalment_id: int) -> PaymentInstalment | None:
     runner holds it."""
     statement = select(PaymentInstalment).where(
         PaymentInstalment.id == instalment_id,
-        PaymentInstalment.paid_at.is_(None),
-        PaymentInstalment.covered_at.is_(None),
+        PaymentInstalment.outstanding(),
     )
     return locked_row(statement, skip_locked=True)
 
@@ -647,8 +657,7 @@ def cover_missed_instalments(now: datetime) -> int:
         select(PaymentInstalment.id, PaymentInstalment.booking_id)
         .join(Booking, Booking.id == PaymentInstalment.booking_id)
         .where(
-            PaymentInstalment.paid_at.is_(None),
-            PaymentInstalment.covered_at.is_(None),
+            PaymentInstalment.outstanding(),
             PaymentInstalment.due_on <= (now - grace).date(),
             Booking.state.in_(COVERED_STATES),
         )
@@ -722,7 +731,7 @@ def escrow_summary(actor: User, booking_id: int, today: date | None = None) -> E
         reference=payment_reference(booking.id),
         total=booking.money(booking.total_minor),
         paid=Money(paid, currency),
-        outstanding=Money(max(0, booking.total_minor - paid), currency),
+        outstanding=Money(max(0, owed_minor(booking) - paid), currency),
         in_escrow=Money(balances.get("tenant_escrow", 0), currency),
         released=Money(
             balances.get("owner_payable", 0) + balances.get("owner_paid_out", 0), currency

@@ -19,12 +19,14 @@ from werkzeug.wrappers import Response
 
 from ..adapters.clock import utc_now, utc_today
 from ..adapters.payments import PaymentDeclined
+from ..bookings.services import get_booking
 from ..errors import Conflict, InvalidInput
 from ..permissions import require_operator
 from ..web.auth import actor
 from ..web.forms import show_errors
 from . import cards, services
-from .forms import PayoutForm, ReceiptForm, RefundSentForm
+from .defaults import end_lease_after_default
+from .forms import EndLeaseForm, PayoutForm, ReceiptForm, RefundSentForm
 
 bp = Blueprint("escrow", __name__)
 
@@ -183,3 +185,25 @@ def earnings() -> str:
     return render_template(
         "escrow/earnings.html", earnings=services.owner_earnings(actor()), instalments=page
     )
+
+
+@bp.route("/bookings/<id:booking_id>/end-early", methods=["GET", "POST"])
+@login_required
+def end_early(booking_id: int) -> str | Response:
+    """The owner of a lease in default ends it before its last day."""
+    booking = get_booking(actor(), booking_id)
+    form = EndLeaseForm()
+    if form.validate_on_submit():
+        try:
+            end_lease_after_default(
+                actor(), booking_id, form.last_day.data, form.reason.data, utc_now(), utc_today()
+            )
+        except InvalidInput as error:
+            show_errors(form, error)
+        except Conflict as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(f"Booking #{booking_id} now ends on {form.last_day.data}.", "success")
+            return redirect(url_for("bookings.show", booking_id=booking_id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("escrow/end_early.html", booking=booking, form=form), status

@@ -15,6 +15,7 @@ KINDS: dict[str, str] = {
     "request_waiting": "A booking request still waits for our answer",
     "instalment_due": "A monthly payment instalment of ours falls due in 3 days",
     "instalment_covered": "A missed instalment paid by the guarantee reserve (a default)",
+    "lease_shortened": "A lease of ours made to end early",
 }
 
 #: the booking state a transition leads to -> the kind of notification it makes

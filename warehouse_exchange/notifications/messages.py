@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from flask import current_app
@@ -218,3 +219,13 @@ def instalment_covered(instalment: PaymentInstalment, to_owner: bool) -> Message
             " organization is recorded as in default, and you still owe the instalment."
         )
     return Message("instalment_covered", subject, body)
+
+
+def lease_shortened(booking: Booking, old_end: date, reason: str) -> Message:
+    """To the party that did not shorten the lease."""
+    subject = f"Booking #{booking.id} now ends on {booking.end_date:%Y-%m-%d}"
+    body = (
+        f"The lease of {_what(booking)} was to end on {old_end:%Y-%m-%d}; it now ends on"
+        f" {booking.end_date:%Y-%m-%d}. {reason}"
+    )
+    return Message("lease_shortened", subject, body)

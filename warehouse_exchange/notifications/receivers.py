@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..accounts.models import User
 from ..bookings.models import Booking
-from ..bookings.signals import booking_moved, booking_requested
+from ..bookings.signals import booking_moved, booking_requested, lease_shortened
 from ..escrow.models import PaymentInstalment, Refund, ReleaseInstalment
 from ..escrow.signals import instalment_covered, instalment_released, refund_due
 from ..extensions import db
@@ -37,6 +37,16 @@ def tell_booking_moved(
         )
         key = f"booking:{booking.id}:{to_state}"  # bookings never enter a state twice
         services.notify(organization_id, message, _booking_link(booking), key, now)
+
+
+@lease_shortened.connect
+def tell_lease_shortened(booking: Booking, *, old_end, actor: User | None, now, reason="", **_):
+    acting = actor.organization_id if actor is not None else None
+    key = f"lease-shortened:{booking.id}:{booking.end_date}"
+    for organization_id in (booking.tenant_id, owner_of(booking)):
+        if organization_id != acting:
+            message = messages.lease_shortened(booking, old_end, reason)
+            services.notify(organization_id, message, _booking_link(booking), key, now)
 
 
 @booking_requested.connect

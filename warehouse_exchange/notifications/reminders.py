@@ -79,8 +79,7 @@ def remind_instalments_due(now: datetime) -> int:
         select(PaymentInstalment)
         .join(Booking, Booking.id == PaymentInstalment.booking_id)
         .where(
-            PaymentInstalment.paid_at.is_(None),
-            PaymentInstalment.covered_at.is_(None),
+            PaymentInstalment.outstanding(),
             PaymentInstalment.due_on == day,
             Booking.state.in_(("confirmed", "active")),
         )
