@@ -3,7 +3,8 @@
 localstripe's own entry point listens on every interface and pickles its store to
 /tmp/localstripe.pickle after each write, so a small script builds its aiohttp app instead:
 the store stays in memory and the socket is bound to loopback on a free port, which the
-script prints before serving.
+script prints before serving. It also lets PaymentIntents carry `setup_future_usage`, which
+localstripe refuses as unknown.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ import socket
 from aiohttp import web
 from localstripe import resources
 resources.Store.dump_to_disk = lambda self: None
+# Stripe saves the card of a PaymentIntent made with setup_future_usage; localstripe does
+# not know the parameter (its charges of a saved card need no attachment): drop it.
+_create = resources.PaymentIntent._api_create.__func__
+resources.PaymentIntent._api_create = classmethod(
+    lambda cls, setup_future_usage=None, **data: _create(cls, **data)
+)
 from localstripe.server import app
 sock = socket.socket()
 sock.bind(("127.0.0.1", 0))

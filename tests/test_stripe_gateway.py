@@ -98,6 +98,19 @@ def test_charge_without_a_card_waits_for_the_browser(gateway, customer_id):
     assert ref.client_secret.startswith(f"{ref.id}_secret_")
 
 
+def test_a_card_saved_for_later_is_charged_off_session(gateway, stripe_client, customer_id):
+    first = gateway.charge(300_00, "EUR", customer_id, 48, "charge-48-1", save_card=True)
+    stripe_client.v1.payment_intents.update(first.id, {"payment_method": "pm_card_visa"})
+    saved = stripe_client.v1.payment_intents.confirm(first.id).payment_method
+
+    later = gateway.charge(
+        300_00, "EUR", customer_id, 48, "instalment-48-2", payment_method_id=saved
+    )
+
+    assert later.succeeded and later.charge_id.startswith("ch_")
+    assert stripe_client.v1.payment_intents.retrieve(later.id).customer == customer_id
+
+
 def test_declined_card_raises_payment_declined(gateway, customer_id):
     with pytest.raises(PaymentDeclined) as declined:
         gateway.charge(
@@ -491,9 +504,22 @@ def test_charge_and_refund_send_the_callers_idempotency_keys():
         "payment_method": "pm_1",
         "payment_method_types[0]": "card",
         "confirm": "true",
+        "off_session": "true",
     }
     assert refund_request.idempotency_key == "refund-42-1"
     assert refund_request.params == {"payment_intent": "pi_1", "amount": "3000"}
+
+
+def test_a_card_to_save_asks_stripe_to_keep_it_for_off_session_use():
+    intent = {"id": "pi_2", "object": "payment_intent", "client_secret": "pi_2_secret_x",
+              "status": "requires_payment_method", "latest_charge": None}  # fmt: skip
+    gateway, http = recording_gateway({("POST", "/v1/payment_intents"): (200, intent)})
+
+    gateway.charge(100_00, "EUR", "cus_1", 42, "booking-42-charge-1", save_card=True)
+
+    (request,) = http.requests
+    assert request.params["setup_future_usage"] == "off_session"
+    assert "confirm" not in request.params and "off_session" not in request.params
 
 
 def test_decline_as_real_stripe_reports_it_names_the_payment_intent():

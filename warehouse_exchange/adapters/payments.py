@@ -86,9 +86,11 @@ class PaymentGateway(Protocol):
         idempotency_key: str,
         *,
         payment_method_id: str | None = None,
+        save_card: bool = False,
     ) -> PaymentIntentRef:
-        """Without a payment method the tenant's browser confirms with the client secret;
-        with one (a saved card) it is confirmed at once."""
+        """Without a payment method the tenant's browser confirms with the client secret
+        (with `save_card`, the card is kept for charges while the tenant is away); with one
+        (a saved card) it is charged at once, off-session."""
         ...
 
     def refund(self, payment_intent_id: str, amount_minor: int, idempotency_key: str) -> str: ...

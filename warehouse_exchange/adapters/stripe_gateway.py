@@ -42,6 +42,7 @@ def _intent_params(
     customer_id: str,
     booking_id: int,
     payment_method_id: str | None,
+    save_card: bool,
 ) -> dict[str, Any]:
     # transfer_group stays off the PaymentIntent: the transfer's source_transaction
     # already ties it to this charge.
@@ -51,12 +52,17 @@ def _intent_params(
         "customer": customer_id,
         "metadata": {"booking_id": booking_id},
     }
+    if save_card:
+        # the card the tenant confirms is kept on the customer for the later instalments
+        params["setup_future_usage"] = "off_session"
     if payment_method_id:
-        # Card only, so that confirming here needs no return_url for redirect methods.
+        # A saved card charged while the tenant is away; card only, so that confirming
+        # here needs no return_url for redirect methods.
         params |= {
             "payment_method": payment_method_id,
             "payment_method_types": ["card"],
             "confirm": True,
+            "off_session": True,
         }
     return params
 
@@ -100,8 +106,11 @@ class StripeGateway:
         idempotency_key: str,
         *,
         payment_method_id: str | None = None,
+        save_card: bool = False,
     ) -> PaymentIntentRef:
-        params = _intent_params(amount_minor, currency, customer_id, booking_id, payment_method_id)
+        params = _intent_params(
+            amount_minor, currency, customer_id, booking_id, payment_method_id, save_card
+        )
         try:
             intent = self._v1.payment_intents.create(
                 params=params, options={"idempotency_key": idempotency_key}

@@ -108,6 +108,7 @@ def start_card_payment(actor: User, booking_id: int, gateway: PaymentGateway) ->
         _customer_id(gateway, actor),
         booking.id,
         idempotency_key=f"booking-{booking.id}-charge-{attempt}",
+        save_card=booking.payment_plan == "monthly",
     )
     payment = CardPayment(
         booking=booking,
@@ -129,7 +130,22 @@ def _succeeded(payment: CardPayment, intent: dict, now: datetime) -> str:
     if payment.status == "succeeded":
         return "ignored: already recorded"
     booking = lock_booking(payment.booking_id)
-    amount = int(intent["amount"])
+    if booking.payment_plan == "monthly" and intent.get("payment_method"):
+        _save_card(booking.tenant_id, _id_of(intent["payment_method"]))
+    return record_card_success(payment, int(intent["amount"]), _charge_id(intent), now)
+
+
+def _save_card(organization_id: int, payment_method_id: str) -> None:
+    customer = db.session.get(GatewayCustomer, (organization_id, GATEWAY))
+    if customer is not None:
+        customer.payment_method_id = payment_method_id
+
+
+def record_card_success(
+    payment: CardPayment, amount: int, charge_id: str | None, now: datetime
+) -> str:
+    """The gateway took `amount` for the payment: it enters escrow and pays the booking."""
+    booking = lock_booking(payment.booking_id)
     owed_before = owed_minor(booking) - paid_minor(booking.id)
     ledger.post(
         f"card-payment:{payment.payment_intent_id}",
@@ -142,7 +158,7 @@ def _succeeded(payment: CardPayment, intent: dict, now: datetime) -> str:
         memo=f"Card payment {payment.payment_intent_id} for booking {booking.id}",
     )
     payment.status, payment.decline_message = "succeeded", ""
-    payment.charge_id = _charge_id(intent)
+    payment.charge_id = charge_id
     if booking.state not in PAYABLE_STATES:
         owe_refund(booking, amount, f"Paid by card after the booking was {booking.state}", now)
         return f"applied; refund due: booking is {booking.state}"
@@ -153,9 +169,13 @@ def _succeeded(payment: CardPayment, intent: dict, now: datetime) -> str:
     return "applied"
 
 
+def _id_of(value) -> str | None:
+    """An expandable field: an id, or the object itself once expanded."""
+    return value.get("id") if isinstance(value, dict) else value
+
+
 def _charge_id(intent: dict) -> str | None:
-    charge = intent.get("latest_charge")
-    return charge.get("id") if isinstance(charge, dict) else charge
+    return _id_of(intent.get("latest_charge"))
 
 
 def _failed(payment: CardPayment, intent: dict) -> str:

@@ -179,6 +179,9 @@ class GatewayCustomer(db.Model):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
     gateway: Mapped[str] = mapped_column(String(20), primary_key=True)
     customer_id: Mapped[str] = mapped_column(String(255), unique=True)
+    #: the card saved (with the tenant's consent, when paying a monthly lease's first
+    #: instalment) for charging later instalments off-session
+    payment_method_id: Mapped[str | None] = mapped_column(String(255))
 
 
 class CardPayment(db.Model):
@@ -192,8 +195,13 @@ class CardPayment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
-    payment_intent_id: Mapped[str] = mapped_column(String(255), unique=True)
-    client_secret: Mapped[str] = mapped_column(String(255))
+    #: None for a saved card the gateway refused before making a PaymentIntent
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    client_secret: Mapped[str] = mapped_column(String(255), default="")
+    #: the monthly instalment charged off-session to the saved card (None: paid on the page)
+    instalment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payment_instalments.id"), index=True
+    )
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(10), default="pending")

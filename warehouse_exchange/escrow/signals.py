@@ -14,3 +14,7 @@ instalment_released = _signals.signal("instalment-released")
 #: sent with a PaymentInstalment the guarantee reserve just covered because its tenant missed
 #: it (the tenant is in default); keyword argument `now`
 instalment_covered = _signals.signal("instalment-covered")
+
+#: sent with a CardPayment of a saved card that the gateway refused (or that needs the
+#: tenant to confirm it); keyword argument `now`
+card_charge_failed = _signals.signal("card-charge-failed")

@@ -16,6 +16,7 @@ KINDS: dict[str, str] = {
     "instalment_due": "A monthly payment instalment of ours falls due in 3 days",
     "instalment_covered": "A missed instalment paid by the guarantee reserve (a default)",
     "lease_shortened": "A lease of ours made to end early",
+    "card_declined": "A monthly instalment our saved card could not pay",
 }
 
 #: the booking state a transition leads to -> the kind of notification it makes

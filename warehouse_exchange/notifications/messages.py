@@ -13,7 +13,7 @@ from ..bookings.models import Booking
 from .kinds import KIND_OF_STATE
 
 if TYPE_CHECKING:
-    from ..escrow.models import PaymentInstalment, Refund, ReleaseInstalment
+    from ..escrow.models import CardPayment, PaymentInstalment, Refund, ReleaseInstalment
 
 
 @dataclass(frozen=True)
@@ -229,3 +229,15 @@ def lease_shortened(booking: Booking, old_end: date, reason: str) -> Message:
         f" {booking.end_date:%Y-%m-%d}. {reason}"
     )
     return Message("lease_shortened", subject, body)
+
+
+def card_declined(payment: CardPayment) -> Message:
+    """To the tenant, when its saved card did not pay a monthly instalment."""
+    booking = payment.booking
+    subject = f"Your card did not pay the instalment of booking #{booking.id}"
+    body = (
+        f"We tried to charge {payment.amount.format()} for {_what(booking)} to the card you"
+        f" saved: {payment.decline_message} Pay it from the booking page, by card or by bank"
+        " transfer, before the grace period ends; we try the saved card again tomorrow."
+    )
+    return Message("card_declined", subject, body)

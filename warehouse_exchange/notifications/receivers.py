@@ -7,8 +7,13 @@ from __future__ import annotations
 from ..accounts.models import User
 from ..bookings.models import Booking
 from ..bookings.signals import booking_moved, booking_requested, lease_shortened
-from ..escrow.models import PaymentInstalment, Refund, ReleaseInstalment
-from ..escrow.signals import instalment_covered, instalment_released, refund_due
+from ..escrow.models import CardPayment, PaymentInstalment, Refund, ReleaseInstalment
+from ..escrow.signals import (
+    card_charge_failed,
+    instalment_covered,
+    instalment_released,
+    refund_due,
+)
 from ..extensions import db
 from . import messages, services
 from .messages import owner_of
@@ -67,6 +72,13 @@ def tell_released(instalment: ReleaseInstalment, *, now, **_):
     booking = instalment.booking
     message, key = messages.released(instalment), f"release:{instalment.id}"
     services.notify(owner_of(booking), message, _booking_link(booking), key, now)
+
+
+@card_charge_failed.connect
+def tell_card_charge_failed(payment: CardPayment, *, now, **_):
+    booking = payment.booking
+    message, key = messages.card_declined(payment), f"card-declined:{payment.id}"
+    services.notify(booking.tenant_id, message, _booking_link(booking), key, now)
 
 
 @instalment_covered.connect

@@ -13,6 +13,7 @@ from flask import Flask
 from ..adapters.clock import utc_now
 from ..bookings.services import advance_leases, expire_stale_requests, expire_unpaid_bookings
 from ..escrow.cards import configured_gateway
+from ..escrow.saved_cards import charge_saved_cards
 from ..escrow.services import cover_missed_instalments, run_due_releases
 from ..extensions import db
 from ..notifications.reminders import (
@@ -34,6 +35,10 @@ class Job:
     every_minutes: int
 
 
+def _charge_saved_cards(now: datetime) -> int:
+    return charge_saved_cards(now, configured_gateway())
+
+
 def _release_escrow(now: datetime) -> int:
     """With card payments on, releases go on to the owners' connected accounts."""
     return run_due_releases(now, configured_gateway())
@@ -48,6 +53,9 @@ JOBS = [
         advance_leases, 15),
     Job("release-escrow", "Release due instalments of escrow to owners",
         _release_escrow, 15),
+    Job("charge-saved-cards",
+        "Charge due monthly instalments to the cards tenants saved (card payments only)",
+        _charge_saved_cards, 60),
     Job("cover-missed-instalments",
         "Pay owners from the guarantee reserve for instalments missed past the grace period",
         cover_missed_instalments, 60),
