@@ -260,6 +260,14 @@ def test_owner_connects_an_account_and_card_paid_releases_are_transferred_to_it(
     assert transfer.params["destination"] == "acct_owner"
     assert transfer.params["amount"] == str(first.amount_minor - penalty)
     assert first.transfer_id == "tr_rec"
+    assert first.transferred_minor == first.amount_minor - penalty
+    from warehouse_exchange.escrow.services import reconciliation
+
+    (transfers,) = [
+        line for line in reconciliation(OperatorFactory()) if line.movement == "transfers to owners"
+    ]
+    assert transfers.gateway == "stripe"
+    assert transfers.recorded == transfers.ledger == Money(first.transferred_minor, "EUR")
     owner_balance = ledger.balance(ledger.payable(owner.organization_id, "EUR"))
     assert owner_balance == Money(0, "EUR")
 

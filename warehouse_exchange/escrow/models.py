@@ -101,6 +101,8 @@ class ReleaseInstalment(db.Model):
     transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
     #: the gateway transfer that paid the instalment to the owner's connected account
     transfer_id: Mapped[str | None] = mapped_column(String(255))
+    #: what that transfer sent (the instalment less what the owner owed), as the gateway took it
+    transferred_minor: Mapped[int | None] = mapped_column(BigInteger)
     #: the first instalment of a listing paid from check-in: due_on is the latest day it
     #: waits for the goods; the first check-in brings it forward
     awaits_check_in: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -568,7 +568,7 @@ def _transfer_to_owner(instalment: ReleaseInstalment, gateway: PaymentGateway) -
         booking_id=booking.id,
         memo=f"Transfer {transfer_id} of instalment {instalment.sequence} to the owner",
     )
-    instalment.transfer_id = transfer_id
+    instalment.transfer_id, instalment.transferred_minor = transfer_id, amount
 
 
 def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> int:
@@ -954,6 +954,22 @@ def _clearing_flows(kind: str) -> dict[tuple[str, str], int]:
     return {(gateway, currency): sign * int(total) for gateway, currency, total in rows}
 
 
+def _transfers_booked() -> dict[tuple[str, str], int]:
+    """Per currency, what the ledger paid out to owners by gateway transfer."""
+    rows = db.session.execute(
+        select(LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(
+            LedgerAccount.kind == "owner_paid_out",
+            LedgerTransaction.kind == "payout",
+            LedgerTransaction.idempotency_key.startswith("transfer:"),
+        )
+        .group_by(LedgerEntry.currency)
+    )
+    return {(CARD_GATEWAY, currency): int(total) for currency, total in rows}
+
+
 def _recorded(query) -> dict[tuple[str, str], int]:
     return {
         (gateway, currency): int(total) for gateway, currency, total in db.session.execute(query)
@@ -982,10 +998,20 @@ def reconciliation(actor: User) -> list[ReconciliationLine]:
         .where(Refund.state == "sent")
         .group_by(Refund.gateway, Refund.currency)
     )
+    transferred = _recorded(
+        select(
+            literal(CARD_GATEWAY),
+            ReleaseInstalment.currency,
+            func.sum(ReleaseInstalment.transferred_minor),
+        )
+        .where(ReleaseInstalment.transfer_id.is_not(None))
+        .group_by(ReleaseInstalment.currency)
+    )
     lines = []
     for movement, recorded, booked in (
         ("payments in", recorded_in, _clearing_flows("payment")),
         ("refunds out", recorded_out, _clearing_flows("refund")),
+        ("transfers to owners", transferred, _transfers_booked()),
     ):
         for gateway, currency in sorted(set(recorded) | set(booked)):
             lines.append(
