@@ -407,3 +407,25 @@ def test_the_booking_page_and_api_show_the_payment_schedule(client, owner, expor
     )
     assert made.status_code == 201 and made.json["payment_plan"] == "upfront"
     assert made.json["payment_schedule"] == []  # made when the owner accepts
+
+
+def test_each_instalment_has_its_own_reference_that_pays_the_booking(client, owner, exporter):
+    from warehouse_exchange.escrow.rules import booking_id_of, instalment_reference
+
+    booking = monthly_booking(owner, exporter)
+    first, second, *_ = schedule(booking)
+    reference = instalment_reference(booking.id, 2)
+    assert booking_id_of(reference) == booking.id
+    assert booking_id_of(reference.replace("-02-", "-03-")) is None  # the check digits catch it
+    assert booking_id_of(instalment_reference(booking.id, 3)) == booking.id
+
+    operator = OperatorFactory()
+    data = ReceiptData(instalment_reference(booking.id, 1), first.amount_minor, "EUR", TODAY, "B1")
+    record_bank_receipt(operator, data, NOW, TODAY)
+    assert first.paid_at is not None and booking.state == "confirmed"
+    login(client, exporter)
+    page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert f'quoting <strong class="reference">{reference}</strong>' in page
+    remind_instalments_due(at_noon(second.due_on - timedelta(days=3)))
+    told = db.session.scalar(select(Notification).where(Notification.kind == "instalment_due"))
+    assert reference in told.body

@@ -18,7 +18,9 @@ from ..money import allocate
 #: the months of a lease and the payment plan are booking terms; escrow follows them
 __all__ = ["PaymentPart", "add_months", "payment_due_dates", "payment_parts"]
 
-REFERENCE = re.compile(r"^WX(\d{7})(\d{2})$")
+#: WX, the booking's id in 7 digits (and, for one monthly instalment, its number in 2), then
+#: 2 check digits over all of them
+REFERENCE = re.compile(r"^WX(\d{7})(\d{2})?(\d{2})$")
 
 
 def _check_digits(number: int) -> int:
@@ -30,12 +32,22 @@ def payment_reference(booking_id: int) -> str:
     return f"WX{booking_id:07d}{_check_digits(booking_id):02d}"
 
 
+def instalment_reference(booking_id: int, sequence: int) -> str:
+    """The reference of one monthly instalment's payment request; the money still pays the
+    booking's instalments in order."""
+    number = booking_id * 100 + sequence
+    return f"WX{booking_id:07d}-{sequence:02d}-{_check_digits(number):02d}"
+
+
 def booking_id_of(reference: str) -> int | None:
-    """The booking a transfer's reference names, or None when it is not a valid reference."""
+    """The booking a transfer's reference names (a booking's or one of its instalments'),
+    or None when it is not a valid reference."""
     match = REFERENCE.match(re.sub(r"[\s-]", "", reference or "").upper())
-    if not match or _check_digits(int(match[1])) != int(match[2]):
+    if not match:
         return None
-    return int(match[1])
+    booking_id, sequence, check = int(match[1]), match[2], int(match[3])
+    number = booking_id if sequence is None else booking_id * 100 + int(sequence)
+    return booking_id if _check_digits(number) == check else None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from flask import current_app
 
 from .. import catalog
 from ..bookings.models import Booking
+from ..escrow.rules import instalment_reference
 from .kinds import KIND_OF_STATE
 
 if TYPE_CHECKING:
@@ -194,9 +195,10 @@ def instalment_due(instalment: PaymentInstalment, days: int) -> Message:
         "instalment_due",
         f"Instalment {instalment.sequence} of booking #{booking.id} is due in {days} days",
         f"Pay {instalment.amount.format()} into escrow by {instalment.due_on:%Y-%m-%d} for"
-        f" {_what(booking)}, quoting the booking's payment reference (the booking page shows"
-        " how). A missed instalment is paid to the owner by the guarantee reserve and counts"
-        " as a default.",
+        f" {_what(booking)}, quoting the reference"
+        f" {instalment_reference(booking.id, instalment.sequence)} (the booking page shows the"
+        " bank account). A missed instalment is paid to the owner by the guarantee reserve and"
+        " counts as a default.",
     )
 
 

@@ -8,6 +8,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 
 from .. import catalog
+from ..escrow.rules import instalment_reference
 from ..listings.rules import CANCELLATION_POLICIES, FIRST_RELEASES
 from ..money import Money
 from ..validation import country_name
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
         url_for_page=url_for_page,
         cancellation_policies=CANCELLATION_POLICIES,
         first_releases=FIRST_RELEASES,
+        instalment_reference=instalment_reference,
         timedelta_days=lambda n: timedelta(days=n),
     )
 
