@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import func, select
@@ -26,10 +26,12 @@ from warehouse_exchange.bookings.services import (
     request_booking,
 )
 from warehouse_exchange.errors import DomainError
+from warehouse_exchange.escrow.defaults import end_lease_after_default
 from warehouse_exchange.escrow.models import BankReceipt, Refund, ReleaseInstalment
 from warehouse_exchange.escrow.rules import add_months, payment_reference
 from warehouse_exchange.escrow.services import (
     ReceiptData,
+    booking_releases,
     cover_missed_instalments,
     record_bank_receipt,
     run_due_releases,
@@ -74,6 +76,18 @@ def check_escrow():
         if booking.state != "cancelled":  # a cancellation adds kept rent or takes a penalty
             assert kinds.get("owner_payable", 0) == released.get(key, 0)
         assert kinds.get("owner_payable", 0) <= booking.subtotal_minor
+
+
+def check_ended_early():
+    """A lease ended early releases nothing after its new end and owes no later month."""
+    for booking in db.session.scalars(
+        select(Booking).where(Booking.original_end_date.is_not(None))
+    ):
+        after_end = booking.end_date + timedelta(days=1)
+        assert all(r.due_on <= after_end for r in booking_releases(booking.id))
+        for instalment in booking.payment_instalments:
+            if instalment.cancelled_at is not None:
+                assert instalment.covered_at is None
 
 
 def test_booking_state_machine(app, owner, exporter, operator):
@@ -209,6 +223,29 @@ def test_booking_state_machine(app, owner, exporter, operator):
             for refund in db.session.scalars(select(Refund).where(Refund.state == "due")).all():
                 send_refund(operator, refund.id, f"R{refund.id}", self.clock)
 
+        @rule(data=st.data(), days=st.integers(0, 70))
+        def end_a_defaulted_lease(self, data, days):
+            """The owner of a lease whose tenant defaulted ends it early."""
+            ids = db.session.scalars(
+                select(Booking.id).where(
+                    Booking.defaulted_at.is_not(None),
+                    Booking.state.in_(("confirmed", "active")),
+                )
+            ).all()
+            if not ids:
+                return
+            event("a defaulted lease to end")
+            last_day = self.clock.date() + timedelta(days=days)
+            self._try(
+                end_lease_after_default, owner, data.draw(st.sampled_from(ids)), last_day,
+                "Default", self.clock, self.clock.date(),
+            )  # fmt: skip
+
+        @rule()
+        def a_month_passes(self):
+            """Long enough for a monthly instalment to be missed and covered."""
+            self.time_passes(24 * 31)
+
         @rule(hours=st.integers(1, 24 * 12))
         def time_passes(self, hours):
             self.clock += timedelta(hours=hours)
@@ -227,12 +264,14 @@ def test_booking_state_machine(app, owner, exporter, operator):
             db.session.expire_all()
             for booking in db.session.scalars(select(Booking)):
                 assert booking.state in TRANSITIONS
-                for event in booking.events:
+                for change in booking.events:
                     assert (
-                        event.from_state is None or event.to_state in TRANSITIONS[event.from_state]
+                        change.from_state is None
+                        or change.to_state in TRANSITIONS[change.from_state]
                     )
             check_ledger()
             check_escrow()
+            check_ended_early()
 
         def teardown(self):
             db.session.rollback()
