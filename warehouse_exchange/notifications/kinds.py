@@ -15,6 +15,8 @@ KINDS: dict[str, str] = {
     "request_waiting": "A booking request still waits for our answer",
     "instalment_due": "A monthly payment instalment of ours falls due in 3 days",
     "instalment_covered": "A missed instalment paid by the guarantee reserve (a default)",
+    "goods_received": "Goods of ours received and counted at a warehouse, with anything amiss",
+    "lease_over_capacity": "Goods stored beyond the space a lease rents",
 }
 
 #: the booking state a transition leads to -> the kind of notification it makes

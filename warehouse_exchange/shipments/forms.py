@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..catalog import HAZMAT_CLASSES
 from ..web.forms import currency_choices
-from .rules import EVENT_KINDS, MODES
+from .rules import MODES, REPORTED_KINDS
 from .services import EventData, LineData, ShipmentData
 
 #: goods rows on the announce form; blank ones are ignored
@@ -122,7 +122,7 @@ class ShipmentForm(FlaskForm):
 
 
 class EventForm(FlaskForm):
-    kind = SelectField("Event", choices=[("", "Choose…"), *EVENT_KINDS.items()],
+    kind = SelectField("Event", choices=[("", "Choose…"), *REPORTED_KINDS.items()],
                        validators=[DataRequired()])  # fmt: skip
     at = DateTimeLocalField(
         "When (UTC)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[InputRequired()]

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from ..adapters.clock import utc_today
 from ..catalog import HAZMAT_CLASSES
 from ..web.api import MoneySchema
-from .rules import EVENT_KINDS, MODES, STATUSES, is_late
+from .rules import EVENT_KINDS, MODES, REPORTED_KINDS, STATUSES, is_late
 
 
 def _count(maximum: int, **kwargs):
@@ -60,7 +60,11 @@ class ShipmentLineSchema(Schema):
 
 
 class EventInSchema(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(list(EVENT_KINDS)))
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(list(REPORTED_KINDS)),
+        metadata={"description": "Any kind but checked_in, which the owner's check-in adds"},
+    )
     at = fields.AwareDateTime(
         required=True, metadata={"description": "When it happened, with its UTC offset"}
     )
@@ -74,8 +78,10 @@ class EventSchema(Schema):
     at = fields.DateTime()
     place = fields.String()
     note = fields.String()
-    added_by_id = fields.Integer()
-    added_by = fields.String(attribute="added_by.name")
+    added_by_id = fields.Integer(
+        allow_none=True, metadata={"description": "Null when a carrier reported it"}
+    )
+    added_by = fields.String(attribute="reporter")
     created_at = fields.DateTime()
 
 
