@@ -315,13 +315,19 @@ def _checked_counts(shipment: Shipment, counts: list[CountData]) -> list[tuple]:
     return [found[line.sku] for line in shipment.lines]
 
 
-def _owner_shipment(actor: User, shipment_id: int) -> Shipment:
-    shipment = get_shipment(actor, shipment_id)
+def check_in_allowed(actor: User, shipment: Shipment) -> None:
+    """Forbidden unless the actor's organization owns the warehouse; Conflict unless the lease
+    is confirmed or active."""
     if actor.organization_id != _parties(shipment.booking)[1]:
         raise Forbidden("Only the warehouse owner checks goods in.")
     if shipment.booking.state not in SHIPPABLE_BOOKING_STATES:
         raise Conflict(f"Goods are checked in only on a confirmed or active lease; this one is"
                        f" {shipment.booking.state}.")  # fmt: skip
+
+
+def _owner_shipment(actor: User, shipment_id: int) -> Shipment:
+    shipment = get_shipment(actor, shipment_id)
+    check_in_allowed(actor, shipment)
     return shipment
 
 
