@@ -21,6 +21,7 @@ from warehouse_exchange.bookings.services import (
 from warehouse_exchange.catalog import HAZMAT_BITS
 from warehouse_exchange.extensions import db
 from warehouse_exchange.shipments.models import Shipment, ShipmentEvent, ShipmentLine
+from warehouse_exchange.shipments.services import CheckInData, CountData, check_in
 
 NOW = datetime.now(UTC)
 TODAY = NOW.date()
@@ -103,6 +104,13 @@ def form_data(**changes) -> dict:
 def event_form(kind="departed", at=None, **changes) -> dict:
     at = at or NOW - timedelta(hours=1)
     return {"kind": kind, "at": at.strftime("%Y-%m-%dT%H:%M"), "place": "Yantian", **changes}
+
+
+def check_in_all(owner, shipment_id: int):
+    """The owner checks in every announced unit in good order."""
+    shipment = db.session.get(Shipment, shipment_id)
+    counts = [CountData(line.sku, line.units, 0) for line in shipment.lines]
+    return check_in(owner, shipment_id, CheckInData(counts), NOW)
 
 
 def count(model) -> int:
@@ -265,7 +273,9 @@ def test_event_form_errors_and_the_check_in_rule(client, lease, exporter, owner,
     ]:
         response = client.post(url, data=data)
         assert response.status_code == 422 and message in response.get_data(as_text=True)
-    assert client.post(url, data=event_form("checked_in")).status_code == 302
+    by_hand = client.post(url, data=event_form("checked_in"))
+    assert by_hand.status_code == 422 and "Not a valid choice." in by_hand.get_data(as_text=True)
+    check_in_all(owner, shipment["id"])
     refused = client.post(url, data=event_form("in_transit"))
     assert refused.status_code == 422
     assert "only an exception can be added now" in refused.get_data(as_text=True)
@@ -373,7 +383,9 @@ def test_api_refuses_others_leases_and_events(client, lease, exporter, other_own
         headers=headers,
     )
     assert naive.status_code == 422
-    assert add_event(client, headers, shipment["id"], "checked_in", NOW).status_code == 201
+    by_hand = add_event(client, headers, shipment["id"], "checked_in", NOW)
+    assert by_hand.status_code == 422 and "kind" in by_hand.json["error"]["fields"]
+    check_in_all(owner, shipment["id"])
     after = add_event(client, headers, shipment["id"], "arrived", NOW)
     assert after.status_code == 409 and after.json["error"]["code"] == "conflict"
     assert add_event(client, landlord, shipment["id"], "exception", NOW).status_code == 201

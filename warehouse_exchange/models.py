@@ -18,7 +18,16 @@ from .ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from .listings.models import Listing
 from .notifications.models import EmailOptOut, Notification, OutboxEmail
 from .scheduler.models import JobRun
-from .shipments.models import Shipment, ShipmentEvent, ShipmentLine
+from .shipments.models import (
+    CarrierToken,
+    CheckIn,
+    CheckInLine,
+    OutboundRelease,
+    Shipment,
+    ShipmentEvent,
+    ShipmentLine,
+    StockItem,
+)
 from .warehouses.models import TemperatureZone, Warehouse
 
 __all__ = [
@@ -28,6 +37,9 @@ __all__ = [
     "BookingEvent",
     "CapacityDay",
     "CardPayment",
+    "CarrierToken",
+    "CheckIn",
+    "CheckInLine",
     "ConnectedAccount",
     "EmailOptOut",
     "ExchangeRate",
@@ -41,6 +53,7 @@ __all__ = [
     "Listing",
     "Notification",
     "Organization",
+    "OutboundRelease",
     "OutboxEmail",
     "PaymentInstalment",
     "Refund",
@@ -48,6 +61,7 @@ __all__ = [
     "Shipment",
     "ShipmentEvent",
     "ShipmentLine",
+    "StockItem",
     "StoredFile",
     "TemperatureZone",
     "User",

@@ -111,3 +111,72 @@ def test_announce_a_shipment_and_follow_its_timeline(page, live_server, confirme
     page.click("main table a")
     assert page.locator("ol.timeline li").count() == 2
     assert page.is_visible("text=Add an event")
+
+
+def test_check_in_with_a_discrepancy_then_stock_and_occupancy(
+    page, live_server, live_app, confirmed_lease
+):
+    from tests.uploads import PNG
+    from warehouse_exchange.accounts.models import User
+    from warehouse_exchange.extensions import db
+    from warehouse_exchange.shipments.services import LineData, ShipmentData, announce_shipment
+
+    with live_app.app_context():
+        tenant = db.session.scalar(db.select(User).where(User.email == "wei@ba.example"))
+        lines = [
+            LineData("BA-SPK-10", "Desk speakers", 300, 30, 20, 15, 2, 900000, "USD", "851822"),
+            LineData("BA-CBL-01", "Audio cables", 1000, 20, 10, 5, 1, 100000, "USD", "854442"),
+        ]
+        arrival = utc_today() + timedelta(days=10)
+        data = ShipmentData(confirmed_lease, "MSC", "MSCU7654321", "sea", arrival, lines)
+        shipment_id = announce_shipment(tenant, data, utc_today()).id
+
+    log_in(page, live_server, "jan@aq.example")
+    page.goto(f"{live_server}/shipments/{shipment_id}")
+    page.click("main .page-head a:has-text('Check in goods')")
+    page.fill("#lines-0-received_good", "288")
+    page.fill("#lines-0-damaged", "5")
+    page.fill("#lines-1-received_good", "-3")
+    page.fill("#note", "Two cartons of speakers crushed at the corner.")
+    photo = {"name": "dock-4.png", "mimeType": "image/png", "buffer": PNG}
+    page.set_input_files("#photos", [photo])
+    page.click("main button:has-text('Check in')")
+    cables = page.locator("tr", has=page.locator("#lines-1-received_good"))
+    assert "between 0 and" in cables.inner_text()
+    assert page.input_value("#lines-0-received_good") == "288"
+    page.fill("#lines-1-received_good", "1000")
+    page.set_input_files("#photos", [photo])
+    screenshot(page, "shipment-check-in-form")
+    page.click("main button:has-text('Check in')")
+    page.wait_for_selector("text=checked in with discrepancies")
+    assert page.locator("h1 .badge.discrepancy").count() == 1
+    assert page.locator("ol.timeline li").last.inner_text().startswith("checked in")
+    page.click("header button:has-text('Log out')")
+
+    log_in(page, live_server, "wei@ba.example")
+    page.goto(f"{live_server}/shipments/{shipment_id}")
+    assert page.is_visible("text=A discrepancy can be the ground of a dispute")
+    assert page.locator(".check-in-files img").count() == 1
+    screenshot(page, "shipment-checked-in-with-discrepancy")
+    page.goto(f"{live_server}/shipments")
+    assert page.locator("td .badge.discrepancy").count() == 1
+    page.goto(f"{live_server}/stock")
+    assert page.is_visible("text=BA-SPK-10")
+    screenshot(page, "stock-across-leases")
+    page.click("header button:has-text('Log out')")
+
+    log_in(page, live_server, "jan@aq.example")
+    page.goto(f"{live_server}/bookings/{confirmed_lease}/stock")
+    page.select_option("#sku", "BA-SPK-10")
+    page.fill("#units", "400")
+    page.fill("#reference", "DHL 1Z999")
+    page.click("main button:has-text('Release units')")
+    assert page.is_visible("text=At most 293 on hand.")
+    page.fill("#units", "93")
+    page.click("main button:has-text('Release units')")
+    page.wait_for_selector("text=93 units of BA-SPK-10 released outbound.")
+    screenshot(page, "lease-stock")
+    page.goto(f"{live_server}/listings/mine")
+    page.click("main a:has-text('Occupancy')")
+    assert page.is_visible("text=Electronics pallets in Antwerp")
+    screenshot(page, "owner-occupancy")

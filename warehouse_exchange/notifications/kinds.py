@@ -17,6 +17,8 @@ KINDS: dict[str, str] = {
     "instalment_covered": "A missed instalment paid by the guarantee reserve (a default)",
     "lease_shortened": "A lease of ours made to end early",
     "card_declined": "A monthly instalment our saved card could not pay",
+    "goods_received": "Goods of ours received and counted at a warehouse, with anything amiss",
+    "lease_over_capacity": "Goods stored beyond the space a lease rents",
 }
 
 #: the booking state a transition leads to -> the kind of notification it makes

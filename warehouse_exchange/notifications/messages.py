@@ -15,6 +15,7 @@ from .kinds import KIND_OF_STATE
 
 if TYPE_CHECKING:
     from ..escrow.models import CardPayment, PaymentInstalment, Refund, ReleaseInstalment
+    from ..shipments.models import CheckIn
 
 
 @dataclass(frozen=True)
@@ -243,3 +244,58 @@ def card_declined(payment: CardPayment) -> Message:
         " transfer, before the grace period ends; we try the saved card again tomorrow."
     )
     return Message("card_declined", subject, body)
+
+
+def _found(check_in: CheckIn) -> str:
+    """ "BT-01: 3 damaged, 2 missing; BT-02: 5 over-delivered"."""
+    parts = []
+    for line in check_in.lines:
+        amiss = [
+            f"{count} {what}"
+            for count, what in (
+                (line.damaged, "damaged"),
+                (line.missing, "missing"),
+                (line.over_delivered, "more than announced"),
+            )
+            if count
+        ]
+        if amiss:
+            parts.append(f"{line.sku}: {', '.join(amiss)}")
+    return "; ".join(parts)
+
+
+def goods_received(check_in: CheckIn) -> Message:
+    """To the tenant, when the warehouse owner has counted a shipment's goods."""
+    shipment = check_in.shipment
+    booking = shipment.booking
+    what = f"Shipment #{shipment.id} ({shipment.carrier} {shipment.tracking_number})"
+    if not check_in.has_discrepancy:
+        return Message(
+            "goods_received",
+            f"{what} checked in",
+            f"{_owner_name(booking)} checked in every announced unit of {what.lower()} in good"
+            f" order for booking #{booking.id}.",
+        )
+    return Message(
+        "goods_received",
+        f"{what} checked in with discrepancies",
+        f"{_owner_name(booking)} checked in {what.lower()} for booking #{booking.id} and"
+        f" found: {_found(check_in)}. The shipment page shows the counts and photos; a"
+        " discrepancy can be the ground of a dispute.",
+    )
+
+
+def over_capacity(check_in: CheckIn, to_owner: bool) -> Message:
+    """To both parties, when a check-in makes a lease store more than it rents."""
+    booking = check_in.shipment.booking
+    one, many = catalog.UNIT_NOUNS[booking.listing.unit]
+    rented = f"{booking.quantity} {one if booking.quantity == 1 else many}"
+    body = (
+        f"After the check-in of shipment #{check_in.shipment.id}, {booking.tenant.name} stores"
+        f" more than the {rented} booking #{booking.id} rents. Agree with them on more space or"
+        " an outbound release."
+        if to_owner
+        else f"After the check-in of shipment #{check_in.shipment.id}, your goods take more"
+        f" than the {rented} booking #{booking.id} rents. Book more space or ship units out."
+    )
+    return Message("lease_over_capacity", f"Booking #{booking.id} is over its space", body)

@@ -15,6 +15,8 @@ from ..escrow.signals import (
     refund_due,
 )
 from ..extensions import db
+from ..shipments.models import CheckIn
+from ..shipments.signals import check_in_recorded
 from . import messages, services
 from .messages import owner_of
 
@@ -88,3 +90,18 @@ def tell_instalment_covered(instalment: PaymentInstalment, *, now, **_):
     for organization_id, to_owner in ((booking.tenant_id, False), (owner_of(booking), True)):
         message = messages.instalment_covered(instalment, to_owner)
         services.notify(organization_id, message, _booking_link(booking), key, now)
+
+
+@check_in_recorded.connect
+def tell_checked_in(check_in: CheckIn, *, now, over_capacity: bool, **_):
+    """The tenant hears at once what the owner counted; both hear when it overfills the lease."""
+    shipment, booking = check_in.shipment, check_in.shipment.booking
+    link = f"/shipments/{shipment.id}"
+    message = messages.goods_received(check_in)
+    services.notify(booking.tenant_id, message, link, f"check-in:{check_in.id}", now)
+    if not over_capacity:
+        return
+    key = f"over-capacity:{check_in.id}"
+    for organization_id, to_owner in ((booking.tenant_id, False), (owner_of(booking), True)):
+        message = messages.over_capacity(check_in, to_owner)
+        services.notify(organization_id, message, f"/bookings/{booking.id}/stock", key, now)

@@ -1,22 +1,42 @@
-"""API twins of the shipment pages."""
+"""API twins of the shipment pages, and the carrier's own view of one shipment."""
 
 from __future__ import annotations
 
+from flask import request
 from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now, utc_today
 from ..web.api import PaginationArgs, page_body
 from ..web.auth import api_actor, api_login_required
-from . import services
+from . import carriers, services, stock
 from .schemas import (
+    CarrierShipmentSchema,
+    CarrierTokenInSchema,
+    CarrierTokenSchema,
+    CheckInInSchema,
+    CheckInSchema,
     EventInSchema,
     EventSchema,
+    IssuedCarrierTokenSchema,
+    LeaseStockSchema,
+    OutboundInSchema,
+    OutboundSchema,
     ShipmentInSchema,
     ShipmentPageSchema,
     ShipmentSchema,
+    StockRowSchema,
 )
 
 blp = Blueprint("shipments_api", __name__, url_prefix="/shipments", description="Inbound shipments")
+stock_blp = Blueprint(
+    "stock_api", __name__, url_prefix="", description="Stock on hand and outbound releases"
+)
+carrier_blp = Blueprint(
+    "carrier_api",
+    __name__,
+    url_prefix="/carrier",
+    description="Carriers: one shipment, with the carrier token the shipper issued for it",
+)
 
 
 def _line(args: dict) -> services.LineData:
@@ -89,3 +109,103 @@ def add_event(args, shipment_id: int):
     is accepted (409)."""
     data = services.EventData(args["kind"], args["at"], args["place"], args["note"])
     return services.add_event(api_actor(), shipment_id, data, utc_now())
+
+
+@blp.post("/<id:shipment_id>/check-in")
+@api_login_required
+@blp.arguments(CheckInInSchema)
+@blp.response(201, CheckInSchema)
+def check_in(args, shipment_id: int):
+    """The warehouse owner counts the goods, once per shipment (409 the second time). Give
+    every announced SKU its units in good order and damaged; missing and over-delivered
+    units follow. Photos are added on the check-in page."""
+    counts = [services.CountData(c["sku"], c["received_good"], c["damaged"]) for c in args["lines"]]
+    data = services.CheckInData(counts, args["note"])
+    return services.check_in(api_actor(), shipment_id, data, utc_now())
+
+
+@blp.get("/<id:shipment_id>/carrier-tokens")
+@api_login_required
+@blp.response(200, CarrierTokenSchema(many=True))
+def carrier_tokens(shipment_id: int):
+    """The tokens the tenant gave carriers for this shipment (never the secrets)."""
+    return carriers.carrier_tokens(api_actor(), shipment_id)
+
+
+@blp.post("/<id:shipment_id>/carrier-tokens")
+@api_login_required
+@blp.arguments(CarrierTokenInSchema)
+@blp.response(201, IssuedCarrierTokenSchema)
+def issue_carrier_token(args, shipment_id: int):
+    """The tenant issues a token that reads this shipment and adds transit events to it."""
+    record, token = carriers.issue_carrier_token(
+        api_actor(), shipment_id, args["name"], args["days"], utc_now()
+    )
+    return {**{name: getattr(record, name) for name in CarrierTokenSchema().fields}, "token": token}
+
+
+@blp.delete("/<id:shipment_id>/carrier-tokens/<id:token_id>")
+@api_login_required
+@blp.response(200, CarrierTokenSchema)
+def revoke_carrier_token(shipment_id: int, token_id: int):
+    """The tenant revokes a carrier token; it stops working at once."""
+    return carriers.revoke_carrier_token(api_actor(), shipment_id, token_id, utc_now())
+
+
+@stock_blp.get("/stock")
+@api_login_required
+@stock_blp.response(200, StockRowSchema(many=True))
+def all_stock():
+    """Stock on hand of every lease of your organization, per warehouse and SKU."""
+    return stock.tenant_stock(api_actor())
+
+
+@stock_blp.get("/bookings/<id:booking_id>/stock")
+@api_login_required
+@stock_blp.response(200, LeaseStockSchema)
+def lease_stock(booking_id: int):
+    """A lease's stock per SKU, the space it takes against the space rented, and its
+    outbound releases (the lease's parties and operators)."""
+    return stock.lease_stock(api_actor(), booking_id)
+
+
+@stock_blp.post("/bookings/<id:booking_id>/outbound")
+@api_login_required
+@stock_blp.arguments(OutboundInSchema)
+@stock_blp.response(201, OutboundSchema)
+def release_outbound(args, booking_id: int):
+    """The warehouse owner records units shipped out of the lease (422 beyond what is on
+    hand)."""
+    data = stock.OutboundData(
+        args["sku"], args["units"], args["shipped_on"], args["reference"], args["note"]
+    )
+    return stock.release_outbound(api_actor(), booking_id, data, utc_today())
+
+
+def _carrier_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+@carrier_blp.get("/shipments/<id:shipment_id>")
+@carrier_blp.response(200, CarrierShipmentSchema)
+def carrier_shipment(shipment_id: int):
+    """The shipment the carrier token was issued for, with its timeline (401 for an unknown,
+    expired or revoked token; 404 for any other shipment)."""
+    return carriers.carrier_shipment(_carrier_token(), shipment_id, utc_now())
+
+
+@carrier_blp.get("/shipments/<id:shipment_id>/events")
+@carrier_blp.response(200, EventSchema(many=True))
+def carrier_events(shipment_id: int):
+    """Its timeline, in the order things happened."""
+    return carriers.carrier_shipment(_carrier_token(), shipment_id, utc_now()).events
+
+
+@carrier_blp.post("/shipments/<id:shipment_id>/events")
+@carrier_blp.arguments(EventInSchema)
+@carrier_blp.response(201, EventSchema)
+def carrier_add_event(args, shipment_id: int):
+    """The carrier reports a transit step (not checked_in, which is the owner's check-in)."""
+    data = services.EventData(args["kind"], args["at"], args["place"], args["note"])
+    return carriers.add_carrier_event(_carrier_token(), shipment_id, data, utc_now())

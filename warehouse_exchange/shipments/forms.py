@@ -11,16 +11,20 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
+    MultipleFileField,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..catalog import HAZMAT_CLASSES
 from ..web.forms import currency_choices
-from .rules import EVENT_KINDS, MODES
-from .services import EventData, LineData, ShipmentData
+from .rules import CARRIER_TOKEN_DAYS, CARRIER_TOKEN_DEFAULT_DAYS, MODES, REPORTED_KINDS
+from .services import CheckInData, CountData, EventData, LineData, ShipmentData, Upload
+from .stock import OutboundData
 
 #: goods rows on the announce form; blank ones are ignored
 LINE_ROWS = 5
@@ -122,7 +126,7 @@ class ShipmentForm(FlaskForm):
 
 
 class EventForm(FlaskForm):
-    kind = SelectField("Event", choices=[("", "Choose…"), *EVENT_KINDS.items()],
+    kind = SelectField("Event", choices=[("", "Choose…"), *REPORTED_KINDS.items()],
                        validators=[DataRequired()])  # fmt: skip
     at = DateTimeLocalField(
         "When (UTC)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[InputRequired()]
@@ -137,3 +141,61 @@ class EventForm(FlaskForm):
             self.place.data or "",
             self.note.data or "",
         )
+
+
+class CountForm(Form):
+    """The owner's count of one announced SKU."""
+
+    sku = HiddenField()
+    received_good = IntegerField(
+        "In good order", validators=[InputRequired(), NumberRange(0, 1_000_000)]
+    )
+    damaged = IntegerField("Damaged", default=0,
+                           validators=[InputRequired(), NumberRange(0, 1_000_000)])  # fmt: skip
+
+
+class CheckInForm(FlaskForm):
+    lines = FieldList(FormField(CountForm), min_entries=0, max_entries=50)
+    note = TextAreaField("Note", validators=[Optional(), Length(max=1000)])
+    photos = MultipleFileField("Photos or documents", description="JPEG, PNG, WebP or PDF.")
+
+    @classmethod
+    def for_shipment(cls, shipment) -> CheckInForm:
+        """Every announced SKU, its count filled in as announced, to be corrected."""
+        rows = [{"sku": line.sku, "received_good": line.units, "damaged": 0}
+                for line in shipment.lines]  # fmt: skip
+        return cls(formdata=None, data={"lines": rows})
+
+    def to_data(self, uploads: list[Upload]) -> CheckInData:
+        counts = [
+            CountData(row.form.sku.data, row.form.received_good.data, row.form.damaged.data)
+            for row in self.lines
+        ]
+        return CheckInData(counts, self.note.data or "", uploads)
+
+
+class OutboundForm(FlaskForm):
+    sku = SelectField("SKU", validators=[DataRequired()])
+    units = IntegerField("Units", validators=[InputRequired(), NumberRange(1, 1_000_000)])
+    shipped_on = DateField("Shipped on", validators=[DataRequired()])
+    reference = StringField("Carrier and reference", validators=[DataRequired(), Length(max=120)])
+    note = StringField("Note", validators=[Optional(), Length(max=500)])
+
+    def to_data(self) -> OutboundData:
+        return OutboundData(
+            self.sku.data,
+            self.units.data,
+            self.shipped_on.data,
+            self.reference.data,
+            self.note.data or "",
+        )
+
+
+class CarrierTokenForm(FlaskForm):
+    name = StringField("For", validators=[DataRequired(), Length(max=80)],
+                       description="The carrier's name, to know the token again.")  # fmt: skip
+    days = IntegerField(
+        "Valid for (days)",
+        default=CARRIER_TOKEN_DEFAULT_DAYS,
+        validators=[InputRequired(), NumberRange(*CARRIER_TOKEN_DAYS)],
+    )

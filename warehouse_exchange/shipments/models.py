@@ -1,4 +1,5 @@
-"""Inbound shipments of a lease: the goods on their way to the warehouse and their timeline."""
+"""Inbound shipments of a lease: the goods on their way to the warehouse, their timeline, the
+owner's check-in, the stock they become, the units released outbound, and carriers' tokens."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from datetime import date, datetime
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Column,
     Date,
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,9 +22,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..bookings.models import Booking
 from ..extensions import db
+from ..files.models import StoredFile
 from ..models_base import UTCDateTime, utcnow
 from ..money import Money
-from .rules import EVENT_KINDS, MODES, STATUSES
+from .rules import EVENT_KINDS, MODES, STATUSES, line_discrepancy
 
 
 class Shipment(db.Model):
@@ -60,10 +64,15 @@ class Shipment(db.Model):
         order_by="[ShipmentEvent.at, ShipmentEvent.id]",
         cascade="all, delete-orphan",
     )
+    check_in: Mapped[CheckIn | None] = relationship(back_populates="shipment")
 
     @property
     def units(self) -> int:
         return sum(line.units for line in self.lines)
+
+    @property
+    def has_discrepancy(self) -> bool:
+        return self.check_in is not None and self.check_in.has_discrepancy
 
 
 class ShipmentLine(db.Model):
@@ -114,6 +123,7 @@ class ShipmentEvent(db.Model):
     __tablename__ = "shipment_events"
     __table_args__ = (
         CheckConstraint(f"kind IN {tuple(EVENT_KINDS)!r}", name="kind_known"),
+        CheckConstraint("(added_by_id IS NULL) <> (carrier_token_id IS NULL)", name="one_reporter"),
         Index("ix_shipment_events_timeline", "shipment_id", "at", "id"),
     )
 
@@ -124,8 +134,186 @@ class ShipmentEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     place: Mapped[str] = mapped_column(String(120), default="")
     note: Mapped[str] = mapped_column(String(500), default="")
-    added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: the member of a party who reported it, or else the carrier token it came with
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    carrier_token_id: Mapped[int | None] = mapped_column(ForeignKey("carrier_tokens.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     shipment: Mapped[Shipment] = relationship(back_populates="events")
-    added_by: Mapped[User] = relationship()
+    added_by: Mapped[User | None] = relationship()
+    carrier_token: Mapped[CarrierToken | None] = relationship()
+
+    @property
+    def reporter(self) -> str:
+        if self.added_by is not None:
+            return self.added_by.name
+        return f"carrier ({self.carrier_token.name})"
+
+
+#: the photos and documents the owner took at a check-in
+check_in_files = Table(
+    "check_in_files",
+    db.metadata,
+    Column("check_in_id", ForeignKey("check_ins.id"), primary_key=True),
+    Column("stored_file_id", ForeignKey("stored_files.id"), primary_key=True, unique=True),
+)
+
+
+class CheckIn(db.Model):
+    """The warehouse owner's count of a shipment's goods on arrival: one per shipment."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (Index("ix_check_ins_booking", "booking_id", "checked_in_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), unique=True)
+    #: the shipment's lease, copied so that stock and the first check-in are found directly
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    checked_in_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    shipment: Mapped[Shipment] = relationship(back_populates="check_in")
+    checked_in_by: Mapped[User] = relationship()
+    lines: Mapped[list[CheckInLine]] = relationship(
+        back_populates="check_in", order_by="CheckInLine.id", cascade="all, delete-orphan"
+    )
+    files: Mapped[list[StoredFile]] = relationship(secondary=check_in_files, order_by=StoredFile.id)
+
+    @property
+    def has_discrepancy(self) -> bool:
+        return any(line.has_discrepancy for line in self.lines)
+
+
+class CheckInLine(db.Model):
+    """What arrived of one announced SKU: units in good order and units damaged. Missing and
+    over-delivered units follow from the announced count."""
+
+    __tablename__ = "check_in_lines"
+    __table_args__ = (
+        CheckConstraint("received_good >= 0 AND damaged >= 0", name="counts_non_negative"),
+        UniqueConstraint("check_in_id", "shipment_line_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_in_id: Mapped[int] = mapped_column(ForeignKey("check_ins.id"))
+    shipment_line_id: Mapped[int] = mapped_column(ForeignKey("shipment_lines.id"))
+    received_good: Mapped[int] = mapped_column(Integer)
+    damaged: Mapped[int] = mapped_column(Integer)
+
+    check_in: Mapped[CheckIn] = relationship(back_populates="lines")
+    shipment_line: Mapped[ShipmentLine] = relationship()
+
+    @property
+    def sku(self) -> str:
+        return self.shipment_line.sku
+
+    @property
+    def announced(self) -> int:
+        return self.shipment_line.units
+
+    @property
+    def missing(self) -> int:
+        return line_discrepancy(self.announced, self.received_good, self.damaged)[0]
+
+    @property
+    def over_delivered(self) -> int:
+        return line_discrepancy(self.announced, self.received_good, self.damaged)[1]
+
+    @property
+    def has_discrepancy(self) -> bool:
+        return bool(self.damaged or self.missing or self.over_delivered)
+
+
+class StockItem(db.Model):
+    """Units of one SKU a lease holds in the warehouse: what was checked in less what left.
+    The CHECK is the guarantee that no more leaves than came in; check-ins and releases
+    update the row under a lock in their own transaction."""
+
+    __tablename__ = "stock_items"
+    __table_args__ = (
+        CheckConstraint(
+            "received_good >= 0 AND received_damaged >= 0 AND released >= 0",
+            name="counts_non_negative",
+        ),
+        CheckConstraint("released <= received_good + received_damaged", name="released_held"),
+        CheckConstraint(
+            "unit_length_cm > 0 AND unit_width_cm > 0 AND unit_height_cm > 0 "
+            "AND unit_weight_kg > 0",
+            name="unit_size_positive",
+        ),
+        UniqueConstraint("booking_id", "sku"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
+    sku: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(200))
+    received_good: Mapped[int] = mapped_column(Integer, default=0)
+    received_damaged: Mapped[int] = mapped_column(Integer, default=0)
+    released: Mapped[int] = mapped_column(Integer, default=0)
+    #: the size and weight of one unit as last announced: what the space it takes is reckoned by
+    unit_length_cm: Mapped[int] = mapped_column(Integer)
+    unit_width_cm: Mapped[int] = mapped_column(Integer)
+    unit_height_cm: Mapped[int] = mapped_column(Integer)
+    unit_weight_kg: Mapped[int] = mapped_column(Integer)
+
+    booking: Mapped[Booking] = relationship()
+
+    @property
+    def on_hand(self) -> int:
+        return self.received_good + self.received_damaged - self.released
+
+
+class OutboundRelease(db.Model):
+    """Units of one SKU the warehouse owner shipped out of a lease."""
+
+    __tablename__ = "outbound_releases"
+    __table_args__ = (
+        CheckConstraint("units > 0", name="units_positive"),
+        Index("ix_outbound_releases_booking", "booking_id", "shipped_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
+    stock_item_id: Mapped[int] = mapped_column(ForeignKey("stock_items.id"))
+    units: Mapped[int] = mapped_column(Integer)
+    shipped_on: Mapped[date] = mapped_column(Date)
+    #: the carrier and its reference (waybill, collection number)
+    reference: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    released_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    stock_item: Mapped[StockItem] = relationship()
+    released_by: Mapped[User] = relationship()
+
+    @property
+    def sku(self) -> str:
+        return self.stock_item.sku
+
+
+class CarrierToken(db.Model):
+    """A bearer token the tenant gives its carrier: it reads one shipment and adds transit
+    events to it, until it expires or is revoked."""
+
+    __tablename__ = "carrier_tokens"
+    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_issue"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
+    #: who it is for, as the tenant named it
+    name: Mapped[str] = mapped_column(String(80))
+    #: SHA-256 of the bearer token; the token is shown once and never stored
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    shipment: Mapped[Shipment] = relationship()
+    created_by: Mapped[User] = relationship()
+
+    def is_valid(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at

@@ -1,10 +1,13 @@
 """Pure rules of inbound shipments: modes, timeline event kinds, which event may follow which,
-what a shipment's status is, and when it is late."""
+what a shipment's status is, when it is late, what a check-in found, and how much of a
+lease's space goods take."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from ..errors import Conflict, InvalidInput
 
@@ -39,6 +42,16 @@ ARRIVAL_KINDS = ("arrived", "checked_in")
 
 #: once goods are checked in, only these events may still be added
 AFTER_CHECK_IN = ("exception",)
+
+#: the event only the owner's check-in adds
+CHECKED_IN = "checked_in"
+
+#: what the parties and carriers report by hand: everything but the check-in
+REPORTED_KINDS = {kind: label for kind, label in EVENT_KINDS.items() if kind != CHECKED_IN}
+
+#: how long a carrier token may live, in days, and how long it lives unless told
+CARRIER_TOKEN_DAYS = (1, 90)
+CARRIER_TOKEN_DEFAULT_DAYS = 30
 
 #: the states of a lease that goods may be shipped to
 SHIPPABLE_BOOKING_STATES = ("confirmed", "active")
@@ -87,3 +100,117 @@ def normalize_hs_code(value: str | None, field: str = "hs_code") -> str:
             {field: f"Must be {low} to {high} digits."},
         )
     return code
+
+
+def check_reported_kind(kind: str) -> None:
+    if kind == CHECKED_IN:
+        raise InvalidInput(
+            "Goods are checked in by the warehouse owner's check-in, not as an event.",
+            {"kind": "Use the check-in form."},
+        )
+    if kind not in EVENT_KINDS:
+        raise InvalidInput(f"Unknown event {kind!r}.", {"kind": "Not a known event."})
+
+
+def line_discrepancy(announced: int, good: int, damaged: int) -> tuple[int, int]:
+    """(missing, over-delivered) units of one SKU: what did not come, and what came beyond
+    the announced count. At most one of them is positive."""
+    received = good + damaged
+    return max(announced - received, 0), max(received - announced, 0)
+
+
+def carrier_token_expiry(now: datetime, days: int) -> datetime:
+    low, high = CARRIER_TOKEN_DAYS
+    if isinstance(days, bool) or not isinstance(days, int) or not low <= days <= high:
+        raise InvalidInput(
+            f"A carrier token lives {low} to {high} days.", {"days": f"From {low} to {high}."}
+        )
+    return now + timedelta(days=days)
+
+
+# --- occupancy -------------------------------------------------------------------------------
+#
+# Assumptions, so that owners and tenants can check the arithmetic by hand:
+# - A pallet position holds one 120 x 80 cm (EUR) pallet. Units sit on it in whole layers,
+#   all turned the same way (the better of the two ways), stacked up to the warehouse's
+#   maximum pallet height less the pallet's own 15 cm, and never heavier in all than the
+#   warehouse's maximum pallet weight. SKUs are not mixed on a pallet.
+# - A unit too large or heavy for one pallet takes as many positions as its footprint or its
+#   weight needs, each unit on its own.
+# - Cubic metres are the units' own volume, length x width x height.
+# - Floor space (sqm) is the footprint of stacks of units, each stack as high as the
+#   warehouse's maximum pallet height and no heavier than its floor load allows on that
+#   footprint; a unit too tall or heavy to stack stands alone.
+# - cbm and sqm are rounded up to the hundredth.
+
+PALLET_FOOTPRINT_CM = (120, 80)
+PALLET_DECK_CM = 15
+HUNDREDTH = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class UnitSize:
+    length_cm: int
+    width_cm: int
+    height_cm: int
+    weight_kg: int
+
+
+@dataclass(frozen=True)
+class StorageLimits:
+    """What a warehouse allows: from its max pallet height and weight and its floor load."""
+
+    max_height_cm: int = 180
+    max_pallet_weight_kg: int = 1000
+    floor_load_kg_m2: int = 3000
+
+
+def _ceil_div(numerator: int, denominator: int) -> int:
+    return -(-numerator // denominator)
+
+
+def units_per_pallet(size: UnitSize, limits: StorageLimits) -> int:
+    """How many units one pallet position holds; 0 when one unit does not fit on a pallet."""
+    long, short = PALLET_FOOTPRINT_CM
+    per_layer = max(
+        (long // size.length_cm) * (short // size.width_cm),
+        (long // size.width_cm) * (short // size.length_cm),
+    )
+    layers = max(limits.max_height_cm - PALLET_DECK_CM, 0) // size.height_cm
+    return min(per_layer * layers, limits.max_pallet_weight_kg // size.weight_kg)
+
+
+def pallets_needed(size: UnitSize, units: int, limits: StorageLimits) -> int:
+    per_pallet = units_per_pallet(size, limits)
+    if per_pallet:
+        return _ceil_div(units, per_pallet)
+    long, short = PALLET_FOOTPRINT_CM
+    footprint = _ceil_div(size.length_cm * size.width_cm, long * short)
+    weight = _ceil_div(size.weight_kg, limits.max_pallet_weight_kg)
+    return units * max(footprint, weight, 1)
+
+
+def cubic_metres(size: UnitSize, units: int) -> Decimal:
+    cubic_cm = units * size.length_cm * size.width_cm * size.height_cm
+    return Decimal(_ceil_div(cubic_cm, 10_000)) * HUNDREDTH
+
+
+def floor_square_metres(size: UnitSize, units: int, limits: StorageLimits) -> Decimal:
+    footprint_cm2 = size.length_cm * size.width_cm
+    by_height = limits.max_height_cm // size.height_cm
+    by_load = limits.floor_load_kg_m2 * footprint_cm2 // (10_000 * size.weight_kg)
+    stacks = _ceil_div(units, max(min(by_height, by_load), 1))
+    return Decimal(_ceil_div(stacks * footprint_cm2, 100)) * HUNDREDTH
+
+
+def space_used(unit: str, size: UnitSize, units: int, limits: StorageLimits) -> Decimal:
+    """The space `units` units of one SKU take, in a listing's unit (pallet, cbm or sqm)."""
+    if units <= 0:
+        return Decimal(0)
+    if unit == "pallet":
+        return Decimal(pallets_needed(size, units, limits))
+    if unit == "cbm":
+        return cubic_metres(size, units)
+    if unit == "sqm":
+        return floor_square_metres(size, units, limits)
+    raise ValueError(f"unknown unit {unit!r}")

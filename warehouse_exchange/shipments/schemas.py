@@ -5,7 +5,15 @@ from marshmallow import Schema, fields, validate
 from ..adapters.clock import utc_today
 from ..catalog import HAZMAT_CLASSES
 from ..web.api import MoneySchema
-from .rules import EVENT_KINDS, MODES, STATUSES, is_late
+from .rules import (
+    CARRIER_TOKEN_DAYS,
+    CARRIER_TOKEN_DEFAULT_DAYS,
+    EVENT_KINDS,
+    MODES,
+    REPORTED_KINDS,
+    STATUSES,
+    is_late,
+)
 
 
 def _count(maximum: int, **kwargs):
@@ -60,7 +68,11 @@ class ShipmentLineSchema(Schema):
 
 
 class EventInSchema(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(list(EVENT_KINDS)))
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(list(REPORTED_KINDS)),
+        metadata={"description": "Any kind but checked_in, which the owner's check-in adds"},
+    )
     at = fields.AwareDateTime(
         required=True, metadata={"description": "When it happened, with its UTC offset"}
     )
@@ -74,8 +86,10 @@ class EventSchema(Schema):
     at = fields.DateTime()
     place = fields.String()
     note = fields.String()
-    added_by_id = fields.Integer()
-    added_by = fields.String(attribute="added_by.name")
+    added_by_id = fields.Integer(
+        allow_none=True, metadata={"description": "Null when a carrier reported it"}
+    )
+    added_by = fields.String(attribute="reporter")
     created_at = fields.DateTime()
 
 
@@ -100,9 +114,20 @@ class ShipmentSchema(Schema):
     events = fields.List(
         fields.Nested(EventSchema), metadata={"description": "In the order they happened"}
     )
+    check_in = fields.Nested(
+        "CheckInSchema", allow_none=True, metadata={"description": "The owner's count, once in"}
+    )
+    has_discrepancy = fields.Boolean()
 
     def _late(self, shipment) -> bool:
         return is_late(shipment.expected_arrival, shipment.arrived_at, utc_today())
+
+
+class CarrierShipmentSchema(ShipmentSchema):
+    """What a carrier reads: the shipment and its timeline, not the owner's check-in."""
+
+    class Meta:
+        exclude = ("check_in", "has_discrepancy")
 
 
 class ShipmentPageSchema(Schema):
@@ -110,3 +135,135 @@ class ShipmentPageSchema(Schema):
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
+
+
+class CountInSchema(Schema):
+    sku = fields.String(required=True, validate=validate.Length(1, 64))
+    received_good = fields.Integer(
+        strict=True, required=True, metadata={"description": "Units in good order, ≥ 0"}
+    )
+    damaged = fields.Integer(strict=True, load_default=0, metadata={"description": "≥ 0"})
+
+
+class CheckInInSchema(Schema):
+    lines = fields.List(
+        fields.Nested(CountInSchema),
+        required=True,
+        validate=validate.Length(1, 50),
+        metadata={"description": "One count for every SKU announced (0 when none came)"},
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class CountSchema(Schema):
+    sku = fields.String()
+    announced = fields.Integer()
+    received_good = fields.Integer()
+    damaged = fields.Integer()
+    missing = fields.Integer(metadata={"description": "Announced, and neither good nor damaged"})
+    over_delivered = fields.Integer(metadata={"description": "Received beyond the announced"})
+
+
+class FileSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size_bytes = fields.Integer()
+
+
+class CheckInSchema(Schema):
+    id = fields.Integer()
+    shipment_id = fields.Integer()
+    booking_id = fields.Integer()
+    checked_in_at = fields.DateTime()
+    checked_in_by = fields.String(attribute="checked_in_by.name")
+    note = fields.String()
+    has_discrepancy = fields.Boolean(
+        metadata={"description": "Damaged, missing or over-delivered units: ground for a dispute"}
+    )
+    lines = fields.List(fields.Nested(CountSchema))
+    files = fields.List(fields.Nested(FileSchema))
+
+
+class CarrierTokenInSchema(Schema):
+    name = fields.String(
+        required=True,
+        validate=validate.Length(1, 80),
+        metadata={"description": "Who it is for, e.g. the carrier's name"},
+    )
+    days = fields.Integer(
+        strict=True,
+        load_default=CARRIER_TOKEN_DEFAULT_DAYS,
+        validate=validate.Range(*CARRIER_TOKEN_DAYS),
+        metadata={"description": "How long it lives"},
+    )
+
+
+class CarrierTokenSchema(Schema):
+    id = fields.Integer()
+    shipment_id = fields.Integer()
+    name = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    last_used_at = fields.DateTime(allow_none=True)
+
+
+class IssuedCarrierTokenSchema(CarrierTokenSchema):
+    token = fields.String(metadata={"description": "Shown this once; only its hash is kept"})
+
+
+class OutboundInSchema(Schema):
+    sku = fields.String(required=True, validate=validate.Length(1, 64))
+    units = fields.Integer(strict=True, required=True, validate=validate.Range(1, 1_000_000))
+    shipped_on = fields.Date(required=True)
+    reference = fields.String(
+        required=True,
+        validate=validate.Length(1, 120),
+        metadata={"description": "Carrier and its reference (waybill, collection number)"},
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class OutboundSchema(Schema):
+    id = fields.Integer()
+    booking_id = fields.Integer()
+    sku = fields.String()
+    units = fields.Integer()
+    shipped_on = fields.Date()
+    reference = fields.String()
+    note = fields.String()
+    created_at = fields.DateTime()
+
+
+class StockItemSchema(Schema):
+    sku = fields.String()
+    description = fields.String()
+    received_good = fields.Integer()
+    received_damaged = fields.Integer()
+    released = fields.Integer()
+    on_hand = fields.Integer()
+
+
+class LeaseStockSchema(Schema):
+    booking_id = fields.Integer(attribute="booking.id")
+    unit = fields.String(
+        attribute="booking.listing.unit", metadata={"enum": ["pallet", "cbm", "sqm"]}
+    )
+    rented = fields.Integer(attribute="booking.quantity")
+    used = fields.Decimal(as_string=True, metadata={"description": "Space the goods on hand take"})
+    over_capacity = fields.Boolean()
+    items = fields.List(fields.Nested(StockItemSchema))
+    releases = fields.List(fields.Nested(OutboundSchema))
+
+
+class StockRowSchema(Schema):
+    warehouse_id = fields.Integer(attribute="warehouse.id")
+    warehouse = fields.String(attribute="warehouse.name")
+    city = fields.String(attribute="warehouse.city")
+    sku = fields.String()
+    leases = fields.Integer()
+    received_good = fields.Integer()
+    received_damaged = fields.Integer()
+    released = fields.Integer()
+    on_hand = fields.Integer()

@@ -1,5 +1,6 @@
 """Use cases of inbound shipments: the tenant announces goods coming to a lease's warehouse,
-the tenant and the warehouse owner report each step, everyone concerned reads the timeline."""
+the tenant and the warehouse owner report each step, everyone concerned reads the timeline,
+and the warehouse owner checks the goods in."""
 
 from __future__ import annotations
 
@@ -12,24 +13,30 @@ from ..accounts.models import User
 from ..bookings.models import Booking
 from ..bookings.services import get_booking
 from ..catalog import HAZMAT_CLASSES
-from ..errors import Forbidden, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
+from ..files.services import store_upload
 from ..listings.models import Listing
 from ..money import require_currency
 from ..pagination import Page, paginate
 from ..permissions import require_user
-from ..unit_of_work import use_case
+from ..unit_of_work import locked_row, use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
-from .models import Shipment, ShipmentEvent, ShipmentLine
+from .models import CheckIn, CheckInLine, Shipment, ShipmentEvent, ShipmentLine
 from .rules import (
     ARRIVAL_KINDS,
+    CHECKED_IN,
     MODES,
+    SHIPPABLE_BOOKING_STATES,
     check_event_allowed,
     check_lease_state,
+    check_reported_kind,
     normalize_hs_code,
     timeline_key,
 )
+from .signals import check_in_recorded, goods_checked_in
+from .stock import add_to_stock, lease_space_used
 
 MAX_LINES = 50
 MAX_UNITS = 1_000_000
@@ -41,6 +48,8 @@ MAX_ARRIVAL_PAST = timedelta(days=365)
 #: clocks differ a little: an event this far in the future is still taken as now
 CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_EVENT = timedelta(days=3 * 365)
+#: photos and documents one check-in may carry
+MAX_PHOTOS = 10
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,28 @@ class EventData:
     at: datetime
     place: str = ""
     note: str = ""
+
+
+@dataclass(frozen=True)
+class CountData:
+    """What the owner counted of one announced SKU."""
+
+    sku: str
+    received_good: int
+    damaged: int
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class CheckInData:
+    counts: list[CountData]
+    note: str = ""
+    photos: list[Upload] = field(default_factory=list)
 
 
 def _parties(booking: Booking) -> tuple[int, int]:
@@ -214,6 +245,33 @@ def _checked_event(data: EventData, now: datetime) -> EventData:
     )
 
 
+def lock_shipment(shipment: Shipment) -> None:
+    """One event at a time per shipment: the status and the check-in rule see every other one."""
+    locked_row(select(Shipment).where(Shipment.id == shipment.id))
+    db.session.refresh(shipment)
+
+
+def record_event(shipment: Shipment, data: EventData, now: datetime, **reporter) -> ShipmentEvent:
+    """Add a checked event to a locked shipment and keep its status; flushed, not committed.
+    `reporter` is added_by_id or carrier_token_id."""
+    check_event_allowed((e.kind for e in shipment.events), data.kind)
+    event = ShipmentEvent(kind=data.kind, at=data.at, place=data.place, note=data.note,
+                          created_at=now, **reporter)  # fmt: skip
+    shipment.events.append(event)
+    db.session.flush()
+    latest = max(shipment.events, key=timeline_key)
+    shipment.status, shipment.status_at = latest.kind, latest.at
+    arrivals = [e.at for e in shipment.events if e.kind in ARRIVAL_KINDS]
+    shipment.arrived_at = min(arrivals) if arrivals else None
+    return event
+
+
+def checked_report(data: EventData, now: datetime) -> EventData:
+    """An event a party or a carrier reports by hand: any kind but the check-in."""
+    check_reported_kind(data.kind)
+    return _checked_event(data, now)
+
+
 @use_case
 def add_event(actor: User, shipment_id: int, data: EventData, now: datetime) -> ShipmentEvent:
     """The tenant or the warehouse owner reports a step of a shipment. Events may arrive out
@@ -222,27 +280,104 @@ def add_event(actor: User, shipment_id: int, data: EventData, now: datetime) -> 
     shipment = get_shipment(actor, shipment_id)
     if actor.organization_id not in _parties(shipment.booking):
         raise Forbidden("Only the tenant and the warehouse owner add events to a shipment.")
-    # one event at a time per shipment: the status and the check-in rule see every other one
-    db.session.execute(select(Shipment.id).where(Shipment.id == shipment.id).with_for_update())
-    db.session.refresh(shipment)
-    checked = _checked_event(data, now)
-    check_event_allowed((e.kind for e in shipment.events), checked.kind)
-    event = ShipmentEvent(
-        kind=checked.kind,
-        at=checked.at,
-        place=checked.place,
-        note=checked.note,
-        added_by_id=actor.id,
-        created_at=now,
-    )
-    shipment.events.append(event)
-    db.session.flush()
-    latest = max(shipment.events, key=timeline_key)
-    shipment.status, shipment.status_at = latest.kind, latest.at
-    arrivals = [e.at for e in shipment.events if e.kind in ARRIVAL_KINDS]
-    shipment.arrived_at = min(arrivals) if arrivals else None
+    checked = checked_report(data, now)
+    lock_shipment(shipment)
+    event = record_event(shipment, checked, now, added_by_id=actor.id)
     db.session.commit()
     return event
+
+
+def _checked_counts(shipment: Shipment, counts: list[CountData]) -> list[tuple]:
+    """(announced line, good, damaged) for every line of the shipment, in its order."""
+    lines = {line.sku: line for line in shipment.lines}
+    found: dict[str, tuple] = {}
+    for index, count in enumerate(counts):
+        line = lines.get((count.sku or "").strip())
+        if line is None:
+            raise InvalidInput(
+                f"SKU {count.sku!r} is not on this shipment.",
+                {f"lines.{index}.sku": "Not announced on this shipment."},
+            )
+        if line.sku in found:
+            raise InvalidInput(f"SKU {line.sku} is counted twice.",
+                               {f"lines.{index}.sku": "Already counted."})  # fmt: skip
+        good, damaged = (
+            require_int(
+                getattr(count, name), f"lines.{index}.{name}", minimum=0, maximum=MAX_UNITS
+            )  # fmt: skip
+            for name in ("received_good", "damaged")
+        )
+        found[line.sku] = (line, good, damaged)
+    uncounted = [sku for sku in lines if sku not in found]
+    if uncounted:
+        raise InvalidInput(f"Count every SKU announced; {', '.join(uncounted)} has no count.",
+                           {"lines": "Give a count for every SKU (0 when none came)."})  # fmt: skip
+    return [found[line.sku] for line in shipment.lines]
+
+
+def check_in_allowed(actor: User, shipment: Shipment) -> None:
+    """Forbidden unless the actor's organization owns the warehouse; Conflict unless the lease
+    is confirmed or active."""
+    if actor.organization_id != _parties(shipment.booking)[1]:
+        raise Forbidden("Only the warehouse owner checks goods in.")
+    if shipment.booking.state not in SHIPPABLE_BOOKING_STATES:
+        raise Conflict(f"Goods are checked in only on a confirmed or active lease; this one is"
+                       f" {shipment.booking.state}.")  # fmt: skip
+
+
+def _owner_shipment(actor: User, shipment_id: int) -> Shipment:
+    shipment = get_shipment(actor, shipment_id)
+    check_in_allowed(actor, shipment)
+    return shipment
+
+
+def _first_check_in(booking_id: int, check_in: CheckIn) -> bool:
+    earlier = select(CheckIn.id).where(CheckIn.booking_id == booking_id, CheckIn.id != check_in.id)
+    return db.session.scalar(earlier.limit(1)) is None
+
+
+@use_case
+def check_in(actor: User, shipment_id: int, data: CheckInData, now: datetime) -> CheckIn:
+    """The warehouse owner counts a shipment's goods on arrival, once: they join the lease's
+    stock, the timeline gets its checked_in event, and the first check-in of a lease tells
+    escrow that the goods are in."""
+    actor = require_user(actor)
+    shipment = _owner_shipment(actor, shipment_id)
+    booking = shipment.booking
+    # the lease's lock: its stock rows and which check-in comes first see every other one
+    locked_row(select(Booking).where(Booking.id == booking.id))
+    lock_shipment(shipment)
+    if shipment.check_in is not None:
+        raise Conflict(f"Shipment #{shipment.id} is already checked in.")
+    counts = _checked_counts(shipment, list(data.counts))
+    note = require_text(data.note, "note", 1000, required=False)
+    if len(data.photos) > MAX_PHOTOS:
+        raise InvalidInput(f"At most {MAX_PHOTOS} photos.", {"photos": "Too many files."})
+    was_over = lease_space_used(booking) > booking.quantity
+    record = CheckIn(shipment=shipment, booking_id=booking.id, checked_in_at=now, note=note,
+                     checked_in_by_id=actor.id)  # fmt: skip
+    db.session.add(record)
+    for line, good, damaged in counts:
+        record.lines.append(CheckInLine(shipment_line=line, received_good=good, damaged=damaged))
+        add_to_stock(booking, line, good, damaged)
+    record.files = [store_upload(actor, p.filename, p.data, "photos") for p in data.photos]
+    record_event(shipment, EventData(CHECKED_IN, now, note=note[:500]), now, added_by_id=actor.id)
+    over = not was_over and lease_space_used(booking) > booking.quantity
+    check_in_recorded.send(record, now=now, over_capacity=over)
+    if _first_check_in(booking.id, record):
+        goods_checked_in.send(booking, at=now)
+    db.session.commit()
+    return record
+
+
+def check_in_file(actor: User, shipment_id: int, file_id: int):
+    """A photo of a check-in, for the parties of the lease and operators only."""
+    shipment = get_shipment(actor, shipment_id)
+    files = shipment.check_in.files if shipment.check_in else []
+    found = next((f for f in files if f.id == file_id), None)
+    if found is None:
+        raise NotFound("No such file.")
+    return found
 
 
 def booking_shipments(actor: User, booking_id: int, page: int, per_page: int):

@@ -1,10 +1,15 @@
-"""What shipments announce to the areas built on them (escrow), so that shipments need not
-know them. Receivers run inside the sender's unit of work."""
+"""What shipments announce to the areas built on them (escrow starts releasing once goods are
+in; notifications tell the parties what a check-in found). Receivers run inside the sender's
+unit of work: they add to its transaction, and an error in one undoes the whole use case."""
 
 from blinker import Namespace
 
 _signals = Namespace()
 
-#: sent with a Booking when its tenant's goods are checked in for the first time;
-#: keyword argument `at` (the check-in time)
+#: sent with the Booking whose goods were checked in for the first time, once per lease;
+#: keyword argument `at`, the time of that check-in
 goods_checked_in = _signals.signal("goods-checked-in")
+
+#: sent with every CheckIn just recorded; keyword arguments `now` and `over_capacity` (True
+#: when this check-in made the lease store more than it rents)
+check_in_recorded = _signals.signal("check-in-recorded")

@@ -1,5 +1,5 @@
-"""Shipment pages: a lease's shipments, announcing one, a shipment's timeline, and every
-shipment of the exporter (also as CSV)."""
+"""Shipment pages: a lease's shipments, announcing one, a shipment's timeline, the owner's
+check-in and its photos, carrier tokens, and every shipment of the exporter (also as CSV)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from werkzeug.wrappers import Response
 
 from ..adapters.clock import utc_now, utc_today
 from ..errors import Conflict, InvalidInput
+from ..files.services import file_response, read_upload
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
-from . import services
-from .forms import EventForm, ShipmentForm
+from . import carriers, services
+from .forms import CarrierTokenForm, CheckInForm, EventForm, ShipmentForm
 from .rules import EVENT_KINDS, MODES, SHIPPABLE_BOOKING_STATES, is_late
 
 bp = Blueprint("shipments", __name__)
@@ -87,17 +88,25 @@ def new(booking_id: int) -> str | Response | tuple[str, int]:
     return render_form("shipments/new.html", form, booking=booking)
 
 
-def _show(shipment_id: int, form: EventForm):
+def _show(shipment_id: int, form: EventForm, token_form: CarrierTokenForm | None = None):
     user = actor()
     shipment = services.get_shipment(user, shipment_id)
     booking = shipment.booking
     parties = (booking.tenant_id, booking.listing.warehouse.organization_id)
-    failed = request.method == "POST" and bool(form.errors or form.form_errors)
+    is_tenant = user.organization_id == booking.tenant_id
+    token_form = token_form or CarrierTokenForm(formdata=None)
+    failed = request.method == "POST" and any(f.errors or f.form_errors for f in (form, token_form))
     return render_template(
         "shipments/show.html",
         shipment=shipment,
         booking=booking,
         form=form,
+        token_form=token_form,
+        tokens=carriers.carrier_tokens(user, shipment_id) if is_tenant else [],
+        is_tenant=is_tenant,
+        is_owner=user.organization_id == parties[1],
+        can_check_in=booking.state in SHIPPABLE_BOOKING_STATES,
+        now=utc_now(),
         can_add=user.organization_id in parties,
         late=is_late(shipment.expected_arrival, shipment.arrived_at, utc_today()),
         labels=EVENT_KINDS,
@@ -130,6 +139,89 @@ def add_event(shipment_id: int):
     return _show(shipment_id, form)
 
 
+def _show_count_errors(form: CheckInForm, error: InvalidInput) -> None:
+    """Errors of count n beside its row; the rest above the form."""
+    others = {}
+    for name, message in error.fields.items():
+        prefix, _, rest = name.partition(".")
+        index, _, field_name = rest.partition(".")
+        if prefix == "lines" and index.isdigit() and int(index) < len(form.lines):
+            row = form.lines[int(index)].form
+            if field_name in row._fields and field_name != "sku":
+                row[field_name].errors = [*row[field_name].errors, message]
+                continue
+        others[name] = message
+    show_errors(form, InvalidInput(error.message, others))
+
+
+def _uploads(form: CheckInForm) -> list[services.Upload]:
+    files = [f for f in request.files.getlist(form.photos.name) if f.filename]
+    return [services.Upload(f.filename, read_upload(f.stream, "photos")) for f in files]
+
+
+@bp.route("/shipments/<id:shipment_id>/check-in", methods=["GET", "POST"])
+@login_required
+def check_in(shipment_id: int):
+    shipment = services.get_shipment(actor(), shipment_id)
+    if request.method == "GET":
+        if shipment.check_in is not None:
+            flash(f"Shipment #{shipment_id} is already checked in.", "info")
+            return redirect(url_for("shipments.show", shipment_id=shipment_id))
+        services.check_in_allowed(actor(), shipment)
+        form = CheckInForm.for_shipment(shipment)
+    else:
+        form = CheckInForm()
+    status = None
+    if form.validate_on_submit():
+        try:
+            data = form.to_data(_uploads(form))
+            record = services.check_in(actor(), shipment_id, data, utc_now())
+        except InvalidInput as error:
+            _show_count_errors(form, error)
+        except Conflict as error:
+            form.form_errors.append(error.message)
+            status = 409
+        else:
+            found = " with discrepancies" if record.has_discrepancy else ""
+            flash(f"Shipment #{shipment_id} checked in{found}.", "success")
+            return redirect(url_for("shipments.show", shipment_id=shipment_id))
+    lines = {line.sku: line for line in shipment.lines}
+    page, failed = render_form("shipments/check_in.html", form, shipment=shipment, lines=lines)
+    return page, status or failed
+
+
+@bp.route("/shipments/<id:shipment_id>/files/<id:file_id>")
+@login_required
+def check_in_file(shipment_id: int, file_id: int) -> Response:
+    return file_response(services.check_in_file(actor(), shipment_id, file_id))
+
+
+@bp.post("/shipments/<id:shipment_id>/carrier-tokens")
+@login_required
+def issue_carrier_token(shipment_id: int):
+    form = CarrierTokenForm()
+    if form.validate_on_submit():
+        try:
+            record, token = carriers.issue_carrier_token(
+                actor(), shipment_id, form.name.data, form.days.data, utc_now()
+            )
+        except InvalidInput as error:
+            show_errors(form, error)
+        else:
+            flash(f"Carrier token for “{record.name}” issued. Copy it now, it is shown only"
+                  f" once: {token}", "success")  # fmt: skip
+            return redirect(url_for("shipments.show", shipment_id=shipment_id) + "#carriers")
+    return _show(shipment_id, EventForm(formdata=None), form)
+
+
+@bp.post("/shipments/<id:shipment_id>/carrier-tokens/<id:token_id>/revoke")
+@login_required
+def revoke_carrier_token(shipment_id: int, token_id: int) -> Response:
+    record = carriers.revoke_carrier_token(actor(), shipment_id, token_id, utc_now())
+    flash(f"Carrier token for “{record.name}” revoked.", "success")
+    return redirect(url_for("shipments.show", shipment_id=shipment_id) + "#carriers")
+
+
 @bp.route("/shipments")
 @login_required
 def index() -> str:
@@ -149,7 +241,7 @@ def export_csv() -> Response:
     writer = csv.writer(buffer)
     writer.writerow([
         "shipment", "booking", "warehouse", "carrier", "tracking_number", "mode",
-        "expected_arrival", "status", "status_at_utc", "late", "lines", "units",
+        "expected_arrival", "status", "status_at_utc", "late", "lines", "units", "discrepancy",
     ])  # fmt: skip
     for s in services.tenant_shipments_export(actor(), today):
         warehouse = services.warehouse_of(s)
@@ -158,10 +250,13 @@ def export_csv() -> Response:
             _cell(s.tracking_number), s.mode, s.expected_arrival.isoformat(), s.status,
             s.status_at.strftime("%Y-%m-%d %H:%M:%S") if s.status_at else "",
             "yes" if is_late(s.expected_arrival, s.arrived_at, today) else "no",
-            len(s.lines), s.units,
+            len(s.lines), s.units, "yes" if s.has_discrepancy else "no",
         ])  # fmt: skip
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=shipments.csv"},
     )
+
+
+from . import stock_views  # noqa: E402, F401  (its pages join this blueprint)

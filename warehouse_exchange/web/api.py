@@ -61,6 +61,8 @@ def register_api(app: Flask) -> None:
     from ..notifications.api import blp as notifications
     from ..search.api import blp as search
     from ..shipments.api import blp as shipments
+    from ..shipments.api import carrier_blp as carriers
+    from ..shipments.api import stock_blp as stock
     from ..warehouses.api import blp as warehouses
 
     api = WarehouseExchangeApi(
@@ -71,6 +73,7 @@ def register_api(app: Flask) -> None:
     )
     blueprints = (
         accounts, warehouses, listings, bookings, escrow, search, fx, notifications, shipments,
+        stock, carriers,
     )  # fmt: skip
     for blueprint in blueprints:
         csrf.exempt(blueprint)
