@@ -19,16 +19,25 @@ from .listings.models import Listing
 from .notifications.models import EmailOptOut, Notification, OutboxEmail
 from .scheduler.models import JobRun
 from .shipments.models import Shipment, ShipmentEvent, ShipmentLine
+from .trust.models import (
+    BlacklistEntry,
+    CreditRating,
+    Review,
+    VerificationDocument,
+    VerificationRequest,
+)
 from .warehouses.models import TemperatureZone, Warehouse
 
 __all__ = [
     "ApiToken",
     "BankReceipt",
+    "BlacklistEntry",
     "Booking",
     "BookingEvent",
     "CapacityDay",
     "CardPayment",
     "ConnectedAccount",
+    "CreditRating",
     "EmailOptOut",
     "ExchangeRate",
     "GatewayCustomer",
@@ -45,11 +54,14 @@ __all__ = [
     "PaymentInstalment",
     "Refund",
     "ReleaseInstalment",
+    "Review",
     "Shipment",
     "ShipmentEvent",
     "ShipmentLine",
     "StoredFile",
     "TemperatureZone",
     "User",
+    "VerificationDocument",
+    "VerificationRequest",
     "Warehouse",
 ]

@@ -77,6 +77,8 @@ def edit(listing_id: int) -> str | Response:
 @bp.post("/<id:listing_id>/<any(pause, resume, archive):action>")
 @login_required
 def change_status(listing_id: int, action: str) -> Response:
-    listing = services.change_listing_status(actor(), listing_id, STATUS_ACTIONS[action])
+    listing = services.change_listing_status(
+        actor(), listing_id, STATUS_ACTIONS[action], utc_today()
+    )
     flash(f"Listing “{listing.title}” is now {listing.status}.", "success")
     return redirect(url_for("listings.show", listing_id=listing_id))

@@ -15,6 +15,9 @@ KINDS: dict[str, str] = {
     "request_waiting": "A booking request still waits for our answer",
     "instalment_due": "A monthly payment instalment of ours falls due in 3 days",
     "instalment_covered": "A missed instalment paid by the guarantee reserve (a default)",
+    "verification_decided": "Our verification request approved or rejected",
+    "review_received": "A review of us after a lease",
+    "party_blacklisted": "The other party to one of our leases was blacklisted",
 }
 
 #: the booking state a transition leads to -> the kind of notification it makes
