@@ -9,6 +9,8 @@ from werkzeug.wrappers import Response
 from ..adapters.clock import utc_today
 from ..errors import InvalidInput
 from ..permissions import require_owner
+from ..trust.reviews import listing_reviews
+from ..trust.rules import ASPECTS
 from ..warehouses.services import own_warehouse
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
@@ -55,7 +57,13 @@ def show(listing_id: int) -> str:
     listing = services.get_listing(listing_id)
     user = actor()
     is_mine = user is not None and user.organization_id == listing.warehouse.organization_id
-    return render_template("listings/show.html", listing=listing, is_mine=is_mine)
+    return render_template(
+        "listings/show.html",
+        listing=listing,
+        is_mine=is_mine,
+        reviews=listing_reviews(listing.id),
+        aspects=ASPECTS,
+    )
 
 
 @bp.route("/<id:listing_id>/edit", methods=["GET", "POST"])

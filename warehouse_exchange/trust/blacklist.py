@@ -55,6 +55,8 @@ def _bookings_of(organization_id: int, states) -> list[Booking]:
 
 
 def _locked_organization(organization_id: int) -> Organization:
+    if isinstance(organization_id, bool) or not isinstance(organization_id, int):
+        raise InvalidInput("Choose an organization.", {"organization_id": "Required."})
     if db.session.get(Organization, organization_id) is None:
         raise NotFound("No such organization.")
     return locked_row(select(Organization).where(Organization.id == organization_id))
@@ -178,3 +180,10 @@ def flagged_leases(actor: User | None) -> list[Booking]:
         .order_by(Booking.start_date, Booking.id)
     )
     return list(db.session.scalars(query))
+
+
+def organizations_to_list(actor: User | None) -> list[Organization]:
+    """Organizations not on the blacklist, by name, for the operator's form."""
+    require_operator(actor)
+    query = select(Organization).where(Organization.blacklisted.is_(False))
+    return list(db.session.scalars(query.order_by(Organization.name)))

@@ -61,6 +61,7 @@ def register_api(app: Flask) -> None:
     from ..notifications.api import blp as notifications
     from ..search.api import blp as search
     from ..shipments.api import blp as shipments
+    from ..trust.api import blp as trust
     from ..warehouses.api import blp as warehouses
 
     api = WarehouseExchangeApi(
@@ -71,6 +72,7 @@ def register_api(app: Flask) -> None:
     )
     blueprints = (
         accounts, warehouses, listings, bookings, escrow, search, fx, notifications, shipments,
+        trust,
     )  # fmt: skip
     for blueprint in blueprints:
         csrf.exempt(blueprint)
