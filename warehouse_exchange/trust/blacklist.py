@@ -22,6 +22,7 @@ from ..permissions import require_operator
 from ..unit_of_work import locked_row, use_case
 from ..validation import require_text
 from ..warehouses.models import Warehouse
+from .credit import booking_owner_id
 from .guards import blacklisting
 from .models import BlacklistEntry
 
@@ -33,21 +34,12 @@ class AlreadyBlacklisted(Conflict):
     pass
 
 
-def _owner_id():
-    return (
-        select(Warehouse.organization_id)
-        .join(Listing, Listing.warehouse_id == Warehouse.id)
-        .where(Listing.id == Booking.listing_id)
-        .scalar_subquery()
-    )
-
-
 def _bookings_of(organization_id: int, states) -> list[Booking]:
     query = (
         select(Booking)
         .where(
             Booking.state.in_(states),
-            or_(Booking.tenant_id == organization_id, _owner_id() == organization_id),
+            or_(Booking.tenant_id == organization_id, booking_owner_id() == organization_id),
         )
         .order_by(Booking.id)
     )

@@ -23,7 +23,7 @@ from .models import CreditRating, Review
 from .rules import Assessment, CreditFacts, assess
 
 
-def _owner_of():
+def booking_owner_id():
     """The owner organization of the booking's listing, as a correlated subquery."""
     return (
         select(Warehouse.organization_id)
@@ -35,7 +35,7 @@ def _owner_of():
 
 def _completed_totals(organization_id: int) -> list[tuple[str, int]]:
     """Totals of the completed leases it took part in, per currency."""
-    as_party = or_(Booking.tenant_id == organization_id, _owner_of() == organization_id)
+    as_party = or_(Booking.tenant_id == organization_id, booking_owner_id() == organization_id)
     rows = db.session.execute(
         select(Booking.currency, func.count(), func.sum(Booking.total_minor))
         .where(Booking.state == "completed", as_party)
@@ -120,8 +120,8 @@ def gather_facts(organization: Organization, now: datetime) -> CreditFacts:
 def rate(organization: Organization, now: datetime) -> Assessment:
     """Recompute and keep the organization's rating, inside the caller's transaction: on
     the organization row for search, and with its facts and factors for the profile."""
-    with db.session.no_autoflush:
-        facts = gather_facts(organization, now)
+    db.session.flush()  # the fact that triggered this may not be written yet
+    facts = gather_facts(organization, now)
     assessment = assess(facts)
     record = db.session.get(CreditRating, organization.id) or CreditRating(
         organization_id=organization.id
