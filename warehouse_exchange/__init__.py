@@ -107,6 +107,7 @@ def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every model registered before the first query)
     from .escrow import services as _escrow  # noqa: F401  (connects its signal receivers)
     from .notifications import receivers as _notifications  # noqa: F401  (the same)
+    from .trust import receivers as _trust  # noqa: F401  (the same)
 
 
 def _register_web(app: Flask) -> None:

@@ -80,3 +80,8 @@ def to_mask(choices: Iterable, bits: dict) -> int:
 
 def from_mask(mask: int, bits: dict) -> list:
     return [key for key, bit in bits.items() if mask & bit]
+
+
+#: public rating tiers, best first; "unrated" until an organization has enough history
+RATING_TIERS = ("AAA", "AA", "A", "BBB", "BB", "B", "C")
+UNRATED = "unrated"

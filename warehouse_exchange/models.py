@@ -28,11 +28,19 @@ from .shipments.models import (
     ShipmentLine,
     StockItem,
 )
+from .trust.models import (
+    BlacklistEntry,
+    CreditRating,
+    Review,
+    VerificationDocument,
+    VerificationRequest,
+)
 from .warehouses.models import TemperatureZone, Warehouse
 
 __all__ = [
     "ApiToken",
     "BankReceipt",
+    "BlacklistEntry",
     "Booking",
     "BookingEvent",
     "CapacityDay",
@@ -41,6 +49,7 @@ __all__ = [
     "CheckIn",
     "CheckInLine",
     "ConnectedAccount",
+    "CreditRating",
     "EmailOptOut",
     "ExchangeRate",
     "GatewayCustomer",
@@ -58,6 +67,7 @@ __all__ = [
     "PaymentInstalment",
     "Refund",
     "ReleaseInstalment",
+    "Review",
     "Shipment",
     "ShipmentEvent",
     "ShipmentLine",
@@ -65,5 +75,7 @@ __all__ = [
     "StoredFile",
     "TemperatureZone",
     "User",
+    "VerificationDocument",
+    "VerificationRequest",
     "Warehouse",
 ]

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now
 from ..extensions import limiter
+from ..trust.reviews import review_summary
 from ..web.auth import api_actor, api_login_required
 from . import services
 from .schemas import (
@@ -14,6 +15,7 @@ from .schemas import (
     InvitationRequestSchema,
     InvitationSchema,
     OrganizationSchema,
+    PublicOrganizationSchema,
     RegistrationSchema,
     TokenRequestSchema,
     TokenSchema,
@@ -51,10 +53,12 @@ def register(args):
 
 
 @blp.get("/organizations/<id:organization_id>")
-@blp.response(200, OrganizationSchema)
+@blp.response(200, PublicOrganizationSchema)
 def get_organization(organization_id: int):
-    """An organization's public profile."""
-    return services.get_organization(organization_id)
+    """An organization's public profile, with its rating and a summary of its reviews."""
+    organization = services.get_organization(organization_id)
+    profile = {name: getattr(organization, name) for name in OrganizationSchema().fields}
+    return {**profile, "review_summary": review_summary(organization.id).as_json()}
 
 
 @blp.get("/me")

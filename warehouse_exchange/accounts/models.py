@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..catalog import RATING_TIERS, UNRATED
 from ..extensions import db
 from ..models_base import UTCDateTime, utcnow
 
@@ -20,6 +21,7 @@ class Organization(db.Model):
             "credit_score IS NULL OR (credit_score BETWEEN 0 AND 1000)", name="credit_score_range"
         ),
         CheckConstraint("length(country) = 2", name="country_alpha2"),
+        CheckConstraint(f"rating_tier IN {(*RATING_TIERS, UNRATED)!r}", name="rating_tier_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,6 +34,14 @@ class Organization(db.Model):
     description: Mapped[str | None] = mapped_column(String(2000))
     #: 0-1000, computed from the organization's history; NULL while unrated
     credit_score: Mapped[int | None] = mapped_column(Integer)
+    # The trust area keeps these three current, so that search filters and sorts on a join
+    # rather than computing them per row.
+    #: AAA to C, or "unrated" below the minimum history
+    rating_tier: Mapped[str] = mapped_column(String(7), default=UNRATED, server_default=UNRATED)
+    #: an operator approved the organization's verification request
+    verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: on the blacklist now: it may not publish, book or transfer
+    blacklisted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[User]] = relationship(back_populates="organization")

@@ -32,7 +32,16 @@ class OrganizationSchema(Schema):
     kind = fields.String()
     country = fields.String()
     credit_score = fields.Integer(allow_none=True)
+    rating_tier = fields.String(metadata={"description": "AAA to C, or unrated"})
+    verified = fields.Boolean()
+    blacklisted = fields.Boolean()
     created_at = fields.DateTime()
+
+
+class PublicOrganizationSchema(OrganizationSchema):
+    review_summary = fields.Dict(
+        metadata={"description": "count, average stars, and mean stars per aspect and role"}
+    )
 
 
 class UserSchema(Schema):

@@ -10,6 +10,9 @@ from ..adapters.clock import utc_now
 from ..errors import InvalidInput, Unauthorized
 from ..extensions import limiter
 from ..listings.services import organization_listings
+from ..trust.credit import credit_report
+from ..trust.reviews import review_summary, reviews_of
+from ..trust.rules import ASPECTS
 from ..warehouses.services import organization_warehouses
 from ..web.auth import actor
 from ..web.forms import local_url, render_form, show_errors
@@ -152,4 +155,8 @@ def organization(organization_id: int) -> str:
         organization=organization,
         warehouses=organization_warehouses(organization.id, page, per_page, include_archived=False),
         listings=organization_listings(organization.id, 1, per_page),
+        credit=credit_report(organization.id),
+        reviews=reviews_of(organization.id, 1, per_page),
+        review_summary=review_summary(organization.id),
+        aspects=ASPECTS,
     )

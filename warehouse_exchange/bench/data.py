@@ -22,11 +22,12 @@ from sqlalchemy import Engine, insert
 
 from ..accounts.models import Organization
 from ..bookings.models import CapacityDay
-from ..catalog import CATEGORY_BITS, HAZMAT_BITS, SERVICE_BITS
+from ..catalog import CATEGORY_BITS, HAZMAT_BITS, SERVICE_BITS, UNRATED
 from ..fx.models import ExchangeRate
 from ..fx.services import RateTable, price_rank
 from ..listings.models import Listing
 from ..money import round_half_even
+from ..trust.rules import tier_of
 from ..warehouses.models import TemperatureZone, Warehouse
 
 BATCH = 5000
@@ -162,9 +163,20 @@ def _rate_rows(today: date) -> list[dict]:
     return rows
 
 
+def _trust(number: int, score: int | None) -> dict:
+    """Tier from the score, about half verified, the smallest owner blacklisted. Drawn from
+    a generator of their own, so that the rest of the data is what it was before trust."""
+    own = random.Random(number)
+    return {
+        "rating_tier": tier_of(score) if score is not None else UNRATED,
+        "verified": own.random() < 0.5,
+        "blacklisted": number == ORGANIZATIONS,
+    }
+
+
 def _organization_rows(rng: random.Random, now: datetime) -> list[dict]:
     countries = ["DE", "NL", "US", "CN", "SG", "AE", "GB", "FR", "JP", "IN"]
-    return [
+    rows = [
         {
             "id": number,
             "name": f"Bench Logistics {number:02d}",
@@ -175,6 +187,7 @@ def _organization_rows(rng: random.Random, now: datetime) -> list[dict]:
         }
         for number in range(1, ORGANIZATIONS + 1)
     ]
+    return [{**row, **_trust(row["id"], row["credit_score"])} for row in rows]
 
 
 def _zones(rng: random.Random) -> list[str]:

@@ -2,8 +2,9 @@
 
 What the baseline does, and so what the app/raw ratio measures:
 
-* the same WHERE clauses as the search service, written by hand; it joins warehouses only,
-  because the service's join to organizations keeps every row (each warehouse has an owner);
+* the same WHERE clauses as the search service, written by hand, with the same joins to
+  warehouses and their owner organizations (whose blacklisted, verified and tier columns it
+  filters on);
 * a price ceiling as one CASE giving the largest acceptable price per listing currency, from
   `search.rules.price_threshold`, so that rounding agrees with the service exactly;
 * price order by the stored `listings.price_rank`, ties broken by id, as the service;
@@ -28,6 +29,7 @@ from ..catalog import HAZMAT_BITS
 from ..fx.services import RateTable
 from ..listings.rules import lease_days
 from ..search.rules import bounding_box, price_threshold
+from ..trust.rules import tiers_at_least
 
 EARTH_RADIUS_KM = 6371.0088
 #: Haversine. No clamp of the asin argument: it exceeds 1 only for near-antipodal points,
@@ -41,6 +43,7 @@ HAVERSINE = (
 SUPPORTED = {
     "countries", "near", "latitude", "longitude", "radius_km", "unit", "quantity", "start", "end",
     "temperature_min", "temperature_max", "hazmat_class", "max_price_minor", "currency", "sort",
+    "min_tier", "verified_only",
 }  # fmt: skip
 
 
@@ -56,7 +59,7 @@ FREE_CAPACITY = (
     "NOT EXISTS (SELECT 1 FROM capacity_days AS cd WHERE cd.listing_id = l.id"
     " AND cd.day BETWEEN :start AND :end AND cd.held > l.quantity - :wanted)"
 )
-ALWAYS = ("l.status = 'active'", "w.status = 'active'")
+ALWAYS = ("l.status = 'active'", "w.status = 'active'", "o.blacklisted = false")
 
 
 @dataclass
@@ -97,6 +100,17 @@ def _goods(fields: dict, sql: _Sql) -> None:
     if fields.get("hazmat_class") is not None:
         bit = HAZMAT_BITS[fields["hazmat_class"]]
         sql.add("(l.hazmat_mask & :hazmat_bit) <> 0", hazmat_bit=bit)
+    _owner(fields, sql)
+
+
+def _owner(fields: dict, sql: _Sql) -> None:
+    if fields.get("verified_only"):
+        sql.add("o.verified = true")
+    if fields.get("min_tier"):
+        tiers = tiers_at_least(fields["min_tier"])
+        names = [f"tier_{n}" for n in range(len(tiers))]
+        sql.add(f"o.rating_tier IN ({', '.join(':' + n for n in names)})")
+        sql.params.update(zip(names, tiers, strict=True))
 
 
 def _region(centre: tuple[float, float] | None, radius_km: float | None, sql: _Sql) -> None:
@@ -150,6 +164,7 @@ def page_query(
             order = f"c.distance_km, {order}"
     matches = (
         f"(SELECT {columns} FROM listings AS l JOIN warehouses AS w ON w.id = l.warehouse_id"
+        " JOIN organizations AS o ON o.id = w.organization_id"
         f" WHERE {' AND '.join(sql.clauses)}) AS c {outer}"
     )
     page = text(

@@ -99,12 +99,17 @@ def _nearest_to_city(rng: random.Random, context: Context) -> Case:
     return Case({**fields, "sort": "distance"}, (city.latitude, city.longitude))
 
 
+def _trusted_owners(rng: random.Random, context: Context) -> Case:
+    return Case({"min_tier": rng.choice(("AA", "A", "BBB")), "verified_only": True})
+
+
 SHAPES = (
     Shape("a", "radius 150 km of a port, by price", _radius_of_port),
     Shape("b", "country + chilled + hazmat class", _country_chilled_hazmat),
     Shape("c", "dates + quantity, anywhere", _dates_quantity),
     Shape("d", "price ceiling in another currency", _price_ceiling),
     Shape("e", "radius 300 km of a city, by distance", _nearest_to_city),
+    Shape("f", "verified owners, min tier AA, A or BBB", _trusted_owners),
 )
 
 

@@ -15,6 +15,7 @@ from ..listings.models import Listing
 from ..money import Money
 from ..pagination import Page, paginate
 from ..permissions import require_user
+from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import locked_row, use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
@@ -146,7 +147,9 @@ def _checked(actor: User, request: BookingRequest, terms: BookingTerms, today: d
     """Every check of a request; the locked listing and its quote when all pass."""
     require_int(request.quantity, "quantity", minimum=1, maximum=MAX_QUANTITY)
     _check_goods(request.goods)
+    require_not_blacklisted(actor.organization_id, today)
     listing = _bookable_listing(actor, request.listing_id)
+    require_not_blacklisted(listing.warehouse.organization_id, today, whose="The owner's")
     check_terms(listing, request.quantity, request.start, request.end, today)
     check_payment_plan(request.payment_plan, request.start, request.end, terms.monthly_after_months)
     problems = refusals(listing, request.goods)
@@ -275,6 +278,7 @@ def lock_as_owner(actor: User, booking_id: int) -> Booking:
 @use_case
 def accept_booking(actor: User, booking_id: int, now: datetime) -> Booking:
     booking = lock_as_owner(actor, booking_id)
+    require_not_blacklisted(actor.organization_id, now.date())
     if booking.state == "requested" and booking.expires_at and booking.expires_at <= now:
         raise Conflict("This request has expired; it can no longer be accepted.")
     if booking.state != "requested":
@@ -327,6 +331,16 @@ def shorten_lease(
         )
     )
     lease_shortened.send(booking, old_end=old_end, actor=actor, now=now, reason=reason)
+
+
+def decline_for_platform(booking_id: int, reason: str, now: datetime) -> Booking | None:
+    """The platform declines a request still open, e.g. because a party was blacklisted (a
+    step of another area's use case: flushed, not committed). None when it was not open."""
+    booking = _locked(_get(booking_id))
+    if booking.state != "requested":
+        return None
+    _move(booking, "declined", None, now, reason)
+    return booking
 
 
 def confirm_payment(booking: Booking, actor: User, now: datetime) -> None:

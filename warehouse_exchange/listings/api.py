@@ -58,4 +58,6 @@ def update(data, listing_id: int):
 @blp.response(200, ListingSchema)
 def change_status(listing_id: int, action: str):
     """Pause, resume or archive a listing."""
-    return services.change_listing_status(api_actor(), listing_id, STATUS_ACTIONS[action])
+    return services.change_listing_status(
+        api_actor(), listing_id, STATUS_ACTIONS[action], utc_today()
+    )

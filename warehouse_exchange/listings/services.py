@@ -17,6 +17,7 @@ from ..fx.services import latest_rates, price_rank
 from ..money import require_currency
 from ..pagination import Page, paginate
 from ..permissions import require_same_organization
+from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
@@ -142,6 +143,7 @@ def _apply(listing: Listing, data: ListingData, warehouse: Warehouse, today: dat
 @use_case
 def create_listing(actor: User, warehouse_id: int, data: ListingData, today: date) -> Listing:
     warehouse = own_warehouse(actor, warehouse_id)
+    require_not_blacklisted(warehouse.organization_id, today)
     if warehouse.status != "active":
         raise Conflict("An archived warehouse cannot get new listings.")
     listing = Listing(warehouse=warehouse, status="active")
@@ -177,9 +179,11 @@ def update_listing(actor: User, listing_id: int, data: ListingData, today: date)
 
 
 @use_case
-def change_listing_status(actor: User, listing_id: int, status: str) -> Listing:
+def change_listing_status(actor: User, listing_id: int, status: str, today: date) -> Listing:
     listing = own_listing(actor, listing_id)
     require_same_organization(actor, listing.warehouse.organization_id, "listing")
+    if status == "active":  # resuming publishes the listing again
+        require_not_blacklisted(listing.warehouse.organization_id, today)
     check_transition(listing.status, status)
     listing.status = status
     db.session.commit()

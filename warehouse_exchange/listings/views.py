@@ -9,6 +9,8 @@ from werkzeug.wrappers import Response
 from ..adapters.clock import utc_today
 from ..errors import InvalidInput
 from ..permissions import require_owner
+from ..trust.reviews import listing_reviews
+from ..trust.rules import ASPECTS
 from ..warehouses.services import own_warehouse
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
@@ -55,7 +57,13 @@ def show(listing_id: int) -> str:
     listing = services.get_listing(listing_id)
     user = actor()
     is_mine = user is not None and user.organization_id == listing.warehouse.organization_id
-    return render_template("listings/show.html", listing=listing, is_mine=is_mine)
+    return render_template(
+        "listings/show.html",
+        listing=listing,
+        is_mine=is_mine,
+        reviews=listing_reviews(listing.id),
+        aspects=ASPECTS,
+    )
 
 
 @bp.route("/<id:listing_id>/edit", methods=["GET", "POST"])
@@ -77,6 +85,8 @@ def edit(listing_id: int) -> str | Response:
 @bp.post("/<id:listing_id>/<any(pause, resume, archive):action>")
 @login_required
 def change_status(listing_id: int, action: str) -> Response:
-    listing = services.change_listing_status(actor(), listing_id, STATUS_ACTIONS[action])
+    listing = services.change_listing_status(
+        actor(), listing_id, STATUS_ACTIONS[action], utc_today()
+    )
     flash(f"Listing “{listing.title}” is now {listing.status}.", "success")
     return redirect(url_for("listings.show", listing_id=listing_id))

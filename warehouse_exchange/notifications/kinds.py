@@ -19,6 +19,9 @@ KINDS: dict[str, str] = {
     "card_declined": "A monthly instalment our saved card could not pay",
     "goods_received": "Goods of ours received and counted at a warehouse, with anything amiss",
     "lease_over_capacity": "Goods stored beyond the space a lease rents",
+    "verification_decided": "Our verification request approved or rejected",
+    "review_received": "A review of us after a lease",
+    "party_blacklisted": "The other party to one of our leases was blacklisted",
 }
 
 #: the booking state a transition leads to -> the kind of notification it makes

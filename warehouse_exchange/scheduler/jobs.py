@@ -22,6 +22,8 @@ from ..notifications.reminders import (
     remind_waiting_requests,
 )
 from ..notifications.services import send_pending_emails
+from ..trust.blacklist import end_lapsed_blacklistings
+from ..trust.credit import rate_everyone
 from .history import record_run
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,11 @@ JOBS = [
         remind_leases_ending, 60),
     Job("remind-requests", "Remind owners of booking requests that still wait for an answer",
         remind_waiting_requests, 60),
+    Job("rate-organizations",
+        "Recompute every organization's credit score and tier (nightly)",
+        rate_everyone, 24 * 60),
+    Job("end-blacklistings", "Take organizations whose blacklisting has ended off the list",
+        end_lapsed_blacklistings, 60),
     Job("send-emails", "Send pending notification emails, retrying failed ones",
         send_pending_emails, 1),
 ]  # fmt: skip

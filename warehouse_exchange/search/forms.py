@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, FloatField, IntegerField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import Length, NumberRange, Optional
 
-from ..catalog import CATEGORIES, HAZMAT_CLASSES, UNITS
+from ..catalog import CATEGORIES, HAZMAT_CLASSES, RATING_TIERS, UNITS
 from ..errors import InvalidInput
 from ..money import Money
 from ..web.forms import MultiCheckboxField, country_choices, currency_choices, positive
@@ -54,6 +62,12 @@ class SearchForm(FlaskForm):
         validators=[Optional(), positive],
     )
     currency = SelectField("Currency", validators=[Optional()])
+    min_tier = SelectField(
+        "Owner rated at least",
+        choices=ANY + [(tier, tier) for tier in RATING_TIERS],
+        validators=[Optional()],
+    )
+    verified_only = BooleanField("Verified owners only")
     sort = SelectField(
         "Sort by",
         choices=[("price", "Price"), ("distance", "Distance"), ("rating", "Rating")],
@@ -95,6 +109,8 @@ class SearchForm(FlaskForm):
             unit_weight_kg=self.unit_weight_kg.data,
             max_price_minor=max_price_minor,
             currency=self.currency.data or None,
+            min_tier=self.min_tier.data or None,
+            verified_only=bool(self.verified_only.data),
             sort=self.sort.data or "price",
             page=page,
             per_page=per_page,

@@ -61,4 +61,6 @@ LOOSEN_HINTS = {
     "category": "try a broader category",
     "dimensions": "check the unit dimensions and weight",
     "max_price": "raise the price ceiling",
+    "min_tier": "accept a lower rating tier",
+    "verified_only": "include organizations not yet verified",
 }

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..catalog import CATEGORIES, HAZMAT_CLASSES, UNITS
+from ..catalog import CATEGORIES, HAZMAT_CLASSES, RATING_TIERS, UNITS
 from ..listings.schemas import WarehouseSummarySchema
 from ..pagination import MAX_PAGE
 from ..web.api import MoneySchema
@@ -43,6 +43,13 @@ class SearchArgsSchema(Schema):
         },
     )
     currency = fields.String(metadata={"description": "ISO 4217; prices are also shown in it"})
+    min_tier = fields.String(
+        validate=validate.OneOf(RATING_TIERS),
+        metadata={"description": "Only owners rated this tier or better (AAA is best)"},
+    )
+    verified_only = fields.Boolean(
+        load_default=False, metadata={"description": "Only owners verified by the platform"}
+    )
     sort = fields.String(load_default="price", validate=validate.OneOf(SORTS))
     page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
@@ -56,6 +63,9 @@ class SearchArgsSchema(Schema):
 class OwnerSummarySchema(Schema):
     id = fields.Integer()
     name = fields.String()
+    verified = fields.Boolean()
+    rating_tier = fields.String()
+    credit_score = fields.Integer(allow_none=True)
 
 
 class SearchHitSchema(Schema):

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from geopy.geocoders.base import Geocoder
-from sqlalchemy import Select, and_, exists, false, func, or_, select
+from sqlalchemy import Select, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Organization
 from ..adapters.geocoding import Place, locate
 from ..bookings.models import CapacityDay
-from ..catalog import CATEGORIES, CATEGORY_BITS, HAZMAT_BITS, UNITS
+from ..catalog import CATEGORIES, CATEGORY_BITS, HAZMAT_BITS, RATING_TIERS, UNITS
 from ..errors import InvalidInput
 from ..extensions import db
 from ..fx.services import RateTable
@@ -20,6 +20,7 @@ from ..listings.models import Listing
 from ..listings.rules import lease_days, lease_price
 from ..money import Money, require_currency
 from ..pagination import Page, check_page
+from ..trust.rules import tier_rank, tiers_at_least
 from ..validation import require_country
 from ..warehouses.models import Warehouse
 from .distance import SPHERE_ERROR, geodesic_km, spherical_km
@@ -52,6 +53,10 @@ class SearchQuery:
     max_price_minor: int | None = None
     #: the currency prices are compared and shown in; None keeps each listing's own
     currency: str | None = None
+    #: only owners rated this tier or better (AAA best)
+    min_tier: str | None = None
+    #: only owners whose registration an operator verified
+    verified_only: bool = False
     sort: str = "price"
     page: int = 1
     per_page: int = 20
@@ -181,6 +186,10 @@ class SearchLimits:
 def _check(query: SearchQuery, geocoder, rates: RateTable, today: date, limits: SearchLimits):
     if query.sort not in SORTS:
         raise InvalidInput("Sort by price, distance or rating.", {"sort": "Unknown sort."})
+    if query.min_tier is not None and query.min_tier not in RATING_TIERS:
+        raise InvalidInput(
+            f"The tiers are {', '.join(RATING_TIERS)}.", {"min_tier": "Unknown tier."}
+        )
     check_page(query.page, query.per_page, limits.max_per_page)
     _check_goods(query, today)
     _check_price(query, rates)
@@ -283,11 +292,23 @@ def _price_filter(query: SearchQuery, rates: RateTable):
     return or_(*clauses) if clauses else false()
 
 
+def _owner_filters(query: SearchQuery) -> list:
+    """Read from the owner's row, which trust keeps current: a blacklisted owner's listings
+    leave search."""
+    filters = [Organization.blacklisted.is_(False)]
+    if query.verified_only:
+        filters.append(Organization.verified.is_(True))
+    if query.min_tier is not None:
+        filters.append(Organization.rating_tier.in_(tiers_at_least(query.min_tier)))
+    return filters
+
+
 def _base_query(checked: _Checked, rates: RateTable) -> Select:
     query = checked.query
     filters = [
         Listing.status == "active",
         Warehouse.status == "active",
+        *_owner_filters(query),
         *_region_filters(query, checked.centre, checked.radius_km),
         *_goods_filters(query),
     ]
@@ -301,6 +322,7 @@ def _base_query(checked: _Checked, rates: RateTable) -> Select:
             Warehouse.longitude,
             Listing.price_rank,
             Organization.credit_score,
+            Organization.rating_tier,
         )
         .join(Listing.warehouse)
         .join(Warehouse.organization)
@@ -317,6 +339,7 @@ class _Candidate:
     longitude: float
     price_rank: float
     credit_score: int | None
+    rating_tier: str
     estimate: float
     exact: float | None = None
 
@@ -326,8 +349,19 @@ def _price_rank(candidate: _Candidate) -> tuple:
 
 
 def _rating_rank(candidate: _Candidate) -> tuple:
+    """Rated owners first, best tier first, then by score and price (as _rating_order)."""
     score = candidate.credit_score
-    return (score is None, -(score or 0), *_price_rank(candidate))
+    return (
+        -tier_rank(candidate.rating_tier),
+        score is None,
+        -(score or 0),
+        *_price_rank(candidate),
+    )
+
+
+def _rating_order() -> list:
+    rank = case(*((Organization.rating_tier == t, tier_rank(t)) for t in RATING_TIERS), else_=0)
+    return [rank.desc(), Organization.credit_score.is_(None), Organization.credit_score.desc()]
 
 
 def _exact(candidate: _Candidate, centre: Place) -> float:
@@ -394,9 +428,7 @@ def _page_of_ids(base: Select, checked: _Checked):
     query = checked.query
     if checked.centre is not None:
         return _page_near(base, checked)
-    order = []
-    if query.sort == "rating":
-        order = [Organization.credit_score.is_(None), Organization.credit_score.desc()]
+    order = _rating_order() if query.sort == "rating" else []
     order += [_price_order(query), Listing.id]
     offset = (query.page - 1) * query.per_page
     ids = list(db.session.scalars(base.order_by(*order).limit(query.per_page).offset(offset)))
@@ -448,6 +480,8 @@ def _hints(query: SearchQuery, centre: Place | None) -> list[str]:
             for n in ("unit_length_cm", "unit_width_cm", "unit_height_cm", "unit_weight_kg")
         ),
         "max_price": query.max_price_minor is not None,
+        "min_tier": query.min_tier is not None,
+        "verified_only": query.verified_only,
     }
     return [LOOSEN_HINTS[name] for name, on in active.items() if on]
 

@@ -1,0 +1,26 @@
+"""Ratings follow the facts they are computed from: the parties of a booking are rated again
+when it is paid, completed or cancelled, and a tenant when the reserve covers its payment.
+Receivers run inside the sender's unit of work, so a rating changes with its fact."""
+
+from __future__ import annotations
+
+from ..bookings.models import Booking
+from ..bookings.signals import booking_moved
+from ..escrow.models import PaymentInstalment
+from ..escrow.signals import instalment_covered
+from .credit import rate_by_id
+
+#: booking states whose arrival changes a fact of the score (payments, leases, cancellations)
+RATED_MOVES = {"confirmed", "completed", "cancelled"}
+
+
+@booking_moved.connect
+def rate_parties(booking: Booking, *, to_state: str, now, **_):
+    if to_state in RATED_MOVES:
+        rate_by_id(booking.tenant_id, now)
+        rate_by_id(booking.listing.warehouse.organization_id, now)
+
+
+@instalment_covered.connect
+def rate_defaulter(instalment: PaymentInstalment, *, now, **_):
+    rate_by_id(instalment.booking.tenant_id, now)
