@@ -134,3 +134,11 @@ def test_the_nightly_job_rates_everyone(owner, exporter):
     assert rate_everyone(NOW) >= 2
     assert exporter.organization.credit_score == 500
     assert exporter.organization.rating_tier == "unrated"
+
+
+def test_the_credit_api_reads_unrated_and_unknown_organizations(client, exporter):
+    fresh = client.get(f"/api/v1/organizations/{exporter.organization_id}/credit")
+    assert fresh.status_code == 200
+    assert fresh.json["tier"] == "unrated"
+    assert fresh.json["score"] is None or 0 <= fresh.json["score"] <= 1000
+    assert client.get("/api/v1/organizations/987654/credit").status_code == 404

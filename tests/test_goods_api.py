@@ -319,3 +319,39 @@ def test_a_check_in_listing_pays_its_owner_from_the_goods_arrival(
     start = NOW.replace(hour=12) + (START - TODAY)
     advance_leases(start)
     assert run_due_releases(start) == 1
+
+
+def test_the_owner_adds_photos_to_a_check_in_through_the_api(
+    client, lease, landlord, tenant, two_skus
+):
+    import io
+
+    from tests.uploads import PNG, TEXT_AS_IMAGE
+
+    url = f"/api/v1/shipments/{two_skus['id']}/check-in/photos"
+
+    def send(headers, *files):
+        data = {"photos": [(io.BytesIO(body), name) for name, body in files]}
+        return client.post(url, data=data, headers=headers, content_type="multipart/form-data")
+
+    assert send(landlord, ("dock.png", PNG)).status_code == 409  # not checked in yet
+    body = counts(("BT-SPK-01", 230, 10), ("BT-SPK-02", 60, 0))
+    assert post_check_in(client, landlord, two_skus["id"], body).status_code == 201
+
+    assert send(tenant, ("dock.png", PNG)).status_code == 403
+    refused = send(landlord, ("dock.png", TEXT_AS_IMAGE))
+    assert refused.status_code == 422 and "photos" in refused.json["error"]["fields"]
+    assert send(landlord).status_code == 422
+    added = send(landlord, ("dock.png", PNG), ("pallet 2.png", PNG))
+    assert added.status_code == 201, added.json
+    assert [f["filename"] for f in added.json["files"]] == ["dock.png", "pallet_2.png"]
+    too_many = send(landlord, *[(f"p{n}.png", PNG) for n in range(9)])
+    assert too_many.status_code == 422
+    assert (
+        len(
+            client.get(f"/api/v1/shipments/{two_skus['id']}", headers=tenant).json["check_in"][
+                "files"
+            ]
+        )
+        == 2
+    )

@@ -6,6 +6,7 @@ from flask import request
 from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now, utc_today
+from ..files.services import read_upload
 from ..web.api import PaginationArgs, page_body
 from ..web.auth import api_actor, api_login_required
 from . import carriers, services, stock
@@ -21,6 +22,7 @@ from .schemas import (
     LeaseStockSchema,
     OutboundInSchema,
     OutboundSchema,
+    PhotoFilesSchema,
     ShipmentInSchema,
     ShipmentPageSchema,
     ShipmentSchema,
@@ -118,10 +120,24 @@ def add_event(args, shipment_id: int):
 def check_in(args, shipment_id: int):
     """The warehouse owner counts the goods, once per shipment (409 the second time). Give
     every announced SKU its units in good order and damaged; missing and over-delivered
-    units follow. Photos are added on the check-in page."""
+    units follow. Photos follow with `POST .../check-in/photos`."""
     counts = [services.CountData(c["sku"], c["received_good"], c["damaged"]) for c in args["lines"]]
     data = services.CheckInData(counts, args["note"])
     return services.check_in(api_actor(), shipment_id, data, utc_now())
+
+
+@blp.post("/<id:shipment_id>/check-in/photos")
+@api_login_required
+@blp.arguments(PhotoFilesSchema, location="files")
+@blp.response(201, CheckInSchema)
+def check_in_photos(_args, shipment_id: int):
+    """The warehouse owner adds photos or PDFs (multipart `photos`, several allowed) to the
+    shipment's check-in: images and PDFs only, each size-limited, at most 10 in all."""
+    photos = [
+        services.Upload(upload.filename or "", read_upload(upload.stream, "photos"))
+        for upload in request.files.getlist("photos")
+    ]
+    return services.add_check_in_photos(api_actor(), shipment_id, photos)
 
 
 @blp.get("/<id:shipment_id>/carrier-tokens")

@@ -1,5 +1,6 @@
 """API schemas of inbound shipments."""
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from ..adapters.clock import utc_today
@@ -267,3 +268,7 @@ class StockRowSchema(Schema):
     received_damaged = fields.Integer()
     released = fields.Integer()
     on_hand = fields.Integer()
+
+
+class PhotoFilesSchema(Schema):
+    photos = Upload(metadata={"description": "An image (JPEG, PNG, WebP) or a PDF; repeat it"})

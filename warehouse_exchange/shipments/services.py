@@ -370,6 +370,24 @@ def check_in(actor: User, shipment_id: int, data: CheckInData, now: datetime) ->
     return record
 
 
+@use_case
+def add_check_in_photos(actor: User, shipment_id: int, photos: list[Upload]) -> CheckIn:
+    """The owner adds photos or documents to a shipment's check-in after recording it."""
+    actor = require_user(actor)
+    shipment = _owner_shipment(actor, shipment_id)
+    lock_shipment(shipment)
+    record = shipment.check_in
+    if record is None:
+        raise Conflict(f"Shipment #{shipment.id} is not checked in yet.")
+    if not photos:
+        raise InvalidInput("Send at least one photo.", {"photos": "No file."})
+    if len(record.files) + len(photos) > MAX_PHOTOS:
+        raise InvalidInput(f"At most {MAX_PHOTOS} photos.", {"photos": "Too many files."})
+    record.files.extend(store_upload(actor, p.filename, p.data, "photos") for p in photos)
+    db.session.commit()
+    return record
+
+
 def check_in_file(actor: User, shipment_id: int, file_id: int):
     """A photo of a check-in, for the parties of the lease and operators only."""
     shipment = get_shipment(actor, shipment_id)

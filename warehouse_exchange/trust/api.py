@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import request
 from flask_smorest import Blueprint
 
+from ..accounts.models import Organization
 from ..adapters.clock import utc_now, utc_today
+from ..errors import NotFound
+from ..extensions import db
 from ..files.services import read_upload
 from ..web.api import PaginationArgs, page_body
 from ..web.auth import api_actor, api_login_required
@@ -41,6 +44,8 @@ def organization_reviews(args, organization_id: int):
 @blp.response(200, CreditSchema)
 def organization_credit(organization_id: int):
     """The organization's credit score and tier, and what raised or lowered them."""
+    if db.session.get(Organization, organization_id) is None:
+        raise NotFound("There is no such organization.")
     report = credit.credit_report(organization_id)
     if report is None:
         return {"organization_id": organization_id, "score": None, "tier": "unrated",

@@ -62,13 +62,15 @@ class ReviewSummarySchema(Schema):
 
 class CreditSchema(Schema):
     organization_id = fields.Integer()
-    score = fields.Integer()
+    score = fields.Integer(
+        allow_none=True, metadata={"description": "None until the platform has rated it"}
+    )
     tier = fields.String(validate=validate.OneOf([*RATING_TIERS, UNRATED]))
     factors = fields.List(
         fields.Tuple((fields.String(), fields.Integer())),
         metadata={"description": "[what, points] for each factor that moved the score"},
     )
-    computed_at = fields.DateTime()
+    computed_at = fields.DateTime(allow_none=True)
 
 
 class BlacklistInSchema(Schema):
