@@ -220,6 +220,13 @@ def test_a_check_in_that_overfills_the_lease_warns_both_parties(
     post_check_in(client, landlord, more["id"], counts(("BT-SPK-01", 10, 0)))
     assert kinds_told(exporter.organization_id).count("lease_over_capacity") == 1
 
+    (listing,) = client.get("/api/v1/occupancy", headers=landlord).json
+    assert (listing["listing_id"], listing["unit"]) == (lease.listing_id, "pallet")
+    (held,) = listing["leases"]
+    assert (held["booking_id"], held["rented"], held["over_capacity"]) == (lease.id, 4, True)
+    assert listing["used"] == held["used"]
+    assert client.get("/api/v1/occupancy", headers=tenant).status_code == 403
+
 
 def test_carrier_tokens_read_and_report_one_shipment_only(client, lease, tenant, landlord, app):
     shipment = announce(client, tenant, lease.id)

@@ -20,6 +20,7 @@ from .schemas import (
     EventSchema,
     IssuedCarrierTokenSchema,
     LeaseStockSchema,
+    ListingOccupancySchema,
     OutboundInSchema,
     OutboundSchema,
     PhotoFilesSchema,
@@ -183,6 +184,15 @@ def lease_stock(booking_id: int):
     """A lease's stock per SKU, the space it takes against the space rented, and its
     outbound releases (the lease's parties and operators)."""
     return stock.lease_stock(api_actor(), booking_id)
+
+
+@stock_blp.get("/occupancy")
+@api_login_required
+@stock_blp.response(200, ListingOccupancySchema(many=True))
+def occupancy():
+    """Each listing of your warehouses (owners): units leased today against the space the
+    goods on hand take, and each lease's stored space against what it rents."""
+    return stock.owner_occupancy(api_actor(), utc_today())
 
 
 @stock_blp.post("/bookings/<id:booking_id>/outbound")

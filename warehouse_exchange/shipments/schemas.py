@@ -258,6 +258,28 @@ class LeaseStockSchema(Schema):
     releases = fields.List(fields.Nested(OutboundSchema))
 
 
+class LeaseOccupancySchema(Schema):
+    booking_id = fields.Integer(attribute="booking.id")
+    tenant = fields.String(attribute="booking.tenant.name")
+    state = fields.String(attribute="booking.state")
+    start = fields.Date(attribute="booking.start_date")
+    end = fields.Date(attribute="booking.end_date")
+    rented = fields.Integer(attribute="booking.quantity")
+    used = fields.Decimal(as_string=True)
+    over_capacity = fields.Boolean(metadata={"description": "Stores more than it rents"})
+
+
+class ListingOccupancySchema(Schema):
+    listing_id = fields.Integer(attribute="listing.id")
+    title = fields.String(attribute="listing.title")
+    warehouse = fields.String(attribute="listing.warehouse.name")
+    unit = fields.String(attribute="listing.unit", metadata={"enum": ["pallet", "cbm", "sqm"]})
+    quantity = fields.Integer(attribute="listing.quantity")
+    leased = fields.Integer(metadata={"description": "Units leased on the day asked about"})
+    used = fields.Decimal(as_string=True, metadata={"description": "Space the goods on hand take"})
+    leases = fields.List(fields.Nested(LeaseOccupancySchema))
+
+
 class StockRowSchema(Schema):
     warehouse_id = fields.Integer(attribute="warehouse.id")
     warehouse = fields.String(attribute="warehouse.name")
