@@ -246,13 +246,21 @@ class StockItemSchema(Schema):
     on_hand = fields.Integer()
 
 
+class SpaceField(fields.Decimal):
+    """Space in the listing's unit, exact: a decimal in a string ("2.25")."""
+
+    def __init__(self, **kwargs):
+        metadata = {"type": "string", "format": "decimal", **kwargs.pop("metadata", {})}
+        super().__init__(as_string=True, metadata=metadata, **kwargs)
+
+
 class LeaseStockSchema(Schema):
     booking_id = fields.Integer(attribute="booking.id")
     unit = fields.String(
         attribute="booking.listing.unit", metadata={"enum": ["pallet", "cbm", "sqm"]}
     )
     rented = fields.Integer(attribute="booking.quantity")
-    used = fields.Decimal(as_string=True, metadata={"description": "Space the goods on hand take"})
+    used = SpaceField(metadata={"description": "Space the goods on hand take"})
     over_capacity = fields.Boolean()
     items = fields.List(fields.Nested(StockItemSchema))
     releases = fields.List(fields.Nested(OutboundSchema))
@@ -265,7 +273,7 @@ class LeaseOccupancySchema(Schema):
     start = fields.Date(attribute="booking.start_date")
     end = fields.Date(attribute="booking.end_date")
     rented = fields.Integer(attribute="booking.quantity")
-    used = fields.Decimal(as_string=True)
+    used = SpaceField()
     over_capacity = fields.Boolean(metadata={"description": "Stores more than it rents"})
 
 
@@ -276,7 +284,7 @@ class ListingOccupancySchema(Schema):
     unit = fields.String(attribute="listing.unit", metadata={"enum": ["pallet", "cbm", "sqm"]})
     quantity = fields.Integer(attribute="listing.quantity")
     leased = fields.Integer(metadata={"description": "Units leased on the day asked about"})
-    used = fields.Decimal(as_string=True, metadata={"description": "Space the goods on hand take"})
+    used = SpaceField(metadata={"description": "Space the goods on hand take"})
     leases = fields.List(fields.Nested(LeaseOccupancySchema))
 
 
