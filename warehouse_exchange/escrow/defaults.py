@@ -16,11 +16,10 @@ from ..bookings.services import lock_as_owner, shorten_lease
 from ..errors import Conflict, InvalidInput
 from ..extensions import db
 from ..ledger import services as ledger
-from ..ledger.services import Leg
 from ..unit_of_work import use_case
 from ..validation import require_text
 from .models import PaymentInstalment, Refund, ReleaseInstalment
-from .services import booking_releases, owe_refund, scheduled_payments
+from .services import booking_releases, fee_legs, owe_refund, scheduled_payments
 
 
 @use_case
@@ -73,15 +72,8 @@ def _drop_months_after(booking: Booking, kept_months: int, last_day: date, now) 
 
 
 def _return_instalment_fees(booking: Booking, instalment: PaymentInstalment) -> None:
-    currency, fee = booking.currency, instalment.guarantee_fee_minor
-    legs = [
-        Leg(ledger.fees(currency), -instalment.commission_minor, booking.id),
-        Leg(ledger.reserve(currency), -fee, booking.id),
-        Leg(ledger.escrow(booking.tenant_id, currency), instalment.commission_minor + fee,
-            booking.id),
-    ]  # fmt: skip
-    legs = [leg for leg in legs if leg.amount_minor]
-    if len(legs) > 1:
+    legs = fee_legs(booking, -instalment.commission_minor, -instalment.guarantee_fee_minor)
+    if legs:
         ledger.post(
             f"fees-returned:{booking.id}:{instalment.sequence}",
             "fee_return",

@@ -259,16 +259,22 @@ def apply_payment(booking: Booking, actor: User | None, now: datetime) -> None:
         owe_refund(booking, excess, f"Paid {Money(excess, currency)} more than the total", now)
 
 
-def _split_fees(booking: Booking, instalment: PaymentInstalment) -> None:
-    currency, tenant = booking.currency, booking.tenant_id
-    commission, fee = instalment.commission_minor, instalment.guarantee_fee_minor
+def fee_legs(booking: Booking, commission: int, fee: int) -> list[Leg]:
+    """The legs that move a commission and a guarantee fee out of the tenant's escrow into the
+    platform's fees and the reserve (negative amounts move them back); none when both are 0."""
+    currency = booking.currency
     legs = [
         Leg(ledger.fees(currency), commission, booking.id),
         Leg(ledger.reserve(currency), fee, booking.id),
-        Leg(ledger.escrow(tenant, currency), -(commission + fee), booking.id),
+        Leg(ledger.escrow(booking.tenant_id, currency), -(commission + fee), booking.id),
     ]
     legs = [leg for leg in legs if leg.amount_minor]
-    if len(legs) > 1:
+    return legs if len(legs) > 1 else []
+
+
+def _split_fees(booking: Booking, instalment: PaymentInstalment) -> None:
+    legs = fee_legs(booking, instalment.commission_minor, instalment.guarantee_fee_minor)
+    if legs:
         ledger.post(
             f"fees:{booking.id}:{instalment.sequence}",
             "fees",
@@ -358,13 +364,8 @@ def fees_split(booking: Booking) -> tuple[int, int]:
 
 def _return_fees(booking: Booking) -> None:
     commission, fee = fees_split(booking)
-    legs = [
-        Leg(ledger.fees(booking.currency), -commission, booking.id),
-        Leg(ledger.reserve(booking.currency), -fee, booking.id),
-        Leg(ledger.escrow(booking.tenant_id, booking.currency), commission + fee, booking.id),
-    ]
-    legs = [leg for leg in legs if leg.amount_minor]
-    if len(legs) > 1:
+    legs = fee_legs(booking, -commission, -fee)
+    if legs:
         ledger.post(
             f"fees-returned:{booking.id}",
             "fee_return",
