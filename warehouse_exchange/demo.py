@@ -25,6 +25,7 @@ from .bookings.services import (
     request_booking,
 )
 from .catalog import SERVICES, UNIT_NOUNS
+from .demo_history import load_history
 from .escrow.rules import payment_reference
 from .escrow.services import ReceiptData, record_bank_receipt
 from .extensions import db
@@ -191,11 +192,12 @@ def load_demo_data(geocoder, today: date) -> str:
         for listing in _listings(rng, warehouse, CURRENCY[country], today):
             listings.append(create_listing(users[owner], warehouse.id, listing, today))
     bookings = _bookings(rng, users, operator, listings, today)
+    history = load_history(users, operator, today, PASSWORD)
     kinds = [kind for _name, kind, *_rest in ORGANIZATIONS]
     return (
         f"{kinds.count('owner')} owners, {kinds.count('both')} owner-and-exporter, "
         f"{kinds.count('exporter')} exporters, 1 operator, {len(SITES)} warehouses, "
-        f"{len(listings)} listings, {bookings} bookings, {len(rates)} exchange rates"
+        f"{len(listings)} listings, {bookings} bookings, {len(rates)} exchange rates; {history}"
     )
 
 
