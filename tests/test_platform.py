@@ -192,3 +192,13 @@ def test_postgres_connections_run_without_jit(app):
     assert configured["connect_args"]["options"] == "-c work_mem=8MB -c jit=off"
     if db.engine.dialect.name == "postgresql":
         assert db.session.scalar(text("SHOW jit")) == "off"
+
+
+def test_pages_that_are_not_there_get_the_sites_error_page(client):
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404 and b"Find space" in missing.data
+    wrong_method = client.delete("/login")
+    assert wrong_method.status_code == 405 and "GET" in wrong_method.headers["Allow"]
+    assert b"Something is wrong" in wrong_method.data
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.json["error"]["code"] == "not_found"

@@ -30,24 +30,27 @@ from .trust.reviews import ReviewData, review_lease
 from .trust.verification import VerificationData, approve_verification, request_verification
 from .warehouses.models import Warehouse
 
-#: (owner, exporter: indexes in demo.ORGANIZATIONS; days ago the lease started; stars the
-#: exporter gave the owner; stars the owner gave the exporter)
+#: (owner, exporter: indexes in demo.ORGANIZATIONS; days ago the lease started; stars and
+#: words the exporter gave the owner; stars and words the owner gave the exporter)
 PAST_LEASES = [
-    (0, 6, 170, (5, 5, 4), (5, 4, 5)),
-    (0, 7, 150, (4, 5, 5), (5, 5, 5)),
-    (1, 8, 160, (4, 4, 3), (4, 5, 4)),
-    (2, 6, 140, (5, 5, 5), (5, 5, 5)),
-    (2, 9, 130, (5, 4, 5), (3, 4, 4)),
-    (3, 7, 165, (3, 3, 4), (5, 5, 4)),
-    (4, 9, 120, (4, 4, 4), (4, 3, 4)),
-    (5, 8, 145, (4, 5, 4), (5, 4, 5)),
-]
+    (0, 6, 170, (5, 5, 4), "Pallets were waiting for us; answers took a day at times.",
+     (5, 4, 5), "Paid at once; two cartons were labelled differently from the declaration."),
+    (0, 7, 150, (4, 5, 5), "Slightly less aisle space than the photos, careful handling.",
+     (5, 5, 5), "A model tenant: goods as declared, collected on time."),
+    (1, 8, 160, (4, 4, 3), "Good site; we had to chase the appointment for unloading.",
+     (4, 5, 4), "Paid a few days after the deadline, otherwise smooth."),
+    (2, 6, 140, (5, 5, 5), "Cold chain kept perfectly, with daily temperature logs.",
+     (5, 5, 5), "Clear paperwork and a fixed pick-up slot every week."),
+    (2, 9, 130, (5, 4, 5), "Reliable, one pallet re-stacked without asking.",
+     (3, 4, 4), "The last instalment came late and needed a reminder."),
+    (3, 7, 165, (3, 3, 4), "Bonded area was shared with another tenant, some confusion.",
+     (5, 5, 4), "Punctual payments; documents for customs came in late once."),
+    (4, 9, 120, (4, 4, 4), "Solid service, nothing special.",
+     (4, 3, 4), "More units than declared arrived in the first container."),
+    (5, 8, 145, (4, 5, 4), "Helpful staff in Casablanca, the portal was slow.",
+     (5, 4, 5), "Paid on time; bag weights varied from the declaration."),
+]  # fmt: skip
 LEASE_DAYS = 56
-COMMENTS = {
-    5: "Everything as agreed, and quick answers.",
-    4: "Good overall; a few days' delay on one point.",
-    3: "Acceptable, but we had to chase for answers.",
-}
 #: indexes in demo.ORGANIZATIONS of the organizations that were verified
 VERIFIED = [0, 1, 2, 5, 6, 7]
 #: a PDF of one empty page: the registry extract each verified organization sent
@@ -66,12 +69,13 @@ def at(day: date) -> datetime:
 
 
 def load_history(users: list[User], operator: User, today: date, password: str) -> str:
-    for owner, exporter, days_ago, to_owner, to_exporter in PAST_LEASES:
+    for owner, exporter, days_ago, *reviews in PAST_LEASES:
         start = today - timedelta(days=days_ago)
         booking = _past_lease(users[owner], users[exporter], operator, start)
         over = at(booking.end_date + timedelta(days=3))
-        review_lease(users[exporter], booking.id, _review(to_owner), over)
-        review_lease(users[owner], booking.id, _review(to_exporter), over)
+        stars, words, back_stars, back_words = reviews
+        review_lease(users[exporter], booking.id, ReviewData(*stars, comment=words), over)
+        review_lease(users[owner], booking.id, ReviewData(*back_stars, comment=back_words), over)
     for index in VERIFIED:
         _verify(users[index], operator, at(today - timedelta(days=30)))
     _blacklist_one(operator, today, password)
@@ -139,10 +143,6 @@ def _offer(warehouse: Warehouse, start: date) -> ListingData:
         temperature_max_c=zone.max_c,
         categories=["general"],
     )
-
-
-def _review(stars: tuple[int, int, int]) -> ReviewData:
-    return ReviewData(*stars, comment=COMMENTS[min(stars)])
 
 
 def _verify(user: User, operator: User, now: datetime) -> None:

@@ -40,7 +40,11 @@ def handle_domain_error(error: DomainError):
 
 def handle_http_exception(error: HTTPException):
     if not wants_json():
-        return error
+        if error.code is None or error.code < 400:  # redirects stay what they are
+            return error
+        page = render_template("error.html", status=error.code, message=error.description)
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return page, error.code, headers  # e.g. Allow on a 405, Retry-After on a 429
     data = getattr(error, "data", None) or {}
     fields = _flatten(data.get("messages"))
     code = (error.name or "error").lower().replace(" ", "_")
