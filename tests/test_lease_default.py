@@ -156,3 +156,56 @@ def test_the_owner_ends_it_from_the_booking_page_and_the_api(app, client, owner,
     assert ended.json["end"] == body["last_day"]
     again = client.post(f"/api/v1{url}", json=body, headers=owner_headers)
     assert again.status_code == 422  # the lease now ends on that day: nothing to shorten
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_late_payment_and_the_owner_ending_the_lease_at_once_settle_the_same(backend, tmp_path):
+    """Whichever goes first, the tenant gets back exactly what it paid for the month that no
+    longer comes, the reserve is repaid the month it covered, and escrow holds what is still
+    to be released."""
+    from tests.concurrency_support import isolated_app, run_at_once
+    from tests.factories import OrganizationFactory, UserFactory
+    from tests.test_concurrency import check_ledger
+    from warehouse_exchange.accounts.models import User
+    from warehouse_exchange.escrow.rules import payment_reference
+    from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
+
+    with isolated_app(backend, tmp_path) as app:
+        with app.app_context():
+            owner = UserFactory(organization=OrganizationFactory(kind="owner"))
+            exporter = UserFactory(organization=OrganizationFactory(kind="exporter"))
+            booking, now = defaulted_lease(app, owner, exporter)
+            _first, second, third, _fourth = schedule(booking)
+            late = ReceiptData(
+                payment_reference(booking.id), second.amount_minor + third.amount_minor, "EUR",
+                now.date(), "LATE-RACE",
+            )  # fmt: skip
+            ids = (booking.id, owner.id, OperatorFactory().id, third.amount_minor)
+            reserve = ledger.balance(ledger.reserve("EUR")).amount_minor + second.rent_minor
+            fees = ledger.balance(ledger.fees("EUR")).amount_minor + second.commission_minor
+        booking_id, owner_id, operator_id, third_amount = ids
+        last_day = now.date() + timedelta(days=1)
+        tasks = iter(["pay", "end"])
+
+        def work():
+            task = next(tasks)
+            if task == "pay":
+                record_bank_receipt(db.session.get(User, operator_id), late, now, now.date())
+            else:
+                end_lease_after_default(
+                    db.session.get(User, owner_id), booking_id, last_day, "Default", now, now.date()
+                )
+            return task
+
+        assert sorted(run_at_once(app, work)) == ["end", "pay"]
+        with app.app_context():
+            (refund,) = refunds_due(db.session.get(User, operator_id))
+            assert refund.amount_minor == third_amount
+            assert ledger.balance(ledger.reserve("EUR")).amount_minor == (
+                reserve + second.guarantee_fee_minor
+            )
+            assert ledger.balance(ledger.fees("EUR")).amount_minor == fees
+            summary = escrow_summary(db.session.get(User, owner_id), booking_id)
+            pending = sum(r.amount_minor for r in summary.instalments if r.released_at is None)
+            assert summary.in_escrow.amount_minor == pending + refund.amount_minor
+            check_ledger()
