@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.helpers import login
@@ -131,3 +132,54 @@ def test_the_first_payment_of_a_monthly_lease_says_the_card_is_kept(
     login(client, exporter)
     page = client.post(f"/bookings/{booking.id}/pay-by-card").get_data(as_text=True)
     assert "each later instalment is charged to this card" in page
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_runners_charge_each_due_instalment_once(backend, tmp_path, localstripe_url):
+    import stripe
+
+    from tests.concurrency_support import isolated_app, run_at_once
+    from tests.factories import OrganizationFactory, UserFactory
+    from tests.test_card_payments import API_KEY, WEBHOOK_SECRET
+    from warehouse_exchange.adapters.stripe_gateway import build_gateway
+
+    settings = {
+        "PAYMENT_METHOD": "stripe",
+        "STRIPE_SECRET_KEY": API_KEY,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": localstripe_url,
+    }
+    stripe_api = stripe.StripeClient(API_KEY, base_addresses={"api": localstripe_url})
+    with isolated_app(backend, tmp_path) as app:
+        app.config.update(settings)
+        app.extensions["payment_gateway"] = build_gateway(app.config)
+        with app.app_context():
+            owner = UserFactory(organization=OrganizationFactory(kind="owner"))
+            seconds = []
+            for _ in range(4):
+                tenant = UserFactory(organization=OrganizationFactory(kind="exporter"))
+                booking = monthly_booking(owner, tenant)
+                first_month_by_card(app.test_client(), stripe_api, booking, tenant)
+                seconds.append(schedule(booking)[1].id)
+            due = at_noon(schedule(booking)[1].due_on)
+            charged_before = -ledger.balance(ledger.clearing("stripe", "EUR")).amount_minor
+
+        counts = run_at_once(
+            app, lambda: charge_saved_cards(due, app.extensions["payment_gateway"])
+        )
+
+        assert sum(counts) == 4, counts
+        with app.app_context():
+            per_instalment = db.session.execute(
+                select(CardPayment.instalment_id, func.count())
+                .where(CardPayment.instalment_id.is_not(None))
+                .group_by(CardPayment.instalment_id)
+            ).all()
+            assert sorted(per_instalment) == sorted((i, 1) for i in seconds)
+            paid = db.session.scalar(
+                select(func.sum(CardPayment.amount_minor)).where(
+                    CardPayment.instalment_id.is_not(None)
+                )
+            )
+            charged = -ledger.balance(ledger.clearing("stripe", "EUR")).amount_minor
+            assert charged == charged_before + paid
