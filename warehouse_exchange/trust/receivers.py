@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from ..bookings.models import Booking
 from ..bookings.signals import booking_moved
+from ..disputes.models import Dispute
+from ..disputes.signals import dispute_decided, dispute_opened
 from ..escrow.models import PaymentInstalment
 from ..escrow.signals import instalment_covered
 from .credit import rate_by_id
@@ -24,3 +26,11 @@ def rate_parties(booking: Booking, *, to_state: str, now, **_):
 @instalment_covered.connect
 def rate_defaulter(instalment: PaymentInstalment, *, now, **_):
     rate_by_id(instalment.booking.tenant_id, now)
+
+
+@dispute_opened.connect
+@dispute_decided.connect
+def rate_disputants(dispute: Dispute, *, now, **_):
+    """A dispute against an organization, and a decision against it, lower its score."""
+    rate_by_id(dispute.against_org_id, now)
+    rate_by_id(dispute.opened_by_org_id, now)
