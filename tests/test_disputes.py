@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.dispute_support import FIRST_DAY, LATER, claim, decision, open_on, running_lease
+from tests.dispute_support import FIRST_DAY, LATER, NOW, claim, decision, open_on, running_lease
 from tests.factories import OperatorFactory, OrganizationFactory, UserFactory
 from tests.uploads import PDF, PNG, TEXT_AS_IMAGE
 from warehouse_exchange.audit.models import AuditEntry
@@ -171,3 +171,26 @@ def test_strangers_cannot_read_or_write(app, owner, exporter):
     stranger = UserFactory(organization=OrganizationFactory(kind="exporter"))
     with pytest.raises(NotFound):
         add_message(stranger, dispute.id, "Hello", [], LATER)
+
+
+def test_a_disputed_lease_can_be_neither_cancelled_nor_ended_early(app, owner, exporter):
+    from warehouse_exchange.bookings.services import cancel_booking
+
+    booking = accepted_booking_paid(owner, exporter)
+    dispute = open_on(booking, exporter, now=NOW)
+    with pytest.raises(Conflict, match="frozen"):
+        cancel_booking(exporter, booking.id, "Changed plans", NOW, NOW.date())
+    db.session.refresh(booking)
+    assert booking.state == "confirmed" and refunds_due(OperatorFactory()) == []
+    withdraw_dispute(exporter, dispute.id, NOW)
+    cancel_booking(exporter, booking.id, "Changed plans", NOW, NOW.date())
+    assert booking.state == "cancelled"
+
+
+def accepted_booking_paid(owner, exporter):
+    from tests.helpers import pay_in_full
+    from tests.test_escrow import accepted_booking
+
+    booking = accepted_booking(owner, exporter)
+    pay_in_full(OperatorFactory(), booking)
+    return booking

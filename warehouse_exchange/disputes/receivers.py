@@ -1,13 +1,42 @@
-"""What the parties of a dispute are told, inside the transaction of the change. Operators
+"""What disputes do when other areas act: a frozen escrow refuses the changes that would move
+it, and the parties are told of each step, inside the transaction of the change. Operators
 have no organization and so no inbox: an escalated case comes to them at the top of their
 queue, flagged, and in the audit log."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from ..bookings.models import Booking
+from ..bookings.signals import booking_cancelled, lease_shortened
+from ..errors import Conflict
+from ..extensions import db
 from ..notifications.messages import Message
 from ..notifications.services import notify
 from .models import Dispute, DisputeMessage
+from .rules import UNRESOLVED_STATES
 from .signals import dispute_decided, dispute_escalated, dispute_message_added, dispute_opened
+
+
+class EscrowFrozen(Conflict):
+    """The booking's escrow is frozen by an unresolved dispute."""
+
+
+@booking_cancelled.connect
+@lease_shortened.connect
+def refuse_while_disputed(booking: Booking, **_kw):
+    """Cancelling a lease or ending it early moves its escrow, which an open dispute froze:
+    the operator's decision comes first (this undoes the whole use case)."""
+    unresolved = db.session.scalar(
+        select(Dispute.id).where(
+            Dispute.booking_id == booking.id, Dispute.state.in_(UNRESOLVED_STATES)
+        )
+    )
+    if unresolved is not None:
+        raise EscrowFrozen(
+            f"Booking {booking.id} has an open dispute (#{unresolved}); its escrow is frozen"
+            " until an operator decides or the dispute is withdrawn."
+        )
 
 
 def _link(dispute: Dispute) -> str:
