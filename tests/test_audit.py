@@ -76,3 +76,19 @@ def test_a_payout_is_logged_and_the_log_page_is_for_operators(app, client, owner
     login(client, operator)
     page = client.get("/operator/audit")
     assert page.status_code == 200 and b"payout.record" in page.data and b"PAYOUT-1" in page.data
+
+
+def test_verification_decisions_are_logged(app, owner, exporter):
+    from tests.test_trust_blacklist import papers
+    from warehouse_exchange.trust import verification
+
+    operator = OperatorFactory()
+    first = verification.request_verification(owner, papers(), NOW)
+    verification.reject_verification(operator, first.id, "Blurred extract", NOW)
+    second = verification.request_verification(owner, papers(), NOW)
+    verification.approve_verification(operator, second.id, "", NOW)
+    assert actions() == ["verification.reject", "verification.approve"]
+    rejected = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id))
+    assert rejected.after == {
+        "state": "rejected", "reason": "Blurred extract", "organization_id": owner.organization_id
+    }  # fmt: skip

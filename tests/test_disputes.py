@@ -194,3 +194,42 @@ def accepted_booking_paid(owner, exporter):
     booking = accepted_booking(owner, exporter)
     pay_in_full(OperatorFactory(), booking)
     return booking
+
+
+def test_ratings_follow_disputes_opened_withdrawn_and_the_parties_hear_each_step(
+    app, owner, exporter
+):
+    booking = running_lease(owner, exporter)
+
+    def facts() -> dict:
+        return db.session.get(CreditRating, owner.organization_id).facts
+
+    dispute = open_on(booking, exporter)
+    assert facts()["disputes_against"] == 1
+    add_message(OperatorFactory(), dispute.id, "Please send the gate log.", [], FIRST_DAY)
+    withdraw_dispute(exporter, dispute.id, LATER)
+    assert facts()["disputes_against"] == 0
+    told = db.session.execute(
+        select(Notification.kind, Notification.organization_id).order_by(Notification.id)
+    ).all()
+    parties = {owner.organization_id, exporter.organization_id}
+    assert {org for kind, org in told if kind == "dispute_message"} == parties
+    assert [org for kind, org in told if kind == "dispute_opened"] == [owner.organization_id]
+
+
+def test_the_decision_is_told_to_both_parties_and_an_even_split_is_lost_by_nobody(
+    app, owner, exporter
+):
+    booking = running_lease(owner, exporter)
+    operator = OperatorFactory()
+    dispute = open_on(booking, owner, claim(category="wrong_handling"))
+    take_dispute(operator, dispute.id, FIRST_DAY)
+    frozen = frozen_minor(booking)
+    with pytest.raises(InvalidInput, match="pays only a tenant"):
+        decide_dispute(operator, dispute.id, decision(frozen // 2, frozen - frozen // 2, 1), LATER)
+    decide_dispute(operator, dispute.id, decision(frozen // 2, frozen - frozen // 2), LATER)
+    assert dispute.lost_by_org_id is None
+    told = db.session.scalars(
+        select(Notification.organization_id).where(Notification.kind == "dispute_decided")
+    ).all()
+    assert sorted(told) == sorted([owner.organization_id, exporter.organization_id])

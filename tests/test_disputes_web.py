@@ -207,3 +207,15 @@ def test_the_reserve_page_shows_balance_and_movements(app, client, owner, export
     login(client, OperatorFactory())
     page = client.get("/operator/reserve")
     assert page.status_code == 200 and b"EUR" in page.data and b"fees" in page.data
+
+
+def test_escalated_cases_lead_the_queue(app, client, owner, exporter, other_owner):
+    from warehouse_exchange.disputes.services import escalate_overdue
+
+    late = open_on(running_lease(owner, exporter), exporter)
+    escalate_overdue(late.review_by)
+    fresh = open_on(running_lease(other_owner, exporter), exporter, now=late.review_by)
+    login(client, OperatorFactory())
+    page = client.get("/operator/disputes").get_data(as_text=True)
+    assert page.index(f"#{late.id}<") < page.index(f"#{fresh.id}<")
+    assert 'badge late">escalated' in page

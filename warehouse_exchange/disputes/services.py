@@ -34,7 +34,13 @@ from .rules import (
     deadlines,
     loser,
 )
-from .signals import dispute_decided, dispute_escalated, dispute_message_added, dispute_opened
+from .signals import (
+    dispute_decided,
+    dispute_escalated,
+    dispute_message_added,
+    dispute_opened,
+    dispute_withdrawn,
+)
 
 MAX_AMOUNT_MINOR = 10**12
 MAX_TEXT = 5000
@@ -227,6 +233,7 @@ def withdraw_dispute(actor: User, dispute_id: int, now: datetime) -> Dispute:
         raise Forbidden("Only the party that opened a dispute can withdraw it.")
     _move(dispute, "withdrawn")
     dispute.withdrawn_at = now
+    dispute_withdrawn.send(dispute, now=now)
     db.session.commit()
     return dispute
 
