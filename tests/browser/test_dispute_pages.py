@@ -120,6 +120,11 @@ def test_a_dispute_from_opening_to_decision(page, live_server, paid_booking, tmp
     page.click("header a:has-text('Disputes')")
     page.click("main a:has-text('guarantee reserve')")
     screenshot(page, "guarantee-reserve")
+    page.click("header a:has-text('Escrow')")  # the tenant's share and the payout are owed
+    row = page.locator("tr", has=page.locator("text=Dispute #"))
+    row.locator("[aria-label^='Bank reference of refund']").fill("ING-OUT-77")
+    row.locator("button:has-text('Mark sent')").click()
+    page.wait_for_selector("text=No refund is waiting to be sent.")
     page.click("header button:has-text('Log out')")
 
     log_in(page, live_server, "mei@lamps.example")
