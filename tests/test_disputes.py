@@ -233,3 +233,24 @@ def test_the_decision_is_told_to_both_parties_and_an_even_split_is_lost_by_nobod
         select(Notification.organization_id).where(Notification.kind == "dispute_decided")
     ).all()
     assert sorted(told) == sorted([owner.organization_id, exporter.organization_id])
+
+
+def test_months_not_yet_paid_keep_their_releases_after_a_decision(app, owner, exporter):
+    from tests.test_payment_plans import START, at_noon, monthly_booking, pay, schedule
+    from warehouse_exchange.bookings.services import advance_leases
+
+    operator = OperatorFactory()
+    booking = monthly_booking(owner, exporter)
+    first, second, *_ = schedule(booking)
+    pay(operator, booking, first.amount_minor, "MONTH-1")
+    advance_leases(at_noon(START))
+    dispute = open_on(booking, exporter, now=at_noon(START))
+    assert run_due_releases(at_noon(START)) == 0  # month one is frozen
+    take_dispute(operator, dispute.id, at_noon(START))
+    frozen = frozen_minor(booking)
+    decide_dispute(operator, dispute.id, decision(frozen, 0), at_noon(START))
+
+    assert unreleased(booking) == [2, 3, 4]  # month one's money was in the split
+    pay(operator, booking, second.amount_minor, "MONTH-2", at_noon(second.due_on))
+    assert run_due_releases(at_noon(second.due_on + timedelta(days=6))) == 1
+    assert unreleased(booking) == [3, 4]
