@@ -106,3 +106,13 @@ MAIL_SMTP_TIMEOUT_SECONDS = 10
 #: MAIL_RETRY_MAX_MINUTES apart; after MAIL_MAX_ATTEMPTS tries it stays in the outbox as failed.
 MAIL_RETRY_MAX_MINUTES = 60
 MAIL_MAX_ATTEMPTS = 20
+
+#: The party a dispute is opened against has this many days to answer; operators then have
+#: DISPUTE_REVIEW_DAYS more to decide before the case is escalated.
+DISPUTE_RESPONSE_DAYS = 5
+DISPUTE_REVIEW_DAYS = 10
+#: The most the guarantee reserve pays a tenant on one dispute, per currency in minor units;
+#: a currency not listed gets no reserve payout.
+DISPUTE_RESERVE_CASE_LIMIT = {
+    "EUR": 500_000, "USD": 500_000, "GBP": 500_000, "CNY": 4_000_000, "JPY": 800_000,
+}  # fmt: skip

@@ -1,5 +1,6 @@
-"""Property test: random sequences of booking and payment actions never reach an undeclared
-state, never leak or double-count capacity, and keep escrow's ledger whole."""
+"""Property test: random sequences of booking, payment and dispute actions never reach an
+undeclared state, never leak or double-count capacity, keep escrow's ledger whole, and never
+let a dispute payout overdraw the guarantee reserve."""
 
 from __future__ import annotations
 
@@ -25,6 +26,18 @@ from warehouse_exchange.bookings.services import (
     expire_stale_requests,
     request_booking,
 )
+from warehouse_exchange.disputes.models import Dispute
+from warehouse_exchange.disputes.rules import CATEGORIES
+from warehouse_exchange.disputes.rules import TRANSITIONS as DISPUTE_TRANSITIONS
+from warehouse_exchange.disputes.services import (
+    Decision,
+    DisputeData,
+    decide_dispute,
+    open_dispute,
+    take_dispute,
+    withdraw_dispute,
+)
+from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.errors import DomainError
 from warehouse_exchange.escrow.defaults import end_lease_after_default
 from warehouse_exchange.escrow.models import BankReceipt, Refund, ReleaseInstalment
@@ -38,7 +51,7 @@ from warehouse_exchange.escrow.services import (
     send_refund,
 )
 from warehouse_exchange.extensions import db
-from warehouse_exchange.ledger.models import LedgerAccount, LedgerEntry
+from warehouse_exchange.ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 
 NOW = datetime(2031, 3, 2, 12, tzinfo=UTC)
 TODAY = NOW.date()
@@ -67,15 +80,48 @@ def check_escrow():
         ReleaseInstalment.amount_minor,
         where=[ReleaseInstalment.released_at.is_not(None)],
     )
+    awarded = _sums(
+        Dispute.booking_id, Dispute.owner_share_minor, where=[Dispute.state == "resolved"]
+    )
     for booking in db.session.scalars(select(Booking)):
         key = (booking.id,)
         kinds = {kind: total for (bid, kind), total in per_kind.items() if bid == booking.id}
         assert kinds.get("tenant_escrow", 0) >= 0, (booking.id, kinds)
         assert sum(kinds.values()) == paid.get(key, 0) - sent.get(key, 0), (booking.id, kinds)
-        assert released.get(key, 0) <= booking.subtotal_minor
+        owner_got = released.get(key, 0) + awarded.get(key, 0)  # releases, dispute awards
+        assert owner_got <= booking.subtotal_minor
         if booking.state != "cancelled":  # a cancellation adds kept rent or takes a penalty
-            assert kinds.get("owner_payable", 0) == released.get(key, 0)
+            assert kinds.get("owner_payable", 0) == owner_got
         assert kinds.get("owner_payable", 0) <= booking.subtotal_minor
+
+
+def check_reserve():
+    """The guarantee reserve never pays out through disputes more than it holds: its balance,
+    less what covers of missed instalments took out (and late payments put back), is never
+    negative in any currency."""
+    held = _sums(
+        LedgerEntry.currency,
+        LedgerEntry.amount_minor,
+        where=[
+            LedgerAccount.id == LedgerEntry.account_id,
+            LedgerAccount.kind == "guarantee_reserve",
+            LedgerTransaction.id == LedgerEntry.transaction_id,
+            LedgerTransaction.kind.not_in(("cover", "cover_repaid")),
+        ],
+    )
+    assert all(total >= 0 for total in held.values()), held
+
+
+def check_disputes():
+    """Disputes move only along declared transitions; a booking has one unresolved at most."""
+    unresolved = set()
+    for dispute in db.session.scalars(select(Dispute)):
+        assert dispute.state in DISPUTE_TRANSITIONS
+        if dispute.is_unresolved:
+            assert dispute.booking_id not in unresolved
+            unresolved.add(dispute.booking_id)
+        if dispute.state == "resolved":
+            assert dispute.tenant_share_minor + dispute.owner_share_minor == dispute.frozen_minor
 
 
 def check_ended_early():
@@ -241,6 +287,102 @@ def test_booking_state_machine(app, owner, exporter, operator):
                 "Default", self.clock, self.clock.date(),
             )  # fmt: skip
 
+        @rule(data=st.data(), by_tenant=st.booleans(), claim=st.integers(-10, 10**6))
+        def open_a_dispute(self, data, by_tenant, claim):
+            """Mostly on a paid lease; now and then on any booking (which is refused)."""
+            paid = Booking.state.in_(("confirmed", "active", "completed"))
+            ids = db.session.scalars(select(Booking.id).where(paid)).all()
+            if not ids or data.draw(st.integers(0, 4)) == 0:
+                ids = db.session.scalars(select(Booking.id)).all()
+            if not ids:
+                return
+            booking_id = data.draw(st.sampled_from(ids))
+            dispute = DisputeData(
+                data.draw(st.sampled_from(list(CATEGORIES))), "Claim", claim, "EUR"
+            )
+            actor = exporter if by_tenant else owner
+            self._try(open_dispute, actor, booking_id, dispute, self.clock)
+
+        @rule(data=st.data(), by_tenant=st.booleans())
+        def dispute_a_lease_once_paid(self, data, by_tenant):
+            """A booking request accepted and paid in full, then disputed (and perhaps at once
+            decided or withdrawn): the path to a frozen escrow in one step, so that the
+            examples reach decisions often."""
+            ids = db.session.scalars(
+                select(Booking.id).where(Booking.state.in_(("requested", "accepted")))
+            ).all()
+            if not ids:  # an instant booking of a few days, if there is room
+                start = TODAY + timedelta(days=data.draw(st.integers(0, 20)))
+                request = BookingRequest(
+                    listings[1].id, 1, start, start + timedelta(days=5), goods()
+                )
+                self._try(request_booking, exporter, request, booking_terms(), self.clock, TODAY)
+                ids = db.session.scalars(
+                    select(Booking.id).where(Booking.state == "accepted")
+                ).all()
+            if not ids:
+                return
+            booking = db.session.get(Booking, data.draw(st.sampled_from(ids)))
+            if booking.state == "requested":
+                self._try(accept_booking, owner, booking.id, self.clock)
+            self.transfers += 1
+            receipt = ReceiptData(
+                payment_reference(booking.id), booking.total_minor, "EUR", self.clock.date(),
+                f"T{self.transfers}",
+            )  # fmt: skip
+            self._try(record_bank_receipt, operator, receipt, self.clock, self.clock.date())
+            if self._recorded(receipt):
+                self.recorded.append(receipt)
+            claim = DisputeData("space_not_available", "No space", 10**5, "EUR")
+            actor = exporter if by_tenant else owner
+            self._try(open_dispute, actor, booking.id, claim, self.clock)
+            dispute = db.session.scalar(
+                select(Dispute).where(Dispute.booking_id == booking.id, Dispute.state != "resolved",
+                                      Dispute.state != "withdrawn")
+            )  # fmt: skip
+            then = data.draw(st.sampled_from(["wait", "wait", "decide", "withdraw"]))
+            if dispute is not None and then == "decide":
+                payout = data.draw(st.sampled_from([0, 50, 5_000, 10**6]))
+                self._decide(dispute, data, data.draw(st.integers(0, 4)), payout)
+            elif dispute is not None and then == "withdraw":
+                self._try(withdraw_dispute, actor, dispute.id, self.clock)
+
+        def _unresolved(self, data) -> Dispute | None:
+            ids = db.session.scalars(
+                select(Dispute.id).where(Dispute.state.not_in(("resolved", "withdrawn")))
+            ).all()
+            return db.session.get(Dispute, data.draw(st.sampled_from(ids))) if ids else None
+
+        @rule(
+            data=st.data(),
+            tenant_part=st.integers(0, 4),
+            payout=st.sampled_from([0, 0, 0, 50, 5_000, 10**6]),
+        )
+        def decide_a_dispute(self, data, tenant_part, payout):
+            dispute = self._unresolved(data)
+            if dispute is not None:
+                self._decide(dispute, data, tenant_part, payout)
+
+        def _decide(self, dispute: Dispute, data, tenant_part: int, payout: int):
+            """An operator splits the frozen escrow, sometimes one unit too much of it, and
+            may ask the reserve for more than it holds."""
+            self._try(take_dispute, operator, dispute.id, self.clock)
+            frozen = frozen_minor(dispute.booking)
+            tenant = frozen * tenant_part // 4
+            owner_share = frozen - tenant + data.draw(st.sampled_from([0, 0, 0, 1]))
+            decision = Decision(tenant, owner_share, payout, "EUR", "Reasons")
+            self._try(decide_dispute, operator, dispute.id, decision, self.clock)
+            db.session.refresh(dispute)
+            if dispute.state == "resolved":
+                event(f"a dispute decided{' with a reserve payout' if payout else ''}")
+
+        @rule(data=st.data())
+        def withdraw_a_dispute(self, data):
+            dispute = self._unresolved(data)
+            if dispute is not None:
+                opener = exporter if dispute.opened_by_org_id == exporter.organization_id else owner
+                self._try(withdraw_dispute, opener, dispute.id, self.clock)
+
         @rule()
         def a_month_passes(self):
             """Long enough for a monthly instalment to be missed and covered."""
@@ -272,6 +414,8 @@ def test_booking_state_machine(app, owner, exporter, operator):
             check_ledger()
             check_escrow()
             check_ended_early()
+            check_reserve()
+            check_disputes()
 
         def teardown(self):
             db.session.rollback()

@@ -1,7 +1,9 @@
 """Every model, imported in one place for Alembic and the app factory."""
 
 from .accounts.models import ApiToken, Invitation, Organization, User
+from .audit.models import AuditEntry
 from .bookings.models import Booking, BookingEvent, CapacityDay
+from .disputes.models import Dispute, DisputeMessage
 from .escrow.models import (
     BankReceipt,
     CardPayment,
@@ -39,6 +41,7 @@ from .warehouses.models import TemperatureZone, Warehouse
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "BankReceipt",
     "BlacklistEntry",
     "Booking",
@@ -50,6 +53,8 @@ __all__ = [
     "CheckInLine",
     "ConnectedAccount",
     "CreditRating",
+    "Dispute",
+    "DisputeMessage",
     "EmailOptOut",
     "ExchangeRate",
     "GatewayCustomer",

@@ -11,9 +11,12 @@ from sqlalchemy import func, literal, select
 
 from ..accounts.models import Organization, User
 from ..adapters.payments import GatewayError, PaymentGateway
+from ..audit.services import record
 from ..bookings.models import Booking
 from ..bookings.services import confirm_payment, get_booking, lock_booking
 from ..bookings.signals import booking_cancelled, booking_expired, booking_moved
+from ..disputes.models import Dispute
+from ..disputes.rules import UNRESOLVED_STATES
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
 from ..ledger import services as ledger
@@ -137,8 +140,19 @@ def record_bank_receipt(actor: User, data: ReceiptData, now: datetime, today: da
     db.session.add(receipt)
     db.session.flush()
     apply_payment(booking, actor, now)
+    record(actor, "receipt.record", "booking", booking.id, None, _receipt_facts(receipt), now)
     db.session.commit()
     return receipt
+
+
+def _receipt_facts(receipt: BankReceipt) -> dict:
+    return {
+        "receipt_id": receipt.id,
+        "amount_minor": receipt.amount_minor,
+        "currency": receipt.currency,
+        "bank_reference": receipt.bank_reference,
+        "booking_state": receipt.booking.state,
+    }
 
 
 def paid_minor(booking_id: int) -> int:
@@ -467,7 +481,10 @@ def send_refund(actor: User, refund_id: int, bank_reference: str, now: datetime)
     reference = require_text(bank_reference, "bank_reference", 80)
     if db.session.scalar(select(Refund.id).where(Refund.bank_reference == reference)):
         raise Conflict(f"Bank transfer {reference} is already recorded for another refund.")
+    before = {"state": refund.state, "amount_minor": refund.amount_minor}
     mark_refund_sent(refund, GATEWAY, reference, actor, now)
+    after = {**before, "state": refund.state, "bank_reference": reference}
+    record(actor, "refund.sent", "refund", refund.id, before, after, now)
     db.session.commit()
     return refund
 
@@ -576,13 +593,22 @@ def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> in
     """Release every instalment that is due on a running or completed lease and whose month
     is paid (or covered by the guarantee reserve), each in its own transaction and exactly
     once, and with a card gateway send it on to the owner. Returns how many this runner
-    released; one waiting for its month's payment is tried again on the next run."""
+    released; one waiting for its month's payment, or frozen by an open dispute, is tried
+    again on the next run."""
     unsettled_month = (
         select(PaymentInstalment.id)
         .where(
             PaymentInstalment.booking_id == ReleaseInstalment.booking_id,
             PaymentInstalment.sequence <= ReleaseInstalment.sequence,
             PaymentInstalment.outstanding(),
+        )
+        .exists()
+    )
+    disputed = (
+        select(Dispute.id)
+        .where(
+            Dispute.booking_id == ReleaseInstalment.booking_id,
+            Dispute.state.in_(UNRESOLVED_STATES),
         )
         .exists()
     )
@@ -594,6 +620,7 @@ def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> in
             ReleaseInstalment.due_on <= now.date(),
             Booking.state.in_(RELEASING_STATES),
             ~unsettled_month,  # a month is released once it is paid, or covered
+            ~disputed,  # an open dispute freezes the booking's escrow
         )
         .order_by(ReleaseInstalment.due_on, ReleaseInstalment.id)
     ).all()
@@ -892,6 +919,8 @@ def record_payout(
         memo=f"Bank transfer {reference} to the owner",
         actor_id=actor.id,
     )
+    after = {"currency": currency, "amount_minor": amount, "bank_reference": reference}
+    record(actor, "payout.record", "organization", organization_id, None, after, None)
     db.session.commit()
     return posting
 

@@ -22,6 +22,10 @@ KINDS: dict[str, str] = {
     "verification_decided": "Our verification request approved or rejected",
     "review_received": "A review of us after a lease",
     "party_blacklisted": "The other party to one of our leases was blacklisted",
+    "dispute_opened": "A dispute opened on one of our bookings",
+    "dispute_message": "A new message in one of our disputes",
+    "dispute_decided": "A dispute of ours decided by an operator",
+    "dispute_escalated": "A dispute of ours past its deadline, escalated to the operators",
 }
 
 #: the booking state a transition leads to -> the kind of notification it makes

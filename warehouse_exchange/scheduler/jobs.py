@@ -12,6 +12,7 @@ from flask import Flask
 
 from ..adapters.clock import utc_now
 from ..bookings.services import advance_leases, expire_stale_requests, expire_unpaid_bookings
+from ..disputes.services import escalate_overdue
 from ..escrow.cards import configured_gateway
 from ..escrow.saved_cards import charge_saved_cards
 from ..escrow.services import cover_missed_instalments, run_due_releases
@@ -72,6 +73,9 @@ JOBS = [
         rate_everyone, 24 * 60),
     Job("end-blacklistings", "Take organizations whose blacklisting has ended off the list",
         end_lapsed_blacklistings, 60),
+    Job("escalate-disputes",
+        "Start the review of disputes whose response window is over; escalate overdue ones",
+        escalate_overdue, 60),
     Job("send-emails", "Send pending notification emails, retrying failed ones",
         send_pending_emails, 1),
 ]  # fmt: skip

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import Organization, User
+from ..audit.services import record
 from ..bookings.models import Booking
 from ..bookings.services import decline_for_platform
 from ..errors import Conflict, InvalidInput, NotFound
@@ -98,6 +99,10 @@ def blacklist_organization(
     db.session.flush()
     _decline_open_requests(organization, reason, now)
     _flag_running_leases(entry, now)
+    after = {"blacklisted": True, "entry_id": entry.id, "reason": reason,
+             "ends_on": ends_on.isoformat() if ends_on else None}  # fmt: skip
+    record(actor, "blacklist.add", "organization", organization.id, {"blacklisted": False},
+           after, now)  # fmt: skip
     db.session.commit()
     return entry
 
@@ -116,6 +121,9 @@ def lift_blacklisting(actor: User | None, entry_id: int, reason: str, now: datet
     entry.lifted_at, entry.lifted_by_id, entry.lift_reason = now, actor.id, reason
     db.session.flush()
     organization.blacklisted = blacklisting(organization.id, now.date()) is not None
+    after = {"blacklisted": organization.blacklisted, "entry_id": entry.id, "reason": reason}
+    record(actor, "blacklist.lift", "organization", organization.id, {"blacklisted": True},
+           after, now)  # fmt: skip
     db.session.commit()
     return entry
 

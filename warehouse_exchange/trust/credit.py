@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 
 from ..accounts.models import Organization, User
 from ..bookings.models import Booking, BookingEvent
+from ..disputes.models import Dispute
 from ..errors import NotFound
 from ..escrow.models import PaymentInstalment
 from ..extensions import db
@@ -112,6 +113,12 @@ def gather_facts(organization: Organization, now: datetime) -> CreditFacts:
             )
         ),
         cancellations=_cancellations(org_id),
+        disputes_against=_count(
+            select(func.count()).where(
+                Dispute.against_org_id == org_id, Dispute.state != "withdrawn"
+            )
+        ),
+        disputes_lost=_count(select(func.count()).where(Dispute.lost_by_org_id == org_id)),
         reviews=reviews,
         review_stars=int(stars),
     )

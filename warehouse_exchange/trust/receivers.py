@@ -1,11 +1,14 @@
 """Ratings follow the facts they are computed from: the parties of a booking are rated again
-when it is paid, completed or cancelled, and a tenant when the reserve covers its payment.
+when it is paid, completed or cancelled, a tenant when the reserve covers its payment, and
+both parties of a dispute when it is opened, withdrawn or decided.
 Receivers run inside the sender's unit of work, so a rating changes with its fact."""
 
 from __future__ import annotations
 
 from ..bookings.models import Booking
 from ..bookings.signals import booking_moved
+from ..disputes.models import Dispute
+from ..disputes.signals import dispute_decided, dispute_opened, dispute_withdrawn
 from ..escrow.models import PaymentInstalment
 from ..escrow.signals import instalment_covered
 from .credit import rate_by_id
@@ -24,3 +27,13 @@ def rate_parties(booking: Booking, *, to_state: str, now, **_):
 @instalment_covered.connect
 def rate_defaulter(instalment: PaymentInstalment, *, now, **_):
     rate_by_id(instalment.booking.tenant_id, now)
+
+
+@dispute_opened.connect
+@dispute_withdrawn.connect
+@dispute_decided.connect
+def rate_disputants(dispute: Dispute, *, now, **_):
+    """A dispute against an organization, and a decision against it, lower its score; a
+    withdrawn one no longer counts."""
+    rate_by_id(dispute.against_org_id, now)
+    rate_by_id(dispute.opened_by_org_id, now)

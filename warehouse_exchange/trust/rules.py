@@ -43,8 +43,7 @@ class CreditFacts:
     defaults: int = 0
     #: accepted or paid leases it cancelled (declining or withdrawing a request is free)
     cancellations: int = 0
-    #: disputes opened against it, and those decided against it. Disputes do not exist yet:
-    #: both are 0 until the disputes area records them.
+    #: disputes opened against it (not withdrawn), and those decided against it
     disputes_against: int = 0
     disputes_lost: int = 0
     #: visible reviews about it, and the sum of all their stars (three aspects each)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..accounts.services import normalize_email
+from ..audit.services import record
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..files.models import StoredFile
@@ -148,6 +149,9 @@ def _decide(actor, request_id: int, state: str, reason: str, now: datetime):
         raise VerificationNotPending(f"This request was already {request.state}.")
     request.state, request.decision_reason = state, reason
     request.decided_by, request.decided_at = actor, now
+    action = "verification.approve" if state == "approved" else "verification.reject"
+    after = {"state": state, "reason": reason, "organization_id": request.organization_id}
+    record(actor, action, "verification_request", request.id, {"state": "pending"}, after, now)
     return request
 
 

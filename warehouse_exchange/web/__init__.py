@@ -18,7 +18,9 @@ class IdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     from ..accounts.views import bp as accounts
+    from ..audit.views import bp as audit
     from ..bookings.views import bp as bookings
+    from ..disputes.views import bp as disputes
     from ..escrow.views import bp as escrow
     from ..fx.views import bp as fx
     from ..listings.views import bp as listings
@@ -38,7 +40,7 @@ def register(app: Flask) -> None:
     input_guard.register(app)
     blueprints = (
         search, accounts, warehouses, listings, bookings, escrow, fx, scheduler, notifications,
-        shipments, trust,
+        shipments, trust, disputes, audit,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

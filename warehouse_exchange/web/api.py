@@ -55,6 +55,7 @@ def page_body(page) -> dict:
 def register_api(app: Flask) -> None:
     from ..accounts.api import blp as accounts
     from ..bookings.api import blp as bookings
+    from ..disputes.api import blp as disputes
     from ..escrow.api import blp as escrow
     from ..fx.api import blp as fx
     from ..listings.api import blp as listings
@@ -74,7 +75,7 @@ def register_api(app: Flask) -> None:
     )
     blueprints = (
         accounts, warehouses, listings, bookings, escrow, search, fx, notifications, shipments,
-        stock, carriers, trust,
+        stock, carriers, trust, disputes,
     )  # fmt: skip
     for blueprint in blueprints:
         csrf.exempt(blueprint)

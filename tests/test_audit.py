@@ -1,0 +1,94 @@
+"""The operators' audit log: each operator action leaves one entry (who, what, when, before
+and after), entries cannot be changed or removed, and only operators read them."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from tests.dispute_support import FIRST_DAY
+from tests.factories import OperatorFactory
+from tests.helpers import login, pay_in_full
+from tests.test_escrow import NOW, TODAY, accepted_booking, receipt
+from warehouse_exchange.adapters.clock import utc_now
+from warehouse_exchange.audit.models import AuditEntry
+from warehouse_exchange.audit.services import audit_log
+from warehouse_exchange.bookings.services import advance_leases
+from warehouse_exchange.errors import Forbidden
+from warehouse_exchange.escrow.services import (
+    record_bank_receipt,
+    record_payout,
+    refunds_due,
+    run_due_releases,
+    send_refund,
+)
+from warehouse_exchange.extensions import db
+from warehouse_exchange.trust.blacklist import blacklist_organization, lift_blacklisting
+
+
+def actions() -> list[str]:
+    return db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_entries SET action = 'nothing'", "DELETE FROM audit_entries"],
+)
+def test_the_database_refuses_to_change_audit_entries(app, owner, exporter, statement):
+    pay_in_full(OperatorFactory(), accepted_booking(owner, exporter))
+    with pytest.raises(DBAPIError, match="immutable"), db.session.begin_nested():
+        db.session.execute(text(statement))
+    assert actions() == ["receipt.record"]
+
+
+def test_escrow_and_trust_actions_of_operators_are_logged(app, owner, exporter):
+    operator = OperatorFactory()
+    booking = accepted_booking(owner, exporter)
+    record_bank_receipt(operator, receipt(booking, booking.total_minor + 100, "B-1"), NOW, TODAY)
+    (refund,) = refunds_due(operator)
+    send_refund(operator, refund.id, "B-OUT", NOW)
+    now = utc_now()
+    entry = blacklist_organization(operator, exporter.organization_id, "Fraud", None, now)
+    lift_blacklisting(operator, entry.id, "Cleared", now)
+
+    assert actions() == ["receipt.record", "refund.sent", "blacklist.add", "blacklist.lift"]
+    sent = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "refund.sent"))
+    assert (sent.actor_id, sent.subject_id) == (operator.id, refund.id)
+    assert (sent.before["state"], sent.after["state"]) == ("due", "sent")
+    with pytest.raises(Forbidden):
+        audit_log(owner, 1, 20)
+    assert audit_log(operator, 1, 20).total == 4
+
+
+def test_a_payout_is_logged_and_the_log_page_is_for_operators(app, client, owner, exporter):
+    operator = OperatorFactory()
+    booking = accepted_booking(owner, exporter)
+    pay_in_full(operator, booking)
+    advance_leases(FIRST_DAY)
+    run_due_releases(FIRST_DAY)
+    record_payout(operator, owner.organization_id, "EUR", 100, "PAYOUT-1")
+    assert actions()[-1] == "payout.record"
+
+    login(client, owner)
+    assert client.get("/operator/audit").status_code == 403
+    client.post("/logout")
+    login(client, operator)
+    page = client.get("/operator/audit")
+    assert page.status_code == 200 and b"payout.record" in page.data and b"PAYOUT-1" in page.data
+
+
+def test_verification_decisions_are_logged(app, owner, exporter):
+    from tests.test_trust_blacklist import papers
+    from warehouse_exchange.trust import verification
+
+    operator = OperatorFactory()
+    first = verification.request_verification(owner, papers(), NOW)
+    verification.reject_verification(operator, first.id, "Blurred extract", NOW)
+    second = verification.request_verification(owner, papers(), NOW)
+    verification.approve_verification(operator, second.id, "", NOW)
+    assert actions() == ["verification.reject", "verification.approve"]
+    rejected = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id))
+    assert rejected.after == {
+        "state": "rejected", "reason": "Blurred extract", "organization_id": owner.organization_id
+    }  # fmt: skip

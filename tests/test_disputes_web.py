@@ -1,0 +1,221 @@
+"""Disputes through the pages and the API: every flow and every refusal, with the same
+permission rules on both."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import func, select
+
+from tests.dispute_support import claim, open_on, running_lease
+from tests.factories import OperatorFactory
+from tests.helpers import api_token, login
+from tests.uploads import PDF, PNG, TEXT_AS_IMAGE
+from warehouse_exchange.disputes.models import Dispute, DisputeMessage
+from warehouse_exchange.disputes.settlement import frozen_minor
+from warehouse_exchange.escrow.services import refunds_due
+from warehouse_exchange.extensions import db
+
+
+def disputes() -> int:
+    return db.session.scalar(select(func.count()).select_from(Dispute))
+
+
+def opening_form(**changes) -> dict:
+    return {
+        "category": "goods_damaged",
+        "description": "Three pallets arrived crushed.",
+        "claimed": "120.50",
+        **changes,
+    }
+
+
+def test_the_tenant_opens_a_dispute_with_evidence_from_the_booking_page(
+    app, client, owner, exporter
+):
+    booking = running_lease(owner, exporter)
+    login(client, exporter)
+    page = client.get(f"/bookings/{booking.id}")
+    assert b"Open a dispute" in page.data
+    form = opening_form(evidence=[(io.BytesIO(PNG), "crushed.png"), (io.BytesIO(PDF), "r.pdf")])
+    response = client.post(f"/bookings/{booking.id}/disputes/new", data=form)
+    assert response.status_code == 302
+    dispute = db.session.scalar(select(Dispute))
+    assert (dispute.claimed_minor, dispute.currency) == (12050, "EUR")
+    shown = client.get(response.location)
+    assert b"Three pallets arrived crushed." in shown.data and b"crushed.png" in shown.data
+    files = dispute.messages[0].files
+    served = client.get(f"/disputes/{dispute.id}/files/{files[0].id}")
+    assert served.data == PNG and served.headers["Cache-Control"] == "private, no-store"
+    served.close()
+    assert b"Escrow frozen" in client.get(f"/bookings/{booking.id}").data
+
+
+def test_bad_openings_keep_the_input_and_change_nothing(app, client, owner, exporter):
+    booking = running_lease(owner, exporter)
+    login(client, exporter)
+    url = f"/bookings/{booking.id}/disputes/new"
+    bad = [
+        opening_form(claimed="-5"),
+        opening_form(claimed="1.234"),
+        opening_form(category="bored"),
+        opening_form(description=""),
+        opening_form(evidence=[(io.BytesIO(TEXT_AS_IMAGE), "fake.png")]),
+        opening_form(evidence=[(io.BytesIO(PNG + b"0" * 2000), "big.png")]),
+    ]
+    app.config["UPLOAD_MAX_BYTES"] = 1000  # small enough for the upload to stay in memory
+    for data in bad:
+        response = client.post(url, data=data)
+        assert response.status_code == 422, data
+        assert b"Three pallets arrived crushed." in response.data or not data["description"]
+        assert disputes() == 0
+    app.config["UPLOAD_MAX_BYTES"] = 5_000_000
+    open_on(booking, owner)
+    response = client.post(url, data=opening_form())
+    assert response.status_code == 422 and b"already has an open dispute" in response.data
+
+
+def test_strangers_get_404_and_non_operators_cannot_decide(
+    app, client, owner, exporter, other_owner
+):
+    booking = running_lease(owner, exporter)
+    dispute = open_on(booking, exporter, claim(files=[("hall.png", PNG)]))
+    file_id = dispute.messages[0].files[0].id
+    login(client, other_owner)
+    assert client.get(f"/bookings/{booking.id}/disputes/new").status_code == 404
+    assert client.get(f"/disputes/{dispute.id}").status_code == 404
+    assert client.get(f"/disputes/{dispute.id}/files/{file_id}").status_code == 404
+    assert client.post(f"/disputes/{dispute.id}/messages", data={"body": "hi"}).status_code == 404
+    client.post("/logout")
+    login(client, owner)
+    assert client.get(f"/disputes/{dispute.id}/decision").status_code == 403
+    assert client.post(f"/disputes/{dispute.id}/take").status_code == 403
+    assert client.post(f"/disputes/{dispute.id}/withdraw").status_code == 403
+    assert client.get("/operator/disputes").status_code == 403
+    assert client.get("/operator/reserve").status_code == 403
+    served = client.get(f"/disputes/{dispute.id}/files/{file_id}")
+    assert served.status_code == 200
+    served.close()
+    assert dispute.state == "awaiting_response"
+
+
+def test_thread_take_and_decide_through_the_pages(app, client, owner, exporter):
+    booking = running_lease(owner, exporter)
+    dispute = open_on(booking, exporter)
+    login(client, owner)
+    response = client.post(
+        f"/disputes/{dispute.id}/messages",
+        data={"body": "The hall was free.", "evidence": [(io.BytesIO(PNG), "free.png")]},
+    )
+    assert response.status_code == 302 and dispute.state == "under_review"
+    client.post("/logout")
+
+    operator = OperatorFactory()
+    login(client, operator)
+    queue = client.get("/operator/disputes")
+    assert queue.status_code == 200 and f"#{dispute.id}".encode() in queue.data
+    assert client.post(f"/disputes/{dispute.id}/take").status_code == 302
+    frozen = frozen_minor(booking)
+    page = client.get(f"/disputes/{dispute.id}/decision")
+    assert b"Frozen escrow" in page.data and b"Ledger of the booking" in page.data
+    url = f"/disputes/{dispute.id}/decision"
+    too_much = {"tenant_share": f"{frozen / 100:.2f}", "owner_share": "1", "reserve_payout": "0",
+                "reasons": "Split"}  # fmt: skip
+    response = client.post(url, data=too_much)
+    assert response.status_code == 422 and b"split exactly" in response.data
+    negative = {**too_much, "owner_share": "-1"}
+    assert client.post(url, data=negative).status_code == 422
+    payout = {**too_much, "owner_share": "0", "reserve_payout": "999999"}
+    response = client.post(url, data=payout)
+    assert response.status_code == 422 and b"pays at most" in response.data
+    assert dispute.state == "under_review"
+
+    half = frozen // 200  # major units: a round half in euros
+    data = {"tenant_share": str(half), "owner_share": f"{frozen / 100 - half:.2f}",
+            "reserve_payout": "0", "reasons": "The photos show crushed pallets."}  # fmt: skip
+    response = client.post(url, data=data)
+    assert response.status_code == 302, response.data
+    db.session.expire_all()
+    assert db.session.get(Dispute, dispute.id).state == "resolved"
+    (refund,) = refunds_due(operator)
+    assert refund.amount_minor == half * 100
+    client.post("/logout")
+    login(client, exporter)
+    shown = client.get(f"/disputes/{dispute.id}")
+    assert b"The photos show crushed pallets." in shown.data and b"thread is closed" in shown.data
+    response = client.post(f"/disputes/{dispute.id}/messages", data={"body": "More"})
+    assert response.status_code == 409
+
+
+def test_the_opener_withdraws_from_the_page(app, client, owner, exporter):
+    booking = running_lease(owner, exporter)
+    dispute = open_on(booking, exporter)
+    login(client, exporter)
+    assert client.post(f"/disputes/{dispute.id}/withdraw").status_code == 302
+    assert dispute.state == "withdrawn"
+    assert b"withdrawn" in client.get("/disputes").data
+    assert client.post(f"/disputes/{dispute.id}/withdraw").status_code == 409
+
+
+def test_the_api_twins(app, client, owner, exporter, other_owner):
+    booking = running_lease(owner, exporter)
+    tenant, stranger = api_token(client, exporter), api_token(client, other_owner)
+    body = {"booking_id": booking.id, "category": "space_not_available",
+            "description": "No space on arrival", "claimed": {"amount_minor": 900,
+                                                              "currency": "EUR"}}  # fmt: skip
+    assert client.post("/api/v1/disputes", json=body, headers=stranger).status_code == 404
+    wrong = {**body, "claimed": {"amount_minor": 900, "currency": "USD"}}
+    assert client.post("/api/v1/disputes", json=wrong, headers=tenant).status_code == 422
+    negative = {**body, "claimed": {"amount_minor": -1, "currency": "EUR"}}
+    assert client.post("/api/v1/disputes", json=negative, headers=tenant).status_code == 422
+    assert disputes() == 0
+    created = client.post("/api/v1/disputes", json=body, headers=tenant)
+    assert created.status_code == 201 and created.json["state"] == "awaiting_response"
+    dispute_id = created.json["id"]
+    assert client.post("/api/v1/disputes", json=body, headers=tenant).status_code == 409
+
+    url = f"/api/v1/disputes/{dispute_id}"
+    evidence = {"body": "Photo", "files": (io.BytesIO(PNG), "door.png")}
+    assert client.post(f"{url}/evidence", data=evidence, headers=tenant).status_code == 201
+    fake = {"files": (io.BytesIO(TEXT_AS_IMAGE), "fake.png")}
+    assert client.post(f"{url}/evidence", data=fake, headers=tenant).status_code == 422
+    owner_token = api_token(client, owner)
+    reply = client.post(f"{url}/messages", json={"body": "Not true"}, headers=owner_token)
+    assert reply.status_code == 201
+    messages = client.get(f"{url}/messages", headers=tenant).json
+    assert [m["body"] for m in messages] == ["No space on arrival", "Photo", "Not true"]
+    assert messages[1]["files"][0]["content_type"] == "image/png"
+    assert client.get(url, headers=stranger).status_code == 404
+    assert client.get("/api/v1/disputes", headers=owner_token).json["total"] == 1
+
+    decision = {"currency": "EUR", "tenant_share_minor": 0, "reasons": "Space was there",
+                "owner_share_minor": frozen_minor(booking)}  # fmt: skip
+    assert client.post(f"{url}/decision", json=decision, headers=owner_token).status_code == 403
+    operator = api_token(client, OperatorFactory())
+    assert client.post(f"{url}/take", headers=operator).status_code == 200
+    bad = {**decision, "owner_share_minor": decision["owner_share_minor"] + 1}
+    assert client.post(f"{url}/decision", json=bad, headers=operator).status_code == 422
+    decided = client.post(f"{url}/decision", json=decision, headers=operator)
+    assert decided.status_code == 200 and decided.json["state"] == "resolved"
+    assert client.post(f"{url}/withdraw", headers=tenant).status_code == 409
+    assert client.post(f"{url}/messages", json={"body": "x"}, headers=tenant).status_code == 409
+    assert db.session.scalar(select(func.count()).select_from(DisputeMessage)) == 3
+
+
+def test_the_reserve_page_shows_balance_and_movements(app, client, owner, exporter):
+    running_lease(owner, exporter)
+    login(client, OperatorFactory())
+    page = client.get("/operator/reserve")
+    assert page.status_code == 200 and b"EUR" in page.data and b"fees" in page.data
+
+
+def test_escalated_cases_lead_the_queue(app, client, owner, exporter, other_owner):
+    from warehouse_exchange.disputes.services import escalate_overdue
+
+    late = open_on(running_lease(owner, exporter), exporter)
+    escalate_overdue(late.review_by)
+    fresh = open_on(running_lease(other_owner, exporter), exporter, now=late.review_by)
+    login(client, OperatorFactory())
+    page = client.get("/operator/disputes").get_data(as_text=True)
+    assert page.index(f"#{late.id}<") < page.index(f"#{fresh.id}<")
+    assert 'badge late">escalated' in page

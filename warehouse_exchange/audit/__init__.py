@@ -1,0 +1,1 @@
+"""The operators' audit log: who did what, when, and what it changed."""

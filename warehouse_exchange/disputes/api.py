@@ -1,0 +1,110 @@
+"""API twins of the dispute pages, with the same permission rules."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_smorest import Blueprint
+
+from ..adapters.clock import utc_now
+from ..files.services import read_upload
+from ..web.api import PaginationArgs, page_body
+from ..web.auth import api_actor, api_login_required
+from . import services
+from .schemas import (
+    DecisionInSchema,
+    DisputeInSchema,
+    DisputeMessageSchema,
+    DisputePageSchema,
+    DisputeSchema,
+    EvidenceInSchema,
+    MessageInSchema,
+)
+from .services import Decision, DisputeData, Upload
+
+blp = Blueprint("disputes_api", __name__, url_prefix="/disputes", description="Disputes")
+
+
+@blp.post("")
+@api_login_required
+@blp.arguments(DisputeInSchema)
+@blp.response(201, DisputeSchema)
+def open_dispute(args):
+    """Open a dispute on a booking one is party to; evidence follows with POST …/evidence."""
+    claimed = args["claimed"]
+    data = DisputeData(
+        args["category"], args["description"], claimed["amount_minor"], claimed["currency"]
+    )
+    return services.open_dispute(api_actor(), args["booking_id"], data, utc_now())
+
+
+@blp.get("")
+@api_login_required
+@blp.arguments(PaginationArgs, location="query")
+@blp.response(200, DisputePageSchema)
+def list_disputes(args):
+    """The organization's disputes; for operators, the queue of unresolved ones."""
+    actor = api_actor()
+    if actor.is_operator:
+        return page_body(services.dispute_queue(actor, args["page"], args["per_page"]))
+    return page_body(services.my_disputes(actor, args["page"], args["per_page"]))
+
+
+@blp.get("/<id:dispute_id>")
+@api_login_required
+@blp.response(200, DisputeSchema)
+def get_dispute(dispute_id: int):
+    return services.get_dispute(api_actor(), dispute_id)
+
+
+@blp.get("/<id:dispute_id>/messages")
+@api_login_required
+@blp.response(200, DisputeMessageSchema(many=True))
+def list_messages(dispute_id: int):
+    """The thread, oldest first."""
+    return services.get_dispute(api_actor(), dispute_id).messages
+
+
+@blp.post("/<id:dispute_id>/messages")
+@api_login_required
+@blp.arguments(MessageInSchema)
+@blp.response(201, DisputeMessageSchema)
+def add_message(args, dispute_id: int):
+    return services.add_message(api_actor(), dispute_id, args["body"], [], utc_now())
+
+
+@blp.post("/<id:dispute_id>/evidence")
+@api_login_required
+@blp.arguments(EvidenceInSchema, location="form")
+@blp.response(201, DisputeMessageSchema)
+def add_evidence(args, dispute_id: int):
+    """A message with evidence: a multipart form with `files` (images or PDFs) and `body`."""
+    files = [
+        Upload(upload.filename or "", read_upload(upload.stream, "files"))
+        for upload in request.files.getlist("files")
+    ]
+    return services.add_message(api_actor(), dispute_id, args["body"], files, utc_now())
+
+
+@blp.post("/<id:dispute_id>/withdraw")
+@api_login_required
+@blp.response(200, DisputeSchema)
+def withdraw(dispute_id: int):
+    """Withdraw a dispute one's organization opened: the freeze lifts, nothing moves."""
+    return services.withdraw_dispute(api_actor(), dispute_id, utc_now())
+
+
+@blp.post("/<id:dispute_id>/take")
+@api_login_required
+@blp.response(200, DisputeSchema)
+def take(dispute_id: int):
+    """Take the case (operators only)."""
+    return services.take_dispute(api_actor(), dispute_id, utc_now())
+
+
+@blp.post("/<id:dispute_id>/decision")
+@api_login_required
+@blp.arguments(DecisionInSchema)
+@blp.response(200, DisputeSchema)
+def decide(args, dispute_id: int):
+    """Decide the case (operators only): split the frozen escrow, maybe pay from the reserve."""
+    return services.decide_dispute(api_actor(), dispute_id, Decision(**args), utc_now())

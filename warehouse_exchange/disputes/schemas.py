@@ -1,0 +1,87 @@
+"""API shapes of disputes: opening one, its messages and evidence, and the decision."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ..web.api import MoneySchema
+from .rules import CATEGORIES
+from .services import MAX_TEXT
+
+MAX_MINOR = 10**12
+
+
+class DisputeInSchema(Schema):
+    booking_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**31 - 1))
+    category = fields.String(required=True, validate=validate.OneOf(list(CATEGORIES)))
+    description = fields.String(required=True, validate=validate.Length(1, MAX_TEXT))
+    claimed = fields.Nested(MoneySchema, required=True)
+
+
+class MessageInSchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(1, MAX_TEXT))
+
+
+class EvidenceInSchema(Schema):
+    body = fields.String(load_default="Evidence", validate=validate.Length(1, MAX_TEXT))
+
+
+class DecisionInSchema(Schema):
+    currency = fields.String(required=True, validate=validate.Length(3, 3))
+    tenant_share_minor = fields.Integer(required=True, strict=True)
+    owner_share_minor = fields.Integer(required=True, strict=True)
+    reserve_payout_minor = fields.Integer(load_default=0, strict=True)
+    reasons = fields.String(required=True, validate=validate.Length(1, MAX_TEXT))
+
+
+class EvidenceFileSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size_bytes = fields.Integer()
+
+
+class DisputeMessageSchema(Schema):
+    id = fields.Integer()
+    author_id = fields.Integer()
+    organization_id = fields.Integer(allow_none=True)
+    body = fields.String()
+    created_at = fields.DateTime()
+    files = fields.List(fields.Nested(EvidenceFileSchema))
+
+
+def _money(attribute: str):
+    return fields.Function(
+        lambda d: {"amount_minor": getattr(d, attribute), "currency": d.currency},
+        metadata={"type": "object"},
+    )
+
+
+class DisputeSchema(Schema):
+    id = fields.Integer()
+    booking_id = fields.Integer()
+    state = fields.String()
+    category = fields.String()
+    description = fields.String()
+    claimed = _money("claimed_minor")
+    opened_by_org_id = fields.Integer()
+    against_org_id = fields.Integer()
+    opened_at = fields.DateTime()
+    respond_by = fields.DateTime()
+    review_by = fields.DateTime()
+    escalated_at = fields.DateTime(allow_none=True)
+    taken_by_id = fields.Integer(allow_none=True)
+    withdrawn_at = fields.DateTime(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    frozen = _money("frozen_minor")
+    tenant_share = _money("tenant_share_minor")
+    owner_share = _money("owner_share_minor")
+    reserve_payout = _money("reserve_payout_minor")
+    reasons = fields.String()
+
+
+class DisputePageSchema(Schema):
+    results = fields.List(fields.Nested(DisputeSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()

@@ -1,0 +1,419 @@
+"""Use cases of disputes: a party opens one (freezing the booking's escrow), the parties and
+operators write in its thread, the opener may withdraw it, an operator takes and decides it,
+and a scheduler run escalates the overdue ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import and_, or_, select
+
+from ..accounts.models import User
+from ..audit.services import record
+from ..bookings.models import Booking
+from ..bookings.services import get_booking, lock_booking
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..extensions import db
+from ..files.models import StoredFile
+from ..files.services import store_upload
+from ..money import require_currency
+from ..pagination import Page, paginate
+from ..permissions import require_operator, require_user
+from ..unit_of_work import locked_row, use_case
+from ..validation import require_int, require_text
+from ..work_items import item_failed
+from . import settlement
+from .models import Dispute, DisputeMessage, dispute_message_files
+from .rules import (
+    CATEGORIES,
+    DISPUTABLE_BOOKING_STATES,
+    UNRESOLVED_STATES,
+    check_transition,
+    deadlines,
+    loser,
+)
+from .signals import (
+    dispute_decided,
+    dispute_escalated,
+    dispute_message_added,
+    dispute_opened,
+    dispute_withdrawn,
+)
+
+MAX_AMOUNT_MINOR = 10**12
+MAX_TEXT = 5000
+MAX_FILES = 5
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class DisputeData:
+    category: str
+    description: str
+    claimed_minor: int
+    currency: str
+    files: list[Upload] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Decision:
+    tenant_share_minor: int
+    owner_share_minor: int
+    reserve_payout_minor: int
+    currency: str
+    reasons: str
+
+
+def _move(dispute: Dispute, state: str) -> None:
+    check_transition(dispute.state, state)
+    dispute.state = state
+
+
+def _parties(booking: Booking) -> tuple[int, int]:
+    return booking.tenant_id, settlement.owner_of(booking)
+
+
+def _snapshot(dispute: Dispute) -> dict:
+    """The fields an operator's action changes, for the audit log."""
+    return {
+        "state": dispute.state,
+        "taken_by_id": dispute.taken_by_id,
+        "escalated_at": dispute.escalated_at.isoformat() if dispute.escalated_at else None,
+        "frozen_minor": dispute.frozen_minor,
+        "tenant_share_minor": dispute.tenant_share_minor,
+        "owner_share_minor": dispute.owner_share_minor,
+        "reserve_payout_minor": dispute.reserve_payout_minor,
+        "currency": dispute.currency,
+        "lost_by_org_id": dispute.lost_by_org_id,
+    }
+
+
+def _check_files(files: list[Upload], field_name: str) -> None:
+    if len(files) > MAX_FILES:
+        raise InvalidInput(
+            f"At most {MAX_FILES} files at once.", {field_name: f"At most {MAX_FILES} files."}
+        )
+
+
+def _check_claim(data: DisputeData, booking: Booking) -> tuple[str, str, int]:
+    if data.category not in CATEGORIES:
+        raise InvalidInput("Choose a category.", {"category": "Not a known category."})
+    description = require_text(data.description, "description", MAX_TEXT)
+    amount = require_int(data.claimed_minor, "claimed", minimum=0, maximum=MAX_AMOUNT_MINOR)
+    if require_currency(data.currency) != booking.currency:
+        raise InvalidInput(
+            f"Booking {booking.id} is billed in {booking.currency}.",
+            {"currency": f"Must be {booking.currency}."},
+        )
+    _check_files(data.files, "files")
+    return data.category, description, amount
+
+
+def _check_disputable(booking: Booking) -> None:
+    if booking.state not in DISPUTABLE_BOOKING_STATES:
+        raise Conflict(
+            f"Booking {booking.id} is {booking.state}; only paid leases can be disputed."
+        )
+    unresolved = db.session.scalar(
+        select(Dispute.id).where(
+            Dispute.booking_id == booking.id, Dispute.state.in_(UNRESOLVED_STATES)
+        )
+    )
+    if unresolved is not None:
+        raise Conflict(f"Booking {booking.id} already has an open dispute (#{unresolved}).")
+
+
+@use_case
+def open_dispute(actor: User, booking_id: int, data: DisputeData, now: datetime) -> Dispute:
+    """A party to a paid lease claims something: the booking's escrow is frozen, and the other
+    party is told and has DISPUTE_RESPONSE_DAYS to answer."""
+    booking = get_booking(require_user(actor), booking_id)
+    tenant, owner = _parties(booking)
+    if actor.organization_id not in (tenant, owner):
+        raise Forbidden("Only the tenant or the owner of a booking can open a dispute on it.")
+    booking = lock_booking(booking.id)  # one opener at a time; the unique index backs it
+    _check_disputable(booking)
+    category, description, claimed = _check_claim(data, booking)
+    config = current_app.config
+    respond_by, review_by = deadlines(
+        now, config["DISPUTE_RESPONSE_DAYS"], config["DISPUTE_REVIEW_DAYS"]
+    )
+    dispute = Dispute(
+        booking=booking,
+        category=category,
+        description=description,
+        claimed_minor=claimed,
+        currency=booking.currency,
+        opened_by_id=actor.id,
+        opened_by_org_id=actor.organization_id,
+        against_org_id=owner if actor.organization_id == tenant else tenant,
+        opened_at=now,
+        respond_by=respond_by,
+        review_by=review_by,
+    )
+    db.session.add(dispute)
+    _add_message(dispute, actor, description, data.files, now, "files")
+    _move(dispute, "awaiting_response")  # the receivers tell the other party at once
+    dispute_opened.send(dispute, now=now)
+    db.session.commit()
+    return dispute
+
+
+def _add_message(
+    dispute: Dispute, actor: User, body: str, files: list[Upload], now: datetime, field_name: str
+) -> DisputeMessage:
+    message = DisputeMessage(
+        dispute=dispute,
+        author_id=actor.id,
+        organization_id=actor.organization_id,
+        body=body,
+        created_at=now,
+    )
+    db.session.add(message)
+    message.files = [store_upload(actor, f.filename, f.data, field_name) for f in files]
+    db.session.flush()
+    return message
+
+
+def _get(dispute_id: int) -> Dispute:
+    dispute = db.session.get(Dispute, dispute_id)
+    if dispute is None:
+        raise NotFound("No such dispute.")
+    return dispute
+
+
+def get_dispute(actor: User, dispute_id: int) -> Dispute:
+    """A dispute, for the booking's parties and for operators only."""
+    dispute = _get(dispute_id)
+    actor = require_user(actor)
+    if not actor.is_operator and actor.organization_id not in _parties(dispute.booking):
+        raise NotFound("No such dispute.")
+    return dispute
+
+
+def _locked(actor: User, dispute_id: int) -> Dispute:
+    """The dispute, visible to the actor, locked after its booking (payments lock the booking
+    first too, so that the two never wait for each other in opposite orders)."""
+    dispute = get_dispute(actor, dispute_id)
+    lock_booking(dispute.booking_id)
+    return locked_row(select(Dispute).where(Dispute.id == dispute.id))
+
+
+@use_case
+def add_message(
+    actor: User, dispute_id: int, body: str, files: list[Upload], now: datetime
+) -> DisputeMessage:
+    """A party or an operator writes in the thread of an unresolved dispute. The other party's
+    first reply ends its response window: the case goes to review."""
+    dispute = _locked(actor, dispute_id)
+    if not dispute.is_unresolved:
+        raise Conflict(f"Dispute #{dispute.id} is {dispute.state}; its thread is closed.")
+    body = require_text(body, "body", MAX_TEXT)
+    _check_files(files, "files")
+    message = _add_message(dispute, actor, body, files, now, "files")
+    if dispute.state == "awaiting_response" and actor.organization_id == dispute.against_org_id:
+        _move(dispute, "under_review")
+    dispute_message_added.send(message, now=now)
+    db.session.commit()
+    return message
+
+
+@use_case
+def withdraw_dispute(actor: User, dispute_id: int, now: datetime) -> Dispute:
+    """The opener gives up the claim: the freeze lifts and no money moves."""
+    dispute = _locked(actor, dispute_id)
+    if actor.organization_id != dispute.opened_by_org_id:
+        raise Forbidden("Only the party that opened a dispute can withdraw it.")
+    _move(dispute, "withdrawn")
+    dispute.withdrawn_at = now
+    dispute_withdrawn.send(dispute, now=now)
+    db.session.commit()
+    return dispute
+
+
+@use_case
+def take_dispute(actor: User, dispute_id: int, now: datetime) -> Dispute:
+    """An operator takes the case on: it is under review from now on, by them."""
+    require_operator(actor)
+    dispute = _locked(actor, dispute_id)
+    if not dispute.is_unresolved:
+        raise Conflict(f"Dispute #{dispute.id} is {dispute.state}; there is nothing to take.")
+    before = _snapshot(dispute)
+    if dispute.state != "under_review":
+        _move(dispute, "under_review")
+    dispute.taken_by_id, dispute.taken_at = actor.id, now
+    record(actor, "dispute.take", "dispute", dispute.id, before, _snapshot(dispute), now)
+    db.session.commit()
+    return dispute
+
+
+def _check_decision(dispute: Dispute, decision: Decision) -> tuple[int, int, int, str]:
+    if require_currency(decision.currency) != dispute.currency:
+        raise InvalidInput(
+            f"Dispute #{dispute.id} is in {dispute.currency}.",
+            {"currency": f"Must be {dispute.currency}."},
+        )
+    tenant, owner, payout = (
+        require_int(value, name, minimum=0, maximum=MAX_AMOUNT_MINOR)
+        for value, name in (
+            (decision.tenant_share_minor, "tenant_share"),
+            (decision.owner_share_minor, "owner_share"),
+            (decision.reserve_payout_minor, "reserve_payout"),
+        )
+    )
+    reasons = require_text(decision.reasons, "reasons", MAX_TEXT)
+    frozen = settlement.frozen_minor(dispute.booking)
+    if tenant + owner != frozen:
+        frozen_text = dispute.money(frozen).format()
+        raise InvalidInput(
+            f"The shares must split exactly the frozen {frozen_text}, no more and no less.",
+            {"tenant_share": f"Tenant and owner shares must add up to {frozen_text}."},
+        )
+    _check_payout(dispute, payout)
+    return tenant, owner, payout, reasons
+
+
+def _check_payout(dispute: Dispute, payout: int) -> None:
+    if not payout:
+        return
+    if dispute.category != "space_not_available" or dispute.opened_by_org_id != (
+        dispute.booking.tenant_id
+    ):
+        raise InvalidInput(
+            "The guarantee reserve pays only a tenant whose owner failed to provide the space.",
+            {"reserve_payout": "Only on a tenant's claim that the space was not available."},
+        )
+    limit = settlement.case_limit_minor(dispute.currency)
+    if payout > limit:
+        raise InvalidInput(
+            f"The reserve pays at most {dispute.money(limit).format()} on one case.",
+            {"reserve_payout": f"At most {dispute.money(limit).format()}."},
+        )
+
+
+@use_case
+def decide_dispute(actor: User, dispute_id: int, decision: Decision, now: datetime) -> Dispute:
+    """The operator's decision, executed by the ledger at once: the frozen escrow is split
+    between the parties, and the guarantee reserve may pay the tenant's loss beyond it."""
+    require_operator(actor)
+    dispute = _locked(actor, dispute_id)
+    check_transition(dispute.state, "resolved")
+    tenant, owner, payout, reasons = _check_decision(dispute, decision)
+    before = _snapshot(dispute)
+    dispute.frozen_minor = tenant + owner
+    dispute.tenant_share_minor, dispute.owner_share_minor = tenant, owner
+    dispute.reserve_payout_minor, dispute.reasons = payout, reasons
+    dispute.decided_at, dispute.decided_by_id = now, actor.id
+    _move(dispute, "resolved")
+    settlement.execute(dispute, now)
+    lost = loser(dispute.frozen_minor, tenant, owner, payout)
+    tenant_id, owner_id = _parties(dispute.booking)
+    dispute.lost_by_org_id = {"tenant": tenant_id, "owner": owner_id}.get(lost)
+    record(actor, "dispute.decide", "dispute", dispute.id, before, _snapshot(dispute), now)
+    dispute_decided.send(dispute, now=now)
+    db.session.commit()
+    return dispute
+
+
+def escalate_overdue(now: datetime) -> int:
+    """The scheduler's run: a case whose response window is over goes to review, and a case
+    still unresolved past its review deadline is escalated to the operators, once. Each in its
+    own transaction, claimed with SKIP LOCKED so that two runners never escalate one twice."""
+    due = db.session.scalars(
+        select(Dispute.id)
+        .where(
+            Dispute.state.in_(UNRESOLVED_STATES),
+            or_(
+                and_(Dispute.state == "awaiting_response", Dispute.respond_by <= now),
+                and_(Dispute.escalated_at.is_(None), Dispute.review_by <= now),
+            ),
+        )
+        .order_by(Dispute.id)
+    ).all()
+    db.session.rollback()
+    changed = 0
+    for dispute_id in due:
+        try:
+            changed += _escalate(dispute_id, now)
+            db.session.commit()
+        except Exception:  # one bad item must not stop the run; it is retried next time
+            db.session.rollback()
+            item_failed(f"Dispute {dispute_id}")
+    return changed
+
+
+def _escalate(dispute_id: int, now: datetime) -> int:
+    dispute = locked_row(select(Dispute).where(Dispute.id == dispute_id), skip_locked=True)
+    if dispute is None or not dispute.is_unresolved:
+        return 0
+    before, changed = _snapshot(dispute), 0
+    if dispute.state == "awaiting_response" and dispute.respond_by <= now:
+        _move(dispute, "under_review")
+        changed = 1
+    if dispute.escalated_at is None and dispute.review_by <= now:
+        dispute.escalated_at = now
+        record(None, "dispute.escalate", "dispute", dispute.id, before, _snapshot(dispute), now)
+        dispute_escalated.send(dispute, now=now)
+        changed = 1
+    return changed
+
+
+def dispute_file(actor: User, dispute_id: int, file_id: int) -> StoredFile:
+    """An evidence file of the dispute's thread, for those who may read the dispute."""
+    dispute = get_dispute(actor, dispute_id)
+    stored = db.session.scalar(
+        select(StoredFile)
+        .join(dispute_message_files, dispute_message_files.c.stored_file_id == StoredFile.id)
+        .join(DisputeMessage, DisputeMessage.id == dispute_message_files.c.message_id)
+        .where(DisputeMessage.dispute_id == dispute.id, StoredFile.id == file_id)
+    )
+    if stored is None:
+        raise NotFound("No such file in this dispute.")
+    return stored
+
+
+def my_disputes(actor: User, page: int, per_page: int) -> Page[Dispute]:
+    """Disputes the actor's organization opened or has against it, the newest first."""
+    organization_id = require_user(actor).organization_id
+    query = (
+        select(Dispute)
+        .where(
+            or_(
+                Dispute.opened_by_org_id == organization_id,
+                Dispute.against_org_id == organization_id,
+            )
+        )
+        .order_by(Dispute.opened_at.desc(), Dispute.id.desc())
+    )
+    return paginate(query, page, per_page)
+
+
+def dispute_queue(actor: User, page: int, per_page: int, resolved: bool = False) -> Page[Dispute]:
+    """Operators' queue: unresolved cases, escalated first, then the nearest deadline."""
+    require_operator(actor)
+    if resolved:
+        query = select(Dispute).where(Dispute.state.not_in(UNRESOLVED_STATES))
+        query = query.order_by(Dispute.id.desc())
+    else:
+        query = (
+            select(Dispute)
+            .where(Dispute.state.in_(UNRESOLVED_STATES))
+            .order_by(Dispute.escalated_at.is_(None), Dispute.review_by, Dispute.id)
+        )
+    return paginate(query, page, per_page)
+
+
+def disputes_of_booking(actor: User, booking_id: int) -> list[Dispute]:
+    booking = get_booking(actor, booking_id)
+    return list(
+        db.session.scalars(
+            select(Dispute).where(Dispute.booking_id == booking.id).order_by(Dispute.id)
+        )
+    )

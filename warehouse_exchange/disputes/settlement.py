@@ -1,0 +1,136 @@
+"""The escrow effects of a dispute: what is frozen, and how a decision moves it. Every step is
+a balanced ledger posting with an idempotency key of the dispute, so replaying moves nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..bookings.models import Booking
+from ..errors import Conflict
+from ..escrow.models import PaymentInstalment, Refund, ReleaseInstalment
+from ..escrow.services import owe_refund
+from ..extensions import db
+from ..ledger import services as ledger
+from ..ledger.models import LedgerAccount
+from ..ledger.services import Leg
+from ..money import Money
+from .models import Dispute
+
+
+class ReserveTooSmall(Conflict):
+    """The reserve's balance in the currency does not cover the payout."""
+
+
+def owner_of(booking: Booking) -> int:
+    return booking.listing.warehouse.organization_id
+
+
+def frozen_minor(booking: Booking) -> int:
+    """What escrow holds for the booking now, less the refunds already owed from it."""
+    held = ledger.balance(ledger.escrow(booking.tenant_id, booking.currency), booking.id)
+    owed = db.session.scalar(
+        select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
+            Refund.booking_id == booking.id, Refund.state == "due"
+        )
+    )
+    return max(0, held.amount_minor - int(owed))
+
+
+def case_limit_minor(currency: str) -> int:
+    """The most the guarantee reserve pays on one case in `currency` (0: never)."""
+    return int(current_app.config["DISPUTE_RESERVE_CASE_LIMIT"].get(currency, 0))
+
+
+def reserve_balance(currency: str) -> Money:
+    return ledger.balance(ledger.reserve(currency))
+
+
+def reserve_available(currency: str) -> Money:
+    """The reserve's balance, with its account row locked until the end of the transaction:
+    two decisions paying out at once wait for each other and the second sees the first."""
+    ref = ledger.reserve(currency)
+    db.session.execute(
+        select(LedgerAccount.id).where(LedgerAccount.id == ledger.account_id(ref)).with_for_update()
+    )
+    return ledger.balance(ref)
+
+
+def execute(dispute: Dispute, now: datetime) -> None:
+    """Move the frozen escrow as decided: the tenant's share is owed back as a refund, the
+    owner's share is released to the owner, and a reserve payout goes through the booking's
+    escrow to the tenant as a refund too. Then the releases the split settled are dropped."""
+    booking = dispute.booking
+    _award_owner(dispute, booking)
+    _pay_from_reserve(dispute, booking)
+    refund = dispute.tenant_share_minor + dispute.reserve_payout_minor
+    if refund:
+        owe_refund(booking, refund, f"Dispute #{dispute.id} decided", now)
+    _drop_settled_releases(booking)
+
+
+def _award_owner(dispute: Dispute, booking: Booking) -> None:
+    amount = dispute.owner_share_minor
+    if amount:
+        ledger.post(
+            f"dispute-owner:{dispute.id}",
+            "dispute_award",
+            [
+                Leg(ledger.escrow(booking.tenant_id, booking.currency), -amount, booking.id),
+                Leg(ledger.payable(owner_of(booking), booking.currency), amount, booking.id),
+            ],
+            booking_id=booking.id,
+            memo=f"Dispute #{dispute.id}: the owner's share of the frozen escrow",
+            actor_id=dispute.decided_by_id,
+        )
+
+
+def _pay_from_reserve(dispute: Dispute, booking: Booking) -> None:
+    amount = dispute.reserve_payout_minor
+    if not amount:
+        return
+    available = reserve_available(booking.currency)
+    if amount > available.amount_minor:
+        held = Money(max(0, available.amount_minor), booking.currency).format()
+        raise ReserveTooSmall(
+            f"The guarantee reserve holds only {held}; it cannot pay"
+            f" {dispute.money(amount).format()}.",
+            {"reserve_payout": f"At most {held}, the reserve's balance."},
+        )
+    ledger.post(
+        f"dispute-reserve:{dispute.id}",
+        "dispute_payout",
+        [
+            Leg(ledger.reserve(booking.currency), -amount, booking.id),
+            Leg(ledger.escrow(booking.tenant_id, booking.currency), amount, booking.id),
+        ],
+        booking_id=booking.id,
+        memo=f"Dispute #{dispute.id}: the guarantee reserve pays the tenant's loss",
+        actor_id=dispute.decided_by_id,
+    )
+
+
+def _drop_settled_releases(booking: Booking) -> None:
+    """Unreleased instalments whose months were paid or covered: their money was in the split.
+    Months not yet paid keep their releases, released as usual once paid."""
+    unsettled_month = (
+        select(PaymentInstalment.id)
+        .where(
+            PaymentInstalment.booking_id == ReleaseInstalment.booking_id,
+            PaymentInstalment.sequence <= ReleaseInstalment.sequence,
+            PaymentInstalment.outstanding(),
+        )
+        .exists()
+    )
+    settled = db.session.scalars(
+        select(ReleaseInstalment).where(
+            ReleaseInstalment.booking_id == booking.id,
+            ReleaseInstalment.released_at.is_(None),
+            ~unsettled_month,
+        )
+    )
+    for release in settled:
+        db.session.delete(release)
+    db.session.flush()
