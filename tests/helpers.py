@@ -78,3 +78,13 @@ def pay_in_full(operator, booking, bank_reference: str | None = None):
         bank_reference or f"TRANSFER-{booking.id}",
     )
     return record_bank_receipt(operator, data, now, now.date())
+
+
+def fund_reserve(amount_minor: int, currency: str = "EUR", reference: str | None = None):
+    """The platform tops up its guarantee reserve, so that it can cover missed instalments."""
+    from warehouse_exchange.adapters.clock import utc_now
+    from warehouse_exchange.escrow.reserve import FundingData
+    from warehouse_exchange.escrow.reserve import fund_reserve as fund
+
+    reference = reference or f"RESERVE-{currency}-{amount_minor}-{utc_now().timestamp()}"
+    return fund(OperatorFactory(), FundingData(amount_minor, currency, reference), utc_now())

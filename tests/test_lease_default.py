@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import OperatorFactory
-from tests.helpers import api_token, login
+from tests.helpers import api_token, fund_reserve, login
 from tests.test_payment_plans import START, at_noon, monthly_booking, pay, schedule
 from warehouse_exchange.bookings import capacity
 from warehouse_exchange.bookings.services import advance_leases
@@ -39,6 +39,7 @@ def defaulted_lease(app, owner, exporter):
     advance_leases(at_noon(START))
     run_due_releases(at_noon(START))
     covered = at_noon(second.due_on + timedelta(days=app.config["PAYMENT_GRACE_DAYS"]))
+    fund_reserve(second.rent_minor)
     assert cover_missed_instalments(covered) == 1
     run_due_releases(covered)
     return booking, covered

@@ -17,7 +17,7 @@ from tests.factories import (
     UserFactory,
     WarehouseFactory,
 )
-from tests.helpers import api_token, booking_terms, goods, login
+from tests.helpers import api_token, booking_terms, fund_reserve, goods, login
 from warehouse_exchange.bookings.models import Booking
 from warehouse_exchange.bookings.services import (
     BookingRequest,
@@ -182,6 +182,7 @@ def test_releases_wait_for_their_months_payment_and_a_missed_one_is_covered_once
     pay(operator, booking, first.amount_minor, "FIRST")
     advance_leases(at_noon(START))
     assert run_due_releases(at_noon(START)) == 1  # month one is paid
+    fund_reserve(second.rent_minor)
 
     month_two = add_months(START, 1)
     assert run_due_releases(at_noon(month_two)) == 0  # its payment is missing
@@ -274,6 +275,7 @@ def test_two_runners_cover_each_missed_instalment_exactly_once(backend, tmp_path
                 tenant = UserFactory(organization=OrganizationFactory(kind="exporter"))
                 booking = accept_booking(owner, ask(tenant, listing).id, NOW)
                 pay(operator, booking, schedule(booking)[0].amount_minor, f"RACE-{n}")
+            fund_reserve(10**9)
             later = at_noon(END + timedelta(days=30))
             missed = db.session.scalar(
                 select(func.count())
@@ -429,3 +431,52 @@ def test_each_instalment_has_its_own_reference_that_pays_the_booking(client, own
     remind_instalments_due(at_noon(second.due_on - timedelta(days=3)))
     told = db.session.scalar(select(Notification).where(Notification.kind == "instalment_due"))
     assert reference in told.body
+
+
+def test_a_reserve_too_low_leaves_the_cover_for_later_and_never_goes_negative(owner, exporter, app):
+    from warehouse_exchange.work_items import failed_items
+
+    operator = OperatorFactory()
+    booking = monthly_booking(owner, exporter)
+    first, second, *_ = schedule(booking)
+    pay(operator, booking, first.amount_minor, "FIRST")
+    after_grace = at_noon(second.due_on + timedelta(days=app.config["PAYMENT_GRACE_DAYS"]))
+    held = ledger.balance(ledger.reserve("EUR")).amount_minor
+    assert held < second.rent_minor  # only the first month's guarantee fee
+
+    failed_items()  # forget what earlier steps left
+    assert cover_missed_instalments(after_grace) == 0
+    (failure,) = failed_items()
+    assert "waits for more money" in failure
+    assert second.covered_at is None and booking.defaulted_at is None
+    assert ledger.balance(ledger.reserve("EUR")).amount_minor == held
+
+    fund_reserve(second.rent_minor - held, reference="TOP-UP-1")
+    assert cover_missed_instalments(after_grace) == 1
+    assert ledger.balance(ledger.reserve("EUR")).amount_minor == 0
+
+
+def test_operators_add_the_platforms_money_to_the_reserve_once(client, operator, exporter):
+    login(client, exporter)
+    body = {"amount": "100.00", "currency": "EUR", "bank_reference": "OWN-1"}
+    assert client.post("/operator/reserve/fund", data=body).status_code == 403
+    client.post("/logout")
+    login(client, operator)
+    page = client.get("/operator/reserve").get_data(as_text=True)
+    assert "Add the platform&#39;s money" in page or "Add the platform's money" in page
+    bad = client.post("/operator/reserve/fund", data={**body, "amount": "-5"})
+    assert bad.status_code == 422
+    assert ledger.balance(ledger.reserve("EUR")).amount_minor == 0
+    added = client.post("/operator/reserve/fund", data=body)
+    assert added.status_code == 302
+    again = client.post("/operator/reserve/fund", data=body)
+    assert again.status_code == 422 and b"already in the reserve" in again.data
+    assert ledger.balance(ledger.reserve("EUR")) == Money(10000, "EUR")
+
+    headers = api_token(client, operator)
+    api_body = {"amount": {"amount_minor": 2500, "currency": "EUR"}, "bank_reference": "OWN-2"}
+    assert client.post("/api/v1/escrow/reserve", json=api_body, headers=headers).status_code == 201
+    replay = client.post("/api/v1/escrow/reserve", json=api_body, headers=headers)
+    assert replay.status_code == 409
+    assert ledger.balance(ledger.reserve("EUR")) == Money(12500, "EUR")
+    assert ledger.balance(ledger.clearing("bank", "EUR")) == Money(-12500, "EUR")

@@ -10,6 +10,7 @@ import pytest
 from tests.browser.conftest import screenshot
 from tests.browser.marketplace import PASSWORD, pallet_listing, register
 from tests.browser.test_booking_pages import log_in
+from tests.helpers import fund_reserve
 from warehouse_exchange.accounts.services import create_operator
 from warehouse_exchange.adapters.clock import utc_now, utc_today
 from warehouse_exchange.bookings.rules import SkuProfile
@@ -61,6 +62,7 @@ def defaulted_lease(live_app):
             payment_reference(booking.id), first.amount_minor, "EUR", today, "KBC-1"
         )
         record_bank_receipt(operator, receipt, utc_now(), today)
+        fund_reserve(second.rent_minor)
         grace = live_app.config["PAYMENT_GRACE_DAYS"]
         missed = datetime.combine(second.due_on, datetime.min.time(), UTC)
         assert cover_missed_instalments(missed + timedelta(days=grace, hours=12)) == 1

@@ -14,7 +14,6 @@ from ..escrow.models import PaymentInstalment, Refund, ReleaseInstalment
 from ..escrow.services import owe_refund
 from ..extensions import db
 from ..ledger import services as ledger
-from ..ledger.models import LedgerAccount
 from ..ledger.services import Leg
 from ..money import Money
 from .models import Dispute
@@ -51,11 +50,7 @@ def reserve_balance(currency: str) -> Money:
 def reserve_available(currency: str) -> Money:
     """The reserve's balance, with its account row locked until the end of the transaction:
     two decisions paying out at once wait for each other and the second sees the first."""
-    ref = ledger.reserve(currency)
-    db.session.execute(
-        select(LedgerAccount.id).where(LedgerAccount.id == ledger.account_id(ref)).with_for_update()
-    )
-    return ledger.balance(ref)
+    return ledger.locked_balance(ledger.reserve(currency))
 
 
 def execute(dispute: Dispute, now: datetime) -> None:

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from ..adapters.clock import utc_now
 from ..bookings.services import get_booking
 from ..errors import Conflict, InvalidInput
+from ..escrow.forms import ReserveFundingForm
 from ..files.services import file_response, read_upload
 from ..permissions import require_operator
 from ..web.auth import actor
@@ -156,7 +157,11 @@ def queue() -> str:
 @login_required
 def reserve() -> str:
     require_operator(actor())
-    return render_template("disputes/reserve.html", reserves=records.reserve_overview(actor()))
+    return render_template(
+        "disputes/reserve.html",
+        reserves=records.reserve_overview(actor()),
+        funding_form=ReserveFundingForm(),
+    )
 
 
 @bp.app_template_global()

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from ..adapters.clock import utc_now, utc_today
 from ..bookings.schemas import BookingSchema
 from ..web.auth import api_actor, api_login_required
-from . import cards, services
+from . import cards, reserve, services
 from .defaults import end_lease_after_default
 from .schemas import (
     BalanceSchema,
@@ -20,6 +20,8 @@ from .schemas import (
     ReceiptSchema,
     RefundSchema,
     RefundSentSchema,
+    ReserveFundingInSchema,
+    ReserveFundingSchema,
     StatementLineSchema,
     WebhookReceiptSchema,
 )
@@ -137,3 +139,17 @@ def end_early(args, booking_id: int):
     return end_lease_after_default(
         api_actor(), booking_id, args["last_day"], args["reason"], utc_now(), utc_today()
     )
+
+
+@blp.post("/escrow/reserve")
+@api_login_required
+@blp.arguments(ReserveFundingInSchema)
+@blp.response(201, ReserveFundingSchema)
+def fund_reserve(args):
+    """Operators record the platform's own transfer into the guarantee reserve (once per
+    bank reference)."""
+    data = reserve.FundingData(
+        args["amount"]["amount_minor"], args["amount"]["currency"], args["bank_reference"]
+    )
+    posting = reserve.fund_reserve(api_actor(), data, utc_now())
+    return {"transaction_id": posting.id, "memo": posting.memo}

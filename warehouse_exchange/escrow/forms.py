@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from ..errors import InvalidInput
 from ..money import Money
 from ..web.forms import currency_choices, positive
+from .reserve import FundingData
 from .services import ReceiptData
 
 
@@ -65,3 +66,23 @@ class EndLeaseForm(FlaskForm):
         "Reason", validators=[DataRequired(), Length(max=500)],
         description="The tenant reads it.",
     )  # fmt: skip
+
+
+class ReserveFundingForm(FlaskForm):
+    amount = DecimalField("Amount", places=None, validators=[InputRequired(), positive])
+    currency = SelectField("Currency", validators=[DataRequired()])
+    bank_reference = StringField(
+        "Bank reference", validators=[DataRequired(), Length(max=80)],
+        description="The platform's transfer into the escrow account: recorded once.",
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency.choices = [("", "Choose…"), *currency_choices()]
+
+    def to_data(self) -> FundingData:
+        try:
+            amount = Money.from_decimal(self.amount.data, self.currency.data)
+        except InvalidInput as error:
+            raise InvalidInput(error.message, {"amount": error.message}) from error
+        return FundingData(amount.amount_minor, amount.currency, self.bank_reference.data)

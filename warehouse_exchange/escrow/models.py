@@ -162,6 +162,10 @@ class PaymentInstalment(db.Model):
     def amount(self) -> Money:
         return Money(self.amount_minor, self.currency)
 
+    @property
+    def rent(self) -> Money:
+        return Money(self.rent_minor, self.currency)
+
     def status(self, today: date | None) -> str:
         """paid, covered (by the guarantee reserve), cancelled, overdue or due."""
         if self.paid_at is not None:

@@ -112,3 +112,13 @@ class CardPaymentSchema(Schema):
 class EndLeaseSchema(Schema):
     last_day = fields.Date(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ReserveFundingInSchema(Schema):
+    amount = fields.Nested(MoneySchema, required=True)
+    bank_reference = fields.String(required=True, validate=validate.Length(1, 80))
+
+
+class ReserveFundingSchema(Schema):
+    transaction_id = fields.Integer()
+    memo = fields.String()

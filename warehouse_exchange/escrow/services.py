@@ -651,10 +651,21 @@ def _claim_missed(instalment_id: int) -> PaymentInstalment | None:
     return locked_row(statement, skip_locked=True)
 
 
+class ReserveTooLow(Conflict):
+    """The guarantee reserve holds less than a cover needs; it never goes below zero."""
+
+
 def _cover(booking: Booking, instalment: PaymentInstalment, now: datetime) -> None:
     """The guarantee reserve pays the month's rent into the booking's escrow, so that the
-    owner's release can go ahead; the tenant is in default and still owes the instalment."""
+    owner's release can go ahead; the tenant is in default and still owes the instalment.
+    A reserve too low to pay it leaves the instalment for a later run (ReserveTooLow)."""
     if instalment.rent_minor:
+        held = ledger.locked_balance(ledger.reserve(booking.currency))
+        if held.amount_minor < instalment.rent_minor:
+            raise ReserveTooLow(
+                f"The guarantee reserve holds {held}; instalment {instalment.sequence} of"
+                f" booking {booking.id} needs {instalment.rent}: it waits for more money."
+            )
         posting = ledger.post(
             f"cover:{instalment.id}",
             "cover",
@@ -704,6 +715,9 @@ def cover_missed_instalments(now: datetime) -> int:
                 _cover(booking, instalment, now)
                 covered += 1
             db.session.commit()
+        except ReserveTooLow as short:
+            db.session.rollback()
+            item_failed(short.message)
         except Exception:  # one bad item must not stop the run; it is retried next time
             db.session.rollback()
             item_failed(f"Payment instalment {instalment_id}")
@@ -906,8 +920,7 @@ def record_payout(
     if ledger.posted(f"payout:{reference}") is not None:
         raise Conflict(f"Bank transfer {reference} is already recorded as a payout.")
     payable = ledger.payable(organization_id, currency)
-    _lock_account(payable)
-    available = ledger.balance(payable).amount_minor
+    available = ledger.locked_balance(payable).amount_minor
     if amount > available:
         raise Conflict(
             f"Only {Money(max(available, 0), currency)} has been released to this owner."
@@ -923,13 +936,6 @@ def record_payout(
     record(actor, "payout.record", "organization", organization_id, None, after, None)
     db.session.commit()
     return posting
-
-
-def _lock_account(ref: ledger.AccountRef) -> None:
-    """Two payouts from one account at once must not both see the same balance."""
-    db.session.execute(
-        select(LedgerAccount.id).where(LedgerAccount.id == ledger.account_id(ref)).with_for_update()
-    )
 
 
 def organization_statement(actor: User) -> list[ledger.StatementLine]:

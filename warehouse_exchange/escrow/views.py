@@ -20,13 +20,14 @@ from werkzeug.wrappers import Response
 from ..adapters.clock import utc_now, utc_today
 from ..adapters.payments import PaymentDeclined
 from ..bookings.services import get_booking
+from ..disputes.records import reserve_overview
 from ..errors import Conflict, InvalidInput
 from ..permissions import require_operator
 from ..web.auth import actor
 from ..web.forms import show_errors
-from . import cards, services
+from . import cards, reserve, services
 from .defaults import end_lease_after_default
-from .forms import EndLeaseForm, PayoutForm, ReceiptForm, RefundSentForm
+from .forms import EndLeaseForm, PayoutForm, ReceiptForm, RefundSentForm, ReserveFundingForm
 
 bp = Blueprint("escrow", __name__)
 
@@ -207,3 +208,24 @@ def end_early(booking_id: int) -> str | Response:
             return redirect(url_for("bookings.show", booking_id=booking_id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("escrow/end_early.html", booking=booking, form=form), status
+
+
+@bp.post("/operator/reserve/fund")
+@login_required
+def fund_reserve() -> str | Response:
+    """The platform's own money into the guarantee reserve."""
+    require_operator(actor())
+    form = ReserveFundingForm()
+    if form.validate_on_submit():
+        try:
+            posting = reserve.fund_reserve(actor(), form.to_data(), utc_now())
+        except InvalidInput as error:
+            show_errors(form, error)
+        except Conflict as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(f"Added to the guarantee reserve: {posting.memo}.", "success")
+            return redirect(url_for("disputes.reserve"))
+    return render_template(
+        "disputes/reserve.html", reserves=reserve_overview(actor()), funding_form=form
+    ), 422

@@ -166,6 +166,15 @@ def balance(ref: AccountRef, booking_id: int | None = None) -> Money:
     return Money(int(db.session.scalar(query)), ref.currency)
 
 
+def locked_balance(ref: AccountRef) -> Money:
+    """The account's balance, its row locked until the end of the transaction: two movements
+    out of one account at once wait for each other, and the second sees the first."""
+    db.session.execute(
+        select(LedgerAccount.id).where(LedgerAccount.id == account_id(ref)).with_for_update()
+    )
+    return balance(ref)
+
+
 def booking_balances(booking_id: int) -> dict[str, int]:
     """Per account kind, the booking's share of those accounts' balances (minor units)."""
     rows = db.session.execute(
