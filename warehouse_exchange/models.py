@@ -28,6 +28,7 @@ from .shipments.models import (
     ShipmentLine,
     StockItem,
 )
+from .transfers.models import Transfer, TransferReceipt
 from .trust.models import (
     BlacklistEntry,
     CreditRating,
@@ -74,6 +75,8 @@ __all__ = [
     "StockItem",
     "StoredFile",
     "TemperatureZone",
+    "Transfer",
+    "TransferReceipt",
     "User",
     "VerificationDocument",
     "VerificationRequest",

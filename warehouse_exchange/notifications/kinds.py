@@ -22,6 +22,11 @@ KINDS: dict[str, str] = {
     "verification_decided": "Our verification request approved or rejected",
     "review_received": "A review of us after a lease",
     "party_blacklisted": "The other party to one of our leases was blacklisted",
+    "transfer_offered": "A lease at one of our listings offered for transfer",
+    "transfer_requested": "An exporter asks to take over a lease offered for transfer",
+    "transfer_answered": "The owner approved or refused a transfer of a lease",
+    "transfer_completed": "A lease transfer paid and completed",
+    "transfer_ended": "A lease transfer withdrawn or expired",
 }
 
 #: the booking state a transition leads to -> the kind of notification it makes
