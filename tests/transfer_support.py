@@ -24,7 +24,7 @@ END = add_months(START, 4) - timedelta(days=1)  # four whole months
 EFFECTIVE = START + timedelta(days=40)
 
 
-def paid_lease(owner, exporter, quantity=10, plan="upfront", consent=True, **listing):
+def paid_lease(owner, exporter, quantity=10, plan="upfront", consent=True, end=END, **listing):
     """A confirmed lease of four months, paid in full up front (a monthly one: accepted only)."""
     listing = ListingFactory(
         warehouse=WarehouseFactory(organization=owner.organization),
@@ -35,7 +35,7 @@ def paid_lease(owner, exporter, quantity=10, plan="upfront", consent=True, **lis
         transfer_consent=consent,
         **listing,
     )
-    request = BookingRequest(listing.id, quantity, START, END, goods(), payment_plan=plan)
+    request = BookingRequest(listing.id, quantity, START, end, goods(), payment_plan=plan)
     booking = request_booking(exporter, request, booking_terms(), NOW, TODAY)
     accept_booking(owner, booking.id, NOW)
     if plan == "upfront":
