@@ -109,6 +109,10 @@ class Transfer(db.Model):
         return Money(self.price_minor, self.currency)
 
     @property
+    def fee(self) -> Money | None:
+        return None if self.fee_minor is None else Money(self.fee_minor, self.currency)
+
+    @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 

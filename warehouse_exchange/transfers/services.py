@@ -331,3 +331,12 @@ def offers_on_lease(booking_id: int) -> list[Transfer]:
             select(Transfer).where(Transfer.booking_id == booking_id).order_by(Transfer.id.desc())
         )
     )
+
+
+def transfer_refusal(booking: Booking) -> str | None:
+    """Why the lease cannot be offered now, for the offer page (None: it can)."""
+    try:
+        _check_transferable(booking)
+    except Conflict as error:
+        return error.message
+    return None
