@@ -124,3 +124,23 @@ def test_the_owner_refuses_and_the_tenant_withdraws_from_the_page(client, owner,
     assert (first.state, second.state) == ("refused", "withdrawn")
     assert b"#" + str(second.id).encode() in client.get("/transfers").data  # among ours
     assert b"withdrawn" in client.get(f"/transfers/{second.id}").data
+
+
+def test_search_finds_listings_with_transfers_on_offer(client, owner, exporter):
+    from tests.factories import ListingFactory, WarehouseFactory
+
+    booking = paid_lease(owner, exporter)
+    ListingFactory(warehouse=WarehouseFactory(organization=owner.organization))
+    offer_transfer(exporter, offer(booking), NOW, TODAY)
+
+    everything = client.get("/api/v1/search").json["results"]
+    assert len(everything) == 2
+    assert {hit["listing_id"]: hit["transfers_on_offer"] for hit in everything} == {
+        booking.listing_id: 1,
+        everything[0]["listing_id"] if everything[0]["listing_id"] != booking.listing_id
+        else everything[1]["listing_id"]: 0,
+    }  # fmt: skip
+    only = client.get("/api/v1/search?transfers_on_offer=true").json["results"]
+    assert [hit["listing_id"] for hit in only] == [booking.listing_id]
+    page = client.get("/?transfers_on_offer=y").get_data(as_text=True)
+    assert "1 lease on offer for transfer" in page and "1 listing" in page

@@ -20,6 +20,7 @@ from ..listings.models import Listing
 from ..listings.rules import lease_days, lease_price
 from ..money import Money, require_currency
 from ..pagination import Page, check_page
+from ..transfers.models import Transfer
 from ..trust.rules import tier_rank, tiers_at_least
 from ..validation import require_country
 from ..warehouses.models import Warehouse
@@ -57,6 +58,8 @@ class SearchQuery:
     min_tier: str | None = None
     #: only owners whose registration an operator verified
     verified_only: bool = False
+    #: only listings where a tenant offers (part of) a lease for transfer
+    transfers_on_offer: bool = False
     sort: str = "price"
     page: int = 1
     per_page: int = 20
@@ -71,6 +74,8 @@ class SearchHit:
     #: the weekly unit price converted into the asked currency, when one was asked
     converted_unit_price: Money | None
     converted_total_price: Money | None
+    #: leases at the listing on offer for transfer
+    transfers_on_offer: int = 0
 
 
 @dataclass(frozen=True)
@@ -315,6 +320,8 @@ def _base_query(checked: _Checked, rates: RateTable) -> Select:
     price_filter = _price_filter(query, rates)
     if price_filter is not None:
         filters.append(price_filter)
+    if query.transfers_on_offer:
+        filters.append(_transfer_on_offer())
     return (
         select(
             Listing.id,
@@ -328,6 +335,25 @@ def _base_query(checked: _Checked, rates: RateTable) -> Select:
         .join(Warehouse.organization)
         .where(*filters)
     )
+
+
+def _transfer_on_offer():
+    """A semi-join on ix_transfers_listing_state: offers are few, and each listing is
+    probed by its id (an offer past its effective day is expired by the hourly job)."""
+    return exists().where(Transfer.listing_id == Listing.id, Transfer.state == "offered")
+
+
+def _offers_at(ids: list[int], today: date) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Transfer.listing_id, func.count())
+        .where(
+            Transfer.listing_id.in_(ids),
+            Transfer.state == "offered",
+            Transfer.effective_date > today,
+        )
+        .group_by(Transfer.listing_id)
+    )
+    return {listing_id: count for listing_id, count in rows}
 
 
 @dataclass
@@ -446,7 +472,9 @@ def _total(base: Select, offset: int, found: int, per_page: int, limit: int):
     return counted, True
 
 
-def _hit(listing: Listing, query: SearchQuery, distance, rates: RateTable, held: int) -> SearchHit:
+def _hit(
+    listing: Listing, query: SearchQuery, distance, rates: RateTable, held: int, offers: int = 0
+) -> SearchHit:
     total = None
     if query.quantity is not None and query.start is not None:
         total = lease_price(listing.unit_price, query.quantity, query.start, query.end)
@@ -462,6 +490,7 @@ def _hit(listing: Listing, query: SearchQuery, distance, rates: RateTable, held:
         converted_total_price=rates.convert(total, query.currency)
         if convertible and total
         else None,
+        transfers_on_offer=offers,
     )
 
 
@@ -482,6 +511,7 @@ def _hints(query: SearchQuery, centre: Place | None) -> list[str]:
         "max_price": query.max_price_minor is not None,
         "min_tier": query.min_tier is not None,
         "verified_only": query.verified_only,
+        "transfers_on_offer": query.transfers_on_offer,
     }
     return [LOOSEN_HINTS[name] for name, on in active.items() if on]
 
@@ -500,7 +530,11 @@ def search_listings(
     by_id = {listing.id: listing for listing in loaded}
     start, end = (query.start, query.end) if query.start else (today, today)
     held = _held_quantities(ids, start, end)
-    hits = [_hit(by_id[i], query, distances.get(i), rates, held.get(i, 0)) for i in ids]
+    offers = _offers_at(ids, today) if ids else {}
+    hits = [
+        _hit(by_id[i], query, distances.get(i), rates, held.get(i, 0), offers.get(i, 0))
+        for i in ids
+    ]
     rate_date = None
     if query.currency:
         currencies = {query.currency} | {hit.listing.currency for hit in hits}
