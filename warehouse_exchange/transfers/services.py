@@ -21,7 +21,7 @@ from ..pagination import Page, paginate
 from ..permissions import require_user
 from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import locked_row, use_case
-from ..validation import require_int, require_text
+from ..validation import require_text
 from ..work_items import item_failed
 from . import notices
 from .models import Transfer
@@ -71,13 +71,22 @@ def _check_offer(booking: Booking, offer: Offer, today: date) -> None:
             f" {booking.end_date}.",
             {"effective_date": "After today and the lease's first day, not after its end."},
         )
-    require_int(offer.quantity, "quantity", minimum=1, maximum=booking.quantity)
+    if isinstance(offer.quantity, bool) or not isinstance(offer.quantity, int):
+        raise InvalidInput("The quantity is a whole number.", {"quantity": "Not a number."})
+    if not 1 <= offer.quantity <= booking.quantity:
+        raise InvalidInput(
+            f"Offer from 1 to {booking.quantity} units: the lease has {booking.quantity}.",
+            {"quantity": f"Must be between 1 and {booking.quantity}."},
+        )
     if require_currency(offer.currency, "price") != booking.currency:
         raise InvalidInput(
             f"The price is in the lease's currency, {booking.currency}.",
             {"price": f"Must be in {booking.currency}."},
         )
-    require_int(offer.price_minor, "price", minimum=1, maximum=MAX_PRICE_MINOR)
+    if isinstance(offer.price_minor, bool) or not isinstance(offer.price_minor, int):
+        raise InvalidInput("The price is a whole number.", {"price": "Not a number."})
+    if not 0 < offer.price_minor <= MAX_PRICE_MINOR:
+        raise InvalidInput("Ask a price above zero.", {"price": "Must be more than zero."})
 
 
 def _lock_lease(booking_id: int) -> Booking:

@@ -15,7 +15,7 @@ from ..web.auth import actor
 from ..web.forms import render_form, show_errors
 from . import services, settlement
 from .forms import OfferForm, ReasonForm, TakeOverForm, TransferReceiptForm
-from .rules import transfer_reference
+from .rules import payable_state, transfer_reference
 
 bp = Blueprint("transfers", __name__)
 
@@ -32,15 +32,17 @@ def transfer_helpers() -> dict:
 def _offer_page(booking, form, status=None):
     today = utc_today()
     effective = form.effective_date.data or today + timedelta(days=1)
-    quantity = form.quantity.data if isinstance(form.quantity.data, int) else booking.quantity
+    asked = form.quantity.data if isinstance(form.quantity.data, int) else booking.quantity
+    quantity = max(1, min(asked, booking.quantity))
     refusal = services.transfer_refusal(booking)
     body, code = render_form(
         "transfers/offer.html",
         form,
         booking=booking,
         refusal=refusal,
-        guide=services.unreleased_value(booking, effective, min(quantity, booking.quantity)),
+        guide=services.unreleased_value(booking, effective, quantity),
         guide_day=effective,
+        guide_quantity=quantity,
     )
     return body, status or (409 if refusal and request.method == "POST" else code)
 
@@ -100,13 +102,9 @@ def _show(transfer_id: int, take_form=None, receipt_form=None, status: int = 200
         receipt_form=receipt_form,
         reason_form=ReasonForm(formdata=None),
         reference=transfer_reference(transfer.id),
-        payable=transfer.state == ("owner_approved" if transfer.consent_required else "requested"),
+        payable=transfer.state == payable_state(transfer.consent_required),
         bank=current_app.config["ESCROW_BANK_ACCOUNT"],
-        guide=services.unreleased_value(
-            transfer.booking,
-            transfer.effective_date,
-            min(transfer.quantity, transfer.booking.quantity),
-        ),
+        guide=_guide(transfer),
     )
     return page, status
 
