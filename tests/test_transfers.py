@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.factories import OrganizationFactory, UserFactory
-from tests.helpers import api_token
+from tests.helpers import api_token, login
 from tests.transfer_support import (
     EFFECTIVE,
     END,
@@ -149,3 +149,18 @@ def test_an_offer_at_the_service_refuses_someone_elses_lease(owner, exporter):
     with pytest.raises(NotFound):
         offer_transfer(stranger, offer(booking), NOW, TODAY)
     assert transfer_count() == 0
+
+
+def test_the_owner_sets_whether_transfers_need_its_consent(client, owner, exporter):
+    from tests.factories import WarehouseFactory
+
+    warehouse = WarehouseFactory(organization=owner.organization)
+    login(client, owner)
+    form = client.get(f"/listings/new/{warehouse.id}")
+    assert b"Approve the taker when a tenant transfers a lease" in form.data
+    booking = paid_lease(owner, exporter, consent=False)
+    page = client.get(f"/listings/{booking.listing_id}").get_data(as_text=True)
+    assert "A tenant may hand the rest of a lease to another exporter</dd>" in page
+    listed = client.get(f"/api/v1/listings/{booking.listing_id}")
+    assert listed.json["transfer_consent"] is False
+    assert offer_transfer(exporter, offer(booking), NOW, TODAY).consent_required is False
