@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..bookings.forms import BookingForm
+from ..bookings.forms import BookingForm, goods_of
 from ..bookings.rules import SkuProfile
 from ..errors import InvalidInput
 from ..escrow.services import ReceiptData
@@ -46,17 +46,7 @@ class TakeOverForm(FlaskForm):
     sku_count = BookingForm.sku_count
 
     def to_goods(self) -> SkuProfile:
-        return SkuProfile(
-            unit_length_cm=self.unit_length_cm.data,
-            unit_width_cm=self.unit_width_cm.data,
-            unit_height_cm=self.unit_height_cm.data,
-            unit_weight_kg=self.unit_weight_kg.data,
-            temperature_min_c=self.temperature_min_c.data,
-            temperature_max_c=self.temperature_max_c.data,
-            hazmat_class=int(self.hazmat_class.data) if self.hazmat_class.data else None,
-            category=self.category.data,
-            sku_count=self.sku_count.data,
-        )
+        return goods_of(self)
 
 
 class ReasonForm(FlaskForm):
