@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tests.factories import OperatorFactory, OrganizationFactory, UserFactory
 from tests.helpers import api_token, goods
+from tests.test_booking_state_machine import check_escrow
 from tests.test_concurrency import check_ledger
 from tests.transfer_support import (
     EFFECTIVE,
@@ -20,6 +21,7 @@ from tests.transfer_support import (
     TODAY,
     goods_json,
     offer,
+    offer_json,
     paid_lease,
     receipt,
 )
@@ -112,6 +114,7 @@ def test_a_partial_transfer_splits_the_lease_and_its_escrow(app, owner, exporter
     assert ledger.balance(ledger.escrow(taker.organization_id, "EUR"), booking.id).amount_minor == 0
     send_refund(operator, refund.id, "PAID-TENANT", NOW)
     check_ledger()
+    check_escrow()
     # the replayed receipt changes nothing
     with pytest.raises(Conflict):
         record_transfer_receipt(operator, receipt(transfer), NOW, TODAY)
@@ -154,6 +157,7 @@ def test_a_lease_already_released_hands_on_no_escrow(app, owner, exporter, taker
     assert (new.subtotal_minor, new.total_minor, transfer.escrow_moved_minor) == (0, 0, 0)
     assert escrow_summary(taker, new.id, TODAY).outstanding.amount_minor == 0
     check_ledger()
+    check_escrow()
 
 
 def test_requests_that_cannot_be_taken_are_refused(client, owner, exporter, taker, operator):
@@ -259,3 +263,61 @@ def test_a_lease_changed_since_the_offer_does_not_complete(app, owner, exporter,
         record_transfer_receipt(OperatorFactory(), receipt(transfer), NOW, TODAY)
     taken_over = select(Booking.id).where(Booking.transferred_from_id.is_not(None))
     assert db.session.scalar(taken_over) is None
+
+
+def test_a_lease_that_handed_days_on_can_no_longer_be_cancelled(app, owner, exporter, taker):
+    from warehouse_exchange.bookings.services import cancel_booking
+
+    booking = paid_lease(owner, exporter, consent=False)
+    transfer = offer_transfer(exporter, offer(booking), NOW, TODAY)
+    request_transfer(taker, transfer.id, goods(), NOW, TODAY)
+    record_transfer_receipt(OperatorFactory(), receipt(transfer), NOW, TODAY)
+    assert booking.state == "confirmed"  # it has not started yet
+
+    with pytest.raises(Conflict, match="transferred to another lease"):
+        cancel_booking(exporter, booking.id, "Changed plans", NOW, TODAY)
+    assert booking.state == "confirmed"
+    cancel_booking(taker, transfer.new_booking_id, "Changed plans", NOW, TODAY)
+    assert transfer.new_booking.state == "cancelled"
+    check_ledger()
+    check_escrow()
+
+
+def test_the_whole_transfer_through_the_api(client, owner, exporter, taker, operator):
+    booking = paid_lease(owner, exporter)
+    tenant_h, taker_h, owner_h = (api_token(client, u) for u in (exporter, taker, owner))
+    made = client.post("/api/v1/transfers", json=offer_json(booking), headers=tenant_h).json
+    url = f"/api/v1/transfers/{made['id']}"
+    assert client.get(url, headers=taker_h).json["state"] == "offered"
+    assert client.post(f"{url}/request", json=goods_json(), headers=taker_h).status_code == 200
+    stranger = UserFactory(organization=OrganizationFactory(kind="exporter"))
+    assert client.get(url, headers=api_token(client, stranger)).status_code == 404
+    assert client.post(f"{url}/approve", headers=owner_h).json["state"] == "owner_approved"
+    body = {
+        "reference": made["payment_reference"],
+        "amount": made["price"],
+        "received_on": TODAY.isoformat(),
+        "bank_reference": "API-1",
+    }
+    refused = client.post("/api/v1/transfers/receipts", json=body, headers=taker_h)
+    assert refused.status_code == 403
+    wrong = {**body, "reference": "WT000000000"}
+    assert (
+        client.post(
+            "/api/v1/transfers/receipts", json=wrong, headers=api_token(client, operator)
+        ).status_code
+        == 422
+    )
+
+    paid = client.post("/api/v1/transfers/receipts", json=body, headers=api_token(client, operator))
+
+    assert paid.status_code == 201 and paid.json["transfer_state"] == "completed"
+    done = client.get(url, headers=taker_h).json
+    assert done["fee"]["amount_minor"] == 1_500 and done["new_booking_id"]
+    lease = client.get(f"/api/v1/bookings/{done['new_booking_id']}", headers=taker_h).json
+    assert (lease["state"], lease["quantity"], lease["start"]) == (
+        "confirmed", 4, EFFECTIVE.isoformat()
+    )  # fmt: skip
+    mine = client.get("/api/v1/transfers?mine=true", headers=owner_h).json
+    assert [t["id"] for t in mine["results"]] == [made["id"]]
+    assert client.get("/api/v1/transfers", headers=taker_h).json["results"] == []

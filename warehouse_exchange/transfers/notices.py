@@ -29,8 +29,13 @@ def _owner(transfer: Transfer) -> int:
 def _tell(organization_ids, transfer: Transfer, kind: str, subject: str, body: str, now):
     key = f"transfer:{transfer.id}:{transfer.state}"  # a transfer never enters a state twice
     for organization_id in dict.fromkeys(organization_ids):
-        if organization_id is not None:
+        if organization_id is not None and organization_id not in _acting(transfer):
             notify(organization_id, Message(kind, subject, body), _link(transfer), key, now)
+
+
+def _acting(transfer: Transfer) -> tuple[int, ...]:
+    """The party that took the step hears nothing of it (the tenant withdrawing)."""
+    return (transfer.tenant_id,) if transfer.state == "withdrawn" else ()
 
 
 def offered(transfer: Transfer, now: datetime) -> None:
