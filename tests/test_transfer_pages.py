@@ -144,3 +144,19 @@ def test_search_finds_listings_with_transfers_on_offer(client, owner, exporter):
     assert [hit["listing_id"] for hit in only] == [booking.listing_id]
     page = client.get("/?transfers_on_offer=y").get_data(as_text=True)
     assert "1 lease on offer for transfer" in page and "1 listing" in page
+
+
+def test_operators_see_the_transfers_awaiting_payment(client, owner, exporter, taker, operator):
+    booking = paid_lease(owner, exporter, consent=False)
+    transfer = offer_transfer(exporter, offer(booking), NOW, TODAY)
+    request_transfer(taker, transfer.id, goods(), NOW, TODAY)
+    login(client, operator)
+    page = client.get("/transfers").get_data(as_text=True)
+    assert "Awaiting the taker's payment" in page and f"/transfers/{transfer.id}" in page
+    assert "Record the taker's bank transfer" in client.get(f"/transfers/{transfer.id}").get_data(
+        as_text=True
+    )
+    client.get("/logout")
+    login(client, owner)
+    assert b">Transfers</a>" in client.get("/").data
+    assert b"Awaiting the taker" not in client.get("/transfers").data

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from ..accounts.models import User
 from ..bookings import capacity
@@ -18,7 +18,7 @@ from ..escrow.services import booking_releases, scheduled_payments
 from ..extensions import db
 from ..money import Money, require_currency
 from ..pagination import Page, paginate
-from ..permissions import require_user
+from ..permissions import require_operator, require_user
 from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import locked_row, use_case
 from ..validation import require_text
@@ -332,6 +332,17 @@ def my_transfers(actor: User, page: int, per_page: int) -> Page:
         )
     )
     return paginate(query.order_by(Transfer.id.desc()), page, per_page)
+
+
+def awaiting_payment(actor: User) -> list[Transfer]:
+    """For operators, who record the takers' bank transfers: transfers that take payment."""
+    require_operator(actor)
+    payable = or_(
+        Transfer.state == "owner_approved",
+        and_(Transfer.state == "requested", Transfer.consent_required.is_(False)),
+    )
+    query = select(Transfer).where(payable).order_by(Transfer.effective_date, Transfer.id)
+    return list(db.session.scalars(query))
 
 
 def offers_on_lease(booking_id: int) -> list[Transfer]:

@@ -78,6 +78,7 @@ def index() -> str:
         "transfers/index.html",
         offers=services.offers(utc_today(), page, per_page),
         mine=services.my_transfers(actor(), 1, per_page),
+        to_pay=services.awaiting_payment(actor()) if actor().is_operator else [],
     )
 
 
