@@ -105,6 +105,16 @@ def test_a_taker_asks_the_owner_approves_and_the_operator_records_payment(
     db.session.expire_all()
     assert transfer.state == "completed" and booking.end_date == EFFECTIVE - timedelta(days=1)
     assert b"New lease" in client.get(url).data
+    for lease in (transfer.new_booking_id, transfer.continuation_id, booking.id):
+        assert client.get(f"/bookings/{lease}").status_code == 200
+    client.get("/logout")
+    login(client, taker)
+    lease = client.get(f"/bookings/{transfer.new_booking_id}").get_data(as_text=True)
+    assert f"Taken over from lease #{booking.id}" in lease
+    assert client.get(f"/bookings/{booking.id}/transfer").status_code == 404  # not a party
+    client.get("/logout")
+    login(client, owner)
+    assert client.get(f"/bookings/{booking.id}/transfer").status_code == 403
 
 
 def test_the_owner_refuses_and_the_tenant_withdraws_from_the_page(client, owner, exporter, taker):

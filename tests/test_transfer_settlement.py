@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import OperatorFactory, OrganizationFactory, UserFactory
-from tests.helpers import api_token, goods
+from tests.helpers import api_token, goods, login
 from tests.test_booking_state_machine import check_escrow
 from tests.test_concurrency import check_ledger
 from tests.transfer_support import (
@@ -29,6 +29,7 @@ from warehouse_exchange.bookings import capacity
 from warehouse_exchange.bookings.models import Booking
 from warehouse_exchange.bookings.services import advance_leases
 from warehouse_exchange.errors import Conflict, Forbidden, InvalidInput
+from warehouse_exchange.escrow.cards import start_card_payment
 from warehouse_exchange.escrow.services import (
     booking_releases,
     escrow_summary,
@@ -145,7 +146,7 @@ def test_the_new_leases_run_and_release_on_their_own_schedule(app, owner, export
     check_ledger()
 
 
-def test_a_lease_already_released_hands_on_no_escrow(app, owner, exporter, taker):
+def test_a_lease_already_released_hands_on_no_escrow(client, owner, exporter, taker):
     # a lease of a single month is released on its first day: nothing is left to follow
     booking = paid_lease(owner, exporter, consent=False, end=START + timedelta(days=20))
     transfer = offer_transfer(
@@ -158,6 +159,10 @@ def test_a_lease_already_released_hands_on_no_escrow(app, owner, exporter, taker
     assert escrow_summary(taker, new.id, TODAY).outstanding.amount_minor == 0
     check_ledger()
     check_escrow()
+    login(client, taker)
+    assert client.get(f"/bookings/{new.id}").status_code == 200
+    with pytest.raises(Conflict, match="paid in full"):  # nothing to pay: never a 500
+        start_card_payment(taker, new.id, gateway=None)
 
 
 def test_requests_that_cannot_be_taken_are_refused(client, owner, exporter, taker, operator):

@@ -353,6 +353,14 @@ def offers_on_lease(booking_id: int) -> list[Transfer]:
     )
 
 
+def lease_to_offer(actor: User, booking_id: int) -> Booking:
+    """The lease whose offer page the actor opens: its tenant's only."""
+    booking = get_booking(actor, booking_id)
+    if actor.organization_id != booking.tenant_id:
+        raise Forbidden("Only the lease's tenant can offer it for transfer.")
+    return booking
+
+
 def transfer_refusal(booking: Booking) -> str | None:
     """Why the lease cannot be offered now, for the offer page (None: it can)."""
     try:

@@ -9,7 +9,6 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from ..adapters.clock import utc_now, utc_today
-from ..bookings.services import get_booking
 from ..errors import Conflict, DomainError, InvalidInput
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
@@ -50,7 +49,7 @@ def _offer_page(booking, form, status=None):
 @bp.route("/bookings/<id:booking_id>/transfer", methods=["GET", "POST"])
 @login_required
 def offer(booking_id: int):
-    booking = get_booking(actor(), booking_id)
+    booking = services.lease_to_offer(actor(), booking_id)
     form = OfferForm()
     if request.method == "GET":
         form.quantity.data = booking.quantity
@@ -62,7 +61,7 @@ def offer(booking_id: int):
             show_errors(form, error)
         except Conflict as error:
             form.form_errors.append(error.message)
-            return _offer_page(get_booking(actor(), booking_id), form, 409)
+            return _offer_page(services.lease_to_offer(actor(), booking_id), form, 409)
         else:
             flash(f"Transfer #{transfer.id} is on offer.", "success")
             return redirect(url_for("transfers.show", transfer_id=transfer.id))
