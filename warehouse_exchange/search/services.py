@@ -343,17 +343,19 @@ def _transfer_on_offer():
     return exists().where(Transfer.listing_id == Listing.id, Transfer.state == "offered")
 
 
-def _offers_at(ids: list[int], today: date) -> dict[int, int]:
-    rows = db.session.execute(
-        select(Transfer.listing_id, func.count())
+def _offers_at(today: date):
+    """The listing's offers still open, counted with the page's listings (no round trip of
+    its own: the page is at most a few dozen listings, each probed on the index)."""
+    return (
+        select(func.count())
         .where(
-            Transfer.listing_id.in_(ids),
+            Transfer.listing_id == Listing.id,
             Transfer.state == "offered",
             Transfer.effective_date > today,
         )
-        .group_by(Transfer.listing_id)
+        .correlate(Listing)
+        .scalar_subquery()
     )
-    return {listing_id: count for listing_id, count in rows}
 
 
 @dataclass
@@ -522,18 +524,16 @@ def search_listings(
     """Listings that accept the goods, with free capacity for the quantity and dates, one page."""
     checked = _check(query, geocoder, rates, today, limits)
     ids, distances, (total, exact) = _page_of_ids(_base_query(checked, rates), checked)
-    loaded = db.session.scalars(
-        select(Listing)
+    loaded = db.session.execute(
+        select(Listing, _offers_at(today))
         .where(Listing.id.in_(ids))
         .options(joinedload(Listing.warehouse).joinedload(Warehouse.organization))
     ).unique()
-    by_id = {listing.id: listing for listing in loaded}
+    by_id = {listing.id: (listing, offers) for listing, offers in loaded}
     start, end = (query.start, query.end) if query.start else (today, today)
     held = _held_quantities(ids, start, end)
-    offers = _offers_at(ids, today) if ids else {}
     hits = [
-        _hit(by_id[i], query, distances.get(i), rates, held.get(i, 0), offers.get(i, 0))
-        for i in ids
+        _hit(by_id[i][0], query, distances.get(i), rates, held.get(i, 0), by_id[i][1]) for i in ids
     ]
     rate_date = None
     if query.currency:
