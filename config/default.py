@@ -46,6 +46,9 @@ BOOKING_COMMISSION_BP = 800
 BOOKING_GUARANTEE_BP = 200
 #: An owner has this long to accept or decline a request before it expires.
 BOOKING_REQUEST_TTL_HOURS = 48
+#: The platform's fee on a lease transfer, in basis points of the price the taker pays; the
+#: tenant who hands the lease on is paid the rest.
+TRANSFER_FEE_BP = 300
 #: A tenant has this long after acceptance to pay the whole total into escrow.
 BOOKING_PAYMENT_WINDOW_HOURS = 72
 #: An owner who cancels a paid lease owes this share of its rent to the guarantee reserve,

@@ -1,6 +1,6 @@
-"""Property test: random sequences of booking, payment and dispute actions never reach an
-undeclared state, never leak or double-count capacity, keep escrow's ledger whole, and never
-let a dispute payout overdraw the guarantee reserve."""
+"""Property test: random sequences of booking, payment, dispute and transfer actions
+never reach an undeclared state, never leak or double-count capacity, keep escrow's
+ledger whole, and never let the guarantee reserve go below zero."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import func, select
 
-from tests.factories import ListingFactory, WarehouseFactory
+from tests.factories import ListingFactory, OrganizationFactory, UserFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods
 from tests.test_concurrency import check_ledger
 from warehouse_exchange.bookings.models import Booking
@@ -53,8 +53,14 @@ from warehouse_exchange.escrow.services import (
 )
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger.models import LedgerAccount, LedgerEntry
+from warehouse_exchange.transfers import services as transfers
+from warehouse_exchange.transfers.models import Transfer, TransferReceipt
+from warehouse_exchange.transfers.rules import TRANSITIONS as TRANSFER_TRANSITIONS
+from warehouse_exchange.transfers.rules import transfer_reference
+from warehouse_exchange.transfers.settlement import record_transfer_receipt
 
 NOW = datetime(2031, 3, 2, 12, tzinfo=UTC)
+TRANSFER_STEPS = ("request", "approve", "pay", "withdraw")
 TODAY = NOW.date()
 
 
@@ -75,6 +81,7 @@ def check_escrow():
         where=[LedgerAccount.id == LedgerEntry.account_id, LedgerEntry.booking_id.is_not(None)],
     )
     paid = _sums(BankReceipt.booking_id, BankReceipt.amount_minor)
+    _add_transfers(paid)
     sent = _sums(Refund.booking_id, Refund.amount_minor, where=[Refund.state == "sent"])
     released = _sums(
         ReleaseInstalment.booking_id,
@@ -122,6 +129,41 @@ def check_disputes():
             assert dispute.tenant_share_minor + dispute.owner_share_minor == dispute.frozen_minor
 
 
+def _add_transfers(paid: dict) -> None:
+    """What a transfer brings into a lease's escrow (the taker's price into the lease handed
+    on; the escrow of the days handed on into the new leases) and takes out of it."""
+    price = _sums(
+        Transfer.booking_id,
+        TransferReceipt.amount_minor,
+        where=[TransferReceipt.transfer_id == Transfer.id],
+    )
+    moved_out = _sums(
+        Transfer.booking_id, Transfer.escrow_moved_minor, where=[Transfer.state == "completed"]
+    )
+    moved_in = _sums(
+        Booking.id, Booking.subtotal_minor, where=[Booking.transferred_from_id.is_not(None)]
+    )
+    for key in {*price, *moved_out, *moved_in}:
+        paid[key] = (
+            paid.get(key, 0) + price.get(key, 0) - moved_out.get(key, 0) + moved_in.get(key, 0)
+        )
+
+
+def check_transfers():
+    """Transfers move only along declared transitions, a completed one left its lease ending
+    before the effective day (the day before, or earlier if it was shortened again), and no
+    lease has two open transfers."""
+    open_per_lease: dict[int, int] = {}
+    for transfer in db.session.scalars(select(Transfer)):
+        assert transfer.state in TRANSFER_TRANSITIONS
+        if transfer.is_open:
+            open_per_lease[transfer.booking_id] = open_per_lease.get(transfer.booking_id, 0) + 1
+        if transfer.state == "completed":
+            assert transfer.booking.end_date < transfer.effective_date
+            assert transfer.new_booking.start_date == transfer.effective_date
+    assert all(count == 1 for count in open_per_lease.values())
+
+
 def check_ended_early():
     """A lease ended early releases nothing after its new end and owes no later month."""
     for booking in db.session.scalars(
@@ -135,6 +177,7 @@ def check_ended_early():
 
 
 def test_booking_state_machine(app, owner, exporter, operator):
+    taker = UserFactory(organization=OrganizationFactory(kind="exporter", country="DE"))
     listings = [
         ListingFactory(
             warehouse=WarehouseFactory(organization=owner.organization),
@@ -427,6 +470,86 @@ def test_booking_state_machine(app, owner, exporter, operator):
             data = FundingData(amount, "EUR", f"F{self.transfers}")
             self._try(fund_reserve, operator, data, self.clock)
 
+        def _book_and_pay(self, quantity: int, offset: int, days: int) -> None:
+            """A lease asked for, accepted and paid in full at once: something to hand on."""
+            start = TODAY + timedelta(days=offset)
+            request = BookingRequest(
+                listings[0].id, quantity, start, start + timedelta(days=days), goods()
+            )
+            with contextlib.suppress(DomainError):
+                booking = request_booking(exporter, request, booking_terms(), self.clock, TODAY)
+                accept_booking(owner, booking.id, self.clock)
+                self.transfers += 1
+                receipt = ReceiptData(
+                    payment_reference(booking.id), booking.total_minor, "EUR", self.clock.date(),
+                    f"T{self.transfers}",
+                )  # fmt: skip
+                record_bank_receipt(operator, receipt, self.clock, self.clock.date())
+                self.recorded.append(receipt)
+
+        def _offer(self, data) -> None:
+            """The tenant offers the rest of a running lease (one paid at once, if it has
+            none), all of it or a part, from a day to come."""
+            running = select(Booking.id).where(
+                Booking.tenant_id == exporter.organization_id,
+                Booking.state.in_(("confirmed", "active")),
+            )
+            if not db.session.scalars(running).first():
+                self._book_and_pay(
+                    data.draw(st.integers(1, 6)),
+                    data.draw(st.integers(0, 10)),
+                    data.draw(st.integers(20, 80)),
+                )
+            ids = db.session.scalars(running).all()
+            if not ids:
+                return
+            booking = db.session.get(Booking, data.draw(st.sampled_from(ids)))
+            whole = data.draw(st.booleans())
+            quantity = booking.quantity if whole else max(1, booking.quantity // 2)
+            effective = self.clock.date() + timedelta(days=data.draw(st.integers(1, 60)))
+            price = data.draw(st.sampled_from([1, 999, 50_000]))
+            offer = transfers.Offer(booking.id, effective, quantity, price, "EUR")
+            self._try(transfers.offer_transfer, exporter, offer, self.clock, self.clock.date())
+
+        @rule(
+            data=st.data(),
+            steps=st.lists(
+                st.sampled_from(["next"] * 5 + [*TRANSFER_STEPS]), min_size=1, max_size=5
+            ),
+        )
+        def hand_on_a_lease(self, data, steps):
+            """A few steps of transfers: mostly each open one's next (the tenant offers, the
+            taker asks, the owner approves, the operator records the price), sometimes a
+            withdrawal or a step out of turn."""
+            for step in steps:
+                ids = db.session.scalars(
+                    select(Transfer.id).where(Transfer.state.in_(transfers.OPEN_STATES))
+                ).all()
+                if not ids:
+                    self._offer(data)
+                    continue
+                self._move(db.session.get(Transfer, data.draw(st.sampled_from(ids))), step)
+
+        def _move(self, transfer: Transfer, step: str) -> None:
+            now, today = self.clock, self.clock.date()
+            if step == "next":
+                step = {"offered": "request", "requested": "approve"}.get(transfer.state, "pay")
+            if step == "request":
+                self._try(transfers.request_transfer, taker, transfer.id, goods(), now, today)
+            elif step == "approve":
+                self._try(transfers.approve_transfer, owner, transfer.id, now, today)
+            elif step == "withdraw":
+                self._try(transfers.withdraw_transfer, exporter, transfer.id, "", now)
+            else:
+                self.transfers += 1
+                receipt = ReceiptData(
+                    transfer_reference(transfer.id), transfer.price_minor, "EUR", today,
+                    f"T{self.transfers}",
+                )  # fmt: skip
+                self._try(record_transfer_receipt, operator, receipt, now, today)
+                if db.session.get(Transfer, transfer.id).state == "completed":
+                    event("a transfer completed")
+
         @rule()
         def a_month_passes(self):
             """Long enough for a monthly instalment to be missed and covered."""
@@ -439,6 +562,7 @@ def test_booking_state_machine(app, owner, exporter, operator):
             advance_leases(self.clock)
             cover_missed_instalments(self.clock)
             run_due_releases(self.clock)
+            transfers.expire_transfers(self.clock)
 
         def _try(self, function, *args):
             # refusals are fine; what they leave behind is checked by the invariant
@@ -461,6 +585,7 @@ def test_booking_state_machine(app, owner, exporter, operator):
             check_ended_early()
             check_reserve()
             check_disputes()
+            check_transfers()
 
         def teardown(self):
             db.session.rollback()

@@ -30,6 +30,7 @@ from .shipments.models import (
     ShipmentLine,
     StockItem,
 )
+from .transfers.models import Transfer, TransferReceipt
 from .trust.models import (
     BlacklistEntry,
     CreditRating,
@@ -79,6 +80,8 @@ __all__ = [
     "StockItem",
     "StoredFile",
     "TemperatureZone",
+    "Transfer",
+    "TransferReceipt",
     "User",
     "VerificationDocument",
     "VerificationRequest",

@@ -51,26 +51,30 @@ class BookingForm(FlaskForm):
     idempotency_key = HiddenField(validators=[Optional(), Length(max=64)])
 
     def to_request(self, listing_id: int) -> BookingRequest:
-        goods = SkuProfile(
-            unit_length_cm=self.unit_length_cm.data,
-            unit_width_cm=self.unit_width_cm.data,
-            unit_height_cm=self.unit_height_cm.data,
-            unit_weight_kg=self.unit_weight_kg.data,
-            temperature_min_c=self.temperature_min_c.data,
-            temperature_max_c=self.temperature_max_c.data,
-            hazmat_class=int(self.hazmat_class.data) if self.hazmat_class.data else None,
-            category=self.category.data,
-            sku_count=self.sku_count.data,
-        )
         return BookingRequest(
             listing_id,
             self.quantity.data,
             self.start.data,
             self.end.data,
-            goods,
+            goods_of(self),
             self.idempotency_key.data or None,
             self.payment_plan.data,
         )
+
+
+def goods_of(form: FlaskForm) -> SkuProfile:
+    """The SKU profile declared in a form with the booking form's goods fields."""
+    return SkuProfile(
+        unit_length_cm=form.unit_length_cm.data,
+        unit_width_cm=form.unit_width_cm.data,
+        unit_height_cm=form.unit_height_cm.data,
+        unit_weight_kg=form.unit_weight_kg.data,
+        temperature_min_c=form.temperature_min_c.data,
+        temperature_max_c=form.temperature_max_c.data,
+        hazmat_class=int(form.hazmat_class.data) if form.hazmat_class.data else None,
+        category=form.category.data,
+        sku_count=form.sku_count.data,
+    )
 
 
 class ReasonForm(FlaskForm):

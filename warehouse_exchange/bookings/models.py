@@ -63,7 +63,8 @@ class Booking(db.Model):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("start_date <= end_date", name="dates_ordered"),
         CheckConstraint(
-            "subtotal_minor > 0 AND commission_minor >= 0 AND guarantee_fee_minor >= 0 "
+            "(subtotal_minor > 0 OR transferred_from_id IS NOT NULL) AND subtotal_minor >= 0 "
+            "AND commission_minor >= 0 AND guarantee_fee_minor >= 0 "
             "AND total_minor = subtotal_minor + commission_minor + guarantee_fee_minor",
             name="quote_adds_up",
         ),
@@ -106,6 +107,9 @@ class Booking(db.Model):
     payment_plan: Mapped[str] = mapped_column(String(10), default="upfront")
     #: the last day agreed at first, when the lease was made to end earlier
     original_end_date: Mapped[date | None] = mapped_column(Date)
+    #: the lease this one took over days of, by a transfer (its rent is the escrow that
+    #: followed those days, nothing when the owner had been paid for them already)
+    transferred_from_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
     #: when the tenant first missed an instalment that the guarantee reserve then covered
     defaulted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the client's key for this request; a replayed POST finds the first booking

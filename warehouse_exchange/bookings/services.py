@@ -309,11 +309,22 @@ def cancel_booking(actor: User, booking_id: int, reason: str, now: datetime, tod
     booking = _locked(booking)
     if booking.state == "confirmed" and booking.start_date <= today:
         raise Conflict("The lease has started; it can no longer be cancelled.")
+    if _handed_on(booking):
+        raise Conflict(
+            "Days of this lease were transferred to another lease; it can no longer be cancelled."
+        )
     _move(booking, "cancelled", actor, now, reason)
     by_owner = actor.organization_id != booking.tenant_id
     booking_cancelled.send(booking, actor=actor, now=now, by_owner=by_owner)
     db.session.commit()
     return booking
+
+
+def _handed_on(booking: Booking) -> bool:
+    """Whether a transfer moved days of the lease (and the rent paid for them) to another: its
+    cancellation terms, judged on the whole rent, no longer fit what is left of it."""
+    taken_over = select(Booking.id).where(Booking.transferred_from_id == booking.id)
+    return db.session.scalar(taken_over.limit(1)) is not None
 
 
 def shorten_lease(

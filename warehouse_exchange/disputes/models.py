@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -134,4 +135,13 @@ class DisputeMessage(db.Model):
     author: Mapped[User] = relationship()
     files: Mapped[list[StoredFile]] = relationship(
         secondary=dispute_message_files, order_by=StoredFile.id
+    )
+
+
+def unresolved_dispute_id(booking_id: int) -> int | None:
+    """The booking's dispute still to be decided, if any (one at most: a unique index)."""
+    return db.session.scalar(
+        select(Dispute.id).where(
+            Dispute.booking_id == booking_id, Dispute.state.in_(UNRESOLVED_STATES)
+        )
     )

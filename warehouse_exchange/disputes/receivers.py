@@ -5,16 +5,12 @@ queue, flagged, and in the audit log."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from ..bookings.models import Booking
 from ..bookings.signals import booking_cancelled, lease_shortened
 from ..errors import Conflict
-from ..extensions import db
 from ..notifications.messages import Message
 from ..notifications.services import notify
-from .models import Dispute, DisputeMessage
-from .rules import UNRESOLVED_STATES
+from .models import Dispute, DisputeMessage, unresolved_dispute_id
 from .signals import dispute_decided, dispute_escalated, dispute_message_added, dispute_opened
 
 
@@ -27,11 +23,7 @@ class EscrowFrozen(Conflict):
 def refuse_while_disputed(booking: Booking, **_kw):
     """Cancelling a lease or ending it early moves its escrow, which an open dispute froze:
     the operator's decision comes first (this undoes the whole use case)."""
-    unresolved = db.session.scalar(
-        select(Dispute.id).where(
-            Dispute.booking_id == booking.id, Dispute.state.in_(UNRESOLVED_STATES)
-        )
-    )
+    unresolved = unresolved_dispute_id(booking.id)
     if unresolved is not None:
         raise EscrowFrozen(
             f"Booking {booking.id} has an open dispute (#{unresolved}); its escrow is frozen"

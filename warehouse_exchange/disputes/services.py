@@ -25,7 +25,7 @@ from ..unit_of_work import locked_row, use_case
 from ..validation import require_int, require_text
 from ..work_items import item_failed
 from . import settlement
-from .models import Dispute, DisputeMessage, dispute_message_files
+from .models import Dispute, DisputeMessage, dispute_message_files, unresolved_dispute_id
 from .rules import (
     CATEGORIES,
     DISPUTABLE_BOOKING_STATES,
@@ -121,11 +121,7 @@ def _check_disputable(booking: Booking) -> None:
         raise Conflict(
             f"Booking {booking.id} is {booking.state}; only paid leases can be disputed."
         )
-    unresolved = db.session.scalar(
-        select(Dispute.id).where(
-            Dispute.booking_id == booking.id, Dispute.state.in_(UNRESOLVED_STATES)
-        )
-    )
+    unresolved = unresolved_dispute_id(booking.id)
     if unresolved is not None:
         raise Conflict(f"Booking {booking.id} already has an open dispute (#{unresolved}).")
 

@@ -155,6 +155,11 @@ def _receipt_facts(receipt: BankReceipt) -> dict:
     }
 
 
+#: postings that pay into a booking's escrow: a payment, or the escrow that followed the days
+#: a transfer handed on (only its legs into a booking count: the lease it left stays paid)
+PAID_IN_KINDS = ("payment", "escrow_transfer")
+
+
 def paid_minor(booking_id: int) -> int:
     """Everything paid into escrow for the booking, by any gateway (the ledger says)."""
     paid = db.session.scalar(
@@ -163,8 +168,9 @@ def paid_minor(booking_id: int) -> int:
         .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
         .where(
             LedgerEntry.booking_id == booking_id,
-            LedgerTransaction.kind == "payment",
+            LedgerTransaction.kind.in_(PAID_IN_KINDS),
             LedgerAccount.kind == "tenant_escrow",
+            LedgerEntry.amount_minor > 0,
         )
     )
     return int(paid or 0)
@@ -210,7 +216,7 @@ def payment_instalments(booking: Booking) -> list[PaymentInstalment]:
     """The booking's payment schedule, in order; made at acceptance (or on first use, for a
     booking accepted before payment plans existed). An upfront booking has one instalment."""
     made = scheduled_payments(booking.id)
-    if made:
+    if made or booking.total_minor == 0:  # a transferred lease whose rent was all released
         return made
     parts = payment_parts(
         booking.subtotal_minor,

@@ -71,6 +71,9 @@ class ListingForm(FlaskForm):
         choices=list(FIRST_RELEASES.items()),
         default="start_day",
     )
+    transfer_consent = BooleanField(
+        "Approve the taker when a tenant transfers a lease", default=True
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,6 +91,7 @@ class ListingForm(FlaskForm):
             instant_book=self.instant_book.data,
             cancellation_policy=self.cancellation_policy.data,
             first_release=self.first_release.data,
+            transfer_consent=self.transfer_consent.data,
             price_minor=price.amount_minor,
             currency=price.currency,
             hazmat_classes=self.hazmat_classes.data or [],

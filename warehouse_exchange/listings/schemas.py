@@ -50,6 +50,10 @@ class ListingInSchema(Schema):
     first_release = fields.String(
         load_default="start_day", validate=validate.OneOf(list(FIRST_RELEASES))
     )
+    transfer_consent = fields.Boolean(
+        load_default=True,
+        metadata={"description": "The owner approves the taker of a lease transferred here"},
+    )
 
     @validates_schema
     def positive_price(self, data: dict, **_kwargs) -> None:
@@ -94,6 +98,7 @@ class ListingSchema(Schema):
     instant_book = fields.Boolean()
     cancellation_policy = fields.String()
     first_release = fields.String()
+    transfer_consent = fields.Boolean()
     status = fields.String()
 
 

@@ -58,6 +58,8 @@ class ListingData:
     instant_book: bool = False
     cancellation_policy: str = "moderate"
     first_release: str = "start_day"
+    #: whether the owner approves the taker of a lease transferred here
+    transfer_consent: bool = True
 
 
 def _check_window(data: ListingData, today: date, *, is_new: bool) -> None:
@@ -126,6 +128,7 @@ def _apply(listing: Listing, data: ListingData, warehouse: Warehouse, today: dat
     listing.hazmat_mask = to_mask(data.hazmat_classes, HAZMAT_BITS)
     listing.categories_mask = to_mask(data.categories, CATEGORY_BITS)
     listing.instant_book = bool(data.instant_book)
+    listing.transfer_consent = bool(data.transfer_consent)
     if data.cancellation_policy not in CANCELLATION_POLICIES:
         raise InvalidInput(
             "The cancellation policy is flexible, moderate or strict.",

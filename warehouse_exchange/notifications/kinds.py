@@ -26,6 +26,11 @@ KINDS: dict[str, str] = {
     "dispute_message": "A new message in one of our disputes",
     "dispute_decided": "A dispute of ours decided by an operator",
     "dispute_escalated": "A dispute of ours past its deadline, escalated to the operators",
+    "transfer_offered": "A lease at one of our listings offered for transfer",
+    "transfer_requested": "An exporter asks to take over a lease offered for transfer",
+    "transfer_answered": "The owner approved or refused a transfer of a lease",
+    "transfer_completed": "A lease transfer paid and completed",
+    "transfer_ended": "A lease transfer withdrawn or expired",
 }
 
 #: the booking state a transition leads to -> the kind of notification it makes

@@ -23,6 +23,7 @@ from ..notifications.reminders import (
     remind_waiting_requests,
 )
 from ..notifications.services import send_pending_emails
+from ..transfers.services import expire_transfers
 from ..trust.blacklist import end_lapsed_blacklistings
 from ..trust.credit import rate_everyone
 from .history import record_run
@@ -71,6 +72,9 @@ JOBS = [
     Job("rate-organizations",
         "Recompute every organization's credit score and tier (nightly)",
         rate_everyone, 24 * 60),
+    Job("expire-transfers",
+        "Expire lease transfers not completed before their effective day",
+        expire_transfers, 60),
     Job("end-blacklistings", "Take organizations whose blacklisting has ended off the list",
         end_lapsed_blacklistings, 60),
     Job("escalate-disputes",

@@ -38,6 +38,7 @@ def _hit_json(hit: SearchHit) -> dict:
         "converted_total_price": _money(hit.converted_total_price),
         "distance_km": round(hit.distance_km, 3) if hit.distance_km is not None else None,
         "owner": listing.warehouse.organization,
+        "transfers_on_offer": hit.transfers_on_offer,
     }
 
 

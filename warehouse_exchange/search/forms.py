@@ -68,6 +68,7 @@ class SearchForm(FlaskForm):
         validators=[Optional()],
     )
     verified_only = BooleanField("Verified owners only")
+    transfers_on_offer = BooleanField("Leases on offer for transfer only")
     sort = SelectField(
         "Sort by",
         choices=[("price", "Price"), ("distance", "Distance"), ("rating", "Rating")],
@@ -111,6 +112,7 @@ class SearchForm(FlaskForm):
             currency=self.currency.data or None,
             min_tier=self.min_tier.data or None,
             verified_only=bool(self.verified_only.data),
+            transfers_on_offer=bool(self.transfers_on_offer.data),
             sort=self.sort.data or "price",
             page=page,
             per_page=per_page,

@@ -63,4 +63,5 @@ LOOSEN_HINTS = {
     "max_price": "raise the price ceiling",
     "min_tier": "accept a lower rating tier",
     "verified_only": "include organizations not yet verified",
+    "transfers_on_offer": "include listings without a lease on offer for transfer",
 }

@@ -50,6 +50,10 @@ class SearchArgsSchema(Schema):
     verified_only = fields.Boolean(
         load_default=False, metadata={"description": "Only owners verified by the platform"}
     )
+    transfers_on_offer = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Only listings where a lease is on offer for transfer"},
+    )
     sort = fields.String(load_default="price", validate=validate.OneOf(SORTS))
     page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
@@ -80,6 +84,9 @@ class SearchHitSchema(Schema):
     converted_total_price = fields.Nested(MoneySchema, allow_none=True)
     distance_km = fields.Float(allow_none=True)
     owner = fields.Nested(OwnerSummarySchema)
+    transfers_on_offer = fields.Integer(
+        metadata={"description": "Leases at the listing on offer for transfer"}
+    )
 
 
 class SearchResultSchema(Schema):

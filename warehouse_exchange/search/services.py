@@ -20,6 +20,7 @@ from ..listings.models import Listing
 from ..listings.rules import lease_days, lease_price
 from ..money import Money, require_currency
 from ..pagination import Page, check_page
+from ..transfers.models import Transfer
 from ..trust.rules import tier_rank, tiers_at_least
 from ..validation import require_country
 from ..warehouses.models import Warehouse
@@ -57,6 +58,8 @@ class SearchQuery:
     min_tier: str | None = None
     #: only owners whose registration an operator verified
     verified_only: bool = False
+    #: only listings where a tenant offers (part of) a lease for transfer
+    transfers_on_offer: bool = False
     sort: str = "price"
     page: int = 1
     per_page: int = 20
@@ -71,6 +74,8 @@ class SearchHit:
     #: the weekly unit price converted into the asked currency, when one was asked
     converted_unit_price: Money | None
     converted_total_price: Money | None
+    #: leases at the listing on offer for transfer
+    transfers_on_offer: int = 0
 
 
 @dataclass(frozen=True)
@@ -315,6 +320,8 @@ def _base_query(checked: _Checked, rates: RateTable) -> Select:
     price_filter = _price_filter(query, rates)
     if price_filter is not None:
         filters.append(price_filter)
+    if query.transfers_on_offer:
+        filters.append(_transfer_on_offer())
     return (
         select(
             Listing.id,
@@ -327,6 +334,27 @@ def _base_query(checked: _Checked, rates: RateTable) -> Select:
         .join(Listing.warehouse)
         .join(Warehouse.organization)
         .where(*filters)
+    )
+
+
+def _transfer_on_offer():
+    """A semi-join on ix_transfers_listing_state: offers are few, and each listing is
+    probed by its id (an offer past its effective day is expired by the hourly job)."""
+    return exists().where(Transfer.listing_id == Listing.id, Transfer.state == "offered")
+
+
+def _offers_at(today: date):
+    """The listing's offers still open, counted with the page's listings (no round trip of
+    its own: the page is at most a few dozen listings, each probed on the index)."""
+    return (
+        select(func.count())
+        .where(
+            Transfer.listing_id == Listing.id,
+            Transfer.state == "offered",
+            Transfer.effective_date > today,
+        )
+        .correlate(Listing)
+        .scalar_subquery()
     )
 
 
@@ -446,7 +474,9 @@ def _total(base: Select, offset: int, found: int, per_page: int, limit: int):
     return counted, True
 
 
-def _hit(listing: Listing, query: SearchQuery, distance, rates: RateTable, held: int) -> SearchHit:
+def _hit(
+    listing: Listing, query: SearchQuery, distance, rates: RateTable, held: int, offers: int = 0
+) -> SearchHit:
     total = None
     if query.quantity is not None and query.start is not None:
         total = lease_price(listing.unit_price, query.quantity, query.start, query.end)
@@ -462,6 +492,7 @@ def _hit(listing: Listing, query: SearchQuery, distance, rates: RateTable, held:
         converted_total_price=rates.convert(total, query.currency)
         if convertible and total
         else None,
+        transfers_on_offer=offers,
     )
 
 
@@ -482,6 +513,7 @@ def _hints(query: SearchQuery, centre: Place | None) -> list[str]:
         "max_price": query.max_price_minor is not None,
         "min_tier": query.min_tier is not None,
         "verified_only": query.verified_only,
+        "transfers_on_offer": query.transfers_on_offer,
     }
     return [LOOSEN_HINTS[name] for name, on in active.items() if on]
 
@@ -492,15 +524,17 @@ def search_listings(
     """Listings that accept the goods, with free capacity for the quantity and dates, one page."""
     checked = _check(query, geocoder, rates, today, limits)
     ids, distances, (total, exact) = _page_of_ids(_base_query(checked, rates), checked)
-    loaded = db.session.scalars(
-        select(Listing)
+    loaded = db.session.execute(
+        select(Listing, _offers_at(today))
         .where(Listing.id.in_(ids))
         .options(joinedload(Listing.warehouse).joinedload(Warehouse.organization))
     ).unique()
-    by_id = {listing.id: listing for listing in loaded}
+    by_id = {listing.id: (listing, offers) for listing, offers in loaded}
     start, end = (query.start, query.end) if query.start else (today, today)
     held = _held_quantities(ids, start, end)
-    hits = [_hit(by_id[i], query, distances.get(i), rates, held.get(i, 0)) for i in ids]
+    hits = [
+        _hit(by_id[i][0], query, distances.get(i), rates, held.get(i, 0), by_id[i][1]) for i in ids
+    ]
     rate_date = None
     if query.currency:
         currencies = {query.currency} | {hit.listing.currency for hit in hits}

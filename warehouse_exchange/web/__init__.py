@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
     from ..scheduler.views import bp as scheduler
     from ..search.views import bp as search
     from ..shipments.views import bp as shipments
+    from ..transfers.views import bp as transfers
     from ..trust.views import bp as trust
     from ..warehouses.views import bp as warehouses
     from . import auth, filters, input_guard
@@ -40,7 +41,7 @@ def register(app: Flask) -> None:
     input_guard.register(app)
     blueprints = (
         search, accounts, warehouses, listings, bookings, escrow, fx, scheduler, notifications,
-        shipments, trust, disputes, audit,
+        shipments, trust, disputes, audit, transfers,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

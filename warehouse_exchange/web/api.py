@@ -64,6 +64,7 @@ def register_api(app: Flask) -> None:
     from ..shipments.api import blp as shipments
     from ..shipments.api import carrier_blp as carriers
     from ..shipments.api import stock_blp as stock
+    from ..transfers.api import blp as transfers
     from ..trust.api import blp as trust
     from ..warehouses.api import blp as warehouses
 
@@ -75,7 +76,7 @@ def register_api(app: Flask) -> None:
     )
     blueprints = (
         accounts, warehouses, listings, bookings, escrow, search, fx, notifications, shipments,
-        stock, carriers, trust, disputes,
+        stock, carriers, trust, disputes, transfers,
     )  # fmt: skip
     for blueprint in blueprints:
         csrf.exempt(blueprint)

@@ -1,0 +1,91 @@
+"""Transfer pages in headless Chromium: the tenant offers the rest of a paid lease, and
+another exporter finds it on the listing page and in search."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.browser.conftest import screenshot
+from tests.browser.marketplace import PASSWORD, pallet_listing, register
+from tests.browser.test_booking_pages import log_in
+from warehouse_exchange.accounts.services import create_operator
+from warehouse_exchange.adapters.clock import utc_now, utc_today
+from warehouse_exchange.bookings.rules import SkuProfile
+from warehouse_exchange.bookings.services import (
+    BookingRequest,
+    BookingTerms,
+    accept_booking,
+    request_booking,
+)
+from warehouse_exchange.escrow.rules import payment_reference
+from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def paid_lease(live_app):
+    with live_app.app_context():
+        owner = register("Antwerp Quay Storage", "owner", "BE", "Jan Peeters", "jan@quay.example")
+        tenant = register("Dhaka Knitwear Co", "exporter", "BD", "Rina Das", "rina@knit.example")
+        register("Lagos Leather Works", "exporter", "NG", "Ade Bello", "ade@leather.example")
+        operator = create_operator("ops@transfer.example", "Tess Ops", PASSWORD)
+        listing = pallet_listing(
+            owner,
+            live_app.extensions["geocoder"],
+            warehouse=("Quay 12", "Kaai 12", "Antwerp", "BE"),
+            title="Textile pallets at Antwerp",
+            quantity=60,
+            days=300,
+            price_minor=520,
+            currency="EUR",
+            categories=["apparel", "general"],
+        )
+        today, now = utc_today(), utc_now()
+        goods = SkuProfile(100, 80, 120, 300, 15, 25, "apparel", 40)
+        start = today + timedelta(days=5)
+        request = BookingRequest(listing.id, 12, start, start + timedelta(days=120), goods)
+        booking = request_booking(
+            tenant, request, BookingTerms.from_config(live_app.config), now, today
+        )
+        accept_booking(owner, booking.id, now)
+        receipt = ReceiptData(
+            payment_reference(booking.id), booking.total_minor, "EUR", today, "KBC-9001"
+        )
+        record_bank_receipt(operator, receipt, now, today)
+        return booking.id, listing.id, start
+
+
+def test_the_tenant_offers_a_lease_and_an_exporter_finds_it(page, live_server, paid_lease):
+    booking_id, listing_id, start = paid_lease
+    log_in(page, live_server, "rina@knit.example")
+    page.goto(f"{live_server}/bookings/{booking_id}")
+    page.click("text=Offer it for transfer")
+    assert page.is_visible("#guide")
+    page.fill("#effective_date", (start + timedelta(days=45)).isoformat())
+    page.fill("#quantity", "20")
+    page.fill("#price", "300")
+    page.click("main button:has-text('Offer for transfer')")
+    field = page.locator(".field", has=page.locator("#quantity"))
+    assert "Must be between 1 and 12" in field.inner_text()
+    assert page.input_value("#price") == "300"  # the form keeps what was typed
+    screenshot(page, "transfer-offer-form-error")
+    page.fill("#quantity", "5")
+    page.click("main button:has-text('Offer for transfer')")
+    page.wait_for_selector("text=is on offer")
+    assert page.is_visible("text=Withdraw the offer")
+    screenshot(page, "transfer-offered")
+    page.click("header button:has-text('Log out')")
+
+    log_in(page, live_server, "ade@leather.example")
+    page.goto(f"{live_server}/?transfers_on_offer=y")
+    badge = page.locator("a.badge.transfer")
+    assert badge.inner_text() == "1 lease on offer for transfer"
+    screenshot(page, "search-transfers-on-offer")
+    badge.click()
+    assert page.is_visible("#transfers")
+    page.click("#transfers a:has-text('#')")
+    assert page.is_visible("text=Ask to take it over")
+    screenshot(page, "transfer-take-over")

@@ -1,0 +1,172 @@
+"""The transfer pages: offer from the lease, see offers on the listing, take over, approve,
+refuse, withdraw, and the operator's record of the taker's payment."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.factories import OperatorFactory, OrganizationFactory, UserFactory
+from tests.helpers import goods, login
+from tests.test_payment_plans import pay, schedule
+from tests.transfer_support import EFFECTIVE, NOW, TODAY, offer, paid_lease, transfer_count
+from warehouse_exchange.extensions import db
+from warehouse_exchange.transfers.services import offer_transfer, request_transfer
+
+
+@pytest.fixture
+def taker(app):
+    return UserFactory(organization=OrganizationFactory(kind="exporter", country="DE"))
+
+
+def offer_form(**changes):
+    return {"effective_date": EFFECTIVE.isoformat(), "quantity": "4", "price": "500", **changes}
+
+
+def test_the_tenant_offers_from_the_lease_page(client, owner, exporter):
+    booking = paid_lease(owner, exporter)
+    login(client, exporter)
+    lease = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert "Offer it for transfer" in lease
+
+    page = client.get(f"/bookings/{booking.id}/transfer").get_data(as_text=True)
+    assert "As a guide" in page and "€" in page
+
+    bad = client.post(f"/bookings/{booking.id}/transfer", data=offer_form(quantity="11"))
+    assert bad.status_code == 422 and "Must be between 1 and 10" in bad.get_data(as_text=True)
+    past = client.post(
+        f"/bookings/{booking.id}/transfer", data=offer_form(effective_date=TODAY.isoformat())
+    )
+    assert past.status_code == 422 and b"After today" in past.data
+    cents = client.post(f"/bookings/{booking.id}/transfer", data=offer_form(price="5.001"))
+    assert cents.status_code == 422 and b"at most 2 decimals" in cents.data
+    assert b'value="5.001"' in cents.data  # the input is kept
+    assert transfer_count() == 0
+
+    made = client.post(f"/bookings/{booking.id}/transfer", data=offer_form())
+    assert made.status_code == 302
+    shown = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert "offered" in shown and "€500.00" in shown and "Withdraw the offer" in shown
+    listing = client.get(f"/listings/{booking.listing_id}").get_data(as_text=True)
+    assert "on offer for transfer" in listing and "€500.00" in listing
+    twice = client.post(f"/bookings/{booking.id}/transfer", data=offer_form())
+    assert twice.status_code == 409 and b"already offered" in twice.data
+
+
+def test_a_lease_with_months_to_pay_says_so_on_the_page(client, owner, exporter):
+    booking = paid_lease(owner, exporter, plan="monthly")
+    pay(OperatorFactory(), booking, schedule(booking)[0].amount_minor, "FIRST")
+    login(client, exporter)
+    page = client.get(f"/bookings/{booking.id}/transfer")
+    assert page.status_code == 200
+    assert b"cannot be offered now" in page.data and b"once every instalment is paid" in page.data
+    refused = client.post(f"/bookings/{booking.id}/transfer", data=offer_form())
+    assert refused.status_code == 409 and b"once every instalment is paid" in refused.data
+    assert transfer_count() == 0
+
+
+def test_a_taker_asks_the_owner_approves_and_the_operator_records_payment(
+    client, owner, exporter, taker
+):
+    booking = paid_lease(owner, exporter)
+    transfer = offer_transfer(exporter, offer(booking), NOW, TODAY)
+    url = f"/transfers/{transfer.id}"
+    login(client, taker)
+    assert b"Ask to take it over" in client.get(url).data
+    fields = {k: ("" if v is None else str(v)) for k, v in vars(goods()).items()}
+    refused = client.post(f"{url}/request", data={**fields, "category": "food"})
+    assert refused.status_code == 422 and b"This category is not accepted" in refused.data
+    assert client.post(f"{url}/request", data=fields).status_code == 302
+    assert b"asked to approve you" in client.get(url).data
+
+    client.get("/logout")
+    login(client, owner)
+    assert b"Approve the taker" in client.get(url).data
+    client.post(f"{url}/approve")
+    db.session.expire_all()
+    assert transfer.state == "owner_approved"
+
+    client.get("/logout")
+    login(client, taker)
+    assert b"Pay the price into escrow" in client.get(url).data
+
+    client.get("/logout")
+    login(client, OperatorFactory())
+    day = TODAY.isoformat()
+    short = client.post(
+        f"{url}/receipt", data={"amount": "400", "received_on": day, "bank_reference": "B1"}
+    )
+    assert short.status_code == 409 and b"exactly" in short.data
+    paid = client.post(
+        f"{url}/receipt", data={"amount": "500", "received_on": day, "bank_reference": "B1"}
+    )
+    assert paid.status_code == 302
+    db.session.expire_all()
+    assert transfer.state == "completed" and booking.end_date == EFFECTIVE - timedelta(days=1)
+    assert b"New lease" in client.get(url).data
+    for lease in (transfer.new_booking_id, transfer.continuation_id, booking.id):
+        assert client.get(f"/bookings/{lease}").status_code == 200
+    client.get("/logout")
+    login(client, taker)
+    lease = client.get(f"/bookings/{transfer.new_booking_id}").get_data(as_text=True)
+    assert f"Taken over from lease #{booking.id}" in lease
+    assert client.get(f"/bookings/{booking.id}/transfer").status_code == 404  # not a party
+    client.get("/logout")
+    login(client, owner)
+    assert client.get(f"/bookings/{booking.id}/transfer").status_code == 403
+
+
+def test_the_owner_refuses_and_the_tenant_withdraws_from_the_page(client, owner, exporter, taker):
+    first = offer_transfer(exporter, offer(paid_lease(owner, exporter)), NOW, TODAY)
+    second = offer_transfer(exporter, offer(paid_lease(owner, exporter)), NOW, TODAY)
+    request_transfer(taker, first.id, goods(), NOW, TODAY)
+    login(client, owner)
+    client.post(f"/transfers/{first.id}/refuse", data={"reason": ""})
+    db.session.expire_all()
+    assert first.state == "requested"  # a refusal needs a reason
+    client.post(f"/transfers/{first.id}/refuse", data={"reason": "No hazmat history"})
+    assert client.post(f"/transfers/{second.id}/withdraw").status_code == 403  # not the owner's
+    client.get("/logout")
+    login(client, exporter)
+    client.post(f"/transfers/{second.id}/withdraw", data={"reason": "Need it after all"})
+    db.session.expire_all()
+    assert (first.state, second.state) == ("refused", "withdrawn")
+    assert b"#" + str(second.id).encode() in client.get("/transfers").data  # among ours
+    assert b"withdrawn" in client.get(f"/transfers/{second.id}").data
+
+
+def test_search_finds_listings_with_transfers_on_offer(client, owner, exporter):
+    from tests.factories import ListingFactory, WarehouseFactory
+
+    booking = paid_lease(owner, exporter)
+    ListingFactory(warehouse=WarehouseFactory(organization=owner.organization))
+    offer_transfer(exporter, offer(booking), NOW, TODAY)
+
+    everything = client.get("/api/v1/search").json["results"]
+    assert len(everything) == 2
+    assert {hit["listing_id"]: hit["transfers_on_offer"] for hit in everything} == {
+        booking.listing_id: 1,
+        everything[0]["listing_id"] if everything[0]["listing_id"] != booking.listing_id
+        else everything[1]["listing_id"]: 0,
+    }  # fmt: skip
+    only = client.get("/api/v1/search?transfers_on_offer=true").json["results"]
+    assert [hit["listing_id"] for hit in only] == [booking.listing_id]
+    page = client.get("/?transfers_on_offer=y").get_data(as_text=True)
+    assert "1 lease on offer for transfer" in page and "1 listing" in page
+
+
+def test_operators_see_the_transfers_awaiting_payment(client, owner, exporter, taker, operator):
+    booking = paid_lease(owner, exporter, consent=False)
+    transfer = offer_transfer(exporter, offer(booking), NOW, TODAY)
+    request_transfer(taker, transfer.id, goods(), NOW, TODAY)
+    login(client, operator)
+    page = client.get("/transfers").get_data(as_text=True)
+    assert "Awaiting the taker's payment" in page and f"/transfers/{transfer.id}" in page
+    assert "Record the taker's bank transfer" in client.get(f"/transfers/{transfer.id}").get_data(
+        as_text=True
+    )
+    client.get("/logout")
+    login(client, owner)
+    assert b">Transfers</a>" in client.get("/").data
+    assert b"Awaiting the taker" not in client.get("/transfers").data

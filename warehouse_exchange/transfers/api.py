@@ -1,0 +1,119 @@
+"""API twins of the transfer pages: offer, list, get, request, approve, refuse, withdraw, and
+the operator's record of the taker's bank transfer."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ..adapters.clock import utc_now, utc_today
+from ..escrow.services import ReceiptData
+from ..web.api import page_body
+from ..web.auth import api_actor, api_login_required
+from . import services, settlement
+from .schemas import (
+    OfferInSchema,
+    ReasonInSchema,
+    RefuseInSchema,
+    TransferListArgs,
+    TransferPageSchema,
+    TransferReceiptInSchema,
+    TransferReceiptSchema,
+    TransferRequestInSchema,
+    TransferSchema,
+)
+
+blp = Blueprint("transfers_api", __name__, description="Transfers of leases to other exporters")
+
+
+@blp.post("/transfers")
+@api_login_required
+@blp.arguments(OfferInSchema)
+@blp.response(201, TransferSchema)
+def offer(args):
+    """The tenant offers the rest of a confirmed or active, fully paid lease. 409 when the
+    lease has instalments still to pay or is already on offer."""
+    price = args["price"]
+    data = services.Offer(
+        args["booking_id"],
+        args["effective_date"],
+        args["quantity"],
+        price["amount_minor"],
+        price["currency"],
+    )
+    return services.offer_transfer(api_actor(), data, utc_now(), utc_today())
+
+
+@blp.get("/transfers")
+@api_login_required
+@blp.arguments(TransferListArgs, location="query")
+@blp.response(200, TransferPageSchema)
+def list_transfers(args):
+    """Transfers on offer (optionally at one listing), or with mine=true your own."""
+    if args["mine"]:
+        page = services.my_transfers(api_actor(), args["page"], args["per_page"])
+    else:
+        page = services.offers(utc_today(), args["page"], args["per_page"], args.get("listing_id"))
+    return page_body(page)
+
+
+@blp.get("/transfers/<id:transfer_id>")
+@api_login_required
+@blp.response(200, TransferSchema)
+def get(transfer_id: int):
+    """An offer, for anyone logged in; once requested, for its parties and operators."""
+    return services.get_transfer(api_actor(), transfer_id)
+
+
+@blp.post("/transfers/<id:transfer_id>/request")
+@api_login_required
+@blp.arguments(TransferRequestInSchema)
+@blp.response(200, TransferSchema)
+def request_transfer(args, transfer_id: int):
+    """An exporter asks to take the lease over, declaring its goods (422 when the listing
+    does not accept them)."""
+    return services.request_transfer(
+        api_actor(), transfer_id, args["sku_profile"], utc_now(), utc_today()
+    )
+
+
+@blp.post("/transfers/<id:transfer_id>/approve")
+@api_login_required
+@blp.response(200, TransferSchema)
+def approve(transfer_id: int):
+    """The listing's owner approves the taker; the taker may then pay."""
+    return services.approve_transfer(api_actor(), transfer_id, utc_now(), utc_today())
+
+
+@blp.post("/transfers/<id:transfer_id>/refuse")
+@api_login_required
+@blp.arguments(RefuseInSchema)
+@blp.response(200, TransferSchema)
+def refuse(args, transfer_id: int):
+    """The listing's owner refuses the taker, with a reason."""
+    return services.refuse_transfer(api_actor(), transfer_id, args["reason"], utc_now())
+
+
+@blp.post("/transfers/<id:transfer_id>/withdraw")
+@api_login_required
+@blp.arguments(ReasonInSchema)
+@blp.response(200, TransferSchema)
+def withdraw(args, transfer_id: int):
+    """The tenant withdraws its offer before completion."""
+    return services.withdraw_transfer(api_actor(), transfer_id, args["reason"], utc_now())
+
+
+@blp.post("/transfers/receipts")
+@api_login_required
+@blp.arguments(TransferReceiptInSchema)
+@blp.response(201, TransferReceiptSchema)
+def record_receipt(args):
+    """An operator records the taker's bank transfer of the asking price; the transfer
+    completes at once. 409 for any other amount (send it back)."""
+    data = ReceiptData(
+        args["reference"],
+        args["amount"]["amount_minor"],
+        args["amount"]["currency"],
+        args["received_on"],
+        args["bank_reference"],
+    )
+    return settlement.record_transfer_receipt(api_actor(), data, utc_now(), utc_today())

@@ -1,0 +1,137 @@
+"""Transfers: a tenant hands the rest of a lease (all or part of its units, from an effective
+day on) to another exporter, who pays the asking price into escrow."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import Organization, User
+from ..bookings.models import Booking
+from ..extensions import db
+from ..listings.models import Listing
+from ..models_base import UTCDateTime, utcnow
+from ..money import Money
+from .rules import OPEN_STATES, STATES
+
+_OPEN = f"state IN {OPEN_STATES!r}"
+
+
+class Transfer(db.Model):
+    __tablename__ = "transfers"
+    __table_args__ = (
+        CheckConstraint(f"state IN {STATES!r}", name="state_known"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("price_minor > 0", name="price_positive"),
+        CheckConstraint(
+            "state NOT IN ('requested', 'owner_approved', 'completed', 'refused')"
+            " OR taker_id IS NOT NULL",
+            name="requested_has_taker",
+        ),
+        CheckConstraint("taker_id IS NULL OR taker_id <> tenant_id", name="taker_not_tenant"),
+        # one open transfer per lease: a second offer would sell the same days twice
+        Index(
+            "uq_transfers_open_booking",
+            "booking_id",
+            unique=True,
+            sqlite_where=text(_OPEN),
+            postgresql_where=text(_OPEN),
+        ),
+        # search's "transfers on offer" filter and badge look offers up by listing
+        Index("ix_transfers_listing_state", "listing_id", "state"),
+        Index("ix_transfers_state_effective", "state", "effective_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the lease offered
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
+    #: the lease's listing, copied so that search finds offers without joining bookings
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"))
+    #: the organization handing the lease on
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    offered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: the first day that belongs to the taker (the lease keeps the days before it)
+    effective_date: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[int] = mapped_column(Integer)
+    #: what the taker pays the tenant, in the lease's currency
+    price_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    #: whether the owner must approve the taker (the listing's term when it was offered)
+    consent_required: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(String(15), default="offered")
+    #: the exporter taking the lease over, and the goods it declared
+    taker_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unit_length_cm: Mapped[int | None] = mapped_column(Integer)
+    unit_width_cm: Mapped[int | None] = mapped_column(Integer)
+    unit_height_cm: Mapped[int | None] = mapped_column(Integer)
+    unit_weight_kg: Mapped[int | None] = mapped_column(Integer)
+    temperature_min_c: Mapped[int | None] = mapped_column(Integer)
+    temperature_max_c: Mapped[int | None] = mapped_column(Integer)
+    hazmat_class: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(String(20))
+    sku_count: Mapped[int | None] = mapped_column(Integer)
+    #: who approved, refused or withdrew it, and why
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    #: at completion: the taker's new lease, the tenant's continuation of the units it keeps,
+    #: the platform's fee and the escrow that followed the days handed on
+    new_booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
+    continuation_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
+    fee_minor: Mapped[int | None] = mapped_column(BigInteger)
+    escrow_moved_minor: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    booking: Mapped[Booking] = relationship(foreign_keys=[booking_id])
+    listing: Mapped[Listing] = relationship()
+    tenant: Mapped[Organization] = relationship(foreign_keys=[tenant_id])
+    taker: Mapped[Organization | None] = relationship(foreign_keys=[taker_id])
+    offered_by: Mapped[User] = relationship(foreign_keys=[offered_by_id])
+    new_booking: Mapped[Booking | None] = relationship(foreign_keys=[new_booking_id])
+    continuation: Mapped[Booking | None] = relationship(foreign_keys=[continuation_id])
+
+    @property
+    def price(self) -> Money:
+        return Money(self.price_minor, self.currency)
+
+    @property
+    def fee(self) -> Money | None:
+        return None if self.fee_minor is None else Money(self.fee_minor, self.currency)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class TransferReceipt(db.Model):
+    """The taker's bank transfer of the asking price, as an operator saw it arrive."""
+
+    __tablename__ = "transfer_receipts"
+    __table_args__ = (CheckConstraint("amount_minor > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("transfers.id"), index=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    received_on: Mapped[date] = mapped_column(Date)
+    #: the bank's own reference: one transfer is recorded once
+    bank_reference: Mapped[str] = mapped_column(String(80), unique=True)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"))
+
+    transfer: Mapped[Transfer] = relationship()

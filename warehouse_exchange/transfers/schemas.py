@@ -1,0 +1,107 @@
+"""API schemas of transfers."""
+
+from marshmallow import Schema, fields, validate
+
+from ..bookings.schemas import SkuProfileSchema
+from ..pagination import MAX_PAGE
+from ..web.api import MoneySchema
+from .rules import transfer_reference
+
+
+class OfferInSchema(Schema):
+    booking_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, 2**31 - 1))
+    effective_date = fields.Date(
+        required=True,
+        metadata={"description": "The taker's first day: after today, at most the lease's last"},
+    )
+    quantity = fields.Integer(strict=True, required=True, validate=validate.Range(1, 1_000_000))
+    price = fields.Nested(
+        MoneySchema, required=True, metadata={"description": "In the lease's currency"}
+    )
+
+
+class TransferRequestInSchema(Schema):
+    sku_profile = fields.Nested(SkuProfileSchema, required=True)
+
+
+class ReasonInSchema(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class RefuseInSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class TransferReceiptInSchema(Schema):
+    reference = fields.String(
+        required=True, metadata={"description": "The transfer's payment reference, WT + 9 digits"}
+    )
+    amount = fields.Nested(MoneySchema, required=True)
+    received_on = fields.Date(required=True)
+    bank_reference = fields.String(required=True, validate=validate.Length(1, 80))
+
+
+class TransferListArgs(Schema):
+    listing_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+    mine = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Your transfers (as tenant, taker or owner) instead of offers"},
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class TransferSchema(Schema):
+    id = fields.Integer()
+    state = fields.String(
+        metadata={
+            "description": "offered, requested, owner_approved, completed, withdrawn, refused"
+            " or expired"
+        }
+    )
+    booking_id = fields.Integer()
+    listing_id = fields.Integer()
+    tenant_id = fields.Integer()
+    taker_id = fields.Integer(allow_none=True)
+    effective_date = fields.Date()
+    last_day = fields.Date(attribute="booking.end_date")
+    quantity = fields.Integer()
+    price = fields.Method("_price")
+    consent_required = fields.Boolean()
+    payment_reference = fields.Method("_reference")
+    reason = fields.String()
+    new_booking_id = fields.Integer(allow_none=True)
+    continuation_id = fields.Integer(allow_none=True)
+    fee = fields.Method("_fee")
+    created_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+
+    def _price(self, transfer) -> dict:
+        return transfer.price.as_json()
+
+    def _fee(self, transfer):
+        if transfer.fee_minor is None:
+            return None
+        return {"amount_minor": transfer.fee_minor, "currency": transfer.currency}
+
+    def _reference(self, transfer) -> str:
+        return transfer_reference(transfer.id)
+
+
+class TransferPageSchema(Schema):
+    results = fields.List(fields.Nested(TransferSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class TransferReceiptSchema(Schema):
+    id = fields.Integer()
+    transfer_id = fields.Integer()
+    amount = fields.Method("_amount")
+    received_on = fields.Date()
+    bank_reference = fields.String()
+    transfer_state = fields.String(attribute="transfer.state")
+
+    def _amount(self, receipt) -> dict:
+        return {"amount_minor": receipt.amount_minor, "currency": receipt.currency}

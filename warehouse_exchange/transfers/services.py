@@ -1,0 +1,377 @@
+"""Use cases of transfers: offer the rest of a lease, ask to take it over, approve or refuse,
+withdraw, expire; and what each party may see. Paying and completing is in settlement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, or_, select
+
+from ..accounts.models import User
+from ..bookings import capacity
+from ..bookings.models import Booking
+from ..bookings.rules import SkuProfile, refusals
+from ..bookings.services import get_booking, lock_booking
+from ..disputes.models import unresolved_dispute_id
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..escrow.services import booking_releases, scheduled_payments
+from ..extensions import db
+from ..money import Money, require_currency
+from ..pagination import Page, paginate
+from ..permissions import require_operator, require_user
+from ..trust.guards import require_not_blacklisted
+from ..unit_of_work import locked_row, use_case
+from ..validation import require_text
+from ..work_items import item_failed
+from . import notices
+from .models import Transfer
+from .rules import OPEN_STATES, check_transition, split_escrow
+
+MAX_PRICE_MINOR = 10**12
+#: states of a lease that can be handed on
+TRANSFERABLE_STATES = ("confirmed", "active")
+
+
+@dataclass(frozen=True)
+class Offer:
+    booking_id: int
+    effective_date: date
+    quantity: int
+    price_minor: int
+    currency: str
+
+
+def _check_transferable(booking: Booking) -> None:
+    """Whether the lease itself can be handed on now. Every offer and every completion asks
+    here."""
+    if booking.state not in TRANSFERABLE_STATES:
+        raise Conflict(
+            f"Booking {booking.id} is {booking.state}; only a confirmed or active lease can be"
+            " transferred."
+        )
+    disputed = unresolved_dispute_id(booking.id)
+    if disputed is not None:
+        raise Conflict(
+            f"Booking {booking.id} is in dispute (#{disputed}); it can be transferred once an"
+            " operator has decided or the dispute is withdrawn."
+        )
+    unpaid = [
+        instalment
+        for instalment in scheduled_payments(booking.id)
+        if instalment.paid_at is None and instalment.cancelled_at is None
+    ]
+    if unpaid:
+        raise Conflict(
+            f"{len(unpaid)} payment instalment(s) of this lease are still to pay; a lease can"
+            " be transferred once every instalment is paid."
+        )
+
+
+def _check_offer(booking: Booking, offer: Offer, today: date) -> None:
+    first = max(today, booking.start_date)
+    if not isinstance(offer.effective_date, date) or not (
+        first < offer.effective_date <= booking.end_date
+    ):
+        raise InvalidInput(
+            f"The effective day must be after {first} and on or before the lease's last day"
+            f" {booking.end_date}.",
+            {"effective_date": "After today and the lease's first day, not after its end."},
+        )
+    if isinstance(offer.quantity, bool) or not isinstance(offer.quantity, int):
+        raise InvalidInput("The quantity is a whole number.", {"quantity": "Not a number."})
+    if not 1 <= offer.quantity <= booking.quantity:
+        raise InvalidInput(
+            f"Offer from 1 to {booking.quantity} units: the lease has {booking.quantity}.",
+            {"quantity": f"Must be between 1 and {booking.quantity}."},
+        )
+    if require_currency(offer.currency, "price") != booking.currency:
+        raise InvalidInput(
+            f"The price is in the lease's currency, {booking.currency}.",
+            {"price": f"Must be in {booking.currency}."},
+        )
+    if isinstance(offer.price_minor, bool) or not isinstance(offer.price_minor, int):
+        raise InvalidInput("The price is a whole number.", {"price": "Not a number."})
+    if not 0 < offer.price_minor <= MAX_PRICE_MINOR:
+        raise InvalidInput("Ask a price above zero.", {"price": "Must be more than zero."})
+
+
+def _lock_lease(booking_id: int) -> Booking:
+    """The lease under its listing's lock and its own, as bookings take them."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        raise NotFound("No such booking.")
+    capacity.lock_listing(booking.listing_id)
+    return lock_booking(booking_id)
+
+
+def _open_transfer(booking_id: int) -> Transfer | None:
+    return db.session.scalar(
+        select(Transfer).where(Transfer.booking_id == booking_id, Transfer.state.in_(OPEN_STATES))
+    )
+
+
+@use_case
+def offer_transfer(actor: User, offer: Offer, now: datetime, today: date) -> Transfer:
+    """The tenant offers the rest of a lease: `quantity` units from the effective day on."""
+    booking = get_booking(actor, offer.booking_id)
+    if actor.organization_id != booking.tenant_id:
+        raise Forbidden("Only the lease's tenant can offer it for transfer.")
+    require_not_blacklisted(booking.tenant_id, today)
+    booking = _lock_lease(booking.id)
+    _check_transferable(booking)
+    _check_offer(booking, offer, today)
+    if _open_transfer(booking.id) is not None:
+        raise Conflict("This lease is already offered for transfer; withdraw that offer first.")
+    transfer = Transfer(
+        booking=booking,
+        listing_id=booking.listing_id,
+        tenant_id=booking.tenant_id,
+        offered_by=actor,
+        effective_date=offer.effective_date,
+        quantity=offer.quantity,
+        price_minor=offer.price_minor,
+        currency=booking.currency,
+        consent_required=booking.listing.transfer_consent,
+        state="offered",
+        created_at=now,
+    )
+    db.session.add(transfer)
+    db.session.flush()
+    notices.offered(transfer, now)
+    db.session.commit()
+    return transfer
+
+
+def unreleased_value(booking: Booking, effective: date, quantity: int) -> Money:
+    """The guide to a fair price: the tenant's escrow that would follow `quantity` units
+    from the effective day on (the releases not yet made that fall due from that day)."""
+    moving = sum(
+        release.amount_minor
+        for release in booking_releases(booking.id)
+        if release.released_at is None and release.due_on >= effective
+    )
+    taken, _kept = split_escrow(moving, quantity, booking.quantity - quantity)
+    return Money(taken, booking.currency)
+
+
+def _get(transfer_id: int) -> Transfer:
+    transfer = db.session.get(Transfer, transfer_id)
+    if transfer is None:
+        raise NotFound("No such transfer.")
+    return transfer
+
+
+def lock_transfer(transfer_id: int) -> Transfer:
+    """The transfer, read afresh under the locks of its listing, its lease and its own row
+    (in that order, as every hold and payment takes them)."""
+    transfer = _get(transfer_id)
+    _lock_lease(transfer.booking_id)
+    return locked_row(select(Transfer).where(Transfer.id == transfer_id))
+
+
+def owner_of(transfer: Transfer) -> int:
+    return transfer.listing.warehouse.organization_id
+
+
+def get_transfer(actor: User, transfer_id: int) -> Transfer:
+    """An offer is seen by everyone logged in (any exporter may ask for it); once asked for,
+    only by its parties (tenant, taker, owner) and operators."""
+    transfer = _get(transfer_id)
+    actor = require_user(actor)
+    parties = (transfer.tenant_id, transfer.taker_id, owner_of(transfer))
+    if transfer.state == "offered" or actor.is_operator or actor.organization_id in parties:
+        return transfer
+    raise NotFound("No such transfer.")
+
+
+def _move(transfer: Transfer, state: str, actor: User | None, now: datetime, reason="") -> None:
+    check_transition(transfer.state, state)
+    transfer.state = state
+    if actor is not None and state != "requested":
+        transfer.decided_by_id = actor.id
+    if reason:
+        transfer.reason = reason
+    if state not in OPEN_STATES:
+        transfer.closed_at = now
+
+
+def _require_exporter(actor: User) -> User:
+    actor = require_user(actor)
+    if actor.organization is None or not actor.organization.rents_space:
+        raise Forbidden("Only exporter organizations can take over a lease.")
+    return actor
+
+
+@use_case
+def request_transfer(
+    actor: User, transfer_id: int, goods: SkuProfile, now: datetime, today: date
+) -> Transfer:
+    """An exporter asks to take the offered lease over, declaring the goods it will store."""
+    actor = _require_exporter(actor)
+    transfer = get_transfer(actor, transfer_id)
+    if actor.organization_id == transfer.tenant_id:
+        raise Forbidden("This is your own lease: you cannot take it over.")
+    require_not_blacklisted(actor.organization_id, today)
+    require_not_blacklisted(transfer.tenant_id, today, whose="The offering tenant's")
+    problems = refusals(transfer.listing, goods)
+    if problems:
+        raise InvalidInput("The listing does not accept these goods.", problems)
+    transfer = lock_transfer(transfer_id)
+    check_transition(transfer.state, "requested")
+    _check_not_lapsed(transfer, today)
+    _move(transfer, "requested", actor, now)
+    transfer.taker_id, transfer.requested_by_id, transfer.requested_at = (
+        actor.organization_id,
+        actor.id,
+        now,
+    )
+    for name, value in vars(goods).items():
+        setattr(transfer, name, value)
+    notices.requested(transfer, now)
+    db.session.commit()
+    return transfer
+
+
+def _check_not_lapsed(transfer: Transfer, today: date) -> None:
+    if transfer.effective_date <= today:
+        raise Conflict(
+            f"The effective day {transfer.effective_date} has come: this transfer has lapsed."
+        )
+
+
+def _lock_as_owner(actor: User, transfer_id: int) -> Transfer:
+    transfer = _get(transfer_id)
+    if require_user(actor).organization_id != owner_of(transfer):
+        raise Forbidden("Only the listing's owner can approve or refuse a transfer.")
+    return lock_transfer(transfer_id)
+
+
+@use_case
+def approve_transfer(actor: User, transfer_id: int, now: datetime, today: date) -> Transfer:
+    """The owner accepts the taker as its new tenant; the taker may now pay."""
+    transfer = _lock_as_owner(actor, transfer_id)
+    require_not_blacklisted(actor.organization_id, today)
+    if not transfer.consent_required:
+        raise Conflict("This listing does not ask the owner's consent to transfers.")
+    check_transition(transfer.state, "owner_approved")
+    _check_not_lapsed(transfer, today)
+    _move(transfer, "owner_approved", actor, now)
+    notices.answered(transfer, now)
+    db.session.commit()
+    return transfer
+
+
+@use_case
+def refuse_transfer(actor: User, transfer_id: int, reason: str, now: datetime) -> Transfer:
+    transfer = _lock_as_owner(actor, transfer_id)
+    reason = require_text(reason, "reason", 500)
+    _move(transfer, "refused", actor, now, reason)
+    notices.answered(transfer, now)
+    db.session.commit()
+    return transfer
+
+
+@use_case
+def withdraw_transfer(actor: User, transfer_id: int, reason: str, now: datetime) -> Transfer:
+    """The tenant takes its offer back at any time before completion."""
+    transfer = _get(transfer_id)
+    if require_user(actor).organization_id != transfer.tenant_id:
+        raise Forbidden("Only the tenant who offered the lease can withdraw the offer.")
+    reason = require_text(reason, "reason", 500, required=False)
+    transfer = lock_transfer(transfer_id)
+    _move(transfer, "withdrawn", actor, now, reason or "Withdrawn by the tenant")
+    notices.ended(transfer, now)
+    db.session.commit()
+    return transfer
+
+
+def expire_transfers(now: datetime) -> int:
+    """Offers and requests not completed before their effective day lapse, each in its own
+    transaction (a runner skips one another runner holds). Returns how many expired."""
+    today = now.date()
+    due = db.session.scalars(
+        select(Transfer.id).where(Transfer.state.in_(OPEN_STATES), Transfer.effective_date <= today)
+    ).all()
+    db.session.rollback()
+    expired = 0
+    for transfer_id in due:
+        try:
+            transfer = locked_row(
+                select(Transfer).where(
+                    Transfer.id == transfer_id,
+                    Transfer.state.in_(OPEN_STATES),
+                    Transfer.effective_date <= today,
+                ),
+                skip_locked=True,
+            )
+            if transfer is not None:
+                _move(transfer, "expired", None, now, "Not completed before the effective day")
+                notices.ended(transfer, now)
+                expired += 1
+            db.session.commit()
+        except Exception:  # one bad item must not stop the run; it is retried next time
+            db.session.rollback()
+            item_failed(f"Transfer {transfer_id}")
+    return expired
+
+
+def offers(today: date, page: int, per_page: int, listing_id: int | None = None) -> Page:
+    """Transfers on offer that can still be taken, the soonest first."""
+    query = select(Transfer).where(Transfer.state == "offered", Transfer.effective_date > today)
+    if listing_id is not None:
+        query = query.where(Transfer.listing_id == listing_id)
+    return paginate(query.order_by(Transfer.effective_date, Transfer.id), page, per_page)
+
+
+def my_transfers(actor: User, page: int, per_page: int) -> Page:
+    """Transfers the actor's organization offered, asked for, or must answer as owner."""
+    from ..listings.models import Listing
+    from ..warehouses.models import Warehouse
+
+    organization_id = require_user(actor).organization_id
+    owned = select(Listing.id).join(Warehouse).where(Warehouse.organization_id == organization_id)
+    query = select(Transfer).where(
+        or_(
+            Transfer.tenant_id == organization_id,
+            Transfer.taker_id == organization_id,
+            Transfer.listing_id.in_(owned),
+        )
+    )
+    return paginate(query.order_by(Transfer.id.desc()), page, per_page)
+
+
+def awaiting_payment(actor: User) -> list[Transfer]:
+    """For operators, who record the takers' bank transfers: transfers that take payment."""
+    require_operator(actor)
+    payable = or_(
+        Transfer.state == "owner_approved",
+        and_(Transfer.state == "requested", Transfer.consent_required.is_(False)),
+    )
+    query = select(Transfer).where(payable).order_by(Transfer.effective_date, Transfer.id)
+    return list(db.session.scalars(query))
+
+
+def offers_on_lease(booking_id: int) -> list[Transfer]:
+    return list(
+        db.session.scalars(
+            select(Transfer).where(Transfer.booking_id == booking_id).order_by(Transfer.id.desc())
+        )
+    )
+
+
+def lease_to_offer(actor: User, booking_id: int) -> Booking:
+    """The lease whose offer page the actor opens: its tenant's only."""
+    booking = get_booking(actor, booking_id)
+    if actor.organization_id != booking.tenant_id:
+        raise Forbidden("Only the lease's tenant can offer it for transfer.")
+    return booking
+
+
+def transfer_refusal(booking: Booking) -> str | None:
+    """Why the lease cannot be offered now, for the offer page (None: it can)."""
+    try:
+        _check_transferable(booking)
+    except Conflict as error:
+        return error.message
+    return None
