@@ -39,6 +39,7 @@ from warehouse_exchange.escrow.services import (
 )
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger import services as ledger
+from warehouse_exchange.money import Money
 from warehouse_exchange.notifications.models import Notification
 from warehouse_exchange.transfers.services import (
     approve_transfer,
@@ -131,6 +132,14 @@ def test_the_new_leases_run_and_release_on_their_own_schedule(app, owner, export
     record_transfer_receipt(OperatorFactory(), receipt(transfer), NOW, TODAY)  # no consent asked
     new = transfer.new_booking
     assert transfer.continuation is None and booking.quantity == 10
+    from warehouse_exchange.escrow.services import reconciliation
+
+    (prices,) = [
+        line
+        for line in reconciliation(OperatorFactory())
+        if line.movement == "lease transfer prices in"
+    ]
+    assert prices.recorded == prices.ledger == Money(transfer.price_minor, "EUR")
 
     for day in (START, EFFECTIVE, END + timedelta(days=1), END + timedelta(days=2)):
         advance_leases(NOW.replace(year=day.year, month=day.month, day=day.day))
