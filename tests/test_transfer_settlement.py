@@ -335,3 +335,22 @@ def test_the_whole_transfer_through_the_api(client, owner, exporter, taker, oper
     mine = client.get("/api/v1/transfers?mine=true", headers=owner_h).json
     assert [t["id"] for t in mine["results"]] == [made["id"]]
     assert client.get("/api/v1/transfers", headers=taker_h).json["results"] == []
+
+
+def test_the_takers_first_release_waits_for_its_goods_where_the_listing_says_so(
+    app, owner, exporter, taker
+):
+    from warehouse_exchange.shipments.signals import goods_checked_in
+
+    booking = paid_lease(owner, exporter, consent=False, first_release="check_in")
+    transfer = offer_transfer(exporter, offer(booking, quantity=4), NOW, TODAY)
+    request_transfer(taker, transfer.id, goods(), NOW, TODAY)
+    record_transfer_receipt(OperatorFactory(), receipt(transfer), NOW, TODAY)
+
+    taken, kept = transfer.new_booking, transfer.continuation
+    first = booking_releases(taken.id)[0]
+    wait = timedelta(days=app.config["RELEASE_CHECK_IN_WAIT_DAYS"])
+    assert first.awaits_check_in and first.due_on <= EFFECTIVE + wait
+    assert not booking_releases(kept.id)[0].awaits_check_in  # the tenant stays where it was
+    goods_checked_in.send(taken, at=NOW.replace(hour=12) + (EFFECTIVE - TODAY))
+    assert (first.awaits_check_in, first.due_on) == (False, EFFECTIVE)

@@ -334,10 +334,10 @@ def _confirm(booking: Booking, actor: User | None, now: datetime) -> None:
             )
         )
     if booking.listing.first_release == "check_in":
-        _wait_for_check_in(booking)
+        wait_for_check_in(booking)
 
 
-def _wait_for_check_in(booking: Booking) -> None:
+def wait_for_check_in(booking: Booking) -> None:
     """The first release waits for the goods, up to RELEASE_CHECK_IN_WAIT_DAYS after the
     first day (never after the instalment that follows it)."""
     db.session.flush()

@@ -19,7 +19,13 @@ from ..bookings.services import shorten_lease
 from ..errors import Conflict, InvalidInput
 from ..escrow.models import BankReceipt, PaymentInstalment, ReleaseInstalment
 from ..escrow.rules import release_schedule
-from ..escrow.services import GATEWAY, ReceiptData, booking_releases, owe_refund
+from ..escrow.services import (
+    GATEWAY,
+    ReceiptData,
+    booking_releases,
+    owe_refund,
+    wait_for_check_in,
+)
 from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.services import Leg
@@ -197,6 +203,8 @@ def _new_lease(
     capacity.hold(original.listing, start, last_day, quantity)
     if rent:
         _paid_by_transfer(lease, rent, now)
+        if tenant_id == transfer.taker_id and original.listing.first_release == "check_in":
+            wait_for_check_in(lease)  # the taker's goods have yet to come in
     return lease
 
 
