@@ -354,3 +354,24 @@ def test_the_takers_first_release_waits_for_its_goods_where_the_listing_says_so(
     assert not booking_releases(kept.id)[0].awaits_check_in  # the tenant stays where it was
     goods_checked_in.send(taken, at=NOW.replace(hour=12) + (EFFECTIVE - TODAY))
     assert (first.awaits_check_in, first.due_on) == (False, EFFECTIVE)
+
+
+def test_the_goods_in_stock_follow_the_lease_the_tenant_keeps(client, owner, exporter, taker):
+    from tests.test_goods_api import counts, post_check_in
+    from tests.test_shipments import announce, line
+    from warehouse_exchange.shipments.stock import lease_stock
+
+    booking = paid_lease(owner, exporter, consent=False)
+    tenant_headers, owner_headers = api_token(client, exporter), api_token(client, owner)
+    shipment = announce(client, tenant_headers, booking.id, lines=[line(units=100)])
+    checked = post_check_in(client, owner_headers, shipment["id"], counts(("BT-SPK-01", 98, 2)))
+    assert checked.status_code == 201, checked.json
+    transfer = offer_transfer(exporter, offer(booking, quantity=4), NOW, TODAY)
+    request_transfer(taker, transfer.id, goods(), NOW, TODAY)
+    record_transfer_receipt(OperatorFactory(), receipt(transfer), NOW, TODAY)
+
+    kept = lease_stock(exporter, transfer.continuation.id)
+    (item,) = kept.items
+    assert (item.sku, item.received_good, item.received_damaged) == ("BT-SPK-01", 98, 2)
+    assert lease_stock(exporter, booking.id).items == []
+    assert lease_stock(taker, transfer.new_booking.id).items == []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..accounts.models import User
 from ..bookings.models import Booking
@@ -92,6 +92,16 @@ def space_of(booking: Booking, items: list[StockItem]) -> Decimal:
 
 def lease_space_used(booking: Booking) -> Decimal:
     return space_of(booking, _items(booking.id))
+
+
+def hand_stock_on(from_booking: Booking, to_booking: Booking) -> None:
+    """The goods a lease holds now count against the lease that carries it on (a tenant
+    keeping part of a lease it transferred); the caller holds both leases' locks."""
+    db.session.execute(
+        update(StockItem)
+        .where(StockItem.booking_id == from_booking.id)
+        .values(booking_id=to_booking.id)
+    )
 
 
 def add_to_stock(booking: Booking, line: ShipmentLine, good: int, damaged: int) -> None:

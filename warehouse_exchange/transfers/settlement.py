@@ -31,6 +31,7 @@ from ..ledger import services as ledger
 from ..ledger.services import Leg
 from ..money import require_currency
 from ..permissions import require_operator
+from ..shipments.stock import hand_stock_on
 from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import use_case
 from ..validation import require_int, require_text
@@ -159,6 +160,8 @@ def complete_transfer(transfer: Transfer, actor: User | None, now: datetime, tod
             transfer, booking.tenant_id, transfer.offered_by_id, kept_units, last_day,
             to_tenant, kept_goods, actor, now,
         )  # fmt: skip
+        db.session.flush()
+        hand_stock_on(booking, transfer.continuation)
     db.session.flush()
     _pay_the_tenant(transfer, booking, now)
     _move_escrow(transfer, booking, value)
