@@ -132,6 +132,11 @@ class Booking(db.Model):
     def money(self, minor: int) -> Money:
         return Money(minor, self.currency)
 
+    @property
+    def owner_id(self) -> int:
+        """The organization that owns the listing's warehouse: the other party to the lease."""
+        return self.listing.warehouse.organization_id
+
 
 class BookingEvent(db.Model):
     """One transition of a booking: who moved it, when, from what to what, and why."""

@@ -77,7 +77,7 @@ def _move(dispute: Dispute, state: str) -> None:
 
 
 def _parties(booking: Booking) -> tuple[int, int]:
-    return booking.tenant_id, settlement.owner_of(booking)
+    return booking.tenant_id, booking.owner_id
 
 
 def _snapshot(dispute: Dispute) -> dict:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ..bookings.models import Booking
 from ..errors import Conflict
 from ..escrow.models import PaymentInstalment, Refund, ReleaseInstalment
-from ..escrow.services import owe_refund
+from ..escrow.services import owe_refund, to_owner
 from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.services import Leg
@@ -21,10 +21,6 @@ from .models import Dispute
 
 class ReserveTooSmall(Conflict):
     """The reserve's balance in the currency does not cover the payout."""
-
-
-def owner_of(booking: Booking) -> int:
-    return booking.listing.warehouse.organization_id
 
 
 def frozen_minor(booking: Booking) -> int:
@@ -72,10 +68,7 @@ def _award_owner(dispute: Dispute, booking: Booking) -> None:
         ledger.post(
             f"dispute-owner:{dispute.id}",
             "dispute_award",
-            [
-                Leg(ledger.escrow(booking.tenant_id, booking.currency), -amount, booking.id),
-                Leg(ledger.payable(owner_of(booking), booking.currency), amount, booking.id),
-            ],
+            to_owner(booking, amount),
             booking_id=booking.id,
             memo=f"Dispute #{dispute.id}: the owner's share of the frozen escrow",
             actor_id=dispute.decided_by_id,

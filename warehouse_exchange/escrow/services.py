@@ -273,7 +273,7 @@ def apply_payment(booking: Booking, actor: User | None, now: datetime) -> None:
                 _repay_reserve(booking, instalment)
     if booking.state == "accepted" and instalments[0].paid_at is not None:
         _confirm(booking, actor, now)
-    excess = paid - owed_minor(booking)
+    excess = paid - owed  # the loop summed every instalment still owed
     if excess > 0:
         currency = booking.currency
         owe_refund(booking, excess, f"Paid {Money(excess, currency)} more than the total", now)
@@ -423,10 +423,6 @@ def refund_cancelled_booking(booking: Booking, *, now: datetime, by_owner: bool 
         owe_refund(booking, remaining, _refund_reason(booking, by_owner), now)
 
 
-def _owner_of(booking: Booking) -> int:
-    return booking.listing.warehouse.organization_id
-
-
 def _leave_owner_the_kept_rent(booking: Booking, paid_rent: int, cancelled_on: date) -> None:
     """The policy's share of the rent paid so far (all of it up front; the instalments paid
     of a monthly lease) stays with the owner."""
@@ -437,10 +433,7 @@ def _leave_owner_the_kept_rent(booking: Booking, paid_rent: int, cancelled_on: d
         ledger.post(
             f"cancellation-kept:{booking.id}",
             "compensation",
-            [
-                Leg(ledger.escrow(booking.tenant_id, booking.currency), -kept, booking.id),
-                Leg(ledger.payable(_owner_of(booking), booking.currency), kept, booking.id),
-            ],
+            to_owner(booking, kept),
             booking_id=booking.id,
             memo=f"Rent kept under the {booking.listing.cancellation_policy} policy",
         )
@@ -454,7 +447,7 @@ def _charge_owner_penalty(booking: Booking) -> None:
             f"owner-penalty:{booking.id}",
             "penalty",
             [
-                Leg(ledger.payable(_owner_of(booking), booking.currency), -penalty, booking.id),
+                Leg(ledger.payable(booking.owner_id, booking.currency), -penalty, booking.id),
                 Leg(ledger.reserve(booking.currency), penalty, booking.id),
             ],
             booking_id=booking.id,
@@ -533,20 +526,21 @@ def _claim_instalment(instalment_id: int) -> ReleaseInstalment | None:
     return locked_row(statement, skip_locked=True)
 
 
+def to_owner(booking: Booking, amount_minor: int) -> list[Leg]:
+    """The legs that move `amount_minor` of the booking's escrow to its owner's balance."""
+    currency = booking.currency
+    return [
+        Leg(ledger.escrow(booking.tenant_id, currency), -amount_minor, booking.id),
+        Leg(ledger.payable(booking.owner_id, currency), amount_minor, booking.id),
+    ]
+
+
 def _release(instalment: ReleaseInstalment, now: datetime) -> None:
     booking = instalment.booking
-    owner = _owner_of(booking)
     posting = ledger.post(
         f"release:{instalment.id}",
         "release",
-        [
-            Leg(
-                ledger.escrow(booking.tenant_id, instalment.currency),
-                -instalment.amount_minor,
-                booking.id,
-            ),
-            Leg(ledger.payable(owner, instalment.currency), instalment.amount_minor, booking.id),
-        ],
+        to_owner(booking, instalment.amount_minor),
         booking_id=booking.id,
         memo=f"Instalment {instalment.sequence} of booking {booking.id}",
     )
@@ -560,7 +554,7 @@ def _transfer_to_owner(instalment: ReleaseInstalment, gateway: PaymentGateway) -
     Without an account, for a lease paid by bank, or when the gateway refuses, the money
     stays in the owner's released balance for a payout, and the release stands."""
     booking = instalment.booking
-    owner = _owner_of(booking)
+    owner = booking.owner_id
     account = db.session.get(ConnectedAccount, (owner, CARD_GATEWAY))
     payment = db.session.scalar(
         select(CardPayment).where(

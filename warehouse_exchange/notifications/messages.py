@@ -25,10 +25,6 @@ class Message:
     body: str
 
 
-def owner_of(booking: Booking) -> int:
-    return booking.listing.warehouse.organization_id
-
-
 def _owner_name(booking: Booking) -> str:
     return booking.listing.warehouse.organization.name
 

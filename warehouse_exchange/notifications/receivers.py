@@ -18,7 +18,6 @@ from ..extensions import db
 from ..shipments.models import CheckIn
 from ..shipments.signals import check_in_recorded
 from . import messages, services
-from .messages import owner_of
 
 
 def _booking_link(booking: Booking) -> str:
@@ -36,7 +35,7 @@ def tell_booking_moved(
         db.session.flush()  # the link and the event key need the id
     acting = actor.organization_id if actor is not None else None
     actor_name = actor.organization.name if acting is not None else "The platform"
-    for organization_id, to_owner in ((booking.tenant_id, False), (owner_of(booking), True)):
+    for organization_id, to_owner in ((booking.tenant_id, False), (booking.owner_id, True)):
         if organization_id == acting:
             continue
         message = messages.booking_moved(
@@ -50,7 +49,7 @@ def tell_booking_moved(
 def tell_lease_shortened(booking: Booking, *, old_end, actor: User | None, now, reason="", **_):
     acting = actor.organization_id if actor is not None else None
     key = f"lease-shortened:{booking.id}:{booking.end_date}"
-    for organization_id in (booking.tenant_id, owner_of(booking)):
+    for organization_id in (booking.tenant_id, booking.owner_id):
         if organization_id != acting:
             message = messages.lease_shortened(booking, old_end, reason)
             services.notify(organization_id, message, _booking_link(booking), key, now)
@@ -59,7 +58,7 @@ def tell_lease_shortened(booking: Booking, *, old_end, actor: User | None, now, 
 @booking_requested.connect
 def tell_booking_requested(booking: Booking, *, now, **_):
     message, key = messages.booking_requested(booking), f"booking:{booking.id}:requested"
-    services.notify(owner_of(booking), message, _booking_link(booking), key, now)
+    services.notify(booking.owner_id, message, _booking_link(booking), key, now)
 
 
 @refund_due.connect
@@ -73,7 +72,7 @@ def tell_refund_due(refund: Refund, *, now, **_):
 def tell_released(instalment: ReleaseInstalment, *, now, **_):
     booking = instalment.booking
     message, key = messages.released(instalment), f"release:{instalment.id}"
-    services.notify(owner_of(booking), message, _booking_link(booking), key, now)
+    services.notify(booking.owner_id, message, _booking_link(booking), key, now)
 
 
 @card_charge_failed.connect
@@ -87,7 +86,7 @@ def tell_card_charge_failed(payment: CardPayment, *, now, **_):
 def tell_instalment_covered(instalment: PaymentInstalment, *, now, **_):
     booking = instalment.booking
     key = f"instalment-covered:{instalment.id}"
-    for organization_id, to_owner in ((booking.tenant_id, False), (owner_of(booking), True)):
+    for organization_id, to_owner in ((booking.tenant_id, False), (booking.owner_id, True)):
         message = messages.instalment_covered(instalment, to_owner)
         services.notify(organization_id, message, _booking_link(booking), key, now)
 
@@ -102,6 +101,6 @@ def tell_checked_in(check_in: CheckIn, *, now, over_capacity: bool, **_):
     if not over_capacity:
         return
     key = f"over-capacity:{check_in.id}"
-    for organization_id, to_owner in ((booking.tenant_id, False), (owner_of(booking), True)):
+    for organization_id, to_owner in ((booking.tenant_id, False), (booking.owner_id, True)):
         message = messages.over_capacity(check_in, to_owner)
         services.notify(organization_id, message, f"/bookings/{booking.id}/stock", key, now)

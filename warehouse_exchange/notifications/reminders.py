@@ -14,7 +14,6 @@ from ..bookings.models import Booking
 from ..escrow.models import PaymentInstalment
 from ..extensions import db
 from . import messages, services
-from .messages import owner_of
 
 #: days before the last day of a lease at which its tenant is reminded
 LEASE_ENDING_DAYS = (14, 3)
@@ -66,7 +65,7 @@ def remind_waiting_requests(now: datetime) -> int:
     for booking in waiting:
         key = f"request-waiting:{booking.id}"
         message = messages.request_waiting(booking)
-        sent += _told_once(owner_of(booking), message, booking, key, now)
+        sent += _told_once(booking.owner_id, message, booking, key, now)
     db.session.commit()
     return sent
 

@@ -58,10 +58,6 @@ class ListingOccupancy:
     leases: list[LeaseStock]
 
 
-def owner_of(booking: Booking) -> int:
-    return booking.listing.warehouse.organization_id
-
-
 def storage_limits(warehouse: Warehouse) -> StorageLimits:
     return StorageLimits(
         warehouse.max_pallet_height_cm, warehouse.max_pallet_weight_kg, warehouse.floor_load_kg_m2
@@ -138,7 +134,7 @@ def lease_stock(actor: User, booking_id: int) -> LeaseStock:
 
 def _owned_lease(actor: User, booking_id: int) -> Booking:
     booking = get_booking(require_user(actor), booking_id)
-    if actor.organization_id != owner_of(booking):
+    if actor.organization_id != booking.owner_id:
         raise Forbidden("Only the warehouse owner records goods leaving its warehouse.")
     return booking
 

@@ -32,7 +32,7 @@ def _lease_page(booking_id: int, form: OutboundForm):
         lease=lease,
         booking=lease.booking,
         form=form,
-        is_owner=user.organization_id == stock.owner_of(lease.booking),
+        is_owner=user.organization_id == lease.booking.owner_id,
         nouns=UNIT_NOUNS[lease.booking.listing.unit],
     ), 422 if failed else 200
 

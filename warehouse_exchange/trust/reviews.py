@@ -51,10 +51,6 @@ def _check_stars(data: ReviewData, subject_role: str) -> None:
         raise InvalidInput("Rate each aspect with 1 to 5 stars.", problems)
 
 
-def owner_id_of(booking: Booking) -> int:
-    return booking.listing.warehouse.organization_id
-
-
 def was_confirmed(booking: Booking) -> bool:
     return bool(
         db.session.scalar(
@@ -70,8 +66,8 @@ def was_confirmed(booking: Booking) -> bool:
 def _reviewing_party(actor: User, booking: Booking) -> tuple[int, str]:
     """The organization the actor's review is about, and its role in the lease."""
     if actor.organization_id == booking.tenant_id:
-        return owner_id_of(booking), "owner"
-    if actor.organization_id == owner_id_of(booking):
+        return booking.owner_id, "owner"
+    if actor.organization_id == booking.owner_id:
         return booking.tenant_id, "tenant"
     raise Forbidden("Only the parties to a lease can review it.")
 
