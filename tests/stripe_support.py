@@ -17,8 +17,10 @@ import urllib.error
 import urllib.request
 
 import pytest
+import stripe
 
 from tests.conftest import skip_or_fail
+from warehouse_exchange.adapters.stripe_gateway import build_gateway
 
 LOCALSTRIPE_API_KEY = "sk_test_localstripe"
 
@@ -89,3 +91,25 @@ def localstripe_url(tmp_path_factory):
     finally:
         _stop(process)
         process.stdout.close()
+
+
+API_KEY = "sk_test_cards"
+WEBHOOK_SECRET = "whsec_cards"
+
+
+@pytest.fixture
+def cards(app, localstripe_url):
+    """The app switched to card payments through localstripe, for one test; the client is
+    what a browser's Stripe.js (or a test standing in for it) talks to."""
+    settings = {
+        "PAYMENT_METHOD": "stripe",
+        "STRIPE_SECRET_KEY": API_KEY,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": localstripe_url,
+    }
+    saved = {key: app.config[key] for key in settings}
+    app.config.update(settings)
+    app.extensions["payment_gateway"] = build_gateway(app.config)
+    yield stripe.StripeClient(API_KEY, base_addresses={"api": localstripe_url})
+    app.config.update(saved)
+    app.extensions["payment_gateway"] = None

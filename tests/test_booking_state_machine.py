@@ -40,7 +40,7 @@ from warehouse_exchange.disputes.services import (
 from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.errors import DomainError
 from warehouse_exchange.escrow.defaults import end_lease_after_default
-from warehouse_exchange.escrow.models import BankReceipt, Refund, ReleaseInstalment
+from warehouse_exchange.escrow.models import BankReceipt, CardPayment, Refund, ReleaseInstalment
 from warehouse_exchange.escrow.reserve import FundingData, fund_reserve
 from warehouse_exchange.escrow.rules import add_months, payment_reference
 from warehouse_exchange.escrow.services import (
@@ -81,6 +81,13 @@ def check_escrow():
         where=[LedgerAccount.id == LedgerEntry.account_id, LedgerEntry.booking_id.is_not(None)],
     )
     paid = _sums(BankReceipt.booking_id, BankReceipt.amount_minor)
+    by_card = _sums(
+        CardPayment.booking_id,
+        CardPayment.amount_minor,
+        where=[CardPayment.booking_id.is_not(None), CardPayment.status == "succeeded"],
+    )
+    for key, amount in by_card.items():
+        paid[key] = paid.get(key, 0) + amount
     _add_transfers(paid)
     sent = _sums(Refund.booking_id, Refund.amount_minor, where=[Refund.state == "sent"])
     released = _sums(
@@ -137,6 +144,13 @@ def _add_transfers(paid: dict) -> None:
         TransferReceipt.amount_minor,
         where=[TransferReceipt.transfer_id == Transfer.id],
     )
+    by_card = _sums(
+        Transfer.booking_id,
+        CardPayment.amount_minor,
+        where=[CardPayment.transfer_id == Transfer.id, CardPayment.status == "succeeded"],
+    )
+    for key, amount in by_card.items():
+        price[key] = price.get(key, 0) + amount
     moved_out = _sums(
         Transfer.booking_id, Transfer.escrow_moved_minor, where=[Transfer.state == "completed"]
     )

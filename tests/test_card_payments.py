@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from tests.factories import ListingFactory, OperatorFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods, login, pay_in_full
+from tests.stripe_support import WEBHOOK_SECRET
 from tests.test_stripe_gateway import signature_header
-from warehouse_exchange.adapters.stripe_gateway import build_gateway
 from warehouse_exchange.bookings.services import BookingRequest, accept_booking, request_booking
 from warehouse_exchange.escrow.models import CardPayment, GatewayEvent, Refund
 from warehouse_exchange.extensions import db
@@ -22,28 +22,8 @@ from warehouse_exchange.ledger import services as ledger
 from warehouse_exchange.ledger.models import LedgerEntry
 from warehouse_exchange.money import Money
 
-pytest_plugins = ["tests.stripe_support"]
-API_KEY = "sk_test_cards"
-WEBHOOK_SECRET = "whsec_cards"
 NOW = datetime.now(UTC)
 TODAY = NOW.date()
-
-
-@pytest.fixture
-def cards(app, localstripe_url):
-    """The app switched to card payments through localstripe, for one test."""
-    settings = {
-        "PAYMENT_METHOD": "stripe",
-        "STRIPE_SECRET_KEY": API_KEY,
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STRIPE_API_BASE": localstripe_url,
-    }
-    saved = {key: app.config[key] for key in settings}
-    app.config.update(settings)
-    app.extensions["payment_gateway"] = build_gateway(app.config)
-    yield stripe.StripeClient(API_KEY, base_addresses={"api": localstripe_url})
-    app.config.update(saved)
-    app.extensions["payment_gateway"] = None
 
 
 @pytest.fixture

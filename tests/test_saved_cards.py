@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.helpers import login
-from tests.test_card_payments import browser_confirms, cards, deliver  # noqa: F401
+from tests.test_card_payments import browser_confirms, deliver
 from tests.test_payment_plans import at_noon, monthly_booking, schedule
 from warehouse_exchange.escrow.models import CardPayment, GatewayCustomer
 from warehouse_exchange.escrow.saved_cards import charge_saved_cards
@@ -18,10 +18,8 @@ from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger import services as ledger
 from warehouse_exchange.notifications.models import Notification
 
-pytest_plugins = ["tests.stripe_support"]
 
-
-def first_month_by_card(client, cards, booking, exporter, card="pm_card_visa"):  # noqa: F811
+def first_month_by_card(client, cards, booking, exporter, card="pm_card_visa"):
     """The tenant pays the first instalment on the page; the webhook says which card."""
     login(client, exporter)
     client.post(f"/bookings/{booking.id}/pay-by-card")
@@ -52,7 +50,7 @@ def gateway(app):
 def test_later_instalments_are_charged_to_the_saved_card_once(
     app,
     client,
-    cards,  # noqa: F811 (the fixture imported above)
+    cards,
     owner,
     exporter,
 ):
@@ -84,7 +82,7 @@ def test_later_instalments_are_charged_to_the_saved_card_once(
 def test_a_refused_saved_card_is_told_shown_and_tried_again_the_next_day(
     app,
     client,
-    cards,  # noqa: F811 (the fixture imported above)
+    cards,
     owner,
     exporter,
 ):
@@ -110,7 +108,7 @@ def test_a_refused_saved_card_is_told_shown_and_tried_again_the_next_day(
     assert attempts(booking) == 2
 
 
-def test_upfront_leases_and_bank_transfers_charge_nothing(app, client, cards, owner, exporter):  # noqa: F811
+def test_upfront_leases_and_bank_transfers_charge_nothing(app, client, cards, owner, exporter):
     booking = monthly_booking(owner, exporter, plan="upfront")
     first_month_by_card(client, cards, booking, exporter)
 
@@ -124,7 +122,7 @@ def test_upfront_leases_and_bank_transfers_charge_nothing(app, client, cards, ow
 
 def test_the_first_payment_of_a_monthly_lease_says_the_card_is_kept(
     client,
-    cards,  # noqa: F811 (the fixture imported above)
+    cards,
     owner,
     exporter,
 ):
@@ -140,7 +138,7 @@ def test_two_runners_charge_each_due_instalment_once(backend, tmp_path, localstr
 
     from tests.concurrency_support import isolated_app, run_at_once
     from tests.factories import OrganizationFactory, UserFactory
-    from tests.test_card_payments import API_KEY, WEBHOOK_SECRET
+    from tests.stripe_support import API_KEY, WEBHOOK_SECRET
     from warehouse_exchange.adapters.stripe_gateway import build_gateway
 
     settings = {

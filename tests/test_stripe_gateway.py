@@ -36,8 +36,6 @@ LOCALSTRIPE_API_KEY = "sk_test_gateway"
 WEBHOOK_SECRET = "whsec_test_secret"
 RECORDED_API_BASE = "https://api.stripe.test"
 
-pytest_plugins = ["tests.stripe_support"]
-
 
 @pytest.fixture
 def gateway(localstripe_url):

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..bookings.models import Booking
 from ..errors import Conflict
-from ..escrow.models import PaymentInstalment, Refund, ReleaseInstalment
-from ..escrow.services import owe_refund, to_owner
+from ..escrow.models import PaymentInstalment, ReleaseInstalment
+from ..escrow.services import owe_refund, refunds_owed_minor, to_owner
 from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.services import Leg
@@ -26,12 +26,7 @@ class ReserveTooSmall(Conflict):
 def frozen_minor(booking: Booking) -> int:
     """What escrow holds for the booking now, less the refunds already owed from it."""
     held = ledger.balance(ledger.escrow(booking.tenant_id, booking.currency), booking.id)
-    owed = db.session.scalar(
-        select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
-            Refund.booking_id == booking.id, Refund.state == "due"
-        )
-    )
-    return max(0, held.amount_minor - int(owed))
+    return max(0, held.amount_minor - refunds_owed_minor(booking))
 
 
 def case_limit_minor(currency: str) -> int:

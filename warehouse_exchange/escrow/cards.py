@@ -1,6 +1,6 @@
 """Use cases of card payments through a gateway (Stripe): the tenant pays a booking's
-outstanding total, the gateway's webhook tells the platform what happened, and refunds go
-back to the card."""
+outstanding total (a taker a transfer's price, in `transfers.cards`), the gateway's webhook
+tells the platform what happened, and refunds go back to the card."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def _lock_organization(organization_id: int) -> None:
     )
 
 
-def _customer_id(gateway: PaymentGateway, actor: User) -> str:
+def gateway_customer_id(gateway: PaymentGateway, actor: User) -> str:
     organization = actor.organization
     _lock_organization(organization.id)
     known = db.session.get(GatewayCustomer, (organization.id, GATEWAY))
@@ -105,7 +105,7 @@ def start_card_payment(actor: User, booking_id: int, gateway: PaymentGateway) ->
     intent = gateway.charge(
         outstanding,
         booking.currency,
-        _customer_id(gateway, actor),
+        gateway_customer_id(gateway, actor),
         booking.id,
         idempotency_key=f"booking-{booking.id}-charge-{attempt}",
         save_card=booking.payment_plan == "monthly",
@@ -129,6 +129,11 @@ def _payment_of(intent: dict) -> CardPayment | None:
 def _succeeded(payment: CardPayment, intent: dict, now: datetime) -> str:
     if payment.status == "succeeded":
         return "ignored: already recorded"
+    if payment.transfer_id is not None:
+        # transfers build on escrow: their settlement is reached here, not imported at the top
+        from ..transfers.cards import record_price_paid_by_card
+
+        return record_price_paid_by_card(payment, int(intent["amount"]), _charge_id(intent), now)
     booking = lock_booking(payment.booking_id)
     if booking.payment_plan == "monthly" and intent.get("payment_method"):
         _save_card(booking.tenant_id, _id_of(intent["payment_method"]))
@@ -227,15 +232,20 @@ def refund_to_card(actor: User, refund_id: int, gateway: PaymentGateway, now: da
     """An operator sends a refund due back to the card that paid the booking."""
     require_operator(actor)
     refund = due_refund(refund_id)
+    paid_for = (
+        CardPayment.transfer_id == refund.transfer_id
+        if refund.transfer_id is not None
+        else CardPayment.booking_id == refund.booking_id
+    )
     payment = db.session.scalar(
         select(CardPayment).where(
-            CardPayment.booking_id == refund.booking_id,
+            paid_for,
             CardPayment.status == "succeeded",
             CardPayment.amount_minor >= refund.amount_minor,
         )
     )
     if payment is None:
-        raise Conflict("This booking was not paid by card; send the refund by bank transfer.")
+        raise Conflict("This money was not paid by card; send the refund by bank transfer.")
     gateway_refund = gateway.refund(
         payment.payment_intent_id, refund.amount_minor, idempotency_key=f"refund-{refund.id}"
     )

@@ -18,8 +18,14 @@ from ..extensions import db
 from ..ledger import services as ledger
 from ..unit_of_work import use_case
 from ..validation import require_text
-from .models import PaymentInstalment, Refund, ReleaseInstalment
-from .services import booking_releases, fee_legs, owe_refund, scheduled_payments
+from .models import PaymentInstalment, ReleaseInstalment
+from .services import (
+    booking_releases,
+    fee_legs,
+    owe_refund,
+    refunds_owed_minor,
+    scheduled_payments,
+)
 
 
 @use_case
@@ -92,11 +98,6 @@ def _give_back_the_rest(booking: Booking, now: datetime) -> None:
             ReleaseInstalment.booking_id == booking.id, ReleaseInstalment.released_at.is_(None)
         )
     )
-    owed = db.session.scalar(
-        select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
-            Refund.booking_id == booking.id, Refund.state == "due"
-        )
-    )
-    rest = held.amount_minor - int(to_release) - int(owed)
+    rest = held.amount_minor - int(to_release) - refunds_owed_minor(booking)
     if rest > 0:
         owe_refund(booking, rest, "Paid for months after the lease was ended early", now)

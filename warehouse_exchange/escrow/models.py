@@ -49,7 +49,9 @@ class BankReceipt(db.Model):
 
 
 class Refund(db.Model):
-    """Money owed back to a tenant. It stays in escrow until an operator has sent it."""
+    """Money escrow owes back to whoever paid it in: the booking's tenant, or the taker of a
+    transfer whose card payment came after the transfer could no longer complete. It stays in
+    the payee's escrow until an operator has sent it."""
 
     __tablename__ = "refunds"
     __table_args__ = (
@@ -60,6 +62,10 @@ class Refund(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    #: the organization the money goes back to, out of its own escrow
+    payee_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    #: the lease transfer whose taker paid the money in (None: the booking's own money)
+    transfer_id: Mapped[int | None] = mapped_column(ForeignKey("transfers.id"), index=True)
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     reason: Mapped[str] = mapped_column(String(200))
@@ -191,16 +197,19 @@ class GatewayCustomer(db.Model):
 
 
 class CardPayment(db.Model):
-    """A card payment of a booking at the gateway (a Stripe PaymentIntent)."""
+    """A card payment at the gateway (a Stripe PaymentIntent): of a booking by its tenant,
+    or of a lease transfer's price by its taker."""
 
     __tablename__ = "card_payments"
     __table_args__ = (
         CheckConstraint("amount_minor > 0", name="amount_positive"),
         CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name="status_known"),
+        CheckConstraint("(booking_id IS NULL) <> (transfer_id IS NULL)", name="pays_one_thing"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    transfer_id: Mapped[int | None] = mapped_column(ForeignKey("transfers.id"), index=True)
     #: None for a saved card the gateway refused before making a PaymentIntent
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     client_secret: Mapped[str] = mapped_column(String(255), default="")
@@ -215,7 +224,7 @@ class CardPayment(db.Model):
     charge_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    booking: Mapped[Booking] = relationship()
+    booking: Mapped[Booking | None] = relationship()
 
     @property
     def amount(self) -> Money:

@@ -101,7 +101,12 @@ class WebhookReceiptSchema(Schema):
 
 class CardPaymentSchema(Schema):
     id = fields.Integer()
-    booking_id = fields.Integer()
+    booking_id = fields.Integer(
+        allow_none=True, metadata={"description": "The booking paid (null: a transfer's price)"}
+    )
+    transfer_id = fields.Integer(
+        allow_none=True, metadata={"description": "The lease transfer whose price is paid"}
+    )
     payment_intent_id = fields.String()
     client_secret = fields.String(metadata={"description": "For Stripe.js to confirm the card"})
     amount = fields.Nested(MoneySchema)

@@ -413,12 +413,7 @@ def refund_cancelled_booking(booking: Booking, *, now: datetime, by_owner: bool 
     elif confirmed and booking.state == "cancelled":
         _leave_owner_the_kept_rent(booking, paid_rent, now.date())
     held = ledger.balance(ledger.escrow(booking.tenant_id, booking.currency), booking.id)
-    owed = db.session.scalar(
-        select(func.sum(Refund.amount_minor)).where(
-            Refund.booking_id == booking.id, Refund.state == "due"
-        )
-    )
-    remaining = held.amount_minor - int(owed or 0)
+    remaining = held.amount_minor - refunds_owed_minor(booking)
     if remaining > 0:
         owe_refund(booking, remaining, _refund_reason(booking, by_owner), now)
 
@@ -455,15 +450,36 @@ def _charge_owner_penalty(booking: Booking) -> None:
         )
 
 
-def owe_refund(booking: Booking, amount_minor: int, reason: str, now: datetime) -> Refund:
-    """Money escrow holds is owed back to the tenant; an operator sends it."""
+def owe_refund(
+    booking: Booking, amount_minor: int, reason: str, now: datetime, taker_of=None
+) -> Refund:
+    """Money escrow holds is owed back to the tenant (or, `taker_of` a transfer, to the taker
+    who paid its price); an operator sends it."""
     refund = Refund(
-        booking=booking, amount_minor=amount_minor, currency=booking.currency, reason=reason
+        booking=booking,
+        payee_id=taker_of.taker_id if taker_of is not None else booking.tenant_id,
+        transfer_id=taker_of.id if taker_of is not None else None,
+        amount_minor=amount_minor,
+        currency=booking.currency,
+        reason=reason,
     )
     db.session.add(refund)
     db.session.flush()
     refund_due.send(refund, now=now)
     return refund
+
+
+def refunds_owed_minor(booking: Booking) -> int:
+    """What the booking's tenant is owed back and not yet sent: money its escrow holds that
+    is no longer the booking's."""
+    owed = db.session.scalar(
+        select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
+            Refund.booking_id == booking.id,
+            Refund.payee_id == booking.tenant_id,
+            Refund.state == "due",
+        )
+    )
+    return int(owed)
 
 
 def _refund_reason(booking: Booking, by_owner: bool) -> str:
@@ -505,9 +521,7 @@ def mark_refund_sent(refund: Refund, gateway: str, reference: str, actor: User, 
         f"refund:{refund.id}",
         "refund",
         [
-            Leg(
-                ledger.escrow(booking.tenant_id, refund.currency), -refund.amount_minor, booking.id
-            ),
+            Leg(ledger.escrow(refund.payee_id, refund.currency), -refund.amount_minor, booking.id),
             Leg(ledger.clearing(gateway, refund.currency), refund.amount_minor),
         ],
         booking_id=booking.id,
@@ -760,7 +774,13 @@ def escrow_summary(actor: User, booking_id: int, today: date | None = None) -> E
     currency = booking.currency
     balances = ledger.booking_balances(booking.id)
     paid = paid_minor(booking.id)
-    refunds = list(db.session.scalars(select(Refund).where(Refund.booking_id == booking.id)))
+    refunds = list(
+        db.session.scalars(
+            select(Refund).where(
+                Refund.booking_id == booking.id, Refund.payee_id == booking.tenant_id
+            )
+        )
+    )
     payments = scheduled_payments(booking.id)
     upcoming, next_amount = next_payment(payments, paid)
     return EscrowSummary(
@@ -774,7 +794,7 @@ def escrow_summary(actor: User, booking_id: int, today: date | None = None) -> E
         total=booking.money(booking.total_minor),
         paid=Money(paid, currency),
         outstanding=Money(max(0, owed_minor(booking) - paid), currency),
-        in_escrow=Money(balances.get("tenant_escrow", 0), currency),
+        in_escrow=ledger.balance(ledger.escrow(booking.tenant_id, currency), booking.id),
         released=Money(
             balances.get("owner_payable", 0) + balances.get("owner_paid_out", 0), currency
         ),
@@ -1042,7 +1062,7 @@ def _movements():
     payments_in = summed(literal(GATEWAY), BankReceipt, BankReceipt.amount_minor)
     payments_in |= summed(
         literal(CARD_GATEWAY), CardPayment, CardPayment.amount_minor,
-        CardPayment.status == "succeeded",
+        CardPayment.status == "succeeded", CardPayment.booking_id.is_not(None),
     )  # fmt: skip
     refunds_out = _recorded(
         select(Refund.gateway, Refund.currency, func.sum(Refund.amount_minor))
@@ -1054,6 +1074,10 @@ def _movements():
         ReleaseInstalment.transfer_id.is_not(None),
     )  # fmt: skip
     prices_in = summed(literal(GATEWAY), TransferReceipt, TransferReceipt.amount_minor)
+    prices_in |= summed(
+        literal(CARD_GATEWAY), CardPayment, CardPayment.amount_minor,
+        CardPayment.status == "succeeded", CardPayment.transfer_id.is_not(None),
+    )  # fmt: skip
     return (
         ("payments in", payments_in, _clearing_flows("payment")),
         ("refunds out", refunds_out, _clearing_flows("refund")),

@@ -143,6 +143,10 @@ def pay_by_card(booking_id: int) -> str | Response:
         "escrow/card.html",
         payment=payment,
         publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
+        heading=f"Pay booking #{booking_id} by card",
+        outcome="The booking is confirmed as soon as the card payment succeeds.",
+        back_url=url_for("bookings.show", booking_id=booking_id, _external=True),
+        back_label="Back to the booking",
     )
 
 

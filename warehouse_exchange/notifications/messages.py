@@ -144,8 +144,15 @@ def booking_moved(
 
 
 def refund_due(refund: Refund) -> Message:
-    """To the tenant, when escrow owes it money back."""
+    """To the tenant (or the taker of a transfer), when escrow owes it money back."""
     booking = refund.booking
+    if refund.transfer_id is not None:
+        return Message(
+            "refund_due",
+            f"Refund of {refund.amount.format()} due for transfer #{refund.transfer_id}",
+            f"{refund.reason}: the {refund.amount.format()} you paid is owed back to you from"
+            " escrow. The platform sends it back the way it came.",
+        )
     return Message(
         "refund_due",
         f"Refund of {refund.amount.format()} due for booking #{booking.id}",

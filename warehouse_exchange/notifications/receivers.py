@@ -65,7 +65,10 @@ def tell_booking_requested(booking: Booking, *, now, **_):
 def tell_refund_due(refund: Refund, *, now, **_):
     booking = refund.booking
     message, key = messages.refund_due(refund), f"refund:{refund.id}"
-    services.notify(booking.tenant_id, message, _booking_link(booking), key, now)
+    link = _booking_link(booking)
+    if refund.transfer_id is not None:  # owed to a taker, who sees the transfer, not the lease
+        link = f"/transfers/{refund.transfer_id}"
+    services.notify(refund.payee_id, message, link, key, now)
 
 
 @instalment_released.connect

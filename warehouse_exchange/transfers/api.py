@@ -1,15 +1,17 @@
-"""API twins of the transfer pages: offer, list, get, request, approve, refuse, withdraw, and
-the operator's record of the taker's bank transfer."""
+"""API twins of the transfer pages: offer, list, get, request, approve, refuse, withdraw, the
+taker's card payment of the price, and the operator's record of the taker's bank transfer."""
 
 from __future__ import annotations
 
 from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now, utc_today
+from ..escrow import cards as escrow_cards
+from ..escrow.schemas import CardPaymentSchema
 from ..escrow.services import ReceiptData
 from ..web.api import page_body
 from ..web.auth import api_actor, api_login_required
-from . import services, settlement
+from . import cards, services, settlement
 from .schemas import (
     OfferInSchema,
     ReasonInSchema,
@@ -100,6 +102,16 @@ def refuse(args, transfer_id: int):
 def withdraw(args, transfer_id: int):
     """The tenant withdraws its offer before completion."""
     return services.withdraw_transfer(api_actor(), transfer_id, args["reason"], utc_now())
+
+
+@blp.post("/transfers/<id:transfer_id>/card-payment")
+@api_login_required
+@blp.response(201, CardPaymentSchema)
+def card_payment(transfer_id: int):
+    """The taker starts paying the price by card; confirm it with the client secret and
+    Stripe.js. The transfer completes when Stripe's webhook says the payment succeeded."""
+    gateway = escrow_cards.required_gateway()
+    return cards.start_price_card_payment(api_actor(), transfer_id, gateway, utc_today())
 
 
 @blp.post("/transfers/receipts")

@@ -56,7 +56,7 @@ def _transfer_of_reference(reference: str) -> Transfer:
     return lock_transfer(transfer_id)
 
 
-def _check_payable(transfer: Transfer, today: date) -> None:
+def check_payable(transfer: Transfer, today: date) -> None:
     wanted = payable_state(transfer.consent_required)
     if transfer.state != wanted:
         waiting = " It waits for the owner's approval." if transfer.state == "requested" else ""
@@ -77,7 +77,7 @@ def _checked_receipt(data: ReceiptData, transfer: Transfer, today: date) -> tupl
         )
     if not isinstance(data.received_on, date) or data.received_on > today:
         raise InvalidInput("A transfer cannot arrive in the future.", {"received_on": "Future."})
-    _check_payable(transfer, today)
+    check_payable(transfer, today)
     if amount != transfer.price_minor:
         # the price is paid in one go: a part payment would leave money in escrow for a
         # transfer that may never complete
@@ -132,7 +132,7 @@ def complete_transfer(transfer: Transfer, actor: User | None, now: datetime, tod
     """The price is in: split the lease at the effective day (a step of the payment's use
     case; the caller holds the listing, lease and transfer locks)."""
     booking, effective = transfer.booking, transfer.effective_date
-    _check_still_fits(transfer, booking, today)
+    check_still_fits(transfer, booking, today)
     moving = [
         release
         for release in booking_releases(booking.id)
@@ -170,7 +170,7 @@ def complete_transfer(transfer: Transfer, actor: User | None, now: datetime, tod
     notices.completed(transfer, now)
 
 
-def _check_still_fits(transfer: Transfer, booking: Booking, today: date) -> None:
+def check_still_fits(transfer: Transfer, booking: Booking, today: date) -> None:
     """What was offered must still be there: the lease may have changed since the offer."""
     _check_transferable(booking)
     if transfer.effective_date > booking.end_date or transfer.quantity > booking.quantity:

@@ -9,10 +9,12 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from ..adapters.clock import utc_now, utc_today
+from ..adapters.payments import CARD_UNSUPPORTED_CURRENCIES, PaymentDeclined
 from ..errors import Conflict, DomainError, InvalidInput
+from ..escrow import cards as escrow_cards
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
-from . import services, settlement
+from . import cards, services, settlement
 from .forms import OfferForm, ReasonForm, TakeOverForm, TransferReceiptForm
 from .rules import payable_state, transfer_reference
 
@@ -105,6 +107,9 @@ def _show(transfer_id: int, take_form=None, receipt_form=None, status: int = 200
         payable=transfer.state == payable_state(transfer.consent_required),
         bank=current_app.config["ESCROW_BANK_ACCOUNT"],
         guide=_guide(transfer),
+        cards_enabled=escrow_cards.configured_gateway() is not None
+        and transfer.currency not in CARD_UNSUPPORTED_CURRENCIES,
+        price_payments=cards.price_payments(user, transfer),
     )
     return page, status
 
@@ -152,6 +157,26 @@ def answer(transfer_id: int, action: str) -> Response:
     else:
         flash(f"Transfer #{transfer.id} is now {transfer.state.replace('_', ' ')}.", "success")
     return redirect(url_for("transfers.show", transfer_id=transfer_id))
+
+
+@bp.post("/transfers/<id:transfer_id>/pay-by-card")
+@login_required
+def pay_by_card(transfer_id: int) -> str | Response:
+    gateway = escrow_cards.required_gateway()
+    try:
+        payment = cards.start_price_card_payment(actor(), transfer_id, gateway, utc_today())
+    except (Conflict, PaymentDeclined) as error:
+        flash(error.message, "error")
+        return redirect(url_for("transfers.show", transfer_id=transfer_id))
+    return render_template(
+        "escrow/card.html",
+        payment=payment,
+        publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
+        heading=f"Pay the price of transfer #{transfer_id} by card",
+        outcome="The lease is yours from its effective day as soon as the card payment succeeds.",
+        back_url=url_for("transfers.show", transfer_id=transfer_id, _external=True),
+        back_label="Back to the transfer",
+    )
 
 
 @bp.post("/transfers/<id:transfer_id>/receipt")
