@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..accounts.models import Organization
 from ..bookings.models import Booking
 from ..extensions import db
 from ..models_base import UTCDateTime, utcnow
@@ -78,6 +79,7 @@ class Refund(db.Model):
     transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
 
     booking: Mapped[Booking] = relationship()
+    payee: Mapped[Organization] = relationship()
 
     @property
     def amount(self) -> Money:
