@@ -11,7 +11,7 @@ from warehouse_exchange.extensions import db
 
 
 @contextmanager
-def isolated_app(backend: str, tmp_path, pool_size: int = 20):
+def isolated_app(backend: str, tmp_path, pool_size: int = 20, **settings):
     with ExitStack() as stack:
         if backend == "postgresql":
             url = stack.enter_context(fresh_postgres_database("wx_race"))
@@ -19,7 +19,8 @@ def isolated_app(backend: str, tmp_path, pool_size: int = 20):
         else:
             url, options = f"sqlite:///{tmp_path / 'race.sqlite3'}", {}
         app = create_app(
-            "testing", {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options}
+            "testing",
+            {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options, **settings},
         )
         with app.app_context():
             db.create_all()

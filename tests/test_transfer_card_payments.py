@@ -159,7 +159,7 @@ def test_money_for_a_withdrawn_transfer_goes_back_to_the_takers_card(
     client.post("/logout")
     login(client, operator)
     console = client.get("/operator/escrow").get_data(as_text=True)
-    assert f"{taker.organization.name} <span class=\"muted small\">(taker of" in console
+    assert f'{taker.organization.name} <span class="muted small">(taker of' in console
     assert client.post(f"/operator/escrow/refunds/{refund.id}/card").status_code == 302
     db.session.expire_all()
     assert refund.state == "sent" and refund.gateway == "stripe"
