@@ -1,17 +1,22 @@
-"""Transfer pages in headless Chromium: the tenant offers the rest of a paid lease, and
-another exporter finds it on the listing page and in search."""
+"""Transfer pages in headless Chromium: the tenant offers the rest of a paid lease, another
+exporter finds it on the listing page and in search, and the approved taker goes to pay the
+price by card."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from tests.browser.conftest import screenshot
 from tests.browser.marketplace import PASSWORD, pallet_listing, register
 from tests.browser.test_booking_pages import log_in
+from tests.stripe_support import API_KEY, WEBHOOK_SECRET
+from warehouse_exchange.accounts.models import User
 from warehouse_exchange.accounts.services import create_operator
 from warehouse_exchange.adapters.clock import utc_now, utc_today
+from warehouse_exchange.adapters.stripe_gateway import build_gateway
 from warehouse_exchange.bookings.rules import SkuProfile
 from warehouse_exchange.bookings.services import (
     BookingRequest,
@@ -21,6 +26,13 @@ from warehouse_exchange.bookings.services import (
 )
 from warehouse_exchange.escrow.rules import payment_reference
 from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
+from warehouse_exchange.extensions import db
+from warehouse_exchange.transfers.services import (
+    Offer,
+    approve_transfer,
+    offer_transfer,
+    request_transfer,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -58,6 +70,50 @@ def paid_lease(live_app):
         return booking.id, listing.id, start
 
 
+@pytest.fixture
+def approved_transfer(live_app, paid_lease):
+    """A second paid lease of the same tenant, offered, asked for by the Lagos exporter and
+    approved by the owner: the taker's price is all it waits for."""
+    _booking_id, listing_id, start = paid_lease
+    with live_app.app_context():
+        owner, tenant, taker, operator = (
+            db.session.scalar(select(User).where(User.email == email))
+            for email in ("jan@quay.example", "rina@knit.example", "ade@leather.example",
+                          "ops@transfer.example")
+        )  # fmt: skip
+        today, now = utc_today(), utc_now()
+        goods = SkuProfile(100, 80, 120, 300, 15, 25, "apparel", 40)
+        request = BookingRequest(listing_id, 6, start, start + timedelta(days=90), goods)
+        terms = BookingTerms.from_config(live_app.config)
+        booking = accept_booking(owner, request_booking(tenant, request, terms, now, today).id, now)
+        receipt = ReceiptData(
+            payment_reference(booking.id), booking.total_minor, "EUR", today, "KBC-9002"
+        )
+        record_bank_receipt(operator, receipt, now, today)
+        offer = Offer(booking.id, start + timedelta(days=30), 6, 41_000, "EUR")
+        transfer = offer_transfer(tenant, offer, now, today)
+        request_transfer(taker, transfer.id, goods, now, today)
+        return approve_transfer(owner, transfer.id, now, today).id
+
+
+@pytest.fixture
+def card_payments(live_app, localstripe_url):
+    """The live app takes cards through localstripe for one test."""
+    settings = {
+        "PAYMENT_METHOD": "stripe",
+        "STRIPE_SECRET_KEY": API_KEY,
+        "STRIPE_PUBLISHABLE_KEY": "pk_test_cards",
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": localstripe_url,
+    }
+    saved = {key: live_app.config[key] for key in settings}
+    live_app.config.update(settings)
+    live_app.extensions["payment_gateway"] = build_gateway(live_app.config)
+    yield
+    live_app.config.update(saved)
+    live_app.extensions["payment_gateway"] = None
+
+
 def test_the_tenant_offers_a_lease_and_an_exporter_finds_it(page, live_server, paid_lease):
     booking_id, listing_id, start = paid_lease
     log_in(page, live_server, "rina@knit.example")
@@ -89,3 +145,23 @@ def test_the_tenant_offers_a_lease_and_an_exporter_finds_it(page, live_server, p
     page.click("#transfers a:has-text('#')")
     assert page.is_visible("text=Ask to take it over")
     screenshot(page, "transfer-take-over")
+
+
+def test_the_approved_taker_goes_to_pay_the_price_by_card(
+    page, live_server, approved_transfer, card_payments
+):
+    log_in(page, live_server, "ade@leather.example")
+    page.goto(f"{live_server}/transfers/{approved_transfer}")
+    assert page.is_visible("#pay >> text=Send exactly €410.00")
+    button = page.locator("#pay-by-card")
+    assert button.inner_text() == "Pay €410.00 by card"
+    screenshot(page, "transfer-pay")
+    button.click()
+    page.wait_for_selector(f"h1:has-text('Pay the price of transfer #{approved_transfer} by card')")
+    assert page.is_visible("text=The lease is yours from its effective day")
+    assert page.locator("#pay").inner_text() == "Pay €410.00"
+    screenshot(page, "transfer-pay-by-card")
+    page.click("text=Back to the transfer")
+    page.wait_for_selector("#price-payments")
+    assert "pending" in page.locator("#price-payments").inner_text()
+    screenshot(page, "transfer-card-payment-pending")
