@@ -139,14 +139,26 @@ def pay_by_card(booking_id: int) -> str | Response:
     except (Conflict, PaymentDeclined) as error:
         flash(error.message, "error")
         return redirect(url_for("bookings.show", booking_id=booking_id))
+    return card_page(
+        payment,
+        f"Pay booking #{booking_id} by card",
+        "The booking is confirmed as soon as the card payment succeeds.",
+        url_for("bookings.show", booking_id=booking_id, _external=True),
+        "Back to the booking",
+    )
+
+
+def card_page(payment, heading: str, outcome: str, back_url: str, back_label: str) -> str:
+    """The page where Stripe.js takes the card for a payment just started; Stripe sends the
+    payer back to `back_url` when the card needs a further step."""
     return render_template(
         "escrow/card.html",
         payment=payment,
         publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
-        heading=f"Pay booking #{booking_id} by card",
-        outcome="The booking is confirmed as soon as the card payment succeeds.",
-        back_url=url_for("bookings.show", booking_id=booking_id, _external=True),
-        back_label="Back to the booking",
+        heading=heading,
+        outcome=outcome,
+        back_url=back_url,
+        back_label=back_label,
     )
 
 

@@ -16,13 +16,11 @@ from ..escrow.cards import gateway_customer_id
 from ..escrow.models import CardPayment, Refund
 from ..escrow.services import CARD_GATEWAY, owe_refund
 from ..extensions import db
-from ..ledger import services as ledger
-from ..ledger.services import Leg
 from ..unit_of_work import use_case
 from .models import Transfer
 from .rules import payable_state
 from .services import get_transfer, lock_transfer
-from .settlement import check_payable, check_still_fits, complete_transfer
+from .settlement import check_payable, check_still_fits, complete_transfer, price_into_escrow
 
 
 @dataclass(frozen=True)
@@ -100,17 +98,11 @@ def record_price_paid_by_card(
     """The gateway took `amount` for a transfer's price (a step of the webhook's use case):
     it enters the taker's escrow, and completes the transfer or is owed back."""
     transfer = lock_transfer(payment.transfer_id)
-    booking = transfer.booking
-    ledger.post(
-        f"card-payment:{payment.payment_intent_id}",
-        "transfer_payment",
-        [
-            Leg(ledger.clearing(CARD_GATEWAY, payment.currency), -amount),
-            Leg(ledger.escrow(transfer.taker_id, payment.currency), amount, booking.id),
-        ],
-        booking_id=booking.id,
-        memo=f"Card payment {payment.payment_intent_id} for transfer {transfer.id}",
-    )
+    booking, intent_id = transfer.booking, payment.payment_intent_id
+    price_into_escrow(
+        transfer, CARD_GATEWAY, amount, f"card-payment:{intent_id}",
+        f"Card payment {intent_id} for transfer {transfer.id}", None,
+    )  # fmt: skip
     payment.status, payment.decline_message, payment.charge_id = "succeeded", "", charge_id
     refusal = _refusal(transfer, amount, now.date())
     if refusal:

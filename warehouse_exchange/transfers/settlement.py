@@ -101,18 +101,10 @@ def record_transfer_receipt(
     require_operator(actor)
     transfer = _transfer_of_reference(data.reference)
     amount, bank_reference = _checked_receipt(data, transfer, today)
-    booking = transfer.booking
-    posting = ledger.post(
-        f"transfer-receipt:{bank_reference}",
-        "transfer_payment",
-        [
-            Leg(ledger.clearing(GATEWAY, transfer.currency), -amount),
-            Leg(ledger.escrow(transfer.taker_id, transfer.currency), amount, booking.id),
-        ],
-        booking_id=booking.id,
-        memo=f"Bank transfer {bank_reference} for transfer {transfer.id}",
-        actor_id=actor.id,
-    )
+    posting = price_into_escrow(
+        transfer, GATEWAY, amount, f"transfer-receipt:{bank_reference}",
+        f"Bank transfer {bank_reference} for transfer {transfer.id}", actor,
+    )  # fmt: skip
     receipt = TransferReceipt(
         transfer=transfer,
         amount_minor=amount,
@@ -126,6 +118,25 @@ def record_transfer_receipt(
     complete_transfer(transfer, actor, now, today)
     db.session.commit()
     return receipt
+
+
+def price_into_escrow(
+    transfer: Transfer, gateway: str, amount: int, key: str, memo: str, actor: User | None
+):
+    """The taker's money came in through `gateway`: it waits in the taker's escrow, on the
+    lease handed on, for the transfer to complete (or to go back)."""
+    currency, booking_id = transfer.currency, transfer.booking_id
+    return ledger.post(
+        key,
+        "transfer_payment",
+        [
+            Leg(ledger.clearing(gateway, currency), -amount),
+            Leg(ledger.escrow(transfer.taker_id, currency), amount, booking_id),
+        ],
+        booking_id=booking_id,
+        memo=memo,
+        actor_id=actor.id if actor else None,
+    )
 
 
 def complete_transfer(transfer: Transfer, actor: User | None, now: datetime, today: date):

@@ -12,6 +12,7 @@ from ..adapters.clock import utc_now, utc_today
 from ..adapters.payments import CARD_UNSUPPORTED_CURRENCIES, PaymentDeclined
 from ..errors import Conflict, DomainError, InvalidInput
 from ..escrow import cards as escrow_cards
+from ..escrow.views import card_page
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
 from . import cards, services, settlement
@@ -168,14 +169,12 @@ def pay_by_card(transfer_id: int) -> str | Response:
     except (Conflict, PaymentDeclined) as error:
         flash(error.message, "error")
         return redirect(url_for("transfers.show", transfer_id=transfer_id))
-    return render_template(
-        "escrow/card.html",
-        payment=payment,
-        publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
-        heading=f"Pay the price of transfer #{transfer_id} by card",
-        outcome="The lease is yours from its effective day as soon as the card payment succeeds.",
-        back_url=url_for("transfers.show", transfer_id=transfer_id, _external=True),
-        back_label="Back to the transfer",
+    return card_page(
+        payment,
+        f"Pay the price of transfer #{transfer_id} by card",
+        "The lease is yours from its effective day as soon as the card payment succeeds.",
+        url_for("transfers.show", transfer_id=transfer_id, _external=True),
+        "Back to the transfer",
     )
 
 
