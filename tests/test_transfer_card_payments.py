@@ -60,6 +60,11 @@ def pay(stripe_client, http, payment, event_id: str):
     assert browser_confirms(stripe_client, payment.payment_intent_id, "pm_card_visa").status == (
         "succeeded"
     )
+    return succeeded(stripe_client, http, payment, event_id)
+
+
+def succeeded(stripe_client, http, payment, event_id: str):
+    """Stripe tells the platform that the payment succeeded."""
     intent = stripe_client.v1.payment_intents.retrieve(payment.payment_intent_id).to_dict()
     answer = deliver(http, event_id, "payment_intent.succeeded", intent)
     assert answer.status_code == 200
@@ -129,9 +134,12 @@ def test_money_for_a_withdrawn_transfer_goes_back_to_the_takers_card(
     frozen = frozen_minor(booking)
     login(client, taker)
     payment = start(client, transfer)
+    confirmed = browser_confirms(cards, payment.payment_intent_id, "pm_card_visa")
+    assert confirmed.status == "succeeded"
+    # the tenant withdraws before Stripe's word of the payment arrives: too late to cancel
     withdraw_transfer(exporter, transfer.id, "Found a use for the space", NOW)
 
-    outcome = pay(cards, client, payment, "evt_late_price")
+    outcome = succeeded(cards, client, payment, "evt_late_price")
     assert outcome == "applied; refund due: the transfer is withdrawn"
     assert transfer.state == "withdrawn" and transfer.new_booking_id is None
     refund = db.session.scalar(select(Refund).where(Refund.transfer_id == transfer.id))
@@ -167,6 +175,28 @@ def test_money_for_a_withdrawn_transfer_goes_back_to_the_takers_card(
     assert ledger.balance(ledger.escrow(taker.organization_id, "EUR")) == Money(0, "EUR")
     assert reconciled("refunds out") == (Money(PRICE, "EUR"), Money(PRICE, "EUR"))
     check_escrow()
+
+
+def test_withdrawing_cancels_a_card_payment_not_yet_confirmed(
+    client, cards, approved, exporter, taker
+):
+    transfer = approved
+    login(client, taker)
+    payment = start(client, transfer)
+    withdraw_transfer(exporter, transfer.id, "Found a use for the space", NOW)
+
+    intent = cards.v1.payment_intents.retrieve(payment.payment_intent_id)
+    assert intent.status == "canceled"
+    with pytest.raises(stripe.InvalidRequestError):
+        browser_confirms(cards, payment.payment_intent_id, "pm_card_visa")
+    answer = deliver(client, "evt_cancelled", "payment_intent.canceled", intent.to_dict())
+    assert answer.json["outcome"] == "applied"
+    db.session.expire_all()
+    assert payment.status == "failed" and payment.decline_message.startswith("Cancelled")
+    assert db.session.scalar(select(func.count()).select_from(Refund)) == 0
+    assert ledger.balance(ledger.escrow(taker.organization_id, "EUR")) == Money(0, "EUR")
+    page = client.get(f"/transfers/{transfer.id}").get_data(as_text=True)
+    assert "nothing was charged" in page and "by card" not in page
 
 
 def test_a_card_payment_after_the_bank_transfer_completed_it_is_owed_back(

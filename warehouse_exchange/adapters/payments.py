@@ -95,6 +95,11 @@ class PaymentGateway(Protocol):
 
     def refund(self, payment_intent_id: str, amount_minor: int, idempotency_key: str) -> str: ...
 
+    def cancel_charge(self, payment_intent_id: str, idempotency_key: str) -> bool:
+        """Withdraw a charge the payer has not confirmed; False when it is too late (the card
+        was confirmed meanwhile)."""
+        ...
+
     def release_to_owner(
         self,
         connected_account_id: str,

@@ -131,6 +131,19 @@ class StripeGateway:
         )
         return refund.id
 
+    def cancel_charge(self, payment_intent_id: str, idempotency_key: str) -> bool:
+        try:
+            self._v1.payment_intents.cancel(
+                payment_intent_id, options={"idempotency_key": idempotency_key}
+            )
+        except stripe.InvalidRequestError:  # confirmed, or no longer cancellable
+            return False
+        except stripe.StripeError as error:
+            raise GatewayError(
+                f"Stripe could not cancel the charge: {error.user_message}"
+            ) from error
+        return True
+
     def release_to_owner(
         self,
         connected_account_id: str,

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import Organization, User
 from ..adapters.payments import (
     CARD_UNSUPPORTED_CURRENCIES,
+    GatewayError,
     OnboardingLink,
     PaymentGateway,
     WebhookEvent,
@@ -192,7 +193,34 @@ def _failed(payment: CardPayment, intent: dict) -> str:
     return "applied"
 
 
-HANDLERS = {"payment_intent.succeeded": _succeeded, "payment_intent.payment_failed": _failed}
+def _cancelled(payment: CardPayment, intent: dict) -> str:
+    if payment.status == "succeeded":
+        return "ignored: the payment succeeded (events out of order)"
+    payment.status = "failed"
+    payment.decline_message = "Cancelled before the card was confirmed; nothing was charged."
+    return "applied"
+
+
+HANDLERS = {
+    "payment_intent.succeeded": _succeeded,
+    "payment_intent.payment_failed": _failed,
+    "payment_intent.canceled": _cancelled,
+}
+
+
+def cancel_unconfirmed(payments: list[CardPayment]) -> None:
+    """What these pending payments were for can no longer be paid: withdraw the charges at
+    the gateway so that no card is charged. One the payer confirmed meanwhile still reports
+    its success, and the money is owed back; so does one the gateway could not cancel now.
+    The gateway's webhook marks each cancelled payment."""
+    gateway = configured_gateway()
+    for payment in payments:
+        if gateway is None or payment.payment_intent_id is None:
+            continue
+        try:
+            gateway.cancel_charge(payment.payment_intent_id, f"cancel-{payment.id}")
+        except GatewayError as error:
+            log.warning("Card payment %s stays open: %s", payment.id, error.message)
 
 
 @use_case

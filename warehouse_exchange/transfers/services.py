@@ -15,6 +15,8 @@ from ..bookings.rules import SkuProfile, refusals
 from ..bookings.services import get_booking, lock_booking
 from ..disputes.models import unresolved_dispute_id
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..escrow.cards import cancel_unconfirmed
+from ..escrow.models import CardPayment
 from ..escrow.services import booking_releases, scheduled_payments
 from ..extensions import db
 from ..money import Money, require_currency
@@ -194,6 +196,13 @@ def _move(transfer: Transfer, state: str, actor: User | None, now: datetime, rea
         transfer.reason = reason
     if state not in OPEN_STATES:
         transfer.closed_at = now
+    if state in ("withdrawn", "refused", "expired"):
+        cancel_unconfirmed(_pending_card_payments(transfer.id))
+
+
+def _pending_card_payments(transfer_id: int) -> list[CardPayment]:
+    pending = (CardPayment.transfer_id == transfer_id, CardPayment.status == "pending")
+    return list(db.session.scalars(select(CardPayment).where(*pending)))
 
 
 def _require_exporter(actor: User) -> User:
