@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from warehouse_exchange.accounts.services import Registration, register_organization
-from warehouse_exchange.adapters.clock import utc_today
+from warehouse_exchange.adapters.clock import utc_now, utc_today
+from warehouse_exchange.bookings.services import (
+    BookingRequest,
+    BookingTerms,
+    accept_booking,
+    request_booking,
+)
+from warehouse_exchange.escrow.rules import payment_reference
+from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
 from warehouse_exchange.listings.services import ListingData, create_listing
 from warehouse_exchange.warehouses.services import WarehouseData, create_warehouse
 
@@ -61,3 +69,16 @@ def pallet_listing(
         ),
         today,
     )
+
+
+def paid_lease(app, owner, tenant, operator, request: BookingRequest, bank_reference: str):
+    """The tenant's booking, accepted by the owner and paid in full by bank transfer."""
+    today, now = utc_today(), utc_now()
+    booking = request_booking(tenant, request, BookingTerms.from_config(app.config), now, today)
+    accept_booking(owner, booking.id, now)
+    receipt = ReceiptData(
+        payment_reference(booking.id), booking.total_minor, booking.currency, today,
+        bank_reference,
+    )  # fmt: skip
+    record_bank_receipt(operator, receipt, now, today)
+    return booking

@@ -9,20 +9,15 @@ from datetime import timedelta
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.browser.marketplace import PASSWORD, pallet_listing, register
+from tests.browser.marketplace import PASSWORD, paid_lease, pallet_listing, register
 from tests.browser.test_booking_pages import log_in
 from tests.uploads import PNG
 from warehouse_exchange.accounts.services import create_operator
-from warehouse_exchange.adapters.clock import utc_now, utc_today
+from warehouse_exchange.adapters.clock import utc_today
 from warehouse_exchange.bookings.rules import SkuProfile
 from warehouse_exchange.bookings.services import (
     BookingRequest,
-    BookingTerms,
-    accept_booking,
-    request_booking,
 )
-from warehouse_exchange.escrow.rules import payment_reference
-from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
 
 pytestmark = pytest.mark.browser
 
@@ -44,17 +39,11 @@ def paid_booking(live_app):
             currency="EUR",
             categories=["general"],
         )
-        today, now = utc_today(), utc_now()
+        today = utc_today()
         goods = SkuProfile(100, 80, 120, 300, 15, 25, "general", 12)
         start = today + timedelta(days=3)
         request = BookingRequest(listing.id, 8, start, start + timedelta(days=60), goods)
-        booking = request_booking(tenant, request, BookingTerms.from_config(live_app.config),
-                                  now, today)  # fmt: skip
-        accept_booking(owner, booking.id, now)
-        receipt = ReceiptData(payment_reference(booking.id), booking.total_minor, "EUR", today,
-                              "ING-5501")  # fmt: skip
-        record_bank_receipt(operator, receipt, now, today)
-        return booking.id
+        return paid_lease(live_app, owner, tenant, operator, request, "ING-5501").id
 
 
 def test_a_dispute_from_opening_to_decision(page, live_server, paid_booking, tmp_path):

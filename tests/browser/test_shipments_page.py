@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.browser.marketplace import PASSWORD, pallet_listing, register
+from tests.browser.marketplace import PASSWORD, paid_lease, pallet_listing, register
 from tests.browser.test_booking_pages import log_in
 from warehouse_exchange.accounts.services import (
     create_operator,
@@ -17,12 +17,7 @@ from warehouse_exchange.adapters.clock import utc_now, utc_today
 from warehouse_exchange.bookings.rules import SkuProfile
 from warehouse_exchange.bookings.services import (
     BookingRequest,
-    BookingTerms,
-    accept_booking,
-    request_booking,
 )
-from warehouse_exchange.escrow.rules import payment_reference
-from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
 
 pytestmark = pytest.mark.browser
 
@@ -48,14 +43,7 @@ def confirmed_lease(live_app):
         goods = SkuProfile(100, 80, 120, 300, 15, 25, "electronics", 4)
         start = today + timedelta(days=3)
         request = BookingRequest(listing.id, 6, start, start + timedelta(days=90), goods)
-        terms = BookingTerms.from_config(live_app.config)
-        booking = request_booking(tenant, request, terms, utc_now(), today)
-        accept_booking(owner, booking.id, utc_now())
-        receipt = ReceiptData(
-            payment_reference(booking.id), booking.total_minor, "EUR", today, "KBC-77"
-        )
-        record_bank_receipt(operator, receipt, utc_now(), today)
-        return booking.id
+        return paid_lease(live_app, owner, tenant, operator, request, "KBC-77").id
 
 
 def test_announce_a_shipment_and_follow_its_timeline(page, live_server, confirmed_lease):

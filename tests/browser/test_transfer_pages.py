@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.conftest import screenshot
-from tests.browser.marketplace import PASSWORD, pallet_listing, register
+from tests.browser.marketplace import PASSWORD, paid_lease, pallet_listing, register
 from tests.browser.test_booking_pages import log_in
 from tests.stripe_support import API_KEY, WEBHOOK_SECRET
 from warehouse_exchange.accounts.models import User
@@ -20,12 +20,7 @@ from warehouse_exchange.adapters.stripe_gateway import build_gateway
 from warehouse_exchange.bookings.rules import SkuProfile
 from warehouse_exchange.bookings.services import (
     BookingRequest,
-    BookingTerms,
-    accept_booking,
-    request_booking,
 )
-from warehouse_exchange.escrow.rules import payment_reference
-from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
 from warehouse_exchange.extensions import db
 from warehouse_exchange.transfers.services import (
     Offer,
@@ -35,10 +30,11 @@ from warehouse_exchange.transfers.services import (
 )
 
 pytestmark = pytest.mark.browser
+GOODS = SkuProfile(100, 80, 120, 300, 15, 25, "apparel", 40)
 
 
 @pytest.fixture(scope="module")
-def paid_lease(live_app):
+def leased(live_app):
     with live_app.app_context():
         owner = register("Antwerp Quay Storage", "owner", "BE", "Jan Peeters", "jan@quay.example")
         tenant = register("Dhaka Knitwear Co", "exporter", "BD", "Rina Das", "rina@knit.example")
@@ -55,44 +51,29 @@ def paid_lease(live_app):
             currency="EUR",
             categories=["apparel", "general"],
         )
-        today, now = utc_today(), utc_now()
-        goods = SkuProfile(100, 80, 120, 300, 15, 25, "apparel", 40)
-        start = today + timedelta(days=5)
-        request = BookingRequest(listing.id, 12, start, start + timedelta(days=120), goods)
-        booking = request_booking(
-            tenant, request, BookingTerms.from_config(live_app.config), now, today
-        )
-        accept_booking(owner, booking.id, now)
-        receipt = ReceiptData(
-            payment_reference(booking.id), booking.total_minor, "EUR", today, "KBC-9001"
-        )
-        record_bank_receipt(operator, receipt, now, today)
+        start = utc_today() + timedelta(days=5)
+        request = BookingRequest(listing.id, 12, start, start + timedelta(days=120), GOODS)
+        booking = paid_lease(live_app, owner, tenant, operator, request, "KBC-9001")
         return booking.id, listing.id, start
 
 
 @pytest.fixture
-def approved_transfer(live_app, paid_lease):
+def approved_transfer(live_app, leased):
     """A second paid lease of the same tenant, offered, asked for by the Lagos exporter and
     approved by the owner: the taker's price is all it waits for."""
-    _booking_id, listing_id, start = paid_lease
+    _booking_id, listing_id, start = leased
     with live_app.app_context():
         owner, tenant, taker, operator = (
             db.session.scalar(select(User).where(User.email == email))
             for email in ("jan@quay.example", "rina@knit.example", "ade@leather.example",
                           "ops@transfer.example")
         )  # fmt: skip
+        request = BookingRequest(listing_id, 6, start, start + timedelta(days=90), GOODS)
+        booking = paid_lease(live_app, owner, tenant, operator, request, "KBC-9002")
         today, now = utc_today(), utc_now()
-        goods = SkuProfile(100, 80, 120, 300, 15, 25, "apparel", 40)
-        request = BookingRequest(listing_id, 6, start, start + timedelta(days=90), goods)
-        terms = BookingTerms.from_config(live_app.config)
-        booking = accept_booking(owner, request_booking(tenant, request, terms, now, today).id, now)
-        receipt = ReceiptData(
-            payment_reference(booking.id), booking.total_minor, "EUR", today, "KBC-9002"
-        )
-        record_bank_receipt(operator, receipt, now, today)
         offer = Offer(booking.id, start + timedelta(days=30), 6, 41_000, "EUR")
         transfer = offer_transfer(tenant, offer, now, today)
-        request_transfer(taker, transfer.id, goods, now, today)
+        request_transfer(taker, transfer.id, GOODS, now, today)
         return approve_transfer(owner, transfer.id, now, today).id
 
 
@@ -114,8 +95,8 @@ def card_payments(live_app, localstripe_url):
     live_app.extensions["payment_gateway"] = None
 
 
-def test_the_tenant_offers_a_lease_and_an_exporter_finds_it(page, live_server, paid_lease):
-    booking_id, listing_id, start = paid_lease
+def test_the_tenant_offers_a_lease_and_an_exporter_finds_it(page, live_server, leased):
+    booking_id, listing_id, start = leased
     log_in(page, live_server, "rina@knit.example")
     page.goto(f"{live_server}/bookings/{booking_id}")
     page.click("text=Offer it for transfer")

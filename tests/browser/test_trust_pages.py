@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.browser.marketplace import PASSWORD, pallet_listing, register
+from tests.browser.marketplace import PASSWORD, paid_lease, pallet_listing, register
 from tests.browser.test_booking_pages import log_in
 from tests.uploads import PDF
 from warehouse_exchange.accounts.services import create_operator
@@ -17,13 +17,8 @@ from warehouse_exchange.adapters.clock import utc_now, utc_today
 from warehouse_exchange.bookings.rules import SkuProfile
 from warehouse_exchange.bookings.services import (
     BookingRequest,
-    BookingTerms,
-    accept_booking,
     advance_leases,
-    request_booking,
 )
-from warehouse_exchange.escrow.rules import payment_reference
-from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
 from warehouse_exchange.trust.blacklist import blacklist_organization
 from warehouse_exchange.trust.verification import (
     VerificationData,
@@ -58,12 +53,7 @@ def completed_lease(live_app):
         goods = SkuProfile(100, 80, 120, 300, 15, 25, "general", 2)
         start = today + timedelta(days=1)
         request = BookingRequest(listing.id, 8, start, start + timedelta(days=30), goods)
-        booking = request_booking(tenant, request, BookingTerms.from_config(live_app.config),
-                                  now, today)  # fmt: skip
-        accept_booking(owner, booking.id, now)
-        receipt = ReceiptData(payment_reference(booking.id), booking.total_minor, "EUR", today,
-                              "CAIXA-9")  # fmt: skip
-        record_bank_receipt(operator, receipt, now, today)
+        booking = paid_lease(live_app, owner, tenant, operator, request, "CAIXA-9")
         advance_leases(datetime.combine(start + timedelta(days=32), time(12), tzinfo=UTC))
         blacklist_organization(
             operator, rogue.organization_id, "Paid with forged bank receipts", None, now
