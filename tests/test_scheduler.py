@@ -68,6 +68,26 @@ def test_jobs_are_scheduled_with_one_instance_each():
     scheduled = {job.id: job for job in scheduler.get_jobs()}
     assert set(scheduled) == {job.name for job in jobs.JOBS}
     assert all(job.max_instances == 1 and job.coalesce for job in scheduled.values())
+    nightly = scheduled["rate-organizations"].trigger
+    after = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+    assert nightly.get_next_fire_time(None, after) == datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
+    every_five = scheduled["expire-requests"].trigger
+    assert every_five.interval == timedelta(minutes=5)
+
+
+def test_a_nightly_job_is_next_due_at_its_hour():
+    from warehouse_exchange.scheduler.history import JobStatus
+    from warehouse_exchange.scheduler.models import JobRun
+
+    rating = next(job for job in jobs.JOBS if job.name == "rate-organizations")
+    late_run = JobRun(started_at=datetime(2026, 11, 25, 14, 7, tzinfo=UTC))
+    status = JobStatus(rating.name, "", timedelta(days=1), late_run, rating.nightly_at)
+    assert status.next_due == datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
+    assert status.runs == "nightly at 02:30"
+    early_run = JobRun(started_at=datetime(2026, 11, 25, 1, 0, tzinfo=UTC))
+    assert JobStatus(rating.name, "", timedelta(days=1), early_run, rating.nightly_at).next_due == (
+        datetime(2026, 11, 25, 2, 30, tzinfo=UTC)
+    )
 
 
 def test_operators_see_each_job_and_run_one_now(client, operator, exporter, owner):

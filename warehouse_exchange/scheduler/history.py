@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -40,10 +40,22 @@ class JobStatus:
     description: str
     every: timedelta
     last: JobRun | None
+    nightly_at: time | None = None
+
+    @property
+    def runs(self) -> str:
+        if self.nightly_at is not None:
+            return f"nightly at {self.nightly_at:%H:%M}"
+        return f"every {int(self.every.total_seconds() // 60)} min"
 
     @property
     def next_due(self) -> datetime | None:
-        """When the scheduler will run it next (a job never run is due at once)."""
+        """When the scheduler will run it next (a job on an interval never run is due at
+        once; a nightly one at its hour)."""
+        if self.nightly_at is not None:
+            after = self.last.started_at if self.last else utc_now()
+            due = datetime.combine(after.date(), self.nightly_at, after.tzinfo)
+            return due if due > after else due + timedelta(days=1)
         return self.last.started_at + self.every if self.last else None
 
 
@@ -55,7 +67,11 @@ def job_statuses(actor: User, jobs) -> list[JobStatus]:
     }
     return [
         JobStatus(
-            job.name, job.description, timedelta(minutes=job.every_minutes), latest.get(job.name)
+            job.name,
+            job.description,
+            timedelta(minutes=job.every_minutes),
+            latest.get(job.name),
+            job.nightly_at,
         )
         for job in jobs
     ]

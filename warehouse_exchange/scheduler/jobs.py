@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from flask import Flask
 
@@ -37,6 +37,15 @@ class Job:
     description: str
     work: Callable[[datetime], int]
     every_minutes: int
+    #: a nightly job runs at this time (UTC), a quiet hour, not every_minutes from start
+    nightly_at: time | None = None
+
+    def trigger(self) -> dict:
+        """How APScheduler is told when to run it."""
+        if self.nightly_at is not None:
+            return {"trigger": "cron", "hour": self.nightly_at.hour,
+                    "minute": self.nightly_at.minute}  # fmt: skip
+        return {"trigger": "interval", "minutes": self.every_minutes}
 
 
 def _charge_saved_cards(now: datetime) -> int:
@@ -70,8 +79,8 @@ JOBS = [
     Job("remind-requests", "Remind owners of booking requests that still wait for an answer",
         remind_waiting_requests, 60),
     Job("rate-organizations",
-        "Recompute every organization's credit score and tier (nightly)",
-        rate_everyone, 24 * 60),
+        "Recompute every organization's credit score and tier",
+        rate_everyone, 24 * 60, nightly_at=time(2, 30)),
     Job("expire-transfers",
         "Expire lease transfers not completed before their effective day",
         expire_transfers, 60),
@@ -107,9 +116,8 @@ def schedule(scheduler, app: Flask) -> None:
     for job in JOBS:
         scheduler.add_job(
             run,
-            "interval",
             args=(app, job),
-            minutes=job.every_minutes,
+            **job.trigger(),
             id=job.name,
             name=job.description,
             max_instances=1,
