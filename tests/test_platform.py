@@ -202,3 +202,17 @@ def test_pages_that_are_not_there_get_the_sites_error_page(client):
     assert b"Something is wrong" in wrong_method.data
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.json["error"]["code"] == "not_found"
+
+
+def test_an_action_after_commit_runs_once_the_commit_is_done_and_never_after_a_rollback(app):
+    from warehouse_exchange.unit_of_work import after_commit
+
+    ran = []
+    after_commit(lambda: ran.append("rolled back"))
+    db.session.rollback()
+    assert ran == []
+    after_commit(lambda: ran.append("committed"))
+    assert ran == []
+    db.session.commit()
+    db.session.commit()
+    assert ran == ["committed"]

@@ -199,15 +199,26 @@ def test_withdrawing_cancels_a_card_payment_not_yet_confirmed(
     assert "nothing was charged" in page and "by card" not in page
 
 
-def test_a_card_payment_after_the_bank_transfer_completed_it_is_owed_back(
+def test_paying_by_bank_cancels_the_card_payment_not_yet_confirmed(
+    client, cards, approved, taker, operator
+):
+    login(client, taker)
+    payment = start(client, approved)
+    record_transfer_receipt(operator, receipt(approved), NOW, TODAY)
+    assert cards.v1.payment_intents.retrieve(payment.payment_intent_id).status == "canceled"
+
+
+def test_a_card_payment_confirmed_as_the_bank_transfer_completed_it_is_owed_back(
     client, cards, approved, taker, operator
 ):
     transfer = approved
     login(client, taker)
     payment = start(client, transfer)
+    confirmed = browser_confirms(cards, payment.payment_intent_id, "pm_card_visa")
+    assert confirmed.status == "succeeded"
     record_transfer_receipt(operator, receipt(transfer), NOW, TODAY)
 
-    outcome = pay(cards, client, payment, "evt_second_payment")
+    outcome = succeeded(cards, client, payment, "evt_second_payment")
     assert outcome == "applied; refund due: the transfer was already paid and completed"
     leases = select(func.count()).where(Booking.tenant_id == taker.organization_id)
     assert db.session.scalar(leases) == 1
@@ -236,6 +247,8 @@ def test_a_declined_card_leaves_the_transfer_waiting_with_the_reason(
     assert entries_of_transfer(transfer) == 0
     retry = start_again(client, transfer)
     assert retry.id != payment.id and retry.status == "pending"
+    # one charge open at a time: the declined one cannot be tried again beside the new one
+    assert cards.v1.payment_intents.retrieve(payment.payment_intent_id).status == "canceled"
 
 
 def entries_of_transfer(transfer) -> int:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from .extensions import db
 
@@ -28,3 +32,22 @@ def use_case(function):
             raise
 
     return wrapper
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Run `action` once the current transaction has committed, and never if it rolls back:
+    for calls to outside services that must not wait on its row locks nor happen for a change
+    that did not stand. The action runs outside any transaction and must not use the session."""
+    db.session.connection()  # begun now, if not yet: a rollback must find it to forget this
+    db.session.info.setdefault("after_commit", []).append(action)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for action in session.info.pop("after_commit", []):
+        action()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_commit(session: Session) -> None:
+    session.info.pop("after_commit", None)

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.services import Leg
 from ..permissions import require_operator, require_user
-from ..unit_of_work import locked_row, use_case
+from ..unit_of_work import after_commit, locked_row, use_case
 from .models import CardPayment, ConnectedAccount, GatewayCustomer, GatewayEvent, Refund
 from .services import (
     CARD_GATEWAY,
@@ -87,9 +87,10 @@ def start_card_payment(actor: User, booking_id: int, gateway: PaymentGateway) ->
         raise Forbidden("Only the tenant pays for a booking.")
     if booking.currency in CARD_UNSUPPORTED_CURRENCIES:
         raise Conflict(f"Bookings in {booking.currency} are paid by bank transfer.")
+    _check_payable(booking)
+    customer_id = gateway_customer_id(gateway, actor)  # its lock comes before the listing's
     booking = lock_booking(booking.id)
-    if booking.state not in PAYABLE_STATES:
-        raise Conflict(f"Booking {booking.id} is {booking.state}; only accepted bookings are paid.")
+    _check_payable(booking)  # again: it may have changed before the lock
     _instalment, outstanding = next_payment(payment_instalments(booking), paid_minor(booking.id))
     if outstanding <= 0:
         raise Conflict(f"Booking {booking.id} is paid in full.")
@@ -101,12 +102,13 @@ def start_card_payment(actor: User, booking_id: int, gateway: PaymentGateway) ->
         )
     )
     if pending is not None:
+        db.session.commit()
         return pending
     attempt = db.session.query(CardPayment).filter_by(booking_id=booking.id).count() + 1
     intent = gateway.charge(
         outstanding,
         booking.currency,
-        gateway_customer_id(gateway, actor),
+        customer_id,
         booking.id,
         idempotency_key=f"booking-{booking.id}-charge-{attempt}",
         save_card=booking.payment_plan == "monthly",
@@ -121,6 +123,11 @@ def start_card_payment(actor: User, booking_id: int, gateway: PaymentGateway) ->
     db.session.add(payment)
     db.session.commit()
     return payment
+
+
+def _check_payable(booking) -> None:
+    if booking.state not in PAYABLE_STATES:
+        raise Conflict(f"Booking {booking.id} is {booking.state}; only accepted bookings are paid.")
 
 
 def _payment_of(intent: dict) -> CardPayment | None:
@@ -209,18 +216,24 @@ HANDLERS = {
 
 
 def cancel_unconfirmed(payments: list[CardPayment]) -> None:
-    """What these pending payments were for can no longer be paid: withdraw the charges at
-    the gateway so that no card is charged. One the payer confirmed meanwhile still reports
-    its success, and the money is owed back; so does one the gateway could not cancel now.
-    The gateway's webhook marks each cancelled payment."""
+    """What these payments (pending, or declined and open to another try) were for can no
+    longer be paid: once this transaction commits, withdraw their charges at the gateway so
+    that no card is charged. One the payer confirmed meanwhile still reports its success, and
+    the money is owed back; so does one the gateway could not cancel. The gateway's webhook
+    marks each cancelled payment."""
     gateway = configured_gateway()
-    for payment in payments:
-        if gateway is None or payment.payment_intent_id is None:
-            continue
-        try:
-            gateway.cancel_charge(payment.payment_intent_id, f"cancel-{payment.id}")
-        except GatewayError as error:
-            log.warning("Card payment %s stays open: %s", payment.id, error.message)
+    charges = [(p.id, p.payment_intent_id) for p in payments if p.payment_intent_id]
+    if gateway is None or not charges:
+        return
+
+    def cancel() -> None:
+        for payment_id, intent_id in charges:
+            try:
+                gateway.cancel_charge(intent_id, f"cancel-{payment_id}")
+            except GatewayError as error:
+                log.warning("Card payment %s stays open: %s", payment_id, error.message)
+
+    after_commit(cancel)
 
 
 @use_case

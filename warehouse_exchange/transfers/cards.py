@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 from ..accounts.models import User
 from ..adapters.payments import CARD_UNSUPPORTED_CURRENCIES, PaymentGateway
 from ..errors import Conflict, Forbidden
-from ..escrow.cards import gateway_customer_id
+from ..escrow.cards import cancel_unconfirmed, gateway_customer_id
 from ..escrow.models import CardPayment, Refund
 from ..escrow.services import CARD_GATEWAY, owe_refund
 from ..extensions import db
 from ..unit_of_work import use_case
 from .models import Transfer
 from .rules import payable_state
-from .services import get_transfer, lock_transfer
+from .services import get_transfer, lock_transfer, unfinished_card_payments
 from .settlement import check_payable, check_still_fits, complete_transfer, price_into_escrow
 
 
@@ -60,8 +60,10 @@ def start_price_card_payment(
         raise Forbidden("Only the exporter taking the lease over pays its price.")
     if transfer.currency in CARD_UNSUPPORTED_CURRENCIES:
         raise Conflict(f"Prices in {transfer.currency} are paid by bank transfer.")
-    transfer = lock_transfer(transfer.id)
     check_payable(transfer, today)
+    customer_id = gateway_customer_id(gateway, actor)  # its lock comes before the listing's
+    transfer = lock_transfer(transfer.id)
+    check_payable(transfer, today)  # again: it may have changed before the lock
     check_still_fits(transfer, transfer.booking, today)
     pending = db.session.scalar(
         select(CardPayment).where(
@@ -69,14 +71,17 @@ def start_price_card_payment(
         )
     )
     if pending is not None:
+        db.session.commit()
         return pending
+    declined = unfinished_card_payments(transfer.id)
+    cancel_unconfirmed(declined)  # one charge open at a time: the new one replaces them
     attempt = 1 + db.session.scalar(
         select(func.count()).select_from(CardPayment).where(CardPayment.transfer_id == transfer.id)
     )
     intent = gateway.charge(
         transfer.price_minor,
         transfer.currency,
-        gateway_customer_id(gateway, actor),
+        customer_id,
         transfer.booking_id,
         idempotency_key=f"transfer-{transfer.id}-charge-{attempt}",
     )

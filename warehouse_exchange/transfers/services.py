@@ -197,12 +197,14 @@ def _move(transfer: Transfer, state: str, actor: User | None, now: datetime, rea
     if state not in OPEN_STATES:
         transfer.closed_at = now
     if state in ("withdrawn", "refused", "expired"):
-        cancel_unconfirmed(_pending_card_payments(transfer.id))
+        cancel_unconfirmed(unfinished_card_payments(transfer.id))
 
 
-def _pending_card_payments(transfer_id: int) -> list[CardPayment]:
-    pending = (CardPayment.transfer_id == transfer_id, CardPayment.status == "pending")
-    return list(db.session.scalars(select(CardPayment).where(*pending)))
+def unfinished_card_payments(transfer_id: int) -> list[CardPayment]:
+    """The taker's card payments of the price that have not succeeded: pending, or declined
+    (a declined charge can still be tried again with another card)."""
+    unfinished = (CardPayment.transfer_id == transfer_id, CardPayment.status != "succeeded")
+    return list(db.session.scalars(select(CardPayment).where(*unfinished)))
 
 
 def _require_exporter(actor: User) -> User:

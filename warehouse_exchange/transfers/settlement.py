@@ -17,6 +17,7 @@ from ..bookings import capacity
 from ..bookings.models import Booking, BookingEvent
 from ..bookings.services import shorten_lease
 from ..errors import Conflict, InvalidInput
+from ..escrow.cards import cancel_unconfirmed
 from ..escrow.models import BankReceipt, PaymentInstalment, ReleaseInstalment
 from ..escrow.rules import release_schedule
 from ..escrow.services import (
@@ -38,7 +39,13 @@ from ..validation import require_int, require_text
 from . import notices
 from .models import Transfer, TransferReceipt
 from .rules import payable_state, split_escrow, split_price, transfer_id_of
-from .services import MAX_PRICE_MINOR, _check_not_lapsed, _check_transferable, lock_transfer
+from .services import (
+    MAX_PRICE_MINOR,
+    _check_not_lapsed,
+    _check_transferable,
+    lock_transfer,
+    unfinished_card_payments,
+)
 
 GOODS = (
     "unit_length_cm", "unit_width_cm", "unit_height_cm", "unit_weight_kg",
@@ -178,6 +185,7 @@ def complete_transfer(transfer: Transfer, actor: User | None, now: datetime, tod
     _move_escrow(transfer, booking, value)
     transfer.state, transfer.closed_at = "completed", now
     transfer.escrow_moved_minor = value
+    cancel_unconfirmed(unfinished_card_payments(transfer.id))  # the price is paid
     notices.completed(transfer, now)
 
 
