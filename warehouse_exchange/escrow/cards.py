@@ -87,13 +87,10 @@ def start_card_payment(actor: User, booking_id: int, gateway: PaymentGateway) ->
         raise Forbidden("Only the tenant pays for a booking.")
     if booking.currency in CARD_UNSUPPORTED_CURRENCIES:
         raise Conflict(f"Bookings in {booking.currency} are paid by bank transfer.")
-    _check_payable(booking)
+    _amount_due(booking)
     customer_id = gateway_customer_id(gateway, actor)  # its lock comes before the listing's
     booking = lock_booking(booking.id)
-    _check_payable(booking)  # again: it may have changed before the lock
-    _instalment, outstanding = next_payment(payment_instalments(booking), paid_minor(booking.id))
-    if outstanding <= 0:
-        raise Conflict(f"Booking {booking.id} is paid in full.")
+    outstanding = _amount_due(booking)  # again: it may have changed before the lock
     pending = db.session.scalar(
         select(CardPayment).where(
             CardPayment.booking_id == booking.id,
@@ -125,9 +122,14 @@ def start_card_payment(actor: User, booking_id: int, gateway: PaymentGateway) ->
     return payment
 
 
-def _check_payable(booking) -> None:
+def _amount_due(booking) -> int:
+    """What the next card payment of the booking is for; Conflict when nothing is to pay."""
     if booking.state not in PAYABLE_STATES:
         raise Conflict(f"Booking {booking.id} is {booking.state}; only accepted bookings are paid.")
+    _instalment, outstanding = next_payment(payment_instalments(booking), paid_minor(booking.id))
+    if outstanding <= 0:
+        raise Conflict(f"Booking {booking.id} is paid in full.")
+    return outstanding
 
 
 def _payment_of(intent: dict) -> CardPayment | None:
