@@ -165,6 +165,10 @@ def test_money_for_a_withdrawn_transfer_goes_back_to_the_takers_card(
     check_escrow()
 
     client.post("/logout")
+    due = client.get("/api/v1/escrow/refunds", headers=api_token(client, operator)).json
+    assert [(r["payee_id"], r["transfer_id"], r["card_payment_id"]) for r in due] == [
+        (taker.organization_id, transfer.id, payment.id)
+    ]
     login(client, operator)
     console = client.get("/operator/escrow").get_data(as_text=True)
     assert f'{taker.organization.name} <span class="muted small">(taker of' in console

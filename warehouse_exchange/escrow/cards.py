@@ -175,10 +175,12 @@ def record_card_success(
     payment.status, payment.decline_message = "succeeded", ""
     payment.charge_id = charge_id
     if booking.state not in PAYABLE_STATES:
-        owe_refund(booking, amount, f"Paid by card after the booking was {booking.state}", now)
+        reason = f"Paid by card after the booking was {booking.state}"
+        owe_refund(booking, amount, reason, now, card_payment=payment)
         return f"applied; refund due: booking is {booking.state}"
     if owed_before <= 0:
-        owe_refund(booking, amount, "Paid by card after the booking was paid in full", now)
+        reason = "Paid by card after the booking was paid in full"
+        owe_refund(booking, amount, reason, now, card_payment=payment)
         return "applied; refund due: booking is paid in full"
     apply_payment(booking, None, now)
     return "applied"
@@ -275,17 +277,14 @@ def refund_to_card(actor: User, refund_id: int, gateway: PaymentGateway, now: da
     """An operator sends a refund due back to the card that paid the booking."""
     require_operator(actor)
     refund = due_refund(refund_id)
-    paid_for = (
-        CardPayment.transfer_id == refund.transfer_id
-        if refund.transfer_id is not None
-        else CardPayment.booking_id == refund.booking_id
-    )
-    payment = db.session.scalar(
-        select(CardPayment).where(
-            paid_for,
+    payment = refund.card_payment or db.session.scalar(
+        select(CardPayment)
+        .where(
+            CardPayment.booking_id == refund.booking_id,
             CardPayment.status == "succeeded",
             CardPayment.amount_minor >= refund.amount_minor,
         )
+        .order_by(CardPayment.id)
     )
     if payment is None:
         raise Conflict("This money was not paid by card; send the refund by bank transfer.")

@@ -67,6 +67,8 @@ class Refund(db.Model):
     payee_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     #: the lease transfer whose taker paid the money in (None: the booking's own money)
     transfer_id: Mapped[int | None] = mapped_column(ForeignKey("transfers.id"), index=True)
+    #: the card payment the money came in by, which a refund to the card goes back to
+    card_payment_id: Mapped[int | None] = mapped_column(ForeignKey("card_payments.id"))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     reason: Mapped[str] = mapped_column(String(200))
@@ -80,6 +82,7 @@ class Refund(db.Model):
 
     booking: Mapped[Booking] = relationship()
     payee: Mapped[Organization] = relationship()
+    card_payment: Mapped[CardPayment | None] = relationship()
 
     @property
     def amount(self) -> Money:

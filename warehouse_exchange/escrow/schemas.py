@@ -29,6 +29,15 @@ class ReceiptSchema(Schema):
 class RefundSchema(Schema):
     id = fields.Integer()
     booking_id = fields.Integer()
+    payee_id = fields.Integer(metadata={"description": "The organization the money goes to"})
+    payee_name = fields.String(attribute="payee.name")
+    transfer_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Set when it goes back to the taker of this lease transfer"},
+    )
+    card_payment_id = fields.Integer(
+        allow_none=True, metadata={"description": "The card payment it goes back to, if any"}
+    )
     amount = fields.Nested(MoneySchema)
     reason = fields.String()
     state = fields.String(metadata={"description": "due or sent"})

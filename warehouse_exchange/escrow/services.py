@@ -451,14 +451,21 @@ def _charge_owner_penalty(booking: Booking) -> None:
 
 
 def owe_refund(
-    booking: Booking, amount_minor: int, reason: str, now: datetime, taker_of=None
+    booking: Booking,
+    amount_minor: int,
+    reason: str,
+    now: datetime,
+    taker_of=None,
+    card_payment: CardPayment | None = None,
 ) -> Refund:
     """Money escrow holds is owed back to the tenant (or, `taker_of` a transfer, to the taker
-    who paid its price); an operator sends it."""
+    who paid its price; to the `card_payment` it came by, when it is exactly that money); an
+    operator sends it."""
     refund = Refund(
         booking=booking,
         payee_id=taker_of.taker_id if taker_of is not None else booking.tenant_id,
         transfer_id=taker_of.id if taker_of is not None else None,
+        card_payment=card_payment,
         amount_minor=amount_minor,
         currency=booking.currency,
         reason=reason,

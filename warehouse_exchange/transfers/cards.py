@@ -112,7 +112,7 @@ def record_price_paid_by_card(
     refusal = _refusal(transfer, amount, now.date())
     if refusal:
         reason = f"Paid by card for transfer #{transfer.id}, which {refusal}"
-        owe_refund(booking, amount, reason[:200], now, taker_of=transfer)
+        owe_refund(booking, amount, reason[:200], now, taker_of=transfer, card_payment=payment)
         return f"applied; refund due: the transfer {refusal}"[:200]
     complete_transfer(transfer, None, now, now.date())
     return "applied; transfer completed"
