@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -126,3 +126,19 @@ def test_leases_page_and_permissions(client, owner, other_owner, exporter, listi
     booking_id = int(booking_url.rsplit("/", 1)[1])
     assert client.post(f"/bookings/{booking_id}/accept").status_code == 403
     assert db.session.get(Booking, booking_id).state == "requested"
+
+
+def test_the_menu_keeps_every_role_of_an_organization_on_a_booking_page(client, owner, listing):
+    from tests.factories import OrganizationFactory, UserFactory
+    from tests.helpers import booking_terms, goods
+    from warehouse_exchange.bookings.services import BookingRequest, request_booking
+
+    both = UserFactory(organization=OrganizationFactory(kind="both"))
+    start = date.today() + timedelta(days=7)
+    request = BookingRequest(listing.id, 2, start, start + timedelta(days=29), goods())
+    booking = request_booking(both, request, booking_terms(), datetime.now(UTC), date.today())
+    login(client, both)
+    page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    menu = page.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+    for item in ("My warehouses", "My listings", "Requests", "Occupancy", "My leases", "Disputes"):
+        assert f">{item}</a>" in menu, item

@@ -48,8 +48,10 @@ def register(app: Flask) -> None:
     def navigation():
         user = current_user if current_user.is_authenticated else None
         organization = getattr(user, "organization", None)
-        return {
+        roles = {
             "is_operator": bool(user and user.is_operator),
             "is_owner": bool(organization and organization.owns_warehouses),
             "is_exporter": bool(organization and organization.rents_space),
         }
+        # the menu reads its own names: a page may pass is_owner of the record it shows
+        return roles | {f"nav_{name[3:]}": value for name, value in roles.items()}
