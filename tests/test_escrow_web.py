@@ -240,3 +240,20 @@ def test_payouts_to_no_one_are_refused(client, operator):
         },
     )
     assert huge.status_code == 302
+
+
+def test_after_a_part_payment_the_next_step_asks_for_what_is_left(
+    client, booking, exporter, operator
+):
+    from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
+    from warehouse_exchange.money import Money
+
+    today = date.today()
+    part = ReceiptData(payment_reference(booking.id), 10_000, "EUR", today, "PART-1")
+    record_bank_receipt(operator, part, datetime.now(UTC), today)
+    left = Money(booking.total_minor - 10_000, "EUR").format()
+    login(client, exporter)
+    for url in (f"/bookings/{booking.id}", "/bookings/mine"):
+        page = client.get(url).get_data(as_text=True)
+        assert f"Pay {left} into escrow" in page, url
+        assert f"Pay {Money(booking.total_minor, 'EUR').format()} into" not in page, url

@@ -12,7 +12,7 @@ from ..adapters.clock import utc_now, utc_today
 from ..adapters.payments import CARD_UNSUPPORTED_CURRENCIES
 from ..errors import Conflict, InvalidInput
 from ..escrow.cards import configured_gateway
-from ..escrow.services import escrow_summary
+from ..escrow.services import amount_to_pay, escrow_summary
 from ..listings.services import get_listing
 from ..web.auth import actor
 from ..web.forms import local_url, render_form, show_errors
@@ -116,7 +116,8 @@ def mine() -> str:
     page = services.tenant_leases(
         actor(), request.args.get("page", 1, type=int), current_app.config["LIST_PER_PAGE"]
     )
-    return render_template("bookings/mine.html", page=page)
+    to_pay = {b.id: amount_to_pay(b) for b in page.items if b.state == "accepted"}
+    return render_template("bookings/mine.html", page=page, to_pay=to_pay)
 
 
 @bp.route("/listings/<id:listing_id>/calendar")

@@ -212,6 +212,18 @@ def owed_minor(booking: Booking) -> int:
     return sum(instalment.amount_minor for instalment in _owed(instalments))
 
 
+def amount_to_pay(booking: Booking) -> Money:
+    """What the tenant pays next: the rest of the first instalment not yet paid (all that is
+    outstanding, when the booking is paid up front)."""
+    paid = paid_minor(booking.id)
+    instalments = scheduled_payments(booking.id)
+    if instalments:
+        _instalment, due = next_payment(instalments, paid)
+    else:
+        due = max(0, booking.total_minor - paid)
+    return Money(due, booking.currency)
+
+
 def payment_instalments(booking: Booking) -> list[PaymentInstalment]:
     """The booking's payment schedule, in order; made at acceptance (or on first use, for a
     booking accepted before payment plans existed). An upfront booking has one instalment."""
