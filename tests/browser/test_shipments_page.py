@@ -64,7 +64,7 @@ def test_announce_a_shipment_and_follow_its_timeline(page, live_server, confirme
     page.fill("#lines-0-unit_width_cm", "18")
     page.fill("#lines-0-unit_height_cm", "9")
     page.fill("#lines-0-unit_weight_kg", "1")
-    page.fill("#lines-0-declared_value_minor", "1250000")
+    page.fill("#lines-0-declared_value", "12500")
     page.select_option("#lines-0-currency", "USD")
     page.fill("#lines-0-hs_code", "851830")
     page.click("main button:has-text('Announce shipment')")
@@ -74,6 +74,7 @@ def test_announce_a_shipment_and_follow_its_timeline(page, live_server, confirme
     page.fill("#lines-0-units", "500")
     page.click("main button:has-text('Announce shipment')")
     page.wait_for_selector("text=Shipment COSCO COSU6123456780 announced.")
+    assert page.is_visible("td:has-text('$12,500.00')")  # typed as dollars, kept as cents
     assert page.is_visible("text=No event yet")
 
     now = utc_now()

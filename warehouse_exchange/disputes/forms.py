@@ -6,24 +6,16 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DecimalField, SelectField, TextAreaField, ValidationError
+from wtforms import DecimalField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..errors import InvalidInput
 from ..money import Money
+from ..web.forms import not_negative
 from .rules import CATEGORIES
 from .services import MAX_TEXT, Decision
 
 EVIDENCE_HINT = "Photos (JPEG, PNG, WebP) or PDF documents, up to 5 files of 5 MB each."
-
-
-def not_negative(_form, field) -> None:
-    if field.data is None:
-        return
-    if isinstance(field.data, Decimal) and not field.data.is_finite():
-        raise ValidationError("Must be a number.")
-    if field.data < 0:
-        raise ValidationError("Must not be negative.")
 
 
 def to_minor(value: Decimal, currency: str, field_name: str) -> int:

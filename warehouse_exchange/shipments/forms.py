@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -21,7 +22,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..catalog import HAZMAT_CLASSES
-from ..web.forms import currency_choices
+from ..errors import InvalidInput
+from ..money import Money
+from ..web.forms import currency_choices, not_negative
 from .rules import CARRIER_TOKEN_DAYS, CARRIER_TOKEN_DEFAULT_DAYS, MODES, REPORTED_KINDS
 from .services import CheckInData, CountData, EventData, LineData, ShipmentData, Upload
 from .stock import OutboundData
@@ -44,8 +47,10 @@ class LineForm(Form):
     unit_width_cm = _count("Width cm", 5000)
     unit_height_cm = _count("Height cm", 5000)
     unit_weight_kg = _count("Weight kg", 50_000)
-    declared_value_minor = IntegerField(
-        "Declared value (minor units)", validators=[Optional(), NumberRange(0, 10**12)]
+    declared_value = DecimalField(
+        "Declared value (all units)",
+        validators=[Optional(), not_negative, NumberRange(max=10**10)],
+        places=None,
     )
     currency = SelectField("Currency", validators=[Optional()])
     hs_code = StringField("HS code", validators=[Optional(), Length(max=20)])
@@ -57,7 +62,7 @@ class LineForm(Form):
 
     TYPED = (
         "sku", "description", "units", "unit_length_cm", "unit_width_cm", "unit_height_cm",
-        "unit_weight_kg", "declared_value_minor", "hs_code",
+        "unit_weight_kg", "declared_value", "hs_code",
     )  # fmt: skip
     REQUIRED = (*TYPED, "currency")
 
@@ -77,7 +82,17 @@ class LineForm(Form):
             if not field.errors and field.data in (None, ""):
                 field.errors.append("Required.")
                 valid = False
+        if valid:
+            try:
+                self._declared_minor()
+            except InvalidInput as error:
+                self.declared_value.errors.append(next(iter(error.fields.values())))
+                valid = False
         return valid
+
+    def _declared_minor(self) -> int:
+        """The value as typed (in the chosen currency's major units) in minor units."""
+        return Money.from_decimal(self.declared_value.data, self.currency.data).amount_minor
 
     def to_data(self) -> LineData:
         return LineData(
@@ -88,7 +103,7 @@ class LineForm(Form):
             self.unit_width_cm.data,
             self.unit_height_cm.data,
             self.unit_weight_kg.data,
-            self.declared_value_minor.data,
+            self._declared_minor(),
             self.currency.data,
             self.hs_code.data,
             int(self.hazmat_class.data) if self.hazmat_class.data else None,

@@ -49,6 +49,16 @@ def positive(_form, field) -> None:
         raise ValidationError("Must be more than zero.")
 
 
+def not_negative(_form, field) -> None:
+    """WTForms validator: a finite number, zero or more."""
+    if field.data is None:
+        return
+    if isinstance(field.data, Decimal) and not field.data.is_finite():
+        raise ValidationError("Must be a number.")
+    if field.data < 0:
+        raise ValidationError("Must not be negative.")
+
+
 def render_form(template: str, form: FlaskForm, **context):
     """Render a form page; a submitted form with errors answers 422, never 200."""
     from flask import render_template, request
