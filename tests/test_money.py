@@ -86,3 +86,15 @@ def test_lease_price_is_weekly_price_times_quantity_times_days_over_seven():
     assert lease_price(Money(333, "EUR"), 7, start, end) == Money(3330, "EUR")
     # 1 JPY x 1 unit x 10/7 days = 1.43 -> 1
     assert lease_price(Money(1, "JPY"), 1, start, end) == Money(1, "JPY")
+
+
+@pytest.mark.parametrize("code", ["XAU", "xts", "XDR", "CHE"])
+def test_metals_funds_and_testing_codes_are_not_accepted_as_currencies(code):
+    from warehouse_exchange.errors import InvalidInput
+    from warehouse_exchange.money import require_currency
+    from warehouse_exchange.web.forms import currency_choices
+
+    with pytest.raises(InvalidInput, match="not a currency money is paid in"):
+        require_currency(code)
+    assert code.upper() not in {choice for choice, _ in currency_choices()}
+    assert require_currency(" xof ") == "XOF"  # the West African CFA franc is money

@@ -22,10 +22,23 @@ def is_currency(code: str) -> bool:
     return isinstance(code, str) and len(code) == 3 and code.isupper() and _known_currency(code)
 
 
+#: ISO 4217 codes that are not money a warehouse is paid in: precious metals, bond-market
+#: and settlement units, special drawing rights, funds and index units, and the testing codes
+NOT_MONEY = frozenset({
+    "XAU", "XAG", "XPT", "XPD", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA", "XTS", "XXX",
+    "BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW",
+})  # fmt: skip
+
+
 def require_currency(code: str, field: str = "currency") -> str:
     normalized = (code or "").strip().upper()
     if not is_currency(normalized):
         raise InvalidInput(f"Unknown currency {code!r}.", {field: "Not an ISO 4217 currency code."})
+    if normalized in NOT_MONEY:
+        raise InvalidInput(
+            f"{normalized} is not a currency money is paid in here.",
+            {field: "Not a currency for payments (a metal, fund or testing code)."},
+        )
     return normalized
 
 

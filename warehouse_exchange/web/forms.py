@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, ValidationError, widgets
 
 from ..errors import InvalidInput
+from ..money import NOT_MONEY
 
 
 @functools.cache
@@ -20,7 +21,9 @@ def country_choices() -> list[tuple[str, str]]:
 
 @functools.cache
 def currency_choices() -> list[tuple[str, str]]:
-    codes = sorted(c for c in list_currencies() if pycountry.currencies.get(alpha_3=c))
+    codes = sorted(
+        c for c in list_currencies() if c not in NOT_MONEY and pycountry.currencies.get(alpha_3=c)
+    )
     return [(code, f"{code} — {pycountry.currencies.get(alpha_3=code).name}") for code in codes]
 
 
