@@ -32,6 +32,7 @@ def test_the_tenant_offers_from_the_lease_page(client, owner, exporter):
 
     page = client.get(f"/bookings/{booking.id}/transfer").get_data(as_text=True)
     assert "As a guide" in page and "€" in page
+    assert f"units from {booking.start_date})" in page  # not before the lease starts
 
     bad = client.post(f"/bookings/{booking.id}/transfer", data=offer_form(quantity="11"))
     assert bad.status_code == 422 and "Must be between 1 and 10" in bad.get_data(as_text=True)
@@ -61,6 +62,9 @@ def test_a_lease_with_months_to_pay_says_so_on_the_page(client, owner, exporter)
     page = client.get(f"/bookings/{booking.id}/transfer")
     assert page.status_code == 200
     assert b"cannot be offered now" in page.data and b"once every instalment is paid" in page.data
+    assert b"As a guide" not in page.data  # no value to guide by for months not paid
+    lease = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert "cannot be offered for transfer now" in lease and "Offer it for transfer" not in lease
     refused = client.post(f"/bookings/{booking.id}/transfer", data=offer_form())
     assert refused.status_code == 409 and b"once every instalment is paid" in refused.data
     assert transfer_count() == 0

@@ -28,12 +28,13 @@ def transfer_helpers() -> dict:
     return {
         "listing_offers": lambda listing_id: services.offers(utc_today(), 1, 20, listing_id).items,
         "lease_transfers": services.offers_on_lease,
+        "transfer_refusal": services.transfer_refusal,
     }
 
 
 def _offer_page(booking, form, status=None):
     today = utc_today()
-    effective = form.effective_date.data or today + timedelta(days=1)
+    effective = form.effective_date.data or max(today + timedelta(days=1), booking.start_date)
     asked = form.quantity.data if isinstance(form.quantity.data, int) else booking.quantity
     quantity = max(1, min(asked, booking.quantity))
     refusal = services.transfer_refusal(booking)
