@@ -99,7 +99,9 @@ def test_owner_inbox_accept_decline_and_calendar(client, owner, exporter, listin
     accepted = client.post(f"/bookings/{first}/accept", data={"next": "/bookings/inbox"})
     assert accepted.headers["Location"] == "/bookings/inbox"
     refused = client.post(f"/bookings/{second}/decline", data={"reason": ""})
-    assert refused.status_code == 302 and db.session.get(Booking, second).state == "requested"
+    assert refused.status_code == 422 and db.session.get(Booking, second).state == "requested"
+    shown = refused.get_data(as_text=True)
+    assert 'has-error" style' in shown and "Give a reason: the other party reads it." in shown
     client.post(f"/bookings/{second}/decline", data={"reason": "Full that week"})
     db.session.expire_all()
     assert [db.session.get(Booking, n).state for n in (first, second)] == ["accepted", "declined"]

@@ -58,14 +58,18 @@ def new(listing_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/bookings/<id:booking_id>")
 @login_required
 def show(booking_id: int) -> str:
+    return _show(booking_id, ReasonForm(formdata=None))
+
+
+def _show(booking_id: int, reason_form: ReasonForm) -> str:
     booking = services.get_booking(actor(), booking_id)
     user = actor()
     return render_template(
         "bookings/show.html",
         booking=booking,
-        is_owner=user.organization_id == booking.listing.warehouse.organization_id,
+        is_owner=user.organization_id == booking.owner_id,
         is_tenant=user.organization_id == booking.tenant_id,
-        reason_form=ReasonForm(),
+        reason_form=reason_form,
         escrow=escrow_summary(user, booking.id, utc_today()),
         bank=current_app.config["ESCROW_BANK_ACCOUNT"],
         cards_enabled=configured_gateway() is not None
@@ -73,11 +77,11 @@ def show(booking_id: int) -> str:
     )
 
 
-def _answer(booking_id: int, action: str) -> Response:
+def _answer(booking_id: int, action: str) -> Response | tuple[str, int]:
     form = ReasonForm()
     if action != "accept" and not form.validate_on_submit():
-        flash("Give a reason.", "error")
-        return redirect(url_for("bookings.show", booking_id=booking_id))
+        form.reason.errors = ["Give a reason: the other party reads it."]
+        return _show(booking_id, form), 422
     if action == "accept":
         booking = services.accept_booking(actor(), booking_id, utc_now())
     elif action == "decline":
@@ -93,7 +97,7 @@ def _answer(booking_id: int, action: str) -> Response:
 
 @bp.post("/bookings/<id:booking_id>/<any(accept, decline, cancel):action>")
 @login_required
-def answer(booking_id: int, action: str) -> Response:
+def answer(booking_id: int, action: str) -> Response | tuple[str, int]:
     try:
         return _answer(booking_id, action)
     except Conflict as error:
