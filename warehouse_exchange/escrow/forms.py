@@ -14,7 +14,8 @@ from .services import ReceiptData
 class ReceiptForm(FlaskForm):
     reference = StringField(
         "Payment reference", validators=[DataRequired(), Length(max=40)],
-        description="As the tenant wrote it on the transfer: WX and nine digits.",
+        description="As the tenant wrote it on the transfer: a booking's (WX and nine digits)"
+        " or one of its instalments' (WX0000021-01-03).",
     )  # fmt: skip
     amount = DecimalField("Amount received", places=None, validators=[InputRequired(), positive])
     currency = SelectField("Currency", validators=[DataRequired()])

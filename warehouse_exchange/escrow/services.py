@@ -77,7 +77,7 @@ def _booking_of_reference(reference: str) -> Booking:
     if booking is None:
         raise InvalidInput(
             f"{reference!r} is not the payment reference of any booking.",
-            {"reference": "Not a payment reference (WX followed by nine digits)."},
+            {"reference": "Not a booking's or an instalment's payment reference (WX…)."},
         )
     return booking
 
