@@ -66,6 +66,18 @@ def test_quote_first_then_send(client, exporter, listing):
     assert again.headers["Location"] == sent.headers["Location"] and bookings_count() == 1
     detail = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "Waiting for the owner" in detail and "12 SKUs of electronics" in detail
+    assert "Request #" in detail and "sent to" in detail
+
+
+def test_an_instant_booking_says_it_is_accepted_and_paid_at_once(client, exporter, listing):
+    listing.instant_book = True
+    login(client, exporter)
+    quoted = client.post(f"/listings/{listing.id}/book", data={**form(), "action": "quote"})
+    assert "Rent (8 pallet positions, 14 days)" in quoted.get_data(as_text=True)
+    sent = client.post(f"/listings/{listing.id}/book", data={**form(), "action": "send"})
+    detail = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "is accepted by" in detail and "pay to confirm it" in detail
+    assert "sent to" not in detail
 
 
 def test_bad_request_is_shown_beside_the_field(client, exporter, listing):

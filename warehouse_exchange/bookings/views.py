@@ -42,10 +42,11 @@ def new(listing_id: int) -> str | Response | tuple[str, int]:
                 booking = services.request_booking(
                     actor(), form.to_request(listing_id), _terms(), utc_now(), utc_today()
                 )
-                flash(
-                    f"Request #{booking.id} sent to {listing.warehouse.organization.name}.",
-                    "success",
-                )
+                owner = listing.warehouse.organization.name
+                sent = f"Request #{booking.id} sent to {owner}."
+                if booking.state == "accepted":  # instant booking: no answer to wait for
+                    sent = f"Booking #{booking.id} is accepted by {owner}: pay to confirm it."
+                flash(sent, "success")
                 return redirect(url_for("bookings.show", booking_id=booking.id))
             price = services.preview_booking(
                 actor(), form.to_request(listing_id), _terms(), utc_today()
