@@ -71,6 +71,7 @@ def test_quote_first_then_send(client, exporter, listing):
 
 def test_an_instant_booking_says_it_is_accepted_and_paid_at_once(client, exporter, listing):
     listing.instant_book = True
+    db.session.commit()
     login(client, exporter)
     quoted = client.post(f"/listings/{listing.id}/book", data={**form(), "action": "quote"})
     assert "Rent (8 pallet positions, 14 days)" in quoted.get_data(as_text=True)
