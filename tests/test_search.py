@@ -332,6 +332,9 @@ def test_search_page_results_empty_state_and_errors(client):
     )
     assert reversed_dates.status_code == 422
     assert "Before start." in reversed_dates.get_data(as_text=True)
+    beyond = client.get("/?near=Rotterdam%2C+NL&currency=USD&page=99")
+    assert beyond.status_code == 302 and "page=1" in beyond.headers["Location"]
+    assert "currency=USD" in beyond.headers["Location"]
 
 
 def test_search_counts_capacity_held_by_bookings(client):

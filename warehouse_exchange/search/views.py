@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 
 from ..adapters.clock import utc_today
 from ..errors import InvalidInput
 from ..fx.services import latest_rates
+from ..web.filters import url_for_page
 from ..web.forms import show_errors
 from .forms import SearchForm
 from .services import SearchLimits, countries_with_capacity, search_listings
@@ -37,4 +38,7 @@ def index() -> tuple[str, int] | str:
     except InvalidInput as error:
         show_errors(form, error, FIELD_ALIASES)
         return render_template("search/index.html", form=form, result=None), 422
+    page = result.page
+    if page.page > page.pages and page.total_is_exact and not page.items:
+        return redirect(url_for_page(page.pages))  # past the end: the last page there is
     return render_template("search/index.html", form=form, result=result)
