@@ -146,8 +146,18 @@ def test_owner_sees_occupancy_and_a_lease_over_its_space(client, lease, exporter
     login(client, owner)
     body = {"lines-0-sku": "BT-SPK-01", "lines-0-received_good": "900", "lines-0-damaged": "0"}
     client.post(f"/shipments/{big['id']}/check-in", data=body, content_type="multipart/form-data")
+    from tests.factories import ListingFactory
+    from warehouse_exchange.extensions import db
+
+    for status in ("active", "archived"):
+        ListingFactory(warehouse=lease.listing.warehouse, title=f"Empty {status}", status=status)
+    db.session.commit()
     page = client.get("/occupancy").get_data(as_text=True)
     assert "stores more than it rents" in page and 'class="badge over-capacity"' in page
+    summary = page.split('id="occupancy-summary"')[1].split("</table>")[0]
+    assert f'href="#listing-{lease.listing_id}"' in summary and "over-capacity" in summary
+    assert "Empty active" in summary and "Empty archived" not in page
+    assert page.count('class="card" id="listing-') == 1  # only the listing with a lease
     stock = client.get(f"/bookings/{lease.id}/stock").get_data(as_text=True)
     assert "This lease stores more than it rents." in stock and "<strong>6</strong>" in stock
 

@@ -238,7 +238,9 @@ def owner_occupancy(actor: User, today: date) -> list[ListingOccupancy]:
         .where(Warehouse.organization_id == actor.organization_id)
         .order_by(Warehouse.name, Listing.title, Listing.id)
     )
-    return [_listing_occupancy(listing, today) for listing in listings]
+    every = [_listing_occupancy(listing, today) for listing in listings]
+    # an archived listing is shown while a lease of it still holds space or goods
+    return [o for o in every if o.listing.status != "archived" or o.leases]
 
 
 def _listing_occupancy(listing: Listing, today: date) -> ListingOccupancy:
