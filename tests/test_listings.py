@@ -113,11 +113,25 @@ def test_bad_listing_input_changes_nothing(client, owner):
         ({"temperature_min_c": "-20", "temperature_max_c": "-18"}, "No temperature zone"),
         ({"hazmat_classes": ["1"]}, "does not accept hazard class 1"),
         ({"categories": []}, "Choose at least one."),
+        ({"max_unit_height_cm": "900"}, "At most 180 cm in this warehouse."),
     ]
     for change, message in cases:
         response = client.post(f"/listings/new/{warehouse.id}", data=form(**change))
         assert response.status_code == 422, change
         assert message in response.get_data(as_text=True), (change, message)
+    assert listings() == []
+
+
+def test_every_mistake_in_a_listing_is_shown_at_once(client, owner):
+    warehouse = cold_warehouse(owner)
+    login(client, owner)
+    past = (TODAY - timedelta(days=3)).isoformat()
+    changes = {"min_quantity": "500", "available_to": past, "temperature_min_c": "30"}
+    response = client.post(f"/listings/new/{warehouse.id}", data=form(**changes))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "(2 more below.)" in page
+    for message in ("Must be between 1 and 400.", "Must be on or after the start.", "Above max."):
+        assert message in page, message
     assert listings() == []
 
 

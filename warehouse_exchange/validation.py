@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import pycountry
@@ -57,3 +58,28 @@ def require_int(value, field: str, *, minimum: int, maximum: int) -> int:
             {field: f"Must be between {minimum} and {maximum}."},
         )
     return value
+
+
+class Problems:
+    """The field errors of checks that do not depend on each other, gathered so that a form
+    shows every one of them at once instead of one per submit."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.fields: dict[str, str] = {}
+
+    @contextmanager
+    def check(self):
+        try:
+            yield
+        except InvalidInput as error:
+            self.messages.append(error.message)
+            for name, message in error.fields.items():
+                self.fields.setdefault(name, message)
+
+    def raise_any(self) -> None:
+        if not self.messages:
+            return
+        first, more = self.messages[0], len(self.messages) - 1
+        summary = first if not more else f"{first} ({more} more below.)"
+        raise InvalidInput(summary, self.fields)

@@ -19,7 +19,7 @@ from ..pagination import Page, paginate
 from ..permissions import require_same_organization
 from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import use_case
-from ..validation import require_int, require_text
+from ..validation import Problems, require_int, require_text
 from ..warehouses.models import Warehouse
 from ..warehouses.services import own_warehouse
 from .models import Listing
@@ -73,7 +73,9 @@ def _check_window(data: ListingData, today: date, *, is_new: bool) -> None:
         raise InvalidInput("The window is in the past.", {"available_to": "Must not be past."})
     if is_new and data.available_from < today:
         raise InvalidInput("A new listing cannot start in the past.", {"available_from": "Past."})
-    if data.min_term_days > lease_days(data.available_from, data.available_to):
+    if isinstance(data.min_term_days, int) and data.min_term_days > lease_days(
+        data.available_from, data.available_to
+    ):
         raise InvalidInput(
             "The minimum term is longer than the window.", {"min_term_days": "Longer than window."}
         )
@@ -105,21 +107,62 @@ def _check_goods(data: ListingData, warehouse: Warehouse) -> None:
         )
 
 
-def _apply(listing: Listing, data: ListingData, warehouse: Warehouse, today: date) -> None:
-    if data.unit not in UNITS:
-        raise InvalidInput("Unit is pallet, cbm or sqm.", {"unit": "Unknown unit."})
-    quantity = require_int(data.quantity, "quantity", minimum=1, maximum=MAX_QUANTITY)
-    require_int(data.min_quantity, "min_quantity", minimum=1, maximum=quantity)
-    require_int(data.min_term_days, "min_term_days", minimum=1, maximum=3660)
-    require_int(data.price_minor, "price_minor", minimum=1, maximum=MAX_PRICE_MINOR)
+def _check_terms(data: ListingData, problems: Problems) -> None:
+    with problems.check():
+        if data.unit not in UNITS:
+            raise InvalidInput("Unit is pallet, cbm or sqm.", {"unit": "Unknown unit."})
+    with problems.check():
+        quantity = require_int(data.quantity, "quantity", minimum=1, maximum=MAX_QUANTITY)
+        require_int(data.min_quantity, "min_quantity", minimum=1, maximum=quantity)
+    with problems.check():
+        require_int(data.min_term_days, "min_term_days", minimum=1, maximum=3660)
+    with problems.check():
+        require_int(data.price_minor, "price_minor", minimum=1, maximum=MAX_PRICE_MINOR)
     for name in ("max_unit_length_cm", "max_unit_width_cm", "max_unit_height_cm"):
-        require_int(getattr(data, name), name, minimum=1, maximum=5000)
-    require_int(data.max_unit_weight_kg, "max_unit_weight_kg", minimum=1, maximum=50_000)
-    _check_window(data, today, is_new=listing.id is None)
-    _check_goods(data, warehouse)
-    listing.currency = require_currency(data.currency)
-    listing.title = require_text(data.title, "title", 120)
-    listing.description = require_text(data.description, "description", 2000, required=False)
+        with problems.check():
+            require_int(getattr(data, name), name, minimum=1, maximum=5000)
+    with problems.check():
+        require_int(data.max_unit_weight_kg, "max_unit_weight_kg", minimum=1, maximum=50_000)
+
+
+def _check_pallets(data: ListingData, warehouse: Warehouse) -> None:
+    """Pallet positions hold what the warehouse's racks take."""
+    if data.unit != "pallet":
+        return
+    if isinstance(data.max_unit_height_cm, int) and (
+        data.max_unit_height_cm > warehouse.max_pallet_height_cm
+    ):
+        limit = warehouse.max_pallet_height_cm
+        raise InvalidInput(
+            f"The warehouse's pallet positions take loads up to {limit} cm high.",
+            {"max_unit_height_cm": f"At most {limit} cm in this warehouse."},
+        )
+    if isinstance(data.max_unit_weight_kg, int) and (
+        data.max_unit_weight_kg > warehouse.max_pallet_weight_kg
+    ):
+        limit = warehouse.max_pallet_weight_kg
+        raise InvalidInput(
+            f"The warehouse's pallet positions take loads up to {limit} kg.",
+            {"max_unit_weight_kg": f"At most {limit} kg in this warehouse."},
+        )
+
+
+def _apply(listing: Listing, data: ListingData, warehouse: Warehouse, today: date) -> None:
+    problems = Problems()
+    _check_terms(data, problems)
+    with problems.check():
+        _check_window(data, today, is_new=listing.id is None)
+    with problems.check():
+        _check_goods(data, warehouse)
+    with problems.check():
+        _check_pallets(data, warehouse)
+    with problems.check():
+        listing.currency = require_currency(data.currency)
+    with problems.check():
+        listing.title = require_text(data.title, "title", 120)
+    with problems.check():
+        listing.description = require_text(data.description, "description", 2000, required=False)
+    problems.raise_any()
     for name in PLAIN_TERMS:
         setattr(listing, name, getattr(data, name))
     listing.price_minor = data.price_minor
