@@ -125,6 +125,8 @@ def test_owner_inbox_accept_decline_and_calendar(client, owner, exporter, listin
     )
     calendar = client.get(f"/listings/{listing.id}/calendar").get_data(as_text=True)
     assert "8/40" in calendar and f"#{first}" in calendar
+    years = re.findall(r"<strong>(\d{4})</strong>", calendar)  # each year named once
+    assert years and years == sorted(set(years))
     assert "No requests are waiting." in client.get("/bookings/inbox").get_data(as_text=True)
 
 
