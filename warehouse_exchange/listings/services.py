@@ -129,22 +129,16 @@ def _check_pallets(data: ListingData, warehouse: Warehouse) -> None:
     """Pallet positions hold what the warehouse's racks take."""
     if data.unit != "pallet":
         return
-    if isinstance(data.max_unit_height_cm, int) and (
-        data.max_unit_height_cm > warehouse.max_pallet_height_cm
+    for name, limit, measure in (
+        ("max_unit_height_cm", warehouse.max_pallet_height_cm, "cm high"),
+        ("max_unit_weight_kg", warehouse.max_pallet_weight_kg, "kg"),
     ):
-        limit = warehouse.max_pallet_height_cm
-        raise InvalidInput(
-            f"The warehouse's pallet positions take loads up to {limit} cm high.",
-            {"max_unit_height_cm": f"At most {limit} cm in this warehouse."},
-        )
-    if isinstance(data.max_unit_weight_kg, int) and (
-        data.max_unit_weight_kg > warehouse.max_pallet_weight_kg
-    ):
-        limit = warehouse.max_pallet_weight_kg
-        raise InvalidInput(
-            f"The warehouse's pallet positions take loads up to {limit} kg.",
-            {"max_unit_weight_kg": f"At most {limit} kg in this warehouse."},
-        )
+        asked = getattr(data, name)
+        if isinstance(asked, int) and asked > limit:
+            raise InvalidInput(
+                f"The warehouse's pallet positions take loads up to {limit} {measure}.",
+                {name: f"At most {limit} {measure.split()[0]} in this warehouse."},
+            )
 
 
 def _apply(listing: Listing, data: ListingData, warehouse: Warehouse, today: date) -> None:
