@@ -167,7 +167,7 @@ def test_only_the_right_parties_act(owner, other_owner, exporter, operator, list
 
 
 BAD_REQUESTS = [
-    ({"quantity": 101}, capacity.InsufficientCapacity),
+    ({"quantity": 101}, InvalidInput),  # more than the listing offers at all
     ({"quantity": 2}, InvalidInput),  # below the minimum of 5
     ({"quantity": 0}, InvalidInput),
     ({"days": 3}, InvalidInput),  # below the minimum term

@@ -159,3 +159,13 @@ def test_the_menu_keeps_every_role_of_an_organization_on_a_booking_page(client, 
     menu = page.split('<nav aria-label="Main">')[1].split("</nav>")[0]
     for item in ("My warehouses", "My listings", "Requests", "Occupancy", "My leases", "Disputes"):
         assert f">{item}</a>" in menu, item
+
+
+def test_every_mistake_in_a_request_is_shown_at_once(client, exporter, listing):
+    login(client, exporter)
+    mistakes = {"quantity": "5000", "end": (START - timedelta(days=1)).isoformat()}
+    sent = client.post(f"/listings/{listing.id}/book", data={**form(**mistakes), "action": "send"})
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 422 and "(1 more below.)" in page
+    assert "At most 40." in page and "Before the start." in page
+    assert bookings_count() == 0

@@ -105,7 +105,19 @@ def refusals(listing: Listing, goods: SkuProfile) -> dict[str, str]:
     return problems
 
 
-def check_terms(listing: Listing, quantity: int, start: date, end: date, today: date) -> None:
+def check_quantity(listing: Listing, quantity: int) -> None:
+    if quantity < listing.min_quantity:
+        raise InvalidInput(
+            f"Book at least {listing.min_quantity} units.", {"quantity": "Below the minimum."}
+        )
+    if quantity > listing.quantity:
+        raise InvalidInput(
+            f"The listing offers {listing.quantity} units in all.",
+            {"quantity": f"At most {listing.quantity}."},
+        )
+
+
+def check_dates(listing: Listing, start: date, end: date, today: date) -> None:
     if start > end:
         raise InvalidInput("The lease ends before it starts.", {"end": "Before the start."})
     if start < today:
@@ -118,10 +130,6 @@ def check_terms(listing: Listing, quantity: int, start: date, end: date, today: 
     if lease_days(start, end) < listing.min_term_days:
         raise InvalidInput(
             f"The minimum term is {listing.min_term_days} days.", {"end": "Term too short."}
-        )
-    if quantity < listing.min_quantity:
-        raise InvalidInput(
-            f"Book at least {listing.min_quantity} units.", {"quantity": "Below the minimum."}
         )
 
 

@@ -17,7 +17,7 @@ from ..pagination import Page, paginate
 from ..permissions import require_user
 from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import locked_row, use_case
-from ..validation import require_int, require_text
+from ..validation import Problems, require_int, require_text
 from ..warehouses.models import Warehouse
 from ..work_items import item_failed
 from . import capacity
@@ -26,8 +26,9 @@ from .rules import (
     HOLDING_STATES,
     LIVE_STATES,
     SkuProfile,
+    check_dates,
     check_payment_plan,
-    check_terms,
+    check_quantity,
     check_transition,
     payment_due_dates,
     payment_parts,
@@ -144,17 +145,29 @@ def _bookable_listing(actor: User, listing_id: int) -> Listing:
 
 
 def _checked(actor: User, request: BookingRequest, terms: BookingTerms, today: date):
-    """Every check of a request; the locked listing and its quote when all pass."""
-    require_int(request.quantity, "quantity", minimum=1, maximum=MAX_QUANTITY)
-    _check_goods(request.goods)
+    """Every check of a request; the locked listing and its quote when all pass. The mistakes
+    in what was asked are reported together."""
+    problems = Problems()
+    with problems.check():
+        require_int(request.quantity, "quantity", minimum=1, maximum=MAX_QUANTITY)
+    with problems.check():
+        _check_goods(request.goods)
+    problems.raise_any()  # the rest needs a whole number of units and goods to judge
     require_not_blacklisted(actor.organization_id, today)
     listing = _bookable_listing(actor, request.listing_id)
     require_not_blacklisted(listing.warehouse.organization_id, today, whose="The owner's")
-    check_terms(listing, request.quantity, request.start, request.end, today)
-    check_payment_plan(request.payment_plan, request.start, request.end, terms.monthly_after_months)
-    problems = refusals(listing, request.goods)
-    if problems:
-        raise InvalidInput("The listing does not accept these goods.", problems)
+    with problems.check():
+        check_dates(listing, request.start, request.end, today)
+        check_payment_plan(
+            request.payment_plan, request.start, request.end, terms.monthly_after_months
+        )
+    with problems.check():
+        check_quantity(listing, request.quantity)
+    with problems.check():
+        refused = refusals(listing, request.goods)
+        if refused:
+            raise InvalidInput("The listing does not accept these goods.", refused)
+    problems.raise_any()
     free = capacity.free_quantity(listing, request.start, request.end)
     if request.quantity > free:
         raise capacity.InsufficientCapacity(
