@@ -254,3 +254,31 @@ def test_months_not_yet_paid_keep_their_releases_after_a_decision(app, owner, ex
     pay(operator, booking, second.amount_minor, "MONTH-2", at_noon(second.due_on))
     assert run_due_releases(at_noon(second.due_on + timedelta(days=6))) == 1
     assert unreleased(booking) == [3, 4]
+
+
+def test_the_owner_is_given_no_more_than_the_rent_held_for_unreleased_months(
+    app, owner, exporter
+):
+    from tests.test_payment_plans import START, at_noon, monthly_booking, pay, schedule
+    from warehouse_exchange.bookings.services import advance_leases
+    from warehouse_exchange.disputes.settlement import owner_share_limit_minor
+
+    operator = OperatorFactory()
+    booking = monthly_booking(owner, exporter)
+    first, *_ = schedule(booking)
+    pay(operator, booking, first.amount_minor, "MONTH-1")
+    pay(operator, booking, 1500, "PART-OF-MONTH-2")  # not yet the whole second month
+    advance_leases(at_noon(START))
+    dispute = open_on(booking, exporter, now=at_noon(START))
+    take_dispute(operator, dispute.id, at_noon(START))
+    frozen, limit = frozen_minor(booking), owner_share_limit_minor(booking)
+    assert limit == first.rent_minor and frozen == first.rent_minor + 1500
+
+    with pytest.raises(InvalidInput, match="owner's share is at most") as refused:
+        decide_dispute(operator, dispute.id, decision(0, frozen), at_noon(START))
+    assert "owner_share" in refused.value.fields
+    db.session.expire_all()
+    assert dispute.state == "under_review" and frozen_minor(booking) == frozen
+
+    decide_dispute(operator, dispute.id, decision(frozen - limit, limit), at_noon(START))
+    assert ledger.balance(ledger.payable(owner.organization_id, "EUR")).amount_minor == limit

@@ -37,6 +37,8 @@ class CaseRecord:
     history: list[BookingEvent]
     reserve: Money
     case_limit: Money
+    #: the most the owner's share may be (None once decided)
+    owner_limit: Money | None = None
 
 
 def _postings(where) -> list[Posting]:
@@ -73,6 +75,9 @@ def case_record(actor: User, dispute_id: int) -> CaseRecord:
         history=list(booking.events),
         reserve=settlement.reserve_balance(booking.currency),
         case_limit=dispute.money(settlement.case_limit_minor(booking.currency)),
+        owner_limit=dispute.money(settlement.owner_share_limit_minor(booking))
+        if dispute.is_unresolved
+        else None,
     )
 
 

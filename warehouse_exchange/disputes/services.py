@@ -272,6 +272,14 @@ def _check_decision(dispute: Dispute, decision: Decision) -> tuple[int, int, int
             f"The shares must split exactly the frozen {frozen_text}, no more and no less.",
             {"tenant_share": f"Tenant and owner shares must add up to {frozen_text}."},
         )
+    limit = settlement.owner_share_limit_minor(dispute.booking)
+    if owner > limit:
+        limit_text = dispute.money(limit).format()
+        raise InvalidInput(
+            f"The owner's share is at most {limit_text}, the rent escrow holds for months not yet"
+            " released; the rest of the frozen escrow goes back to the tenant.",
+            {"owner_share": f"At most {limit_text}."},
+        )
     _check_payout(dispute, payout)
     return tenant, owner, payout, reasons
 

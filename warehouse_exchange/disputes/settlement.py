@@ -95,9 +95,9 @@ def _pay_from_reserve(dispute: Dispute, booking: Booking) -> None:
     )
 
 
-def _drop_settled_releases(booking: Booking) -> None:
-    """Unreleased instalments whose months were paid or covered: their money was in the split.
-    Months not yet paid keep their releases, released as usual once paid."""
+def _settled_releases(booking: Booking) -> list[ReleaseInstalment]:
+    """Unreleased instalments whose months were paid or covered: the rent escrow holds for
+    the owner. Months not yet paid keep their releases, released as usual once paid."""
     unsettled_month = (
         select(PaymentInstalment.id)
         .where(
@@ -107,13 +107,26 @@ def _drop_settled_releases(booking: Booking) -> None:
         )
         .exists()
     )
-    settled = db.session.scalars(
-        select(ReleaseInstalment).where(
-            ReleaseInstalment.booking_id == booking.id,
-            ReleaseInstalment.released_at.is_(None),
-            ~unsettled_month,
+    return list(
+        db.session.scalars(
+            select(ReleaseInstalment).where(
+                ReleaseInstalment.booking_id == booking.id,
+                ReleaseInstalment.released_at.is_(None),
+                ~unsettled_month,
+            )
         )
     )
-    for release in settled:
+
+
+def owner_share_limit_minor(booking: Booking) -> int:
+    """The most a decision gives the owner: the rent of the months paid (or covered) and not
+    yet released. The rest of the frozen escrow (a part payment, a month the owner was
+    already paid for) is not the owner's to be given."""
+    return sum(release.amount_minor for release in _settled_releases(booking))
+
+
+def _drop_settled_releases(booking: Booking) -> None:
+    """The settled releases' money was in the split: they are not released again."""
+    for release in _settled_releases(booking):
         db.session.delete(release)
     db.session.flush()
