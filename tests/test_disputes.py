@@ -256,9 +256,7 @@ def test_months_not_yet_paid_keep_their_releases_after_a_decision(app, owner, ex
     assert unreleased(booking) == [3, 4]
 
 
-def test_the_owner_is_given_no_more_than_the_rent_held_for_unreleased_months(
-    app, owner, exporter
-):
+def test_the_owner_is_given_no_more_than_the_rent_held_for_unreleased_months(app, owner, exporter):
     from tests.test_payment_plans import START, at_noon, monthly_booking, pay, schedule
     from warehouse_exchange.bookings.services import advance_leases
     from warehouse_exchange.disputes.settlement import owner_share_limit_minor
