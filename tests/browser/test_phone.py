@@ -31,6 +31,10 @@ def test_the_menu_folds_and_wide_tables_scroll_inside_the_page(phone, live_app, 
     assert menu.is_visible() and "My listings" in menu.inner_text()
     assert "My leases" in menu.inner_text() and "Disputes" in menu.inner_text()
     screenshot(phone, "phone-menu")
+    jump = phone.locator("a.to-filters")
+    assert jump.is_visible()  # results come first on a phone; the filters are a tap away
+    jump.click()
+    assert phone.locator("#filters").is_visible() and phone.url.endswith("#filters")
     phone.click("header button:has-text('Log out')")
 
     log_in(phone, live_server, "ops@phone.example")
