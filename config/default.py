@@ -69,6 +69,9 @@ PAYMENT_GRACE_DAYS = 7
 #: Run the scheduled jobs inside this process (the development server). Production runs
 #: `flask scheduler run` as its own process instead, never inside gunicorn workers.
 SCHEDULER_IN_PROCESS = False
+#: Outside production, operators may move the clock forward (`flask demo advance --days N`, or
+#: the jobs page) to take leases to their end without waiting; production ignores this.
+DEMO_CLOCK = True
 
 #: Where tenants send bank transfers into escrow: an account held apart from the platform's
 #: own money. Shown on every booking that awaits payment.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -122,3 +123,12 @@ def app(_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def _real_clock():
+    """A test that moves the demo clock leaves the next test on the real one."""
+    yield
+    from warehouse_exchange.adapters.clock import set_clock_offset
+
+    set_clock_offset(timedelta(0))

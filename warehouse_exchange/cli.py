@@ -42,9 +42,34 @@ def demo() -> None:
 def load(if_empty: bool) -> None:
     """Load the deterministic demo marketplace."""
     from .demo import demo_is_loaded, load_demo_data
+    from .scheduler import demo_clock
 
+    if demo_clock.enabled(current_app.config):
+        demo_clock.load_offset()
     if if_empty and demo_is_loaded():
         click.echo("Data present; demo data not loaded.")
         return
     summary = load_demo_data(current_app.extensions["geocoder"], utc_today())
     click.echo(f"Demo data loaded: {summary}")
+
+
+@demo.command("advance")
+@click.option("--days", type=click.IntRange(1, 366), required=True, help="How many days (1–366).")
+def advance(days: int) -> None:
+    """Move the demo clock forward, running every scheduled job once for each day passed."""
+    from .scheduler import demo_clock
+
+    app = current_app._get_current_object()
+    try:
+        if demo_clock.enabled(app.config):
+            demo_clock.load_offset()
+        result = demo_clock.advance(app, days)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    changed = sum(result.changed.values())
+    click.echo(
+        f"Today is {result.today} on the demo clock ({result.offset_days} days ahead); "
+        f"the jobs changed {changed} item(s)."
+    )
+    for failure in result.failures:
+        click.echo(f"failed: {failure}", err=True)

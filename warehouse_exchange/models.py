@@ -19,7 +19,7 @@ from .fx.models import ExchangeRate
 from .ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from .listings.models import Listing
 from .notifications.models import EmailOptOut, Notification, OutboxEmail
-from .scheduler.models import JobRun
+from .scheduler.models import DemoClock, JobRun
 from .shipments.models import (
     CarrierToken,
     CheckIn,
@@ -54,6 +54,7 @@ __all__ = [
     "CheckInLine",
     "ConnectedAccount",
     "CreditRating",
+    "DemoClock",
     "Dispute",
     "DisputeMessage",
     "EmailOptOut",

@@ -26,6 +26,7 @@ from ..notifications.services import send_pending_emails
 from ..transfers.services import expire_transfers
 from ..trust.blacklist import end_lapsed_blacklistings
 from ..trust.credit import rate_everyone
+from . import demo_clock
 from .history import record_run
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,8 @@ JOBS = [
 def run(app: Flask, job: Job, now: datetime | None = None) -> int:
     """Run one job now and record the run; returns how many items it changed."""
     with app.app_context():
+        if demo_clock.enabled(app.config):
+            demo_clock.load_offset()
         started = utc_now()
         try:
             changed = job.work(now or started)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String
+from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -29,3 +29,19 @@ class JobRun(db.Model):
     @property
     def succeeded(self) -> bool:
         return self.changed is not None
+
+
+class DemoClock(db.Model):
+    """How many days the demo clock runs ahead of the real one: one row, or none (no offset).
+    Outside production only; it moves forward, never back."""
+
+    __tablename__ = "demo_clock"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("offset_days >= 0", name="offset_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offset_days: Mapped[int] = mapped_column(default=0)
+    #: the real time of the last advance
+    advanced_at: Mapped[datetime] = mapped_column(UTCDateTime)

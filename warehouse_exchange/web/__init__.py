@@ -46,3 +46,19 @@ def register(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     register_api(app)
+    _follow_demo_clock(app)
+
+
+def _follow_demo_clock(app: Flask) -> None:
+    """Outside production, each request reads the demo clock's offset (one small query), so
+    that every process of the deployment shows the same day after `flask demo advance`."""
+    from ..adapters.clock import clock_offset, utc_today
+    from ..scheduler import demo_clock
+
+    if not demo_clock.enabled(app.config):
+        return
+    app.before_request(demo_clock.load_offset)
+
+    @app.context_processor
+    def demo_clock_reading() -> dict:
+        return {"demo_offset_days": clock_offset().days, "demo_today": utc_today()}

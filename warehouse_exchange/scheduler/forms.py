@@ -1,0 +1,14 @@
+"""Forms of the jobs console."""
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, NumberRange
+
+from .demo_clock import MAX_DAYS
+
+
+class AdvanceClockForm(FlaskForm):
+    days = IntegerField(
+        "Days", default=1,
+        validators=[InputRequired("How many days?"), NumberRange(1, MAX_DAYS, "1 to 366 days")],
+    )  # fmt: skip
