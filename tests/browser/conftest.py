@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import threading
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -75,3 +77,47 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory) -> Path:
+    """A SQLite file holding the demo marketplace, loaded once; each journey works on a copy."""
+    from warehouse_exchange.adapters.clock import utc_today
+    from warehouse_exchange.demo import load_demo_data
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        db.create_all()
+        load_demo_data(app.extensions["geocoder"], utc_today())
+        db.session.remove()
+        db.engine.dispose()  # the last connection to close folds the write-ahead log in
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+@dataclass
+class Site:
+    url: str
+    app: object
+
+
+@pytest.fixture(scope="module")
+def demo_site(demo_database, tmp_path_factory):
+    """The demo marketplace served on 127.0.0.1 for one journey, with CSRF on as in production
+    and its own copy of the data, so the journey's days and money touch no other test."""
+    from warehouse_exchange.adapters.clock import set_clock_offset
+
+    path = tmp_path_factory.mktemp("journey") / "demo.sqlite3"
+    shutil.copyfile(demo_database, path)
+    app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": True}
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Site(f"http://127.0.0.1:{server.server_port}", app)
+    server.shutdown()
+    set_clock_offset(timedelta(0))
+    with app.app_context():
+        db.engine.dispose()
