@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.concurrency_support import isolated_app
 from tests.factories import ListingFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods, login, pay_in_full
 from warehouse_exchange import create_app
@@ -109,3 +110,17 @@ def test_production_has_no_demo_clock(database_url):
     assert "demo_clock_reading" not in processors
     hooks = {function.__name__ for function in app.before_request_funcs[None]}
     assert "load_offset" not in hooks
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_command_leaves_the_jobs_free_to_write_on_their_own_connections(backend, tmp_path):
+    """Outside the per-test transaction, as `flask demo advance` runs: the jobs write through
+    connections of their own, which the command's session must not keep waiting."""
+    with isolated_app(backend, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"timeout": 2}}
+                      if backend == "sqlite" else {}) as app:  # fmt: skip
+        with app.app_context():
+            result = app.test_cli_runner().invoke(args=["demo", "advance", "--days", "2"])
+            assert result.exit_code == 0, result.output
+            assert "failed" not in result.output
+            runs = db.session.scalars(select(JobRun)).all()
+        assert len(runs) == 2 * len(jobs.JOBS) and all(run.succeeded for run in runs)

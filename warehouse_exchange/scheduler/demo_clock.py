@@ -71,6 +71,10 @@ def _one_day_forward() -> int:
         db.session.add(clock)
     clock.offset_days += 1
     clock.advanced_at = utc_now() - clock_offset()
+    days = clock.offset_days
+    # closed, not only committed: the jobs write in sessions of their own, and on SQLite an
+    # open transaction here (even one that only reads) would hold the lock they wait for
     db.session.commit()
-    set_clock_offset(timedelta(days=clock.offset_days))
-    return clock.offset_days
+    db.session.close()
+    set_clock_offset(timedelta(days=days))
+    return days
