@@ -72,9 +72,8 @@ def _one_day_forward() -> int:
     clock.offset_days += 1
     clock.advanced_at = utc_now() - clock_offset()
     days = clock.offset_days
-    # closed, not only committed: the jobs write in sessions of their own, and on SQLite an
-    # open transaction here (even one that only reads) would hold the lock they wait for
+    # nothing is read after the commit: the jobs write in sessions of their own, and on SQLite
+    # a transaction begun here (even to refresh an attribute) would hold the lock they wait for
     db.session.commit()
-    db.session.close()
     set_clock_offset(timedelta(days=days))
     return days
