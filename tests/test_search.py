@@ -565,3 +565,18 @@ def test_an_empty_search_counts_at_most_eight_relaxations(client):
 
     one_filter = statements({"unit_weight_kg": 900, "currency": "EUR"})
     assert statements(asked) - one_filter == 8  # one count per filter tried, 8 of 13
+
+
+def test_a_relaxation_near_a_place_counts_only_so_far(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SEARCH_COUNT_LIMIT", 3)
+    for _ in range(7):
+        ListingFactory(max_unit_weight_kg=500)  # in Rotterdam
+    asked = {"near": "Rotterdam, NL", "unit_weight_kg": 900, "category": "general"}
+    (relaxation,) = client.get("/api/v1/search", query_string=asked).json["relaxations"]
+    assert (relaxation["filter"], relaxation["matches"], relaxation["matches_exact"]) == (
+        "unit_weight_kg",
+        3,
+        False,
+    )
+    page = client.get("/", query_string=asked).get_data(as_text=True)
+    assert "More than 3 listings match without the weight of 900 kg per unit." in page

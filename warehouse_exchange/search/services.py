@@ -427,11 +427,16 @@ def _exact(candidate: _Candidate, centre: Place) -> float:
 
 
 def _candidates_near(base: Select, checked: _Checked) -> list[_Candidate]:
-    """Candidates within the radius. The geodesic is computed only near the edge, where the
+    """Candidates within the radius."""
+    return _inside_radius(db.session.execute(base), checked)
+
+
+def _inside_radius(rows, checked: _Checked) -> list[_Candidate]:
+    """The rows within the radius. The geodesic is computed only near the edge, where the
     spherical estimate cannot tell inside from outside."""
     centre, radius = checked.centre, checked.radius_km
     inside = []
-    for row in db.session.execute(base):
+    for row in rows:
         estimate = spherical_km(centre.latitude, centre.longitude, row.latitude, row.longitude)
         if estimate > radius * SPHERE_ERROR:
             continue
@@ -557,11 +562,16 @@ def _hints(query: SearchQuery, centre: Place | None) -> list[str]:
 def _count(checked: _Checked, rates: RateTable) -> tuple[int, bool]:
     """How many listings a search finds, counted no further than its count limit."""
     base = _base_query(checked, rates)
+    limit = checked.count_limit
     if checked.centre is not None:
-        return len(_candidates_near(base, checked)), True
-    capped = base.with_only_columns(Listing.id).limit(checked.count_limit + 1).subquery()
+        # rows come from the bounding box, some outside the circle: reading no more than
+        # twice the limit bounds the work, and a full read means "more than"
+        rows = db.session.execute(base.limit(2 * limit)).all()
+        inside = len(_inside_radius(rows, checked))
+        return min(inside, limit), inside <= limit and len(rows) < 2 * limit
+    capped = base.with_only_columns(Listing.id).limit(limit + 1).subquery()
     counted = db.session.scalar(select(func.count()).select_from(capped))
-    return min(counted, checked.count_limit), counted <= checked.count_limit
+    return min(counted, limit), counted <= limit
 
 
 def _relaxations(checked: _Checked, rates: RateTable) -> list[Relaxation]:
