@@ -194,3 +194,16 @@ def test_availability_bad_input(client, listing):
         ).status_code
         == 404
     )
+
+
+def test_a_refused_category_names_the_ones_the_listing_takes(client, exporter, listing):
+    goods = {**GOODS, "category": "pharma"}
+    refused = client.post(
+        "/api/v1/bookings",
+        json=body(listing, sku_profile=goods),
+        headers=api_token(client, exporter),
+    )
+    assert refused.status_code == 422
+    assert refused.json["error"]["fields"]["category"] == (
+        "This category is not accepted; this listing takes General merchandise, Electronics."
+    )

@@ -169,3 +169,62 @@ def test_every_mistake_in_a_request_is_shown_at_once(client, exporter, listing):
     assert sent.status_code == 422 and "(1 more below.)" in page
     assert "At most 40." in page and "Before the start." in page
     assert bookings_count() == 0
+
+
+def field_html(page: str, name: str) -> str:
+    """The `.field` block of the form field `name`."""
+    match = re.search(rf'<div class="field[^"]*">\s*<label for="{name}".*?</div>', page, re.S)
+    assert match, name
+    return match.group(0)
+
+
+def test_a_search_result_carries_its_dates_quantity_and_goods_into_the_request(
+    client, exporter, listing
+):
+    end = START + timedelta(days=20)
+    searched = {
+        "quantity": "6",
+        "start": START.isoformat(),
+        "end": end.isoformat(),
+        "unit_length_cm": "110",
+        "unit_width_cm": "90",
+        "unit_height_cm": "140",
+        "unit_weight_kg": "450",
+        "temperature_min": "10",
+        "temperature_max": "28",
+        "category": "electronics",
+    }
+    results = client.get("/", query_string=searched).get_data(as_text=True)
+    link = re.search(rf'href="(/listings/{listing.id}\?[^"]+)"', results).group(1)
+    link = link.replace("&amp;", "&")
+    for name, value in {
+        "quantity": "6",
+        "start": START.isoformat(),
+        "unit_weight_kg": "450",
+        "temperature_min_c": "10",
+        "temperature_max_c": "28",
+        "category": "electronics",
+    }.items():
+        assert f"{name}={value}" in link, (name, link)
+    shown = client.get(link).get_data(as_text=True)
+    request_link = re.search(r'href="([^"]+/book\?[^"]+)"[^>]*>Request space', shown).group(1)
+    login(client, exporter)
+    page = client.get(request_link.replace("&amp;", "&")).get_data(as_text=True)
+    assert 'value="6"' in field_html(page, "quantity")
+    assert f'value="{end.isoformat()}"' in field_html(page, "end")
+    assert 'value="140"' in field_html(page, "unit_height_cm")
+    assert 'value="450"' in field_html(page, "unit_weight_kg")
+    assert 'value="28"' in field_html(page, "temperature_max_c")
+    category = field_html(page, "category")
+    assert 'selected value="electronics"' in category
+    assert re.findall(r'<option[^>]*value="(\w+)"', category) == ["general", "electronics"]
+
+
+def test_a_refused_category_names_the_ones_the_listing_takes(client, exporter, listing):
+    login(client, exporter)
+    refused = client.post(
+        f"/listings/{listing.id}/book", data={**form(category="food"), "action": "quote"}
+    )
+    assert refused.status_code == 422 and bookings_count() == 0
+    category = field_html(refused.get_data(as_text=True), "category")
+    assert "this listing takes General merchandise, Electronics." in category

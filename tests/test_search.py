@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -243,8 +244,15 @@ def test_search_results_carry_prices_distance_and_owner(client):
     (hit,) = response.json["results"]
     assert hit["listing_id"] == listing.id and hit["free_quantity"] == 80
     assert hit["unit_price"] == {"amount_minor": 350, "currency": "EUR"}
-    assert hit["total_price"] == {"amount_minor": 7000, "currency": "EUR"}  # 3.50 x 10 x 14/7
-    assert hit["converted_total_price"] == {"amount_minor": 7595, "currency": "USD"}
+    # rent 3.50 x 10 x 14/7 = 70.00, + 8 % commission + 2 % guarantee fee, as a booking's quote
+    assert hit["quote"] == {
+        "subtotal": {"amount_minor": 7000, "currency": "EUR"},
+        "commission": {"amount_minor": 560, "currency": "EUR"},
+        "guarantee_fee": {"amount_minor": 140, "currency": "EUR"},
+        "total": {"amount_minor": 7700, "currency": "EUR"},
+    }
+    assert hit["total_price"] == {"amount_minor": 7700, "currency": "EUR"}
+    assert hit["converted_total_price"] == {"amount_minor": 8354, "currency": "USD"}  # 83.545
     assert 75 < hit["distance_km"] < 80
     assert hit["owner"]["id"] == warehouse.organization_id
     assert hit["warehouse"]["country"] == "BE"
@@ -407,16 +415,168 @@ def test_price_order_follows_recorded_rates_and_edited_prices(client, operator, 
     assert search_ids(client) == [euros.id, dollars.id]
 
 
-def test_a_broad_search_counts_only_so_far(app, client):
-    app.config["SEARCH_COUNT_LIMIT"] = 5
+def test_a_broad_search_counts_only_so_far(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SEARCH_COUNT_LIMIT", 5)
     for n in range(8):
         ListingFactory(price_minor=100 + n)
     first = client.get("/api/v1/search?per_page=3").json
     assert (first["total"], first["total_is_exact"]) == (5, False)
     last = client.get("/api/v1/search?per_page=3&page=3").json
     assert (last["total"], last["total_is_exact"], len(last["results"])) == (8, True, 2)
-    app.config["SEARCH_DEFAULT_PER_PAGE"] = 3
+    monkeypatch.setitem(app.config, "SEARCH_DEFAULT_PER_PAGE", 3)
     page = client.get("/").get_data(as_text=True)
     assert "More than 5 listings" in page and "Next" in page
     narrow = client.get("/api/v1/search?per_page=3&max_price=1.03&currency=EUR").json
     assert (narrow["total"], narrow["total_is_exact"]) == (4, True)
+
+
+GOODS = {
+    "unit_length_cm": 120,
+    "unit_width_cm": 80,
+    "unit_height_cm": 150,
+    "unit_weight_kg": 400,
+    "temperature_min_c": 10,
+    "temperature_max_c": 30,
+    "category": "general",
+    "sku_count": 4,
+}
+
+
+def test_a_search_total_is_the_booking_quote_total_page_and_api(client, owner, exporter):
+    """Rent + commission + guarantee fee, rounded once by the quote itself: prices and
+    quantities where rounding the rent alone would give another number."""
+    from tests.helpers import api_token, login
+
+    seed_rates()
+    warehouse = WarehouseFactory(organization=owner.organization)
+    listings = [
+        ListingFactory(warehouse=warehouse, price_minor=price, currency=currency)
+        for price, currency in ((333, "EUR"), (777, "JPY"), (419, "USD"), (1001, "GBP"))
+    ]
+    start = TODAY + timedelta(days=2)
+    asked = {"quantity": 3, "start": start, "end": start + timedelta(days=9)}
+    hits = client.get("/api/v1/search", query_string=as_params(asked)).json["results"]
+    assert {hit["listing_id"] for hit in hits} == {listing.id for listing in listings}
+    page = client.get("/", query_string=as_params(asked)).get_data(as_text=True)
+    assert page.count("total incl. fees for 3 pallet positions, 10 days") == len(listings)
+    tenant = api_token(client, exporter)
+    login(client, exporter)
+    for hit in hits:
+        booking = {"listing_id": hit["listing_id"], **as_params(asked), "sku_profile": GOODS}
+        created = client.post("/api/v1/bookings", json=booking, headers=tenant)
+        assert created.status_code == 201, created.json
+        assert hit["quote"] == created.json["quote"]
+        assert hit["total_price"] == created.json["quote"]["total"]
+        assert hit["total_price"] != hit["quote"]["subtotal"]
+        form = {**as_params(asked), **GOODS, "hazmat_class": "", "action": "quote"}
+        quoted = client.post(f"/listings/{hit['listing_id']}/book", data=form)
+        total = re.search(r"<th>Total</th><th class=\"num\">([^<]+)</th>", quoted.text).group(1)
+        assert f">{total}</strong>" in page, total
+
+
+def test_a_search_without_dates_labels_the_weekly_rent(client):
+    seed_rates()
+    ListingFactory(price_minor=275, unit="cbm")
+    body = client.get("/api/v1/search?quantity=4").json
+    assert body["results"][0]["quote"] is None and body["results"][0]["total_price"] is None
+    page = client.get("/?quantity=4").get_data(as_text=True)
+    assert "€2.75" in page and "rent per cubic metre per week" in page
+    assert "before fees" in page and "incl. fees" not in page
+
+
+def test_an_empty_search_names_the_filter_that_emptied_it(client):
+    """No listing near Rotterdam takes 900 kg units; nine would without the weight."""
+    near = {"near": "Rotterdam, NL", "radius_km": 100}
+    rotterdam = WarehouseFactory(city="Rotterdam", country="NL", latitude=51.92, longitude=4.48)
+    for _ in range(9):
+        ListingFactory(warehouse=rotterdam, max_unit_weight_kg=500, quantity=20)
+    ListingFactory(warehouse=rotterdam, max_unit_weight_kg=1000, quantity=2)  # too few units
+    singapore = WarehouseFactory(city="Singapore", country="SG", latitude=1.29, longitude=103.85)
+    ListingFactory(warehouse=singapore, max_unit_weight_kg=1000, quantity=50)  # far away
+    asked = {**near, "quantity": 5, "unit_weight_kg": 900, "category": "general"}
+    body = client.get("/api/v1/search", query_string=asked).json
+    assert body["total"] == 0 and body["results"] == []
+    assert body["relaxations"] == [
+        {
+            "filter": "unit_weight_kg",
+            "label": "the weight of 900 kg per unit",
+            "params": ["unit_weight_kg"],
+            "matches": 9,
+            "matches_exact": True,
+        },
+        {
+            "filter": "quantity",
+            "label": "the quantity of 5",
+            "params": ["quantity"],
+            "matches": 1,
+            "matches_exact": True,
+        },
+    ]
+    page = client.get("/", query_string=asked).get_data(as_text=True)
+    assert "No listing matches all of that." in page
+    assert "9 listings match without the weight of 900 kg per unit." in page
+    link = re.search(r'data-filter="unit_weight_kg">.*?href="([^"]+)"', page, re.S).group(1)
+    assert "unit_weight_kg" not in link and "quantity=5" in link and "near=" in link
+    widened = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "9 listings" in widened and "No listing matches" not in widened
+
+
+def test_an_empty_search_of_one_filter_tries_nothing_more(client):
+    ListingFactory(max_unit_weight_kg=500)
+    body = client.get("/api/v1/search?unit_weight_kg=900").json
+    assert body["total"] == 0 and body["relaxations"] == []
+    assert body["hints"] == ["check the unit dimensions and weight"]
+
+
+def test_an_empty_search_counts_at_most_eight_relaxations(client):
+    from sqlalchemy import event
+
+    from warehouse_exchange.extensions import db
+
+    ListingFactory(max_unit_weight_kg=500)
+    asked = {
+        "unit_weight_kg": 900,
+        "unit_height_cm": 170,
+        "temperature_min": 0,
+        "temperature_max": 40,
+        "hazmat_class": 3,
+        "category": "food",
+        "max_price": "1",
+        "currency": "EUR",
+        "quantity": 2,
+        "start": (TODAY + timedelta(days=1)).isoformat(),
+        "end": (TODAY + timedelta(days=20)).isoformat(),
+        "min_tier": "AAA",
+        "verified_only": "true",
+        "unit": "pallet",
+        "country": "NL",
+    }
+
+    def statements(params: dict) -> int:
+        seen = []
+        record = lambda *args: seen.append(args[2].startswith("SELECT"))  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            body = client.get("/api/v1/search", query_string=params).json
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        assert body["total"] == 0 and body["relaxations"] == []
+        return sum(seen)
+
+    one_filter = statements({"unit_weight_kg": 900, "currency": "EUR"})
+    assert statements(asked) - one_filter == 8  # one count per filter tried, 8 of 13
+
+
+def test_a_relaxation_near_a_place_counts_only_so_far(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SEARCH_COUNT_LIMIT", 3)
+    for _ in range(7):
+        ListingFactory(max_unit_weight_kg=500)  # in Rotterdam
+    asked = {"near": "Rotterdam, NL", "unit_weight_kg": 900, "category": "general"}
+    (relaxation,) = client.get("/api/v1/search", query_string=asked).json["relaxations"]
+    assert (relaxation["filter"], relaxation["matches"], relaxation["matches_exact"]) == (
+        "unit_weight_kg",
+        3,
+        False,
+    )
+    page = client.get("/", query_string=asked).get_data(as_text=True)
+    assert "More than 3 listings match without the weight of 900 kg per unit." in page

@@ -120,3 +120,49 @@ def test_request_accept_and_calendar(page, live_server, marketplace):
     page.goto(f"{live_server}/listings/{marketplace}/calendar")
     assert page.locator(".week", has_text="12/60").count() >= 4
     screenshot(page, "occupancy-calendar")
+
+
+def test_search_to_a_prefilled_request(page, live_server, marketplace):
+    """A search's total is the quote's; its result carries the search into the request form."""
+    start = date.today() + timedelta(days=40)
+    end = start + timedelta(days=27)
+    log_in(page, live_server, "elif@anatolia.example")
+    searched = (
+        f"near=Hamburg&quantity=12&start={start}&end={end}&unit_weight_kg=350&category=apparel"
+    )
+    page.goto(f"{live_server}/?{searched}")
+    result = page.locator("article.result", has_text="Apparel pallets at Waltershof")
+    assert "€153.12" in result.inner_text()  # the quote of 12 pallets for 4 weeks, incl. fees
+    assert "total incl. fees for 12 pallet positions, 28 days" in result.inner_text()
+    screenshot(page, "search-with-dates")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "search-with-dates-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    result.locator("h3 a").click()
+    page.click("text=Request space")
+    assert page.input_value("#quantity") == "12"
+    assert page.input_value("#start") == start.isoformat()
+    assert page.input_value("#unit_weight_kg") == "350"
+    assert page.input_value("#category") == "apparel"
+    assert page.locator("#category option").all_inner_texts() == [
+        "General merchandise",
+        "Apparel and footwear",
+    ]
+    screenshot(page, "booking-request-prefilled")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "booking-request-prefilled-phone")
+    page.click("button[value=quote]")
+    assert "€153.12" in page.locator("#quote").inner_text()
+
+
+def test_an_empty_search_offers_to_drop_the_filter_that_emptied_it(page, live_server, marketplace):
+    page.goto(f"{live_server}/?near=Hamburg&unit_weight_kg=900&category=apparel")
+    hint = page.locator(".relaxation[data-filter=unit_weight_kg]")
+    assert "without the weight of 900 kg per unit" in hint.inner_text()
+    screenshot(page, "search-empty-hint")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "search-empty-hint-phone")
+    hint.locator("a").click()
+    page.wait_for_selector("article.result")
+    assert "unit_weight_kg" not in page.url and "category=apparel" in page.url
+    assert page.is_visible("text=Apparel pallets at Waltershof")

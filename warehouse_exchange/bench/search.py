@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import Connection, event
 
 from ..adapters.geocoding import OfflineGazetteer, locate
+from ..bookings.services import BookingTerms
 from ..extensions import db
 from ..fx.services import latest_rates
 from ..money import Money
@@ -133,6 +134,7 @@ def run_app(case: Case, context: Context) -> Outcome:
         rates=latest_rates(BASE),
         today=context.dataset.today,
         limits=SearchLimits.from_config(current_app.config),
+        terms=BookingTerms.from_config(current_app.config),
     )
     seconds = perf_counter() - started
     hits = result.page.items

@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..catalog import CATEGORIES, HAZMAT_CLASSES
+from ..listings.models import Listing
 from .rules import SkuProfile
 from .services import BookingRequest
+
+#: what a link may fill in on a booking request: a search's quantity, dates and goods
+PREFILLED = (
+    "quantity",
+    "start",
+    "end",
+    "unit_length_cm",
+    "unit_width_cm",
+    "unit_height_cm",
+    "unit_weight_kg",
+    "temperature_min_c",
+    "temperature_max_c",
+    "hazmat_class",
+    "category",
+)
+
+
+def prefilled(args: MultiDict) -> dict[str, str]:
+    """The booking request fields a link's arguments give."""
+    return {name: args[name] for name in PREFILLED if args.get(name)}
 
 
 def _count(label: str, maximum: int, default=None) -> IntegerField:
@@ -49,6 +71,21 @@ class BookingForm(FlaskForm):
     )
     #: a fresh key per form, so that a double-submitted form books once
     idempotency_key = HiddenField(validators=[Optional(), Length(max=64)])
+
+    @classmethod
+    def for_listing(cls, listing: Listing, args: MultiDict | None = None) -> BookingForm:
+        """The form for a listing: on a first visit filled in from the link's arguments,
+        the quantity at least the listing's minimum, and a category it takes."""
+        if args is None:  # a submitted form
+            form = cls()
+        else:
+            form = cls(formdata=MultiDict(prefilled(args)))
+            if form.quantity.data is None:
+                form.quantity.data = listing.min_quantity
+        form.category.choices = [(name, CATEGORIES[name]) for name in listing.categories]
+        # a category the listing refuses gets the listing's answer, which names what it takes
+        form.category.validate_choice = False
+        return form
 
     def to_request(self, listing_id: int) -> BookingRequest:
         return BookingRequest(

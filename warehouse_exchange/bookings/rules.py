@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
+from ..catalog import CATEGORIES
 from ..errors import Conflict, InvalidInput
 from ..listings.models import Listing
 from ..listings.rules import lease_days
@@ -101,7 +102,8 @@ def refusals(listing: Listing, goods: SkuProfile) -> dict[str, str]:
     if goods.hazmat_class is not None and goods.hazmat_class not in listing.hazmat_classes:
         problems["hazmat_class"] = f"Hazard class {goods.hazmat_class} is not accepted."
     if goods.category not in listing.categories:
-        problems["category"] = "This category is not accepted."
+        accepted = ", ".join(CATEGORIES[name] for name in listing.categories)
+        problems["category"] = f"This category is not accepted; this listing takes {accepted}."
     return problems
 
 

@@ -25,6 +25,7 @@ from .models import Booking, BookingEvent
 from .rules import (
     HOLDING_STATES,
     LIVE_STATES,
+    Quote,
     SkuProfile,
     check_dates,
     check_payment_plan,
@@ -67,6 +68,10 @@ class BookingTerms:
             timedelta(hours=config["BOOKING_PAYMENT_WINDOW_HOURS"]),
             config["PAYMENT_PLAN_MONTHLY_AFTER_MONTHS"],
         )
+
+    def quote(self, unit_price: Money, quantity: int, start: date, end: date) -> Quote:
+        """The one quote of a lease: a request's, a preview's and a search result's."""
+        return quote(unit_price, quantity, start, end, self.commission_bp, self.guarantee_bp)
 
 
 @dataclass(frozen=True)
@@ -174,15 +179,7 @@ def _checked(actor: User, request: BookingRequest, terms: BookingTerms, today: d
             f"Only {free} units are free on every day from {request.start} to {request.end}.",
             {"quantity": f"At most {free}."},
         )
-    price = quote(
-        listing.unit_price,
-        request.quantity,
-        request.start,
-        request.end,
-        terms.commission_bp,
-        terms.guarantee_bp,
-    )
-    return listing, price
+    return listing, terms.quote(listing.unit_price, request.quantity, request.start, request.end)
 
 
 def _require_tenant(actor: User | None) -> User:

@@ -31,10 +31,9 @@ def _terms() -> services.BookingTerms:
 def new(listing_id: int) -> str | Response | tuple[str, int]:
     """Step one previews the quote; step two (the 'send' button) sends the request."""
     listing = get_listing(listing_id)
-    form = BookingForm()
+    form = BookingForm.for_listing(listing, request.args if request.method == "GET" else None)
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
-        form.quantity.data = listing.min_quantity
     price = None
     if form.validate_on_submit():
         try:

@@ -7,6 +7,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from ..adapters.clock import utc_today
+from ..bookings.forms import prefilled
 from ..errors import InvalidInput
 from ..permissions import require_owner
 from ..trust.reviews import listing_reviews
@@ -63,6 +64,7 @@ def show(listing_id: int) -> str:
         is_mine=is_mine,
         reviews=listing_reviews(listing.id),
         aspects=ASPECTS,
+        carried=prefilled(request.args),
     )
 
 

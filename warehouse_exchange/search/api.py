@@ -6,6 +6,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_today
+from ..bookings.services import BookingTerms
 from ..fx.services import latest_rates
 from ..money import Money
 from .schemas import SearchArgsSchema, SearchResultSchema
@@ -33,6 +34,7 @@ def _hit_json(hit: SearchHit) -> dict:
         "unit": listing.unit,
         "free_quantity": hit.free_quantity,
         "unit_price": listing.unit_price.as_json(),
+        "quote": _quote(hit),
         "total_price": _money(hit.total_price),
         "converted_unit_price": _money(hit.converted_unit_price),
         "converted_total_price": _money(hit.converted_total_price),
@@ -44,6 +46,13 @@ def _hit_json(hit: SearchHit) -> dict:
 
 def _money(value):
     return value.as_json() if value is not None else None
+
+
+def _quote(hit: SearchHit) -> dict | None:
+    if hit.quote is None:
+        return None
+    parts = ("subtotal", "commission", "guarantee_fee", "total")
+    return {name: getattr(hit.quote, name).as_json() for name in parts}
 
 
 @blp.get("/search")
@@ -58,6 +67,7 @@ def search(args):
         rates=latest_rates(config["BASE_CURRENCY"]),
         today=utc_today(),
         limits=SearchLimits.from_config(config),
+        terms=BookingTerms.from_config(config),
     )
     centre = result.centre
     return {
@@ -78,4 +88,5 @@ def search(args):
         ),
         "rate_date": result.rate_date,
         "hints": result.hints,
+        "relaxations": result.relaxations,
     }

@@ -22,6 +22,21 @@ from .services import SearchQuery
 
 ANY = [("", "Any")]
 
+#: search field -> the booking request field it fills in
+BOOKING_NAMES = {
+    "quantity": "quantity",
+    "start": "start",
+    "end": "end",
+    "unit_length_cm": "unit_length_cm",
+    "unit_width_cm": "unit_width_cm",
+    "unit_height_cm": "unit_height_cm",
+    "unit_weight_kg": "unit_weight_kg",
+    "temperature_min": "temperature_min_c",
+    "temperature_max": "temperature_max_c",
+    "hazmat_class": "hazmat_class",
+    "category": "category",
+}
+
 
 def _optional_int(label: str, low: int, high: int) -> IntegerField:
     return IntegerField(label, validators=[Optional(), NumberRange(low, high)])
@@ -80,6 +95,12 @@ class SearchForm(FlaskForm):
         offered = set(countries or []) | set(self.country.data or [])
         self.country.choices = [c for c in country_choices() if c[0] in offered]
         self.currency.choices = [("", "Listing's own"), *currency_choices()]
+
+    def booking_prefill(self) -> dict[str, str]:
+        """What a result's link carries to the listing's booking request: the quantity, the
+        dates and the goods searched for, under the booking form's names."""
+        values = {booked: self[searched].data for searched, booked in BOOKING_NAMES.items()}
+        return {name: str(value) for name, value in values.items() if value not in (None, "")}
 
     def to_query(self, page: int, per_page: int) -> SearchQuery:
         max_price_minor = None

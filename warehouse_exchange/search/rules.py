@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..catalog import CATEGORIES, UNITS
 from ..money import round_half_even
 
 KM_PER_DEGREE_LATITUDE_MIN = 110.5
@@ -65,3 +67,105 @@ LOOSEN_HINTS = {
     "verified_only": "include organizations not yet verified",
     "transfers_on_offer": "include listings without a lease on offer for transfer",
 }
+
+
+@dataclass(frozen=True)
+class Relaxable:
+    """A filter an empty search may be retried without."""
+
+    #: its name in the API's relaxations
+    name: str
+    #: the query-string arguments that set it, on the page and in the API
+    params: tuple[str, ...]
+    #: the search query's attributes and the values that leave the filter out
+    cleared: dict
+    #: what the filter asks for, said of a query ("the weight of 900 kg per unit")
+    label: Callable[[object], str]
+
+    def is_set(self, query) -> bool:
+        return any(getattr(query, name) != off for name, off in self.cleared.items())
+
+
+def _size(query) -> str:
+    sides = (query.unit_length_cm, query.unit_width_cm, query.unit_height_cm)
+    return "the unit size of " + " × ".join("any" if s is None else str(s) for s in sides) + " cm"
+
+
+def _temperature(query) -> str:
+    low, high = query.temperature_min, query.temperature_max
+    return (
+        f"the temperature range {'' if low is None else low} to {'' if high is None else high} °C"
+    )
+
+
+def _countries(query) -> str:
+    return ("the country " if len(query.countries) == 1 else "the countries ") + ", ".join(
+        query.countries
+    )
+
+
+#: what an empty search tries to drop, in this order: the goods' limits first, the place last
+RELAXABLE = (
+    Relaxable(
+        "unit_weight_kg",
+        ("unit_weight_kg",),
+        {"unit_weight_kg": None},
+        lambda q: f"the weight of {q.unit_weight_kg} kg per unit",
+    ),
+    Relaxable(
+        "dimensions",
+        ("unit_length_cm", "unit_width_cm", "unit_height_cm"),
+        {"unit_length_cm": None, "unit_width_cm": None, "unit_height_cm": None},
+        _size,
+    ),
+    Relaxable(
+        "temperature",
+        ("temperature_min", "temperature_max"),
+        {"temperature_min": None, "temperature_max": None},
+        _temperature,
+    ),
+    Relaxable(
+        "hazmat_class",
+        ("hazmat_class",),
+        {"hazmat_class": None},
+        lambda q: f"hazard class {q.hazmat_class}",
+    ),
+    Relaxable(
+        "category",
+        ("category",),
+        {"category": None},
+        lambda q: f"the category {CATEGORIES[q.category].lower()}",
+    ),
+    Relaxable(
+        "max_price", ("max_price",), {"max_price_minor": None}, lambda q: "the price ceiling"
+    ),
+    Relaxable(
+        "quantity", ("quantity",), {"quantity": None}, lambda q: f"the quantity of {q.quantity}"
+    ),
+    Relaxable(
+        "dates",
+        ("start", "end"),
+        {"start": None, "end": None},
+        lambda q: f"the dates {q.start} to {q.end}",
+    ),
+    Relaxable(
+        "min_tier",
+        ("min_tier",),
+        {"min_tier": None},
+        lambda q: f"the rating of {q.min_tier} or better",
+    ),
+    Relaxable(
+        "verified_only",
+        ("verified_only",),
+        {"verified_only": False},
+        lambda q: "“verified owners only”",
+    ),
+    Relaxable(
+        "transfers_on_offer",
+        ("transfers_on_offer",),
+        {"transfers_on_offer": False},
+        lambda q: "“leases on offer for transfer only”",
+    ),
+    Relaxable("unit", ("unit",), {"unit": None}, lambda q: f"the unit {UNITS[q.unit].lower()}"),
+    Relaxable("countries", ("country",), {"countries": []}, _countries),
+)

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ..bookings.schemas import QuoteSchema
 from ..catalog import CATEGORIES, HAZMAT_CLASSES, RATING_TIERS, UNITS
 from ..listings.schemas import WarehouseSummarySchema
 from ..pagination import MAX_PAGE
@@ -79,13 +80,48 @@ class SearchHitSchema(Schema):
     unit = fields.String()
     free_quantity = fields.Integer()
     unit_price = fields.Nested(MoneySchema, metadata={"description": "Per unit per week"})
-    total_price = fields.Nested(MoneySchema, allow_none=True)
+    quote = fields.Nested(
+        QuoteSchema,
+        allow_none=True,
+        metadata={
+            "description": "What a booking request for the quantity and dates is quoted: the "
+            "rent, the platform's commission and guarantee fee, and their total (as in a "
+            "booking's quote); null without quantity, start and end"
+        },
+    )
+    total_price = fields.Nested(
+        MoneySchema,
+        allow_none=True,
+        metadata={"description": "The quote's total, fees included"},
+    )
     converted_unit_price = fields.Nested(MoneySchema, allow_none=True)
-    converted_total_price = fields.Nested(MoneySchema, allow_none=True)
+    converted_total_price = fields.Nested(
+        MoneySchema,
+        allow_none=True,
+        metadata={"description": "The quote's total in the asked currency (an estimate)"},
+    )
     distance_km = fields.Float(allow_none=True)
     owner = fields.Nested(OwnerSummarySchema)
     transfers_on_offer = fields.Integer(
         metadata={"description": "Leases at the listing on offer for transfer"}
+    )
+
+
+class RelaxationSchema(Schema):
+    filter = fields.String(
+        metadata={
+            "description": "unit_weight_kg, dimensions, temperature, hazmat_class, category, "
+            "max_price, quantity, dates, min_tier, verified_only, transfers_on_offer, unit or "
+            "countries"
+        }
+    )
+    label = fields.String(metadata={"description": "What the filter asks for, in words"})
+    params = fields.List(
+        fields.String(), metadata={"description": "Query arguments to leave out to drop it"}
+    )
+    matches = fields.Integer(metadata={"description": "Listings found without this filter"})
+    matches_exact = fields.Boolean(
+        metadata={"description": "False when there are more than matches (counting stopped)"}
     )
 
 
@@ -100,3 +136,10 @@ class SearchResultSchema(Schema):
     centre = fields.Dict(allow_none=True)
     rate_date = fields.Date(allow_none=True)
     hints = fields.List(fields.String(), metadata={"description": "What to loosen when empty"})
+    relaxations = fields.List(
+        fields.Nested(RelaxationSchema),
+        metadata={
+            "description": "When empty with two filters or more: each filter that, dropped "
+            "alone, finds listings, most found first"
+        },
+    )

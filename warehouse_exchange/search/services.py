@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from geopy.geocoders.base import Geocoder
@@ -12,12 +12,14 @@ from sqlalchemy.orm import joinedload
 from ..accounts.models import Organization
 from ..adapters.geocoding import Place, locate
 from ..bookings.models import CapacityDay
+from ..bookings.rules import Quote
+from ..bookings.services import BookingTerms
 from ..catalog import CATEGORIES, CATEGORY_BITS, HAZMAT_BITS, RATING_TIERS, UNITS
 from ..errors import InvalidInput
 from ..extensions import db
 from ..fx.services import RateTable
 from ..listings.models import Listing
-from ..listings.rules import lease_days, lease_price
+from ..listings.rules import lease_days
 from ..money import Money, require_currency
 from ..pagination import Page, check_page
 from ..transfers.models import Transfer
@@ -25,10 +27,12 @@ from ..trust.rules import tier_rank, tiers_at_least
 from ..validation import require_country
 from ..warehouses.models import Warehouse
 from .distance import SPHERE_ERROR, geodesic_km, spherical_km
-from .rules import LOOSEN_HINTS, bounding_box, price_threshold
+from .rules import LOOSEN_HINTS, RELAXABLE, Relaxable, bounding_box, price_threshold
 
 SORTS = ("price", "distance", "rating")
 MAX_QUANTITY = 1_000_000
+#: an empty search tries dropping at most this many of its filters, one count query each
+MAX_RELAXATIONS = 8
 
 
 @dataclass
@@ -70,12 +74,32 @@ class SearchHit:
     listing: Listing
     free_quantity: int
     distance_km: float | None
-    total_price: Money | None
+    #: what a booking request for the searched quantity and dates would be quoted (rent,
+    #: commission, guarantee fee, total), when both were given
+    quote: Quote | None
     #: the weekly unit price converted into the asked currency, when one was asked
     converted_unit_price: Money | None
+    #: the quote's total converted into the asked currency
     converted_total_price: Money | None
     #: leases at the listing on offer for transfer
     transfers_on_offer: int = 0
+
+    @property
+    def total_price(self) -> Money | None:
+        return self.quote.total if self.quote is not None else None
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """A filter of an empty search that, dropped alone, lets `matches` listings through."""
+
+    filter: str
+    label: str
+    #: the query-string arguments (page and API) that set the filter
+    params: tuple[str, ...]
+    matches: int
+    #: False when counting stopped at the search's count limit ("more than")
+    matches_exact: bool
 
 
 @dataclass(frozen=True)
@@ -86,6 +110,8 @@ class SearchResult:
     currency: str | None
     rate_date: date | None
     hints: list[str]
+    #: on an empty result, the single filters whose removal finds listings, most found first
+    relaxations: list[Relaxation] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -401,11 +427,16 @@ def _exact(candidate: _Candidate, centre: Place) -> float:
 
 
 def _candidates_near(base: Select, checked: _Checked) -> list[_Candidate]:
-    """Candidates within the radius. The geodesic is computed only near the edge, where the
+    """Candidates within the radius."""
+    return _inside_radius(db.session.execute(base), checked)
+
+
+def _inside_radius(rows, checked: _Checked) -> list[_Candidate]:
+    """The rows within the radius. The geodesic is computed only near the edge, where the
     spherical estimate cannot tell inside from outside."""
     centre, radius = checked.centre, checked.radius_km
     inside = []
-    for row in db.session.execute(base):
+    for row in rows:
         estimate = spherical_km(centre.latitude, centre.longitude, row.latitude, row.longitude)
         if estimate > radius * SPHERE_ERROR:
             continue
@@ -474,30 +505,37 @@ def _total(base: Select, offset: int, found: int, per_page: int, limit: int):
     return counted, True
 
 
+@dataclass(frozen=True)
+class _Pricing:
+    rates: RateTable
+    terms: BookingTerms
+
+
 def _hit(
-    listing: Listing, query: SearchQuery, distance, rates: RateTable, held: int, offers: int = 0
+    listing: Listing, query: SearchQuery, distance, pricing: _Pricing, held: int, offers: int = 0
 ) -> SearchHit:
-    total = None
+    price = None
     if query.quantity is not None and query.start is not None:
-        total = lease_price(listing.unit_price, query.quantity, query.start, query.end)
+        price = pricing.terms.quote(listing.unit_price, query.quantity, query.start, query.end)
+    rates = pricing.rates
     convertible = query.currency is not None and rates.knows(listing.currency)
     return SearchHit(
         listing=listing,
         free_quantity=listing.quantity - held,
         distance_km=distance,
-        total_price=total,
+        quote=price,
         converted_unit_price=rates.convert(listing.unit_price, query.currency)
         if convertible
         else None,
-        converted_total_price=rates.convert(total, query.currency)
-        if convertible and total
+        converted_total_price=rates.convert(price.total, query.currency)
+        if convertible and price
         else None,
         transfers_on_offer=offers,
     )
 
 
-def _hints(query: SearchQuery, centre: Place | None) -> list[str]:
-    active = {
+def _active_filters(query: SearchQuery, centre: Place | None) -> dict[str, bool]:
+    return {
         "countries": bool(query.countries),
         "radius": centre is not None,
         "unit": bool(query.unit),
@@ -515,13 +553,58 @@ def _hints(query: SearchQuery, centre: Place | None) -> list[str]:
         "verified_only": query.verified_only,
         "transfers_on_offer": query.transfers_on_offer,
     }
-    return [LOOSEN_HINTS[name] for name, on in active.items() if on]
+
+
+def _hints(query: SearchQuery, centre: Place | None) -> list[str]:
+    return [LOOSEN_HINTS[name] for name, on in _active_filters(query, centre).items() if on]
+
+
+def _count(checked: _Checked, rates: RateTable) -> tuple[int, bool]:
+    """How many listings a search finds, counted no further than its count limit."""
+    base = _base_query(checked, rates)
+    limit = checked.count_limit
+    if checked.centre is not None:
+        # rows come from the bounding box, some outside the circle: reading no more than
+        # twice the limit bounds the work, and a full read means "more than"
+        rows = db.session.execute(base.limit(2 * limit)).all()
+        inside = len(_inside_radius(rows, checked))
+        return min(inside, limit), inside <= limit and len(rows) < 2 * limit
+    capped = base.with_only_columns(Listing.id).limit(limit + 1).subquery()
+    counted = db.session.scalar(select(func.count()).select_from(capped))
+    return min(counted, limit), counted <= limit
+
+
+def _relaxations(checked: _Checked, rates: RateTable) -> list[Relaxation]:
+    """For an empty search of two filters or more: which filter, dropped alone, finds
+    listings. One count per filter the search sets, at most MAX_RELAXATIONS of them."""
+    query = checked.query
+    if sum(_active_filters(query, checked.centre).values()) < 2:
+        return []
+    found = []
+    for relaxable in [r for r in RELAXABLE if r.is_set(query)][:MAX_RELAXATIONS]:
+        dropped = replace(checked, query=replace(query, **relaxable.cleared))
+        matches, exact = _count(dropped, rates)
+        if matches:
+            found.append(_relaxation(relaxable, query, matches, exact))
+    return sorted(found, key=lambda r: -r.matches)
+
+
+def _relaxation(relaxable: Relaxable, query: SearchQuery, matches: int, exact: bool):
+    label = relaxable.label(query)
+    return Relaxation(relaxable.name, label, relaxable.params, matches, exact)
 
 
 def search_listings(
-    query: SearchQuery, *, geocoder: Geocoder, rates: RateTable, today: date, limits: SearchLimits
+    query: SearchQuery,
+    *,
+    geocoder: Geocoder,
+    rates: RateTable,
+    today: date,
+    limits: SearchLimits,
+    terms: BookingTerms,
 ) -> SearchResult:
-    """Listings that accept the goods, with free capacity for the quantity and dates, one page."""
+    """Listings that accept the goods, with free capacity for the quantity and dates, one page;
+    each priced as a booking request would be quoted (`terms`)."""
     checked = _check(query, geocoder, rates, today, limits)
     ids, distances, (total, exact) = _page_of_ids(_base_query(checked, rates), checked)
     loaded = db.session.execute(
@@ -532,8 +615,10 @@ def search_listings(
     by_id = {listing.id: (listing, offers) for listing, offers in loaded}
     start, end = (query.start, query.end) if query.start else (today, today)
     held = _held_quantities(ids, start, end)
+    pricing = _Pricing(rates, terms)
     hits = [
-        _hit(by_id[i][0], query, distances.get(i), rates, held.get(i, 0), by_id[i][1]) for i in ids
+        _hit(by_id[i][0], query, distances.get(i), pricing, held.get(i, 0), by_id[i][1])
+        for i in ids
     ]
     rate_date = None
     if query.currency:
@@ -547,6 +632,7 @@ def search_listings(
         currency=query.currency,
         rate_date=rate_date,
         hints=_hints(query, checked.centre) if total == 0 else [],
+        relaxations=_relaxations(checked, rates) if total == 0 else [],
     )
 
 

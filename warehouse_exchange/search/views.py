@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from ..adapters.clock import utc_today
+from ..bookings.services import BookingTerms
 from ..errors import InvalidInput
 from ..fx.services import latest_rates
 from ..web.filters import url_for_page
 from ..web.forms import show_errors
 from .forms import SearchForm
-from .services import SearchLimits, countries_with_capacity, search_listings
+from .services import SearchLimits, SearchResult, countries_with_capacity, search_listings
 
 bp = Blueprint("search", __name__)
 
@@ -34,6 +35,7 @@ def index() -> tuple[str, int] | str:
             rates=latest_rates(config["BASE_CURRENCY"]),
             today=utc_today(),
             limits=SearchLimits.from_config(config),
+            terms=BookingTerms.from_config(config),
         )
     except InvalidInput as error:
         show_errors(form, error, FIELD_ALIASES)
@@ -41,4 +43,21 @@ def index() -> tuple[str, int] | str:
     page = result.page
     if page.page > page.pages and page.total_is_exact and not page.items:
         return redirect(url_for_page(page.pages))  # past the end: the last page there is
-    return render_template("search/index.html", form=form, result=result)
+    return render_template(
+        "search/index.html",
+        form=form,
+        result=result,
+        carried=form.booking_prefill(),
+        without=_urls_without(result),
+    )
+
+
+def _urls_without(result: SearchResult) -> dict[str, str]:
+    """For each filter an empty search could drop: the same search without it."""
+    urls = {}
+    for relaxation in result.relaxations:
+        args = request.args.to_dict(flat=False)
+        for name in (*relaxation.params, "page"):
+            args.pop(name, None)
+        urls[relaxation.filter] = url_for("search.index", **args)
+    return urls
