@@ -251,3 +251,12 @@ def test_operators_get_an_empty_inbox_not_a_403(client, operator):
     assert client.post("/notifications/read-all").status_code == 302
     body = client.get("/api/v1/notifications", headers=api_token(client, operator)).json
     assert (body["total"], body["unread"], body["results"]) == (0, 0, [])
+
+
+def test_pages_have_an_icon(client):
+    assert '<link rel="icon" href="/static/favicon.svg"' in client.get("/").get_data(as_text=True)
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    icon.close()
+    legacy = client.get("/favicon.ico")
+    assert (legacy.status_code, legacy.headers["Location"]) == (301, "/static/favicon.svg")

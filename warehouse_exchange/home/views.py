@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import login_required
+from werkzeug.wrappers import Response
 
 from ..adapters.clock import utc_today
 from ..shipments.rules import is_late
@@ -24,3 +25,9 @@ def index() -> str:
         is_late=is_late,
         arrivals_page="shipments.arrivals" in current_app.view_functions,
     )
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """Browsers and feed readers ask for /favicon.ico whatever the page's <link rel=icon>."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
