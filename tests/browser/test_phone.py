@@ -63,7 +63,7 @@ def requests_and_a_lease(live_app):
             "Valparaiso Portside SpA", "owner", "CL", "Ana Rojas", "ana@portside.example"
         )
         tenant = register(
-            "Andes Coffee Exporters", "exporter", "CO", "Juan Mora", "juan@andes.example"
+            "Sierra Nevada Cafe SAS", "exporter", "CO", "Juan Mora", "juan@sierranevada.example"
         )
         operator = create_operator("ops@cards.example", "Cora Ops", PASSWORD)
         listing = pallet_listing(
@@ -104,7 +104,7 @@ def test_accept_and_decline_of_a_request_are_on_a_phones_screen(
     row = phone.locator("table#requests tbody tr").first
     _on_screen(phone, row.locator("button:has-text('Accept')"))
     _on_screen(phone, row.locator("a:has-text('Decline')"))
-    assert row.locator("td[data-label=Tenant]").inner_text().endswith("Andes Coffee Exporters")
+    assert row.locator("td[data-label=Tenant]").inner_text().endswith("Sierra Nevada Cafe SAS")
     screenshot(phone, "phone-requests")
 
 
