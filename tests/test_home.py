@@ -260,3 +260,14 @@ def test_pages_have_an_icon(client):
     icon.close()
     legacy = client.get("/favicon.ico")
     assert (legacy.status_code, legacy.headers["Location"]) == (301, "/static/favicon.svg")
+
+
+def test_a_part_payment_leaves_the_rest_due(client, owner, exporter, operator, listing):
+    from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
+
+    booking = ask(exporter, listing, quantity=3)
+    accept_booking(owner, booking.id, NOW)
+    part = ReceiptData(payment_reference(booking.id), 5000, booking.currency, TODAY, "PART-1")
+    record_bank_receipt(operator, part, NOW, TODAY)
+    (payment,) = home_api(client, exporter)["exporter"]["payments"]
+    assert payment["amount"]["amount_minor"] == booking.total_minor - 5000

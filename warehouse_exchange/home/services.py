@@ -300,22 +300,24 @@ def _with_amounts_left(instalments: list[PaymentInstalment]) -> list[PaymentDue]
             booking=instalment.booking,
             sequence=instalment.sequence,
             due_on=instalment.due_on,
-            amount=Money(
-                min(
-                    instalment.amount_minor,
-                    max(0, owed_before[instalment.booking_id] + instalment.amount_minor
-                        - paid.get(instalment.booking_id, 0)),
-                ),
-                instalment.currency,
-            ),
-            reference=(
-                payment_reference(instalment.booking_id)
-                if instalment.sequence == 1
-                else instalment_reference(instalment.booking_id, instalment.sequence)
-            ),
+            amount=_left_to_pay(instalment, owed_before[instalment.booking_id],
+                                paid.get(instalment.booking_id, 0)),
+            reference=_reference(instalment),
         )
         for instalment in instalments
     ]  # fmt: skip
+
+
+def _left_to_pay(instalment: PaymentInstalment, owed_before: int, paid: int) -> Money:
+    """Money paid beyond the instalments before this one counts towards it."""
+    left = owed_before + instalment.amount_minor - paid
+    return Money(min(instalment.amount_minor, max(0, left)), instalment.currency)
+
+
+def _reference(instalment: PaymentInstalment) -> str:
+    if instalment.sequence == 1:
+        return payment_reference(instalment.booking_id)
+    return instalment_reference(instalment.booking_id, instalment.sequence)
 
 
 def _paid_in(booking_ids: list[int]) -> dict[int, int]:
