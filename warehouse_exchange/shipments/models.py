@@ -74,6 +74,17 @@ class Shipment(db.Model):
     def has_discrepancy(self) -> bool:
         return self.check_in is not None and self.check_in.has_discrepancy
 
+    @property
+    def declared_values(self) -> list[Money]:
+        """The declared value of all the goods, one sum per currency, in the lines' order."""
+        totals: dict[str, Money] = {}
+        for line in self.lines:
+            value = line.declared_value
+            totals[line.currency] = (
+                totals[line.currency] + value if line.currency in totals else value
+            )
+        return list(totals.values())
+
 
 class ShipmentLine(db.Model):
     """One SKU of a shipment: how many units, their size and weight, value and customs data."""

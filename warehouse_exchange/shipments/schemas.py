@@ -16,6 +16,13 @@ from .rules import (
     is_late,
 )
 
+#: one meaning of a declared value everywhere: the pages take and show it in the currency's
+#: major units, the API and the database keep it in minor units
+DECLARED_VALUE = (
+    "What all the line's units are worth, in minor units of its currency (cents for EUR):"
+    ' {"amount_minor": 1500000, "currency": "EUR"} is €15,000.00; ≥ 0'
+)
+
 
 def _count(maximum: int, **kwargs):
     return fields.Integer(strict=True, validate=validate.Range(1, maximum), **kwargs)
@@ -30,7 +37,7 @@ class ShipmentLineInSchema(Schema):
     unit_height_cm = _count(5000, required=True)
     unit_weight_kg = _count(50_000, required=True)
     declared_value = fields.Nested(
-        MoneySchema, required=True, metadata={"description": "Of all the line's units; ≥ 0"}
+        MoneySchema, required=True, metadata={"description": DECLARED_VALUE}
     )
     hs_code = fields.String(
         required=True, metadata={"description": "Harmonized System code, 6 to 10 digits"}
@@ -63,7 +70,7 @@ class ShipmentLineSchema(Schema):
     unit_width_cm = fields.Integer()
     unit_height_cm = fields.Integer()
     unit_weight_kg = fields.Integer()
-    declared_value = fields.Nested(MoneySchema)
+    declared_value = fields.Nested(MoneySchema, metadata={"description": DECLARED_VALUE})
     hs_code = fields.String()
     hazmat_class = fields.Integer(allow_none=True)
 

@@ -40,8 +40,6 @@ def _show_line_errors(form: ShipmentForm, error: InvalidInput) -> None:
         index, _, field_name = rest.partition(".")
         if prefix == "lines" and index.isdigit() and int(index) < len(rows):
             row = form.lines[rows[int(index)]].form
-            if field_name == "declared_value":
-                field_name = "declared_value_minor"
             if field_name in row._fields:
                 row[field_name].errors = [*row[field_name].errors, message]
                 continue
@@ -242,6 +240,7 @@ def export_csv() -> Response:
     writer.writerow([
         "shipment", "booking", "warehouse", "carrier", "tracking_number", "mode",
         "expected_arrival", "status", "status_at_utc", "late", "lines", "units", "discrepancy",
+        "declared_value",
     ])  # fmt: skip
     for s in services.tenant_shipments_export(actor(), today):
         warehouse = services.warehouse_of(s)
@@ -251,6 +250,7 @@ def export_csv() -> Response:
             s.status_at.strftime("%Y-%m-%d %H:%M:%S") if s.status_at else "",
             "yes" if is_late(s.expected_arrival, s.arrived_at, today) else "no",
             len(s.lines), s.units, "yes" if s.has_discrepancy else "no",
+            "; ".join(f"{value.decimal} {value.currency}" for value in s.declared_values),
         ])  # fmt: skip
     return Response(
         buffer.getvalue(),
