@@ -28,7 +28,7 @@ TODAY = NOW.date()
 START = TODAY + timedelta(days=5)
 
 
-def _lease(owner, exporter, **listing):
+def _lease(owner, exporter, start=START, **listing):
     made = ListingFactory(
         warehouse=WarehouseFactory(organization=owner.organization, name="Maasvlakte Hall 3"),
         price_minor=1000,
@@ -36,16 +36,29 @@ def _lease(owner, exporter, **listing):
         available_to=TODAY + timedelta(days=300),
         **listing,
     )
-    request = BookingRequest(made.id, 4, START, START + timedelta(days=69), goods())
+    request = BookingRequest(made.id, 4, start, START + timedelta(days=69), goods())
     return request_booking(exporter, request, booking_terms(), NOW, TODAY)
+
+
+def _paid(owner, operator, booking):
+    accept_booking(owner, booking.id, NOW)
+    pay_in_full(operator, booking)
+    return booking
 
 
 @pytest.fixture
 def lease(owner, exporter, operator):
-    """A confirmed lease: requested, accepted and paid into escrow."""
-    booking = _lease(owner, exporter, hazmat_mask=HAZMAT_BITS[3])
-    accept_booking(owner, booking.id, NOW)
-    pay_in_full(operator, booking)
+    """A lease from today, paid into escrow: goods are checked in from today (the warehouse,
+    in Amsterdam, is never a day behind UTC)."""
+    booking = _paid(owner, operator, _lease(owner, exporter, TODAY, hazmat_mask=HAZMAT_BITS[3]))
+    assert booking.state in ("confirmed", "active")
+    return booking
+
+
+@pytest.fixture
+def future_lease(owner, exporter, operator):
+    """A confirmed lease that starts in five days."""
+    booking = _paid(owner, operator, _lease(owner, exporter, hazmat_mask=HAZMAT_BITS[3]))
     assert booking.state == "confirmed"
     return booking
 
@@ -437,10 +450,10 @@ def test_empty_list_pages_and_pagination(client, app, lease, exporter):
     app.config["LIST_PER_PAGE"] = 2
     try:
         for number in range(3):
-            announce(client, headers, lease.id, tracking_number=f"T{number}")
+            announce(client, headers, lease.id, tracking_number=f"TRACK-{number}")
         page = client.get("/shipments").get_data(as_text=True)
-        assert "Page 1 of 2" in page and "T2" not in page
-        assert "T2" in client.get("/shipments?page=2").get_data(as_text=True)
+        assert "Page 1 of 2" in page and "TRACK-2" not in page
+        assert "TRACK-2" in client.get("/shipments?page=2").get_data(as_text=True)
         assert "Page 1 of 2" in client.get(f"/bookings/{lease.id}/shipments").get_data(as_text=True)
     finally:
         app.config["LIST_PER_PAGE"] = 20

@@ -118,7 +118,7 @@ def test_check_in_with_a_discrepancy_then_stock_and_occupancy(
         ]
         arrival = utc_today() + timedelta(days=10)
         data = ShipmentData(confirmed_lease, "MSC", "MSCU7654321", "sea", arrival, lines)
-        shipment_id = announce_shipment(tenant, data, utc_today()).id
+        shipment_id = announce_shipment(tenant, data, utc_now()).id
 
     log_in(page, live_server, "jan@aq.example")
     page.goto(f"{live_server}/shipments/{shipment_id}")
