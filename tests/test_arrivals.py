@@ -265,7 +265,7 @@ def test_owners_see_arrivals_grouped_with_check_in_on_the_page_and_in_the_api(
     ]  # fmt: skip
     positions = [home.index(text) for text in order]
     assert positions == sorted(positions)
-    assert home.count(">Check in</a>") == 4 and f"Check-in from {START}" in home
+    assert home.count(">Check in</a>") == 4 and f'from <span class="nowrap">{START}</span>' in home
     assert f'href="/shipments/{late["id"]}/check-in"' in home
     assert exporter.organization.name in home and "Maasvlakte Hall 3" in home
     assert "1 SKU, 240 units" in home

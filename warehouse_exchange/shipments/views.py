@@ -68,6 +68,8 @@ def lease_shipments_page(booking_id: int, early_form: EarlyArrivalForm, status: 
         user, booking_id, request.args.get("page", 1, type=int), _per_page()
     )
     consent = arrivals.early_arrival(booking)
+    if consent is not None and request.method == "GET":
+        early_form.from_date.data = consent.from_date
     return render_template(
         "shipments/booking.html",
         booking=booking,
