@@ -87,7 +87,8 @@ def create(args):
 @blp.arguments(PaginationArgs, location="query")
 @blp.response(200, ShipmentPageSchema)
 def list_mine(args):
-    """Every shipment to your organization's leases: late ones first, then by expected arrival."""
+    """Every shipment to your organization's leases and to its warehouses: late ones first,
+    then by expected arrival (owners: `GET /shipments/arrivals` groups those to check in)."""
     page = services.tenant_shipments(api_actor(), utc_today(), args["page"], args["per_page"])
     return page_body(page)
 
