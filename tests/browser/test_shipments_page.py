@@ -110,6 +110,7 @@ def on_a_phone(browser, live_server, shipment_id: int) -> None:
         log_in(phone, live_server, "jan@aq.example")
         phone.click("label.menu-button")
         phone.click("nav a:has-text('Arrivals')")
+        phone.wait_for_selector("h1:has-text('Arrivals')")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(phone, "phone-arrivals")
         phone.goto(f"{live_server}/shipments/{shipment_id}/check-in")
@@ -140,7 +141,7 @@ def test_check_in_with_a_discrepancy_then_stock_and_occupancy(
 
     log_in(page, live_server, "jan@aq.example")
     page.click("header a.inbox")
-    assert page.locator(f"text=announced shipment #{shipment_id}").count() >= 1
+    page.wait_for_selector(f"text=announced shipment #{shipment_id}")
     page.click("nav a:has-text('Arrivals')")
     row = page.locator("tr", has=page.locator("text=MSCU7654321"))
     start = utc_today() + timedelta(days=3)
