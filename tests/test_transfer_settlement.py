@@ -364,6 +364,8 @@ def test_the_goods_in_stock_follow_the_lease_the_tenant_keeps(client, owner, exp
     booking = paid_lease(owner, exporter, consent=False)
     tenant_headers, owner_headers = api_token(client, exporter), api_token(client, owner)
     shipment = announce(client, tenant_headers, booking.id, lines=[line(units=100)])
+    early = {"from_date": TODAY.isoformat()}  # the lease starts later; the owner lets goods in
+    client.put(f"/api/v1/bookings/{booking.id}/early-arrival", json=early, headers=owner_headers)
     checked = post_check_in(client, owner_headers, shipment["id"], counts(("BT-SPK-01", 98, 2)))
     assert checked.status_code == 201, checked.json
     transfer = offer_transfer(exporter, offer(booking, quantity=4), NOW, TODAY)
