@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import func, select
 
-from tests.dispute_support import claim, open_on, running_lease
+from tests.dispute_support import CASE_STATES, claim, dispute_in, open_on, running_lease
 from tests.factories import OperatorFactory
 from tests.helpers import api_token, login
 from tests.uploads import PDF, PNG, TEXT_AS_IMAGE
@@ -86,9 +87,11 @@ def test_strangers_get_404_and_non_operators_cannot_decide(
     assert client.get(f"/disputes/{dispute.id}").status_code == 404
     assert client.get(f"/disputes/{dispute.id}/files/{file_id}").status_code == 404
     assert client.post(f"/disputes/{dispute.id}/messages", data={"body": "hi"}).status_code == 404
+    assert client.get(f"/disputes/{dispute.id}/decision").status_code == 404
+    assert client.post(f"/disputes/{dispute.id}/decision", data={}).status_code == 404
     client.post("/logout")
     login(client, owner)
-    assert client.get(f"/disputes/{dispute.id}/decision").status_code == 403
+    assert client.post(f"/disputes/{dispute.id}/decision", data={}).status_code == 403
     assert client.post(f"/disputes/{dispute.id}/take").status_code == 403
     assert client.post(f"/disputes/{dispute.id}/withdraw").status_code == 403
     assert client.get("/operator/disputes").status_code == 403
@@ -219,3 +222,41 @@ def test_escalated_cases_lead_the_queue(app, client, owner, exporter, other_owne
     page = client.get("/operator/disputes").get_data(as_text=True)
     assert page.index(f"#{late.id}<") < page.index(f"#{fresh.id}<")
     assert 'badge late">escalated' in page
+
+
+CASE_PAGES = ("case", "decision", "evidence")
+CASE_ROLES = ("tenant", "owner", "operator", "stranger")
+
+
+def _case_url(dispute, page: str) -> str:
+    url = f"/disputes/{dispute.id}"
+    if page == "decision":
+        return f"{url}/decision"
+    if page == "evidence":
+        return f"{url}/files/{dispute.messages[0].files[0].id}"
+    return url
+
+
+@pytest.mark.parametrize("page", CASE_PAGES)
+@pytest.mark.parametrize("role", CASE_ROLES)
+@pytest.mark.parametrize("state", CASE_STATES)
+def test_every_page_of_a_case_answers_every_role_in_every_state(
+    app, client, owner, exporter, other_owner, state, role, page
+):
+    operator = OperatorFactory()
+    dispute = dispute_in(state, owner, exporter, operator, files=[("hall.png", PNG)])
+    users = {"tenant": exporter, "owner": owner, "operator": operator, "stranger": other_owner}
+    login(client, users[role])
+    response = client.get(_case_url(dispute, page))
+    response.close()
+    if role == "stranger":
+        assert response.status_code == 404
+    elif page == "decision" and role != "operator":  # a party reads it on the case page
+        assert response.status_code == 302
+        assert response.location.endswith(f"/disputes/{dispute.id}#decision")
+        response = client.get(response.location)
+    assert response.status_code in (200, 404) and response.status_code != 500
+    if role != "stranger":
+        assert response.status_code == 200
+    if role != "stranger" and page != "evidence" and state == "resolved":
+        assert b"Photos show the hall was full." in response.data
