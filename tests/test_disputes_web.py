@@ -260,3 +260,61 @@ def test_every_page_of_a_case_answers_every_role_in_every_state(
         assert response.status_code == 200
     if role != "stranger" and page != "evidence" and state == "resolved":
         assert b"Photos show the hall was full." in response.data
+
+
+def _ledger_rows() -> int:
+    from warehouse_exchange.ledger.models import LedgerEntry
+
+    return db.session.scalar(select(func.count()).select_from(LedgerEntry))
+
+
+def test_an_api_client_reads_the_bounds_and_decides_to_the_minor_unit(app, client, owner, exporter):
+    operator = OperatorFactory()
+    dispute = dispute_in("under_review", owner, exporter, operator)
+    frozen = frozen_minor(dispute.booking)
+    assert frozen > 0
+    token = api_token(client, operator)
+    url = f"/api/v1/disputes/{dispute.id}"
+    assert client.post(f"{url}/take", headers=token).status_code == 200
+    read = client.get(url, headers=token).json
+    assert read["frozen"] == {"amount_minor": frozen, "currency": "EUR"}
+    limit = read["owner_share_limit"]["amount_minor"]
+    assert 0 < limit <= frozen
+    assert read["reserve_payout_limit"]["currency"] == "EUR"
+    tenant_reads = client.get(url, headers=api_token(client, exporter)).json
+    assert tenant_reads["frozen"]["amount_minor"] == frozen
+
+    rows, refunds = _ledger_rows(), len(refunds_due(operator))
+    split = {"currency": "EUR", "reasons": "Half each", "owner_share_minor": limit // 2}
+    short = {**split, "tenant_share_minor": frozen - limit // 2 - 1}
+    refused = client.post(f"{url}/decision", json=short, headers=token)
+    assert refused.status_code == 422 and "split exactly" in refused.json["error"]["message"]
+    over = {**split, "owner_share_minor": limit + 1, "tenant_share_minor": frozen - limit - 1}
+    assert client.post(f"{url}/decision", json=over, headers=token).status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Dispute, dispute.id).state == "under_review"
+    assert (_ledger_rows(), len(refunds_due(operator))) == (rows, refunds)
+
+    exact = {**split, "tenant_share_minor": frozen - limit // 2}
+    decided = client.post(f"{url}/decision", json=exact, headers=token)
+    assert decided.status_code == 200, decided.json
+    assert decided.json["frozen"]["amount_minor"] == frozen
+    assert decided.json["owner_share_limit"] is None
+
+
+def test_a_decision_page_with_shares_that_do_not_add_up_changes_nothing(
+    app, client, owner, exporter
+):
+    operator = OperatorFactory()
+    dispute = dispute_in("under_review", owner, exporter, operator)
+    login(client, operator)
+    assert client.post(f"/disputes/{dispute.id}/take").status_code == 302
+    frozen = frozen_minor(dispute.booking)
+    rows = _ledger_rows()
+    wrong = {"tenant_share": f"{(frozen - 1) / 100:.2f}", "owner_share": "0",
+             "reserve_payout": "0", "reasons": "Most to the tenant"}  # fmt: skip
+    response = client.post(f"/disputes/{dispute.id}/decision", data=wrong)
+    assert response.status_code == 422 and b"must add up to" in response.data
+    db.session.expire_all()
+    assert db.session.get(Dispute, dispute.id).state == "under_review"
+    assert _ledger_rows() == rows and refunds_due(operator) == []
