@@ -6,13 +6,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.factories import OperatorFactory, OrganizationFactory, UserFactory
-from tests.helpers import goods, login
+from tests.helpers import api_token, goods, login
 from tests.test_payment_plans import pay, schedule
 from tests.transfer_support import EFFECTIVE, NOW, TODAY, offer, paid_lease, transfer_count
 from warehouse_exchange.extensions import db
-from warehouse_exchange.transfers.services import offer_transfer, request_transfer
+from warehouse_exchange.notifications.models import Notification
+from warehouse_exchange.transfers.services import (
+    offer_transfer,
+    request_transfer,
+    withdraw_transfer,
+)
+
+
+def notification_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification))
 
 
 @pytest.fixture
@@ -174,3 +184,77 @@ def test_operators_see_the_transfers_awaiting_payment(client, owner, exporter, t
     login(client, owner)
     assert b">Transfers</a>" in client.get("/").data
     assert b"Awaiting the taker" not in client.get("/transfers").data
+
+
+def _rated(user, tier="A", score=720):
+    user.organization.rating_tier, user.organization.credit_score = tier, score
+    db.session.commit()
+    return user
+
+
+def test_the_owner_approves_knowing_the_takers_goods_and_rating(client, owner, exporter, taker):
+    booking = paid_lease(owner, exporter)
+    transfer = offer_transfer(exporter, offer(booking), NOW, TODAY)
+    request_transfer(_rated(taker), transfer.id, goods(hazmat_class=None), NOW, TODAY)
+    url = f"/transfers/{transfer.id}"
+    login(client, owner)
+    page = client.get(url).get_data(as_text=True)
+    assert "General merchandise".lower() in page and "120 × 80 × 150 cm, 400 kg" in page
+    assert "10 °C to 30 °C" in page and "Hazardous goods" in page
+    assert "score 720 of 1000" in page and "<strong>A</strong>" in page
+    assert f'href="/organizations/{taker.organization_id}#rating"' in page
+    assert "Needed: the owner approves" in page
+
+    assert client.post(f"{url}/approve").status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert f"Given on {TODAY.isoformat()}" in page and "Needed:" not in page
+    client.get("/logout")
+    login(client, taker)
+    paying = client.get(url).get_data(as_text=True)
+    assert "Pay the price into escrow" in paying and "<dt>BIC</dt><dd>ABNANL2A</dd>" in paying
+
+
+def test_the_transfer_api_gives_the_takers_goods_rating_and_consent_day(
+    client, owner, exporter, taker
+):
+    booking = paid_lease(owner, exporter)
+    transfer = offer_transfer(exporter, offer(booking), NOW, TODAY)
+    headers = api_token(client, owner)
+    url = f"/api/v1/transfers/{transfer.id}"
+    before = client.get(url, headers=headers).json
+    assert (before["taker"], before["taker_goods"], before["approved_at"]) == (None, None, None)
+    request_transfer(_rated(taker, "BBB", 560), transfer.id, goods(), NOW, TODAY)
+    read = client.get(url, headers=headers).json
+    assert (read["taker"]["rating_tier"], read["taker"]["credit_score"]) == ("BBB", 560)
+    assert read["taker"]["id"] == taker.organization_id
+    assert read["taker_goods"] == {**vars(goods())}
+    approved = client.post(f"{url}/approve", headers=headers)
+    assert approved.status_code == 200 and approved.json["approved_at"].startswith(str(TODAY))
+
+
+def test_approving_a_withdrawn_transfer_is_a_409_and_changes_nothing(
+    client, owner, exporter, taker
+):
+    transfers = []
+    for _ in range(2):
+        transfer = offer_transfer(exporter, offer(paid_lease(owner, exporter)), NOW, TODAY)
+        request_transfer(taker, transfer.id, goods(), NOW, TODAY)
+        withdraw_transfer(exporter, transfer.id, "Need it after all", NOW)
+        transfers.append(transfer)
+    page_one, api_one = transfers
+    notices = notification_count()
+    login(client, owner)
+    page = client.post(f"/transfers/{page_one.id}/approve")
+    assert page.status_code == 409
+    assert f"Transfer #{page_one.id} cannot be approved: the tenant withdrew it" in page.get_data(
+        as_text=True
+    )
+    answer = client.post(
+        f"/api/v1/transfers/{api_one.id}/approve", headers=api_token(client, owner)
+    )
+    assert answer.status_code == 409 and "the tenant withdrew it" in answer.json["error"]["message"]
+    db.session.expire_all()
+    for transfer in transfers:
+        assert (transfer.state, transfer.approved_at) == ("withdrawn", None)
+        assert transfer.reason == "Need it after all"
+    assert notification_count() == notices

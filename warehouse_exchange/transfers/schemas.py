@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..accounts.schemas import OrganizationSchema
 from ..bookings.schemas import SkuProfileSchema
 from ..pagination import MAX_PAGE
 from ..web.api import MoneySchema
@@ -63,11 +64,28 @@ class TransferSchema(Schema):
     listing_id = fields.Integer()
     tenant_id = fields.Integer()
     taker_id = fields.Integer(allow_none=True)
+    taker = fields.Nested(
+        OrganizationSchema,
+        allow_none=True,
+        metadata={"description": "The taker with its public credit rating (tier and score)"},
+    )
+    taker_goods = fields.Method(
+        "_taker_goods",
+        allow_none=True,
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "description": "The SKU profile the taker declared (null before a request)",
+        },
+    )
     effective_date = fields.Date()
     last_day = fields.Date(attribute="booking.end_date")
     quantity = fields.Integer()
     price = fields.Method("_price")
     consent_required = fields.Boolean()
+    approved_at = fields.DateTime(
+        allow_none=True, metadata={"description": "When the owner gave its consent"}
+    )
     payment_reference = fields.Method("_reference")
     reason = fields.String()
     new_booking_id = fields.Integer(allow_none=True)
@@ -75,6 +93,11 @@ class TransferSchema(Schema):
     fee = fields.Method("_fee")
     created_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
+
+    def _taker_goods(self, transfer) -> dict | None:
+        if transfer.taker_id is None:
+            return None
+        return {name: getattr(transfer, name) for name in SkuProfileSchema().fields}
 
     def _price(self, transfer) -> dict:
         return transfer.price.as_json()

@@ -46,6 +46,7 @@ def _offer_page(booking, form, status=None):
         guide=services.unreleased_value(booking, effective, quantity),
         guide_day=effective,
         guide_quantity=quantity,
+        left_over=services.goods_left_over(booking, quantity),
     )
     return body, status or (409 if refusal and request.method == "POST" else code)
 
@@ -89,6 +90,7 @@ def _show(transfer_id: int, take_form=None, receipt_form=None, status: int = 200
     user = actor()
     transfer = services.get_transfer(user, transfer_id)
     owner_id = services.owner_of(transfer)
+    is_party = user.is_operator or user.organization_id in (transfer.tenant_id, owner_id)
     if receipt_form is None:
         receipt_form = TransferReceiptForm(formdata=None, received_on=utc_today())
     page = render_template(
@@ -112,6 +114,9 @@ def _show(transfer_id: int, take_form=None, receipt_form=None, status: int = 200
         cards_enabled=escrow_cards.configured_gateway() is not None
         and transfer.currency not in CARD_UNSUPPORTED_CURRENCIES,
         price_payments=cards.price_payments(user, transfer),
+        left_over=services.goods_left_over(transfer.booking, transfer.quantity)
+        if transfer.is_open and is_party
+        else None,
     )
     return page, status
 
@@ -145,7 +150,7 @@ def take(transfer_id: int):
 
 @bp.post("/transfers/<id:transfer_id>/<any(approve, refuse, withdraw):action>")
 @login_required
-def answer(transfer_id: int, action: str) -> Response:
+def answer(transfer_id: int, action: str):
     reason = ReasonForm().reason.data or ""
     try:
         if action == "approve":
@@ -156,8 +161,8 @@ def answer(transfer_id: int, action: str) -> Response:
             transfer = services.withdraw_transfer(actor(), transfer_id, reason, utc_now())
     except (Conflict, InvalidInput) as error:
         flash(error.message, "error")
-    else:
-        flash(f"Transfer #{transfer.id} is now {transfer.state.replace('_', ' ')}.", "success")
+        return _show(transfer_id, status=error.status)
+    flash(f"Transfer #{transfer.id} is now {transfer.state.replace('_', ' ')}.", "success")
     return redirect(url_for("transfers.show", transfer_id=transfer_id))
 
 
