@@ -91,6 +91,16 @@ class TransferSchema(Schema):
     new_booking_id = fields.Integer(allow_none=True)
     continuation_id = fields.Integer(allow_none=True)
     fee = fields.Method("_fee")
+    escrow_moved = fields.Method(
+        "_escrow_moved",
+        allow_none=True,
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "description": "At completion: the lease's escrow not yet released for the days"
+            " handed on, which became the new leases' rent (not the price)",
+        },
+    )
     created_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
 
@@ -106,6 +116,11 @@ class TransferSchema(Schema):
         if transfer.fee_minor is None:
             return None
         return {"amount_minor": transfer.fee_minor, "currency": transfer.currency}
+
+    def _escrow_moved(self, transfer):
+        if transfer.escrow_moved_minor is None:
+            return None
+        return {"amount_minor": transfer.escrow_moved_minor, "currency": transfer.currency}
 
     def _reference(self, transfer) -> str:
         return transfer_reference(transfer.id)

@@ -416,6 +416,42 @@ def offers_on_lease(booking_id: int) -> list[Transfer]:
     )
 
 
+@dataclass(frozen=True)
+class LeaseSplit:
+    """How a completed transfer touched a lease: `original` is the lease it split, `taken`
+    the taker's new lease, `kept` the tenant's continuation of the units it kept."""
+
+    role: str
+    transfer: Transfer
+
+    @property
+    def kept_units(self) -> int:
+        return self.transfer.booking.quantity - self.transfer.quantity
+
+
+def lease_splits(booking: Booking) -> list[LeaseSplit]:
+    """The completed transfers that made this lease or split it, oldest first."""
+    transfers = db.session.scalars(
+        select(Transfer)
+        .where(
+            Transfer.state == "completed",
+            or_(
+                Transfer.booking_id == booking.id,
+                Transfer.new_booking_id == booking.id,
+                Transfer.continuation_id == booking.id,
+            ),
+        )
+        .order_by(Transfer.id)
+    )
+    return [LeaseSplit(_role_of(booking, transfer), transfer) for transfer in transfers]
+
+
+def _role_of(booking: Booking, transfer: Transfer) -> str:
+    if transfer.booking_id == booking.id:
+        return "original"
+    return "taken" if transfer.new_booking_id == booking.id else "kept"
+
+
 def lease_to_offer(actor: User, booking_id: int) -> Booking:
     """The lease whose offer page the actor opens: its tenant's only."""
     booking = get_booking(actor, booking_id)

@@ -24,11 +24,13 @@ bp = Blueprint("transfers", __name__)
 
 @bp.app_context_processor
 def transfer_helpers() -> dict:
-    """For the listing and booking pages: offers at a listing, transfers of a lease."""
+    """For the listing and booking pages: offers at a listing, transfers of a lease, and how
+    a completed transfer split a lease."""
     return {
         "listing_offers": lambda listing_id: services.offers(utc_today(), 1, 20, listing_id).items,
         "lease_transfers": services.offers_on_lease,
         "transfer_refusal": services.transfer_refusal,
+        "lease_splits": services.lease_splits,
     }
 
 
