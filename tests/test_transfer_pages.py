@@ -296,15 +296,16 @@ def test_each_lease_of_a_partial_transfer_says_what_became_of_it(client, owner, 
 
     remainder = client.get(f"/bookings/{kept.id}").get_data(as_text=True)
     assert "Taken over from" not in remainder and "6 pallet positions" in remainder
-    assert f"kept from {EFFECTIVE}, when 4 were handed over to {taker.organization.name}" in (
-        remainder
-    )
+    kept_by = f"kept by {exporter.organization.name} from {EFFECTIVE} when 4 were handed over"
+    assert kept_by in remainder
+    assert f'lease <a href="/bookings/{booking.id}">#{booking.id}</a>' in remainder
     client.get("/logout")
     login(client, taker)
     lease = client.get(f"/bookings/{taken.id}").get_data(as_text=True)
     total = taken.money(taken.total_minor).format()
     assert f"<strong>{total}</strong>" in lease and total != "€500.00"
-    assert "rent for the remaining days at lease" in lease
+    assert f"rent for the remaining days at lease #{booking.id}'s rate" in lease  # no link:
+    assert f'href="/bookings/{booking.id}"' not in lease  # the original is not the taker's
     assert f"paid {exporter.organization.name} €500.00 for" in lease
 
 
