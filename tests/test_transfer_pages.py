@@ -362,6 +362,11 @@ def test_the_offer_and_approval_pages_warn_of_goods_the_kept_units_cannot_hold(
     login(client, taker)  # the tenant's stock is not the taker's business
     assert b'id="goods-left-over"' not in client.get(f"/transfers/{transfer.id}").data
 
+    url = f"/api/v1/transfers/{transfer.id}"
+    warned = client.get(url, headers=api_token(client, owner)).json["goods_left_over"]
+    assert warned["units_kept"] == 10 - too_many and float(warned["space_used"]) >= float(used)
+    assert client.get(url, headers=api_token(client, taker)).json["goods_left_over"] is None
+
 
 def test_no_warning_when_nothing_is_checked_in(client, owner, exporter):
     booking = paid_lease(owner, exporter)

@@ -6,7 +6,9 @@ from ..accounts.schemas import OrganizationSchema
 from ..bookings.schemas import SkuProfileSchema
 from ..pagination import MAX_PAGE
 from ..web.api import MoneySchema
+from ..web.auth import api_actor
 from .rules import transfer_reference
+from .services import goods_left_over_of
 
 
 class OfferInSchema(Schema):
@@ -91,6 +93,17 @@ class TransferSchema(Schema):
     new_booking_id = fields.Integer(allow_none=True)
     continuation_id = fields.Integer(allow_none=True)
     fee = fields.Method("_fee")
+    goods_left_over = fields.Method(
+        "_goods_left_over",
+        allow_none=True,
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "description": "For the tenant, the owner and operators while the transfer is"
+            " open: the space (in the listing's unit, a decimal string) the tenant's goods on"
+            " hand take when the units it keeps cannot hold them; null otherwise",
+        },
+    )
     escrow_moved = fields.Method(
         "_escrow_moved",
         allow_none=True,
@@ -116,6 +129,12 @@ class TransferSchema(Schema):
         if transfer.fee_minor is None:
             return None
         return {"amount_minor": transfer.fee_minor, "currency": transfer.currency}
+
+    def _goods_left_over(self, transfer):
+        left = goods_left_over_of(api_actor(), transfer)
+        if left is None:
+            return None
+        return {"space_used": str(left.used), "units_kept": left.kept}
 
     def _escrow_moved(self, transfer):
         if transfer.escrow_moved_minor is None:

@@ -182,6 +182,16 @@ def goods_left_over(booking: Booking, quantity: int) -> GoodsLeftOver | None:
     return GoodsLeftOver(shown, kept)
 
 
+def goods_left_over_of(actor: User, transfer: Transfer) -> GoodsLeftOver | None:
+    """The warning of an open transfer, for the tenant, the owner and operators only: the
+    tenant's stock is not for the exporters browsing offers."""
+    actor = require_user(actor)
+    readers = (transfer.tenant_id, owner_of(transfer))
+    if not transfer.is_open or not (actor.is_operator or actor.organization_id in readers):
+        return None
+    return goods_left_over(transfer.booking, transfer.quantity)
+
+
 def _get(transfer_id: int) -> Transfer:
     transfer = db.session.get(Transfer, transfer_id)
     if transfer is None:

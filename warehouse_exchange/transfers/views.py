@@ -92,7 +92,6 @@ def _show(transfer_id: int, take_form=None, receipt_form=None, status: int = 200
     user = actor()
     transfer = services.get_transfer(user, transfer_id)
     owner_id = services.owner_of(transfer)
-    is_party = user.is_operator or user.organization_id in (transfer.tenant_id, owner_id)
     if receipt_form is None:
         receipt_form = TransferReceiptForm(formdata=None, received_on=utc_today())
     page = render_template(
@@ -116,9 +115,7 @@ def _show(transfer_id: int, take_form=None, receipt_form=None, status: int = 200
         cards_enabled=escrow_cards.configured_gateway() is not None
         and transfer.currency not in CARD_UNSUPPORTED_CURRENCIES,
         price_payments=cards.price_payments(user, transfer),
-        left_over=services.goods_left_over(transfer.booking, transfer.quantity)
-        if transfer.is_open and is_party
-        else None,
+        left_over=services.goods_left_over_of(user, transfer),
     )
     return page, status
 
