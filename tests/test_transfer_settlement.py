@@ -206,7 +206,7 @@ def test_requests_that_cannot_be_taken_are_refused(client, owner, exporter, take
 def test_the_owner_answers_and_only_the_owner(client, owner, exporter, taker, other_owner):
     booking = paid_lease(owner, exporter)
     transfer = offer_transfer(exporter, offer(booking), NOW, TODAY)
-    with pytest.raises(Conflict, match="cannot become owner_approved from offered"):
+    with pytest.raises(Conflict, match="nobody has asked to take it over yet"):
         approve_transfer(owner, transfer.id, NOW, TODAY)
     request_transfer(taker, transfer.id, goods(), NOW, TODAY)
     for user in (other_owner, exporter, taker):
