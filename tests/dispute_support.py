@@ -8,7 +8,18 @@ from tests.factories import OperatorFactory
 from tests.helpers import pay_in_full
 from tests.test_escrow import NOW, START, accepted_booking, at_noon
 from warehouse_exchange.bookings.services import advance_leases
-from warehouse_exchange.disputes.services import Decision, DisputeData, Upload, open_dispute
+from warehouse_exchange.disputes.services import (
+    Decision,
+    DisputeData,
+    Upload,
+    add_message,
+    decide_dispute,
+    escalate_overdue,
+    open_dispute,
+    take_dispute,
+    withdraw_dispute,
+)
+from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.escrow.services import run_due_releases
 
 #: the first release is due on the lease's first day; this is a moment after it
@@ -35,6 +46,26 @@ def open_on(booking, by, data=None, now=FIRST_DAY):
 
 def decision(tenant, owner, payout=0, currency="EUR", reasons="Photos show the hall was full."):
     return Decision(tenant, owner, payout, currency, reasons)
+
+
+#: the states a case page is read in: before, during and after the decision
+CASE_STATES = ("awaiting_response", "under_review", "escalated", "resolved", "withdrawn")
+
+
+def dispute_in(state, owner, exporter, operator, files=()):
+    """A tenant's dispute on a running lease, brought to `state` (one of CASE_STATES)."""
+    booking = running_lease(owner, exporter)
+    dispute = open_on(booking, exporter, claim(files=files))
+    if state == "withdrawn":
+        withdraw_dispute(exporter, dispute.id, FIRST_DAY)
+    elif state != "awaiting_response":
+        add_message(owner, dispute.id, "The hall was free.", [], FIRST_DAY)
+    if state == "escalated":
+        escalate_overdue(dispute.review_by)
+    if state == "resolved":
+        take_dispute(operator, dispute.id, FIRST_DAY)
+        decide_dispute(operator, dispute.id, decision(frozen_minor(booking), 0), FIRST_DAY)
+    return dispute
 
 
 __all__ = ["NOW", "START"]

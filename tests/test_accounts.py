@@ -71,7 +71,7 @@ def test_login_wrong_password_and_logout(client, owner):
 def test_login_redirects_only_to_local_pages(client, owner):
     data = {"email": owner.email, "password": PASSWORD}
     response = client.post("/login?next=//evil.example/", data=data)
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/home"
     client.post("/logout")
     response = client.post("/login?next=/warehouses/mine", data=data)
     assert response.headers["Location"] == "/warehouses/mine"

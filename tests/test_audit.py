@@ -76,6 +76,26 @@ def test_a_payout_is_logged_and_the_log_page_is_for_operators(app, client, owner
     login(client, operator)
     page = client.get("/operator/audit")
     assert page.status_code == 200 and b"payout.record" in page.data and b"PAYOUT-1" in page.data
+    text = page.get_data(as_text=True)
+    assert "<dt>Amount</dt><dd>€1.00</dd>" in text  # labelled, in its currency
+    assert "<dt>Bank reference</dt><dd>PAYOUT-1</dd>" in text
+    assert "amount_minor" not in text and "&#34;" not in text  # no raw JSON
+
+
+def test_audit_details_read_as_labelled_fields_with_money_in_its_currency():
+    from warehouse_exchange.audit.rules import Detail, details
+
+    before = {"state": "due", "amount_minor": 123456, "currency": "JPY"}
+    assert details(before) == [Detail("State", "due"), Detail("Amount", "¥123,456")]
+    after = {"state": "sent", "amount_minor": 1050, "bank_reference": "B-9"}
+    assert details(after, {"currency": "EUR"}) == [
+        Detail("State", "sent"), Detail("Amount", "€10.50"), Detail("Bank reference", "B-9"),
+    ]  # fmt: skip
+    assert details({"amount_minor": 5}) == [Detail("Amount", "5 (minor units)")]
+    assert details({"taken_by_id": 7, "escalated_at": None}) == [
+        Detail("Taken by operator", "#7"), Detail("Escalated at", "—"),
+    ]  # fmt: skip
+    assert details(None) == []
 
 
 def test_verification_decisions_are_logged(app, owner, exporter):

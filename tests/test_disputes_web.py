@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import func, select
 
-from tests.dispute_support import claim, open_on, running_lease
+from tests.dispute_support import CASE_STATES, claim, dispute_in, open_on, running_lease
 from tests.factories import OperatorFactory
 from tests.helpers import api_token, login
 from tests.uploads import PDF, PNG, TEXT_AS_IMAGE
@@ -86,9 +87,11 @@ def test_strangers_get_404_and_non_operators_cannot_decide(
     assert client.get(f"/disputes/{dispute.id}").status_code == 404
     assert client.get(f"/disputes/{dispute.id}/files/{file_id}").status_code == 404
     assert client.post(f"/disputes/{dispute.id}/messages", data={"body": "hi"}).status_code == 404
+    assert client.get(f"/disputes/{dispute.id}/decision").status_code == 404
+    assert client.post(f"/disputes/{dispute.id}/decision", data={}).status_code == 404
     client.post("/logout")
     login(client, owner)
-    assert client.get(f"/disputes/{dispute.id}/decision").status_code == 403
+    assert client.post(f"/disputes/{dispute.id}/decision", data={}).status_code == 403
     assert client.post(f"/disputes/{dispute.id}/take").status_code == 403
     assert client.post(f"/disputes/{dispute.id}/withdraw").status_code == 403
     assert client.get("/operator/disputes").status_code == 403
@@ -219,3 +222,99 @@ def test_escalated_cases_lead_the_queue(app, client, owner, exporter, other_owne
     page = client.get("/operator/disputes").get_data(as_text=True)
     assert page.index(f"#{late.id}<") < page.index(f"#{fresh.id}<")
     assert 'badge late">escalated' in page
+
+
+CASE_PAGES = ("case", "decision", "evidence")
+CASE_ROLES = ("tenant", "owner", "operator", "stranger")
+
+
+def _case_url(dispute, page: str) -> str:
+    url = f"/disputes/{dispute.id}"
+    if page == "decision":
+        return f"{url}/decision"
+    if page == "evidence":
+        return f"{url}/files/{dispute.messages[0].files[0].id}"
+    return url
+
+
+@pytest.mark.parametrize("page", CASE_PAGES)
+@pytest.mark.parametrize("role", CASE_ROLES)
+@pytest.mark.parametrize("state", CASE_STATES)
+def test_every_page_of_a_case_answers_every_role_in_every_state(
+    app, client, owner, exporter, other_owner, state, role, page
+):
+    operator = OperatorFactory()
+    dispute = dispute_in(state, owner, exporter, operator, files=[("hall.png", PNG)])
+    users = {"tenant": exporter, "owner": owner, "operator": operator, "stranger": other_owner}
+    login(client, users[role])
+    response = client.get(_case_url(dispute, page))
+    response.close()
+    if role == "stranger":
+        assert response.status_code == 404
+    elif page == "decision" and role != "operator":  # a party reads it on the case page
+        assert response.status_code == 302
+        assert response.location.endswith(f"/disputes/{dispute.id}#decision")
+        response = client.get(response.location)
+    assert response.status_code in (200, 404) and response.status_code != 500
+    if role != "stranger":
+        assert response.status_code == 200
+    if role != "stranger" and page != "evidence" and state == "resolved":
+        assert b"Photos show the hall was full." in response.data
+
+
+def _ledger_rows() -> int:
+    from warehouse_exchange.ledger.models import LedgerEntry
+
+    return db.session.scalar(select(func.count()).select_from(LedgerEntry))
+
+
+def test_an_api_client_reads_the_bounds_and_decides_to_the_minor_unit(app, client, owner, exporter):
+    operator = OperatorFactory()
+    dispute = dispute_in("under_review", owner, exporter, operator)
+    frozen = frozen_minor(dispute.booking)
+    assert frozen > 0
+    token = api_token(client, operator)
+    url = f"/api/v1/disputes/{dispute.id}"
+    assert client.post(f"{url}/take", headers=token).status_code == 200
+    read = client.get(url, headers=token).json
+    assert read["frozen"] == {"amount_minor": frozen, "currency": "EUR"}
+    limit = read["owner_share_limit"]["amount_minor"]
+    assert 0 < limit <= frozen
+    assert read["reserve_payout_limit"]["currency"] == "EUR"
+    tenant_reads = client.get(url, headers=api_token(client, exporter)).json
+    assert tenant_reads["frozen"]["amount_minor"] == frozen
+
+    rows, refunds = _ledger_rows(), len(refunds_due(operator))
+    split = {"currency": "EUR", "reasons": "Half each", "owner_share_minor": limit // 2}
+    short = {**split, "tenant_share_minor": frozen - limit // 2 - 1}
+    refused = client.post(f"{url}/decision", json=short, headers=token)
+    assert refused.status_code == 422 and "split exactly" in refused.json["error"]["message"]
+    over = {**split, "owner_share_minor": limit + 1, "tenant_share_minor": frozen - limit - 1}
+    assert client.post(f"{url}/decision", json=over, headers=token).status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Dispute, dispute.id).state == "under_review"
+    assert (_ledger_rows(), len(refunds_due(operator))) == (rows, refunds)
+
+    exact = {**split, "tenant_share_minor": frozen - limit // 2}
+    decided = client.post(f"{url}/decision", json=exact, headers=token)
+    assert decided.status_code == 200, decided.json
+    assert decided.json["frozen"]["amount_minor"] == frozen
+    assert decided.json["owner_share_limit"] is None
+
+
+def test_a_decision_page_with_shares_that_do_not_add_up_changes_nothing(
+    app, client, owner, exporter
+):
+    operator = OperatorFactory()
+    dispute = dispute_in("under_review", owner, exporter, operator)
+    login(client, operator)
+    assert client.post(f"/disputes/{dispute.id}/take").status_code == 302
+    frozen = frozen_minor(dispute.booking)
+    rows = _ledger_rows()
+    wrong = {"tenant_share": f"{(frozen - 1) / 100:.2f}", "owner_share": "0",
+             "reserve_payout": "0", "reasons": "Most to the tenant"}  # fmt: skip
+    response = client.post(f"/disputes/{dispute.id}/decision", data=wrong)
+    assert response.status_code == 422 and b"must add up to" in response.data
+    db.session.expire_all()
+    assert db.session.get(Dispute, dispute.id).state == "under_review"
+    assert _ledger_rows() == rows and refunds_due(operator) == []

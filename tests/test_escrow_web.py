@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 
 from tests.factories import ListingFactory, WarehouseFactory
 from tests.helpers import api_token, booking_terms, goods, login
+from warehouse_exchange.bookings.rules import month_starts
 from warehouse_exchange.bookings.services import BookingRequest, accept_booking, request_booking
 from warehouse_exchange.escrow.models import BankReceipt, Refund
 from warehouse_exchange.escrow.rules import payment_reference, release_schedule
 from warehouse_exchange.extensions import db
+from warehouse_exchange.money import Money
 
 NOW = datetime.now(UTC)
 TODAY = NOW.date()
@@ -196,8 +198,12 @@ def test_released_earnings_are_paid_out_and_every_movement_is_on_the_statement(
         },
     )
     assert paid.status_code == 302
-    assert "No owner is waiting for a payout." in client.get("/operator/escrow").get_data(
-        as_text=True
+    console = client.get("/operator/escrow").get_data(as_text=True)
+    assert "No owner is waiting for a payout." in console
+    paid_out = Money(released["amount_minor"], "EUR").format()
+    assert (
+        f"Payout of {paid_out} to {owner.organization.name} recorded (bank transfer PAYOUT-1)."
+        in console.replace("&amp;", "&")
     )
     again = {**too_much, "amount": released, "bank_reference": "PAYOUT-1"}
     assert client.post("/api/v1/escrow/payouts", json=again, headers=staff).status_code == 409
@@ -257,3 +263,46 @@ def test_after_a_part_payment_the_next_step_asks_for_what_is_left(
         page = client.get(url).get_data(as_text=True)
         assert f"Pay {left} into escrow" in page, url
         assert f"Pay {Money(booking.total_minor, 'EUR').format()} into" not in page, url
+
+
+def test_earnings_list_what_was_released_before_what_is_to_come(client, booking, owner, operator):
+    from tests.helpers import pay_in_full
+    from warehouse_exchange.bookings.services import advance_leases
+    from warehouse_exchange.escrow.services import run_due_releases
+
+    pay_in_full(operator, booking)
+    start_noon = datetime.combine(START, datetime.min.time(), UTC) + timedelta(hours=12)
+    advance_leases(start_noon)
+    assert run_due_releases(start_noon) == 1
+    first, second, *_ = release_schedule(
+        booking.subtotal_minor, booking.start_date, booking.end_date
+    )
+    login(client, owner)
+    page = client.get("/earnings").get_data(as_text=True)
+    schedule = page[page.index('id="release-schedule"') :]
+    assert schedule.index(">Released<") < schedule.index(">Upcoming<")
+    assert schedule.index(str(first.due_on)) < schedule.index(">Upcoming<")
+    assert schedule.index(">Upcoming<") < schedule.index(str(second.due_on))
+    assert "the day after the lease ends" in page
+
+
+def test_the_release_schedule_says_why_the_last_month_is_released_after_the_lease(
+    client, booking, owner, operator
+):
+    from tests.helpers import pay_in_full
+
+    pay_in_full(operator, booking)
+    *_, last = release_schedule(booking.subtotal_minor, booking.start_date, booking.end_date)
+    day_after = booking.end_date + timedelta(days=1)
+    last_month_start = month_starts(booking.start_date, booking.end_date)[-1]
+    assert last.due_on == day_after
+    login(client, owner)
+    page = " ".join(client.get(f"/bookings/{booking.id}").get_data(as_text=True).split())
+    assert "Why these dates." in page
+    assert (
+        f"The last month's share ({last_month_start} to {booking.end_date}) is released on"
+        f" {day_after}, the day after the lease ends" in page
+    )
+    assert f"no release falls on {last_month_start}" in page
+    assert "The months of a lease count from its first day" in page
+    assert "on the lease's first day" in page

@@ -317,6 +317,9 @@ def test_a_check_in_listing_pays_its_owner_from_the_goods_arrival(
     first = booking_releases(booking.id)[0]
     assert first.awaits_check_in
     shipment = announce(client, tenant, booking.id, lines=[line(units=10)])
+    early = {"from_date": TODAY.isoformat()}
+    url = f"/api/v1/bookings/{booking.id}/early-arrival"
+    assert client.put(url, json=early, headers=landlord).status_code == 200
 
     checked = post_check_in(client, landlord, shipment["id"], counts(("BT-SPK-01", 10, 0)))
 

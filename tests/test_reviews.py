@@ -174,3 +174,16 @@ def test_api_reply_and_hide(client, owner, exporter, operator, lease):
         headers=api_token(client, operator),
     )
     assert hidden.status_code == 200 and hidden.json["hidden"] is True
+
+
+def test_the_review_button_gives_way_to_the_review_once_written(client, owner, exporter, lease):
+    login(client, exporter)
+    button = f'href="/trust/bookings/{lease.id}/review"'
+    assert button in client.get(f"/bookings/{lease.id}").get_data(as_text=True)
+    reviews.review_lease(exporter, lease.id, GOOD, NOW)
+    page = client.get(f"/bookings/{lease.id}").get_data(as_text=True)
+    assert button not in page
+    assert f"Your organization reviewed {owner.organization.name} on {NOW:%Y-%m-%d}" in page
+    client.post("/logout")
+    login(client, owner)  # the other party has not reviewed yet: its button stays
+    assert button in client.get(f"/bookings/{lease.id}").get_data(as_text=True)

@@ -28,7 +28,7 @@ TODAY = NOW.date()
 START = TODAY + timedelta(days=5)
 
 
-def _lease(owner, exporter, **listing):
+def _lease(owner, exporter, start=START, **listing):
     made = ListingFactory(
         warehouse=WarehouseFactory(organization=owner.organization, name="Maasvlakte Hall 3"),
         price_minor=1000,
@@ -36,16 +36,29 @@ def _lease(owner, exporter, **listing):
         available_to=TODAY + timedelta(days=300),
         **listing,
     )
-    request = BookingRequest(made.id, 4, START, START + timedelta(days=69), goods())
+    request = BookingRequest(made.id, 4, start, START + timedelta(days=69), goods())
     return request_booking(exporter, request, booking_terms(), NOW, TODAY)
+
+
+def _paid(owner, operator, booking):
+    accept_booking(owner, booking.id, NOW)
+    pay_in_full(operator, booking)
+    return booking
 
 
 @pytest.fixture
 def lease(owner, exporter, operator):
-    """A confirmed lease: requested, accepted and paid into escrow."""
-    booking = _lease(owner, exporter, hazmat_mask=HAZMAT_BITS[3])
-    accept_booking(owner, booking.id, NOW)
-    pay_in_full(operator, booking)
+    """A lease from today, paid into escrow: goods are checked in from today (the warehouse,
+    in Amsterdam, is never a day behind UTC)."""
+    booking = _paid(owner, operator, _lease(owner, exporter, TODAY, hazmat_mask=HAZMAT_BITS[3]))
+    assert booking.state in ("confirmed", "active")
+    return booking
+
+
+@pytest.fixture
+def future_lease(owner, exporter, operator):
+    """A confirmed lease that starts in five days."""
+    booking = _paid(owner, operator, _lease(owner, exporter, hazmat_mask=HAZMAT_BITS[3]))
     assert booking.state == "confirmed"
     return booking
 
@@ -437,10 +450,45 @@ def test_empty_list_pages_and_pagination(client, app, lease, exporter):
     app.config["LIST_PER_PAGE"] = 2
     try:
         for number in range(3):
-            announce(client, headers, lease.id, tracking_number=f"T{number}")
+            announce(client, headers, lease.id, tracking_number=f"TRACK-{number}")
         page = client.get("/shipments").get_data(as_text=True)
-        assert "Page 1 of 2" in page and "T2" not in page
-        assert "T2" in client.get("/shipments?page=2").get_data(as_text=True)
+        assert "Page 1 of 2" in page and "TRACK-2" not in page
+        assert "TRACK-2" in client.get("/shipments?page=2").get_data(as_text=True)
         assert "Page 1 of 2" in client.get(f"/bookings/{lease.id}/shipments").get_data(as_text=True)
     finally:
         app.config["LIST_PER_PAGE"] = 20
+
+
+# --- declared values: typed in major units on the page, minor units in the API ---------------
+
+
+def test_a_declared_value_typed_on_the_form_is_in_the_currencys_own_units(client, lease, exporter):
+    login(client, exporter)
+    form = client.get(f"/bookings/{lease.id}/shipments/new").get_data(as_text=True)
+    assert "minor units" not in form and "cents for EUR" not in form
+    assert "15000 in EUR is €15,000.00" in form
+    sent = client.post(
+        f"/bookings/{lease.id}/shipments/new", data=form_data(**{"lines-0-declared_value": "15000"})
+    )
+    assert sent.status_code == 302
+    shipment = db.session.scalar(select(Shipment))
+    assert shipment.lines[0].declared_value_minor == 1_500_000
+    page = client.get(f"/shipments/{shipment.id}").get_data(as_text=True)
+    assert "€15,000.00" in page and "€1,500,000.00" not in page
+    read = client.get(f"/api/v1/shipments/{shipment.id}", headers=api_token(client, exporter))
+    assert read.json["lines"][0]["declared_value"] == {"amount_minor": 1_500_000, "currency": "EUR"}
+    rows = list(csv.DictReader(io.StringIO(client.get("/shipments.csv").get_data(as_text=True))))
+    assert rows[0]["declared_value"] == "15000.00 EUR"
+
+
+def test_the_api_takes_a_declared_value_in_minor_units_and_says_so(client, lease, exporter):
+    headers = api_token(client, exporter)
+    value = {"amount_minor": 1_500_000, "currency": "EUR"}
+    made = announce(client, headers, lease.id, lines=[line(declared_value=value)])
+    assert made["lines"][0]["declared_value"] == value
+    login(client, exporter)
+    page = client.get(f"/shipments/{made['id']}").get_data(as_text=True)
+    assert "€15,000.00" in page
+    spec = client.get("/api/v1/openapi.json").json
+    line_in = spec["components"]["schemas"]["ShipmentLineIn"]["properties"]["declared_value"]
+    assert "minor units" in str(line_in) and "€15,000.00" in str(line_in)

@@ -206,7 +206,7 @@ def test_requests_that_cannot_be_taken_are_refused(client, owner, exporter, take
 def test_the_owner_answers_and_only_the_owner(client, owner, exporter, taker, other_owner):
     booking = paid_lease(owner, exporter)
     transfer = offer_transfer(exporter, offer(booking), NOW, TODAY)
-    with pytest.raises(Conflict, match="cannot become owner_approved from offered"):
+    with pytest.raises(Conflict, match="nobody has asked to take it over yet"):
         approve_transfer(owner, transfer.id, NOW, TODAY)
     request_transfer(taker, transfer.id, goods(), NOW, TODAY)
     for user in (other_owner, exporter, taker):
@@ -364,6 +364,8 @@ def test_the_goods_in_stock_follow_the_lease_the_tenant_keeps(client, owner, exp
     booking = paid_lease(owner, exporter, consent=False)
     tenant_headers, owner_headers = api_token(client, exporter), api_token(client, owner)
     shipment = announce(client, tenant_headers, booking.id, lines=[line(units=100)])
+    early = {"from_date": TODAY.isoformat()}  # the lease starts later; the owner lets goods in
+    client.put(f"/api/v1/bookings/{booking.id}/early-arrival", json=early, headers=owner_headers)
     checked = post_check_in(client, owner_headers, shipment["id"], counts(("BT-SPK-01", 98, 2)))
     assert checked.status_code == 201, checked.json
     transfer = offer_transfer(exporter, offer(booking, quantity=4), NOW, TODAY)

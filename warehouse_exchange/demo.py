@@ -9,6 +9,7 @@ the same rows; only the dates move with it.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -180,6 +181,7 @@ def load_demo_data(geocoder, today: date) -> str:
     """Load the demo marketplace into an empty database; return a one-line summary."""
     rng = random.Random(SEED)
     users = [_register(*row) for row in ORGANIZATIONS]
+    _joined_long_ago(users, today)
     operator = create_operator(OPERATOR[0], OPERATOR[1], PASSWORD)
     base = current_app.config.get("BASE_CURRENCY", RATES_BASE)
     rates = _rates_in(base)
@@ -215,6 +217,24 @@ def _rates_in(base: str) -> dict[str, Decimal]:
 
 def _register(name, kind, country, contact, email) -> User:
     return register_organization(Registration(name, kind, country, contact, email, PASSWORD))
+
+
+#: how long before the demo's day its organizations joined: the first some twenty months,
+#: each next one a month later, all before the past leases (and reviews) of their history
+JOINED_DAYS_AGO = 600
+JOINED_EVERY_DAYS = 30
+
+
+def _joined_long_ago(users: list[User], today: date) -> None:
+    """Registering stamps the clock's time; a marketplace with a history had its members
+    long before their first leases and reviews."""
+    for index, user in enumerate(users):
+        joined = datetime.combine(
+            today - timedelta(days=JOINED_DAYS_AGO - JOINED_EVERY_DAYS * index), time(9), UTC
+        )
+        user.organization.created_at = joined
+        user.created_at = joined
+    db.session.commit()
 
 
 def _zones(rng: random.Random, name: str, cold_chain: bool) -> dict[str, tuple[int, int]]:
@@ -288,9 +308,9 @@ def _listing(rng, warehouse: Warehouse, zone, unit: str, currency: str, today) -
     noun = UNIT_NOUNS[unit][1]
     special = "Dangerous-goods " if hazmat else ("Bonded " if warehouse.bonded else "")
     title = f"{special}{zone.kind} {noun}, {warehouse.name}"
-    return ListingData(
+    data = ListingData(
         title=title[0].upper() + title[1:],
-        description=_description(warehouse, zone, hazmat),
+        description="",
         unit=unit,
         quantity=quantity,
         available_from=starts,
@@ -309,13 +329,18 @@ def _listing(rng, warehouse: Warehouse, zone, unit: str, currency: str, today) -
         categories=categories,
         instant_book=rng.random() < 0.3,
     )
+    # told after the limits are drawn, so that the text says what the listing accepts
+    return replace(data, description=_description(warehouse, zone, hazmat, data))
 
 
-def _description(warehouse: Warehouse, zone, hazmat: list[int]) -> str:
+def _description(warehouse: Warehouse, zone, hazmat: list[int], limits: ListingData) -> str:
     parts = [f"{zone.kind.capitalize()} space kept at {zone.min_c} to {zone.max_c} °C"]
     if hazmat:
         parts.append(f"UN classes {', '.join(map(str, hazmat))} accepted")
-    parts.append(f"pallets up to {warehouse.max_pallet_height_cm} cm")
+    parts.append(
+        f"goods up to {limits.max_unit_length_cm} × {limits.max_unit_width_cm} cm,"
+        f" {limits.max_unit_height_cm} cm high and {limits.max_unit_weight_kg} kg a unit"
+    )
     if warehouse.certifications:
         parts.append(f"certified {warehouse.certifications}")
     return f"{warehouse.address}, {warehouse.city}. " + "; ".join(parts) + "."

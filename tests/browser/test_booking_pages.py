@@ -84,7 +84,7 @@ def log_in(page, live_server, email):
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(f"{live_server}/home")
 
 
 def test_request_accept_and_calendar(page, live_server, marketplace):

@@ -103,6 +103,12 @@ def test_a_dispute_from_opening_to_decision(page, live_server, paid_booking, tmp
     page.wait_for_selector("text=the ledger has moved the money")
     assert page.is_visible("text=From the guarantee reserve")
     screenshot(page, "dispute-decided-operator")
+    page.goto(f"{dispute_url}/decision")  # the decided case's record still opens
+    assert page.is_visible("#decision >> text=gate log shows bay 4")
+    screenshot(page, "dispute-decision-page-decided")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "dispute-decision-page-decided-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.click("header a:has-text('Audit log')")
     assert page.is_visible("text=dispute.decide")
     screenshot(page, "audit-log")
@@ -121,3 +127,6 @@ def test_a_dispute_from_opening_to_decision(page, live_server, paid_booking, tmp
     assert page.is_visible("text=gate log shows bay 4")
     assert page.is_visible("text=The thread is closed.")
     screenshot(page, "dispute-decided-tenant")
+    page.goto(f"{dispute_url}/decision")  # a party is shown the decision on the case page
+    assert page.url == f"{dispute_url}#decision"
+    assert page.is_visible("#decision >> text=gate log shows bay 4")

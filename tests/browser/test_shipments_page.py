@@ -102,8 +102,27 @@ def test_announce_a_shipment_and_follow_its_timeline(page, live_server, confirme
     assert page.is_visible("text=Add an event")
 
 
+def on_a_phone(browser, live_server, shipment_id: int) -> None:
+    """The owner's arrivals and the refused check-in fit a 390-pixel screen."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    try:
+        log_in(phone, live_server, "jan@aq.example")
+        phone.click("label.menu-button")
+        phone.click("nav a:has-text('Arrivals')")
+        phone.wait_for_selector("h1:has-text('Arrivals')")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(phone, "phone-arrivals")
+        phone.goto(f"{live_server}/shipments/{shipment_id}/check-in")
+        assert phone.is_visible("text=The lease starts on")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(phone, "phone-check-in-refused")
+    finally:
+        context.close()
+
+
 def test_check_in_with_a_discrepancy_then_stock_and_occupancy(
-    page, live_server, live_app, confirmed_lease
+    page, browser, live_server, live_app, confirmed_lease
 ):
     from tests.uploads import PNG
     from warehouse_exchange.accounts.models import User
@@ -118,11 +137,29 @@ def test_check_in_with_a_discrepancy_then_stock_and_occupancy(
         ]
         arrival = utc_today() + timedelta(days=10)
         data = ShipmentData(confirmed_lease, "MSC", "MSCU7654321", "sea", arrival, lines)
-        shipment_id = announce_shipment(tenant, data, utc_today()).id
+        shipment_id = announce_shipment(tenant, data, utc_now()).id
 
     log_in(page, live_server, "jan@aq.example")
-    page.goto(f"{live_server}/shipments/{shipment_id}")
-    page.click("main .page-head a:has-text('Check in goods')")
+    page.click("header a.inbox")
+    page.wait_for_selector(f"text=announced shipment #{shipment_id}")
+    page.click("nav a:has-text('Arrivals')")
+    row = page.locator("tr", has=page.locator("text=MSCU7654321"))
+    start = utc_today() + timedelta(days=3)
+    assert f"from {start}" in row.inner_text()
+    assert page.locator("tr.group", has_text="Expected later").count() == 1
+    screenshot(page, "arrivals")
+    page.goto(f"{live_server}/shipments/{shipment_id}/check-in")
+    assert page.is_visible(f"text=The lease starts on {start}")
+    screenshot(page, "check-in-refused")
+    on_a_phone(browser, live_server, shipment_id)
+    page.click("main a:has-text('Allow an early arrival')")
+    page.fill("#from_date", utc_today().isoformat())
+    page.click("main button:has-text('Allow early arrival')")
+    page.wait_for_selector(f"text=may come in from {utc_today()}")
+    screenshot(page, "lease-early-arrival")
+    page.click("nav a:has-text('Arrivals')")
+    screenshot(page, "arrivals-check-in-open")
+    page.locator("tr", has=page.locator("text=MSCU7654321")).locator("a.button").click()
     page.fill("#lines-0-received_good", "288")
     page.fill("#lines-0-damaged", "5")
     page.fill("#lines-1-received_good", "-3")

@@ -21,13 +21,16 @@ from warehouse_exchange.bookings.rules import SkuProfile
 from warehouse_exchange.bookings.services import (
     BookingRequest,
 )
+from warehouse_exchange.escrow.services import ReceiptData, refunds_due, send_refund
 from warehouse_exchange.extensions import db
+from warehouse_exchange.transfers.rules import transfer_reference
 from warehouse_exchange.transfers.services import (
     Offer,
     approve_transfer,
     offer_transfer,
     request_transfer,
 )
+from warehouse_exchange.transfers.settlement import record_transfer_receipt
 
 pytestmark = pytest.mark.browser
 GOODS = SkuProfile(100, 80, 120, 300, 15, 25, "apparel", 40)
@@ -146,3 +149,79 @@ def test_the_approved_taker_goes_to_pay_the_price_by_card(
     page.wait_for_selector("#price-payments")
     assert "pending" in page.locator("#price-payments").inner_text()
     screenshot(page, "transfer-card-payment-pending")
+
+
+def _people():
+    return (
+        db.session.scalar(select(User).where(User.email == email))
+        for email in ("jan@quay.example", "rina@knit.example", "ade@leather.example",
+                      "ops@transfer.example")
+    )  # fmt: skip
+
+
+@pytest.fixture
+def requested_transfer(live_app, leased):
+    """A third paid lease of 24 pallets, half of it offered and asked for by the Lagos
+    exporter: it waits for the owner's answer."""
+    _booking_id, listing_id, start = leased
+    with live_app.app_context():
+        owner, tenant, taker, operator = _people()
+        taker.organization.rating_tier, taker.organization.credit_score = "BBB", 585
+        db.session.commit()
+        request = BookingRequest(listing_id, 24, start, start + timedelta(days=120), GOODS)
+        booking = paid_lease(live_app, owner, tenant, operator, request, "KBC-9003")
+        today, now = utc_today(), utc_now()
+        offer = Offer(booking.id, start + timedelta(days=40), 12, 52_000, "EUR")
+        transfer = offer_transfer(tenant, offer, now, today)
+        taker_goods = SkuProfile(60, 40, 90, 120, 15, 25, "apparel", 8, None)
+        return request_transfer(taker, transfer.id, taker_goods, now, today).id
+
+
+def _both_screens(page, name):
+    screenshot(page, name)
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, f"{name}-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_the_owner_approves_knowing_the_taker_and_the_half_lease_pages_say_the_truth(
+    page, live_server, live_app, requested_transfer
+):
+    log_in(page, live_server, "jan@quay.example")
+    page.goto(f"{live_server}/transfers/{requested_transfer}")
+    taker = page.locator("#taker").inner_text()
+    assert "Lagos Leather Works" in taker and "score 585 of 1000" in taker
+    assert "60 × 40 × 90 cm, 120 kg" in taker
+    _both_screens(page, "transfer-approval")
+    page.click("main button:has-text('Approve the taker')")
+    page.wait_for_selector("text=is now owner approved")
+    assert page.locator("#consent").inner_text().startswith("Given on ")
+    page.click("header button:has-text('Log out')")
+
+    log_in(page, live_server, "ade@leather.example")
+    page.goto(f"{live_server}/transfers/{requested_transfer}")
+    assert "BIC" in page.locator("#pay").inner_text()
+    with live_app.app_context():
+        operator = next(p for p in _people() if p.email == "ops@transfer.example")
+        data = ReceiptData(
+            transfer_reference(requested_transfer), 52_000, "EUR", utc_today(), "KBC-T-1"
+        )
+        receipt = record_transfer_receipt(operator, data, utc_now(), utc_today())
+        original, taken = receipt.transfer.booking_id, receipt.transfer.new_booking_id
+        kept = receipt.transfer.continuation_id
+        for refund in refunds_due(operator):  # the tenant is paid the price, as operators do
+            send_refund(operator, refund.id, f"KBC-OUT-{refund.id}", utc_now())
+    page.goto(f"{live_server}/bookings/{taken}")
+    assert page.is_visible("text=It is not the transfer's price")
+    _both_screens(page, "transfer-takers-lease")
+    page.click("header button:has-text('Log out')")
+
+    log_in(page, live_server, "rina@knit.example")
+    page.goto(f"{live_server}/bookings/{original}")
+    assert "12 of 24 pallet positions handed over to Lagos Leather Works" in page.inner_text(
+        "#split-original"
+    )
+    _both_screens(page, "transfer-original-lease")
+    page.goto(f"{live_server}/bookings/{kept}")
+    assert "Taken over from" not in page.inner_text("main")
+    _both_screens(page, "transfer-kept-lease")

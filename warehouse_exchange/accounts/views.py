@@ -57,7 +57,7 @@ def login() -> str | Response:
         else:
             login_user(user)
             flash(f"Logged in as {user.email}.", "success")
-            return redirect(local_url(request.args.get("next"), url_for("search.index")))
+            return redirect(local_url(request.args.get("next"), url_for("home.index")))
     return render_form("accounts/login.html", form)
 
 

@@ -7,8 +7,10 @@ from flask_login import login_required
 
 from ..web.auth import actor
 from . import services
+from .rules import details
 
 bp = Blueprint("audit", __name__)
+bp.add_app_template_filter(details, "audit_details")
 
 
 @bp.route("/operator/audit")

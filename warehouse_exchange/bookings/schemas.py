@@ -111,6 +111,16 @@ class BookingSchema(Schema):
         metadata={"description": "Made when the booking is accepted"},
     )
     defaulted_at = fields.DateTime(allow_none=True)
+    original_end_date = fields.Date(
+        allow_none=True,
+        metadata={"description": "The last day agreed at first, when the lease ends earlier"
+                  " (ended early, or the days after it handed on by a transfer)"},
+    )  # fmt: skip
+    transferred_from_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The lease a transfer split to make this one (the taker's"
+                  " lease, or the tenant's continuation of the units it kept)"},
+    )  # fmt: skip
     events = fields.List(fields.Nested(BookingEventSchema))
 
     def _sku_profile(self, booking) -> dict:

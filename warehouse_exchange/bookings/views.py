@@ -14,6 +14,7 @@ from ..errors import Conflict, InvalidInput
 from ..escrow.cards import configured_gateway
 from ..escrow.services import amount_to_pay, escrow_summary
 from ..listings.services import get_listing
+from ..trust.reviews import review_chance
 from ..web.auth import actor
 from ..web.forms import local_url, render_form, show_errors
 from . import services
@@ -71,6 +72,7 @@ def _show(booking_id: int, reason_form: ReasonForm) -> str:
         is_tenant=user.organization_id == booking.tenant_id,
         reason_form=reason_form,
         escrow=escrow_summary(user, booking.id, utc_today()),
+        review=review_chance(user, booking),
         bank=current_app.config["ESCROW_BANK_ACCOUNT"],
         cards_enabled=configured_gateway() is not None
         and booking.currency not in CARD_UNSUPPORTED_CURRENCIES,

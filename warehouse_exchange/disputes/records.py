@@ -65,19 +65,16 @@ def case_record(actor: User, dispute_id: int) -> CaseRecord:
     require_operator(actor)
     dispute = get_dispute(actor, dispute_id)
     booking = dispute.booking
+    bounds = settlement.decision_bounds(dispute)
     return CaseRecord(
         dispute=dispute,
         booking=booking,
-        frozen=dispute.money(settlement.frozen_minor(booking))
-        if dispute.is_unresolved
-        else dispute.money(dispute.frozen_minor),
+        frozen=dispute.money(bounds.frozen_minor if bounds else dispute.frozen_minor),
         postings=_postings(LedgerTransaction.booking_id == booking.id),
         history=list(booking.events),
         reserve=settlement.reserve_balance(booking.currency),
         case_limit=dispute.money(settlement.case_limit_minor(booking.currency)),
-        owner_limit=dispute.money(settlement.owner_share_limit_minor(booking))
-        if dispute.is_unresolved
-        else None,
+        owner_limit=dispute.money(bounds.owner_share_limit_minor) if bounds else None,
     )
 
 

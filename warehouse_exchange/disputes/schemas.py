@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
 from ..web.api import MoneySchema
 from .rules import CATEGORIES
 from .services import MAX_TEXT
+from .settlement import decision_bounds
 
 MAX_MINOR = 10**12
 
@@ -50,11 +51,36 @@ class DisputeMessageSchema(Schema):
     files = fields.List(fields.Nested(EvidenceFileSchema))
 
 
-def _money(attribute: str):
+def _money(attribute: str, description: str = ""):
     return fields.Function(
         lambda d: {"amount_minor": getattr(d, attribute), "currency": d.currency},
-        metadata={"type": "object"},
+        metadata={"type": "object", "description": description},
     )
+
+
+def _bound(name: str, description: str):
+    """A decision's bound as money while the case is still to decide, null after."""
+    return fields.Function(
+        lambda d: (
+            None
+            if d.bounds is None
+            else {"amount_minor": getattr(d.bounds, name), "currency": d.currency}
+        ),
+        allow_none=True,
+        metadata={"type": "object", "nullable": True, "description": description},
+    )
+
+
+class _WithBounds:
+    """A dispute read together with its decision bounds, computed once per dump."""
+
+    def __init__(self, dispute):
+        self._dispute = dispute
+        self.bounds = decision_bounds(dispute)
+        self.frozen_minor = (self.bounds or dispute).frozen_minor
+
+    def __getattr__(self, name: str):
+        return getattr(self._dispute, name)
 
 
 class DisputeSchema(Schema):
@@ -73,11 +99,30 @@ class DisputeSchema(Schema):
     taken_by_id = fields.Integer(allow_none=True)
     withdrawn_at = fields.DateTime(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
-    frozen = _money("frozen_minor")
+    frozen = _money(
+        "frozen_minor",
+        "Before the decision: what the booking's escrow holds frozen now, which the tenant's"
+        " and the owner's shares must add up to exactly. After it: what the decision split"
+        " (nothing for a withdrawn case).",
+    )
+    owner_share_limit = _bound(
+        "owner_share_limit_minor",
+        "The most the owner's share may be (the rent held for months not yet released);"
+        " null once decided or withdrawn.",
+    )
+    reserve_payout_limit = _bound(
+        "reserve_payout_limit_minor",
+        "The most the guarantee reserve may add for the tenant on this case now (0 unless the"
+        " tenant claims the space was not available); null once decided or withdrawn.",
+    )
     tenant_share = _money("tenant_share_minor")
     owner_share = _money("owner_share_minor")
     reserve_payout = _money("reserve_payout_minor")
     reasons = fields.String()
+
+    @pre_dump
+    def _read_bounds(self, dispute, **_kwargs):
+        return _WithBounds(dispute)
 
 
 class DisputePageSchema(Schema):

@@ -287,9 +287,7 @@ def _check_decision(dispute: Dispute, decision: Decision) -> tuple[int, int, int
 def _check_payout(dispute: Dispute, payout: int) -> None:
     if not payout:
         return
-    if dispute.category != "space_not_available" or dispute.opened_by_org_id != (
-        dispute.booking.tenant_id
-    ):
+    if not settlement.reserve_may_pay(dispute):
         raise InvalidInput(
             "The guarantee reserve pays only a tenant whose owner failed to provide the space.",
             {"reserve_payout": "Only on a tenant's claim that the space was not available."},

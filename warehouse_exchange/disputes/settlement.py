@@ -3,6 +3,7 @@ a balanced ledger posting with an idempotency key of the dispute, so replaying m
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
@@ -32,6 +33,46 @@ def frozen_minor(booking: Booking) -> int:
 def case_limit_minor(currency: str) -> int:
     """The most the guarantee reserve pays on one case in `currency` (0: never)."""
     return int(current_app.config["DISPUTE_RESERVE_CASE_LIMIT"].get(currency, 0))
+
+
+def reserve_may_pay(dispute: Dispute) -> bool:
+    """The guarantee reserve pays only a tenant whose owner failed to provide the space."""
+    return dispute.category == "space_not_available" and (
+        dispute.opened_by_org_id == dispute.booking.tenant_id
+    )
+
+
+def reserve_payout_limit_minor(dispute: Dispute) -> int:
+    """The most the reserve may add for the tenant on this case now: the case limit, or the
+    reserve's balance when that is less; nothing on a case the reserve does not pay."""
+    if not reserve_may_pay(dispute):
+        return 0
+    balance = reserve_balance(dispute.currency).amount_minor
+    return max(0, min(case_limit_minor(dispute.currency), balance))
+
+
+@dataclass(frozen=True)
+class DecisionBounds:
+    """What a decision must respect, read before it is made."""
+
+    #: the tenant's and the owner's shares add up to exactly this
+    frozen_minor: int
+    #: the owner's share is at most this
+    owner_share_limit_minor: int
+    #: the reserve's payout is at most this
+    reserve_payout_limit_minor: int
+
+
+def decision_bounds(dispute: Dispute) -> DecisionBounds | None:
+    """The bounds of a case still to decide (None once decided or withdrawn)."""
+    if not dispute.is_unresolved:
+        return None
+    booking = dispute.booking
+    return DecisionBounds(
+        frozen_minor(booking),
+        owner_share_limit_minor(booking),
+        reserve_payout_limit_minor(dispute),
+    )
 
 
 def reserve_balance(currency: str) -> Money:

@@ -119,6 +119,10 @@ def take(dispute_id: int) -> Response:
 @bp.route("/disputes/<id:dispute_id>/decision", methods=["GET", "POST"])
 @login_required
 def decide(dispute_id: int):
+    if not actor().is_operator:
+        services.get_dispute(actor(), dispute_id)  # a stranger learns nothing: 404
+        if request.method == "GET":  # a party reads the decision on the case page
+            return redirect(url_for("disputes.show", dispute_id=dispute_id) + "#decision")
     record = records.case_record(actor(), dispute_id)
     form, status = DecisionForm(), None
     if form.validate_on_submit():

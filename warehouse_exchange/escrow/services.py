@@ -515,7 +515,11 @@ def send_refund(actor: User, refund_id: int, bank_reference: str, now: datetime)
     reference = require_text(bank_reference, "bank_reference", 80)
     if db.session.scalar(select(Refund.id).where(Refund.bank_reference == reference)):
         raise Conflict(f"Bank transfer {reference} is already recorded for another refund.")
-    before = {"state": refund.state, "amount_minor": refund.amount_minor}
+    before = {
+        "state": refund.state,
+        "amount_minor": refund.amount_minor,
+        "currency": refund.currency,
+    }
     mark_refund_sent(refund, GATEWAY, reference, actor, now)
     after = {**before, "state": refund.state, "bank_reference": reference}
     record(actor, "refund.sent", "refund", refund.id, before, after, now)
@@ -906,13 +910,14 @@ def owner_earnings(actor: User) -> list[Earnings]:
 
 
 def owner_instalments(actor: User, page: int, per_page: int) -> Page[ReleaseInstalment]:
-    """The release schedule of every paid lease of the owner, the next due first."""
+    """The release schedule of every paid lease of the owner: what was released, then what
+    is still to come, each by date."""
     organization_id = require_user(actor).organization_id
     query = (
         select(ReleaseInstalment)
         .where(ReleaseInstalment.booking_id.in_(_owned_bookings(organization_id)))
         .order_by(
-            ReleaseInstalment.released_at.is_not(None),
+            ReleaseInstalment.released_at.is_(None),
             ReleaseInstalment.due_on,
             ReleaseInstalment.id,
         )

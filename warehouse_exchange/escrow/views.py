@@ -17,11 +17,13 @@ from flask import (
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from ..accounts.services import get_organization
 from ..adapters.clock import utc_now, utc_today
 from ..adapters.payments import PaymentDeclined
 from ..bookings.services import get_booking
 from ..disputes.records import reserve_overview
 from ..errors import Conflict, InvalidInput
+from ..money import Money
 from ..permissions import require_operator
 from ..web.auth import actor
 from ..web.forms import show_errors
@@ -103,7 +105,10 @@ def payout() -> Response:
     except (InvalidInput, Conflict) as error:
         flash(error.message, "error")
     else:
-        flash("Payout recorded.", "success")
+        paid = Money(form.amount_minor.data, form.currency.data)
+        payee = get_organization(form.organization_id.data).name
+        reference = form.bank_reference.data.strip()
+        flash(f"Payout of {paid} to {payee} recorded (bank transfer {reference}).", "success")
     return redirect(url_for("escrow.console"))
 
 

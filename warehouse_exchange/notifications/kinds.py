@@ -31,6 +31,9 @@ KINDS: dict[str, str] = {
     "transfer_answered": "The owner approved or refused a transfer of a lease",
     "transfer_completed": "A lease transfer paid and completed",
     "transfer_ended": "A lease transfer withdrawn or expired",
+    "shipment_announced": "A tenant announced a shipment to one of our warehouses",
+    "shipment_changed": "A tenant changed the arrival, carrier or tracking of a shipment to us",
+    "shipment_cancelled": "A tenant cancelled a shipment to one of our warehouses",
 }
 
 #: the booking state a transition leads to -> the kind of notification it makes

@@ -15,7 +15,7 @@ from .kinds import KIND_OF_STATE
 
 if TYPE_CHECKING:
     from ..escrow.models import CardPayment, PaymentInstalment, Refund, ReleaseInstalment
-    from ..shipments.models import CheckIn
+    from ..shipments.models import CheckIn, Shipment
 
 
 @dataclass(frozen=True)
@@ -302,3 +302,56 @@ def over_capacity(check_in: CheckIn, to_owner: bool) -> Message:
         f" than the {rented} booking #{booking.id} rents. Book more space or ship units out."
     )
     return Message("lease_over_capacity", f"Booking #{booking.id} is over its space", body)
+
+
+def _shipment(shipment: Shipment) -> str:
+    """ "Shipment #7 (Maersk MAEU1234567, 2 SKUs, 300 units) to booking #12 at Hall 3"."""
+    booking, lines = shipment.booking, len(shipment.lines)
+    return (
+        f"Shipment #{shipment.id} ({shipment.carrier} {shipment.tracking_number}, {lines}"
+        f" SKU{'' if lines == 1 else 's'}, {shipment.units} units) to booking #{booking.id} at"
+        f" {booking.listing.warehouse.name}"
+    )
+
+
+def _check_in_day(shipment: Shipment) -> str:
+    first = shipment.check_in_from
+    if shipment.expected_arrival >= first:
+        return ""
+    return (
+        f" It is expected before {first}, the first day you check the lease's goods in: agree"
+        " to an early arrival on the lease's shipments page, or the goods wait for that day."
+    )
+
+
+def shipment_announced(shipment: Shipment) -> Message:
+    """To the owner, when a tenant announces goods coming to its warehouse."""
+    tenant = shipment.booking.tenant.name
+    return Message(
+        "shipment_announced",
+        f"{tenant} announced shipment #{shipment.id}, expected {shipment.expected_arrival}",
+        f"{tenant} announced {_shipment(shipment)}, expected on {shipment.expected_arrival}."
+        f"{_check_in_day(shipment)} Your arrivals list shows it, with its check-in.",
+    )
+
+
+def shipment_changed(shipment: Shipment, changes: list[tuple[str, str, str]]) -> Message:
+    """To the owner, when the tenant changes a shipment on its way."""
+    what = "; ".join(f"{name}: {before} → {after}" for name, before, after in changes)
+    return Message(
+        "shipment_changed",
+        f"Shipment #{shipment.id} changed: now expected {shipment.expected_arrival}",
+        f"{shipment.booking.tenant.name} changed {_shipment(shipment)}. {what}."
+        f"{_check_in_day(shipment)}",
+    )
+
+
+def shipment_cancelled(shipment: Shipment) -> Message:
+    """To the owner, when the tenant calls a shipment off."""
+    because = f" Reason: {shipment.cancel_reason.rstrip('.')}." if shipment.cancel_reason else ""
+    return Message(
+        "shipment_cancelled",
+        f"Shipment #{shipment.id} cancelled by {shipment.booking.tenant.name}",
+        f"{shipment.booking.tenant.name} cancelled {_shipment(shipment)}, which was expected"
+        f" on {shipment.expected_arrival}; nothing is coming with it.{because}",
+    )

@@ -15,8 +15,13 @@ from ..escrow.signals import (
     refund_due,
 )
 from ..extensions import db
-from ..shipments.models import CheckIn
-from ..shipments.signals import check_in_recorded
+from ..shipments.models import CheckIn, Shipment
+from ..shipments.signals import (
+    check_in_recorded,
+    shipment_announced,
+    shipment_cancelled,
+    shipment_changed,
+)
 from . import messages, services
 
 
@@ -107,3 +112,27 @@ def tell_checked_in(check_in: CheckIn, *, now, over_capacity: bool, **_):
     for organization_id, to_owner in ((booking.tenant_id, False), (booking.owner_id, True)):
         message = messages.over_capacity(check_in, to_owner)
         services.notify(organization_id, message, f"/bookings/{booking.id}/stock", key, now)
+
+
+def _tell_owner(shipment: Shipment, message, key: str, now) -> None:
+    link = f"/shipments/{shipment.id}"
+    services.notify(shipment.booking.owner_id, message, link, key, now)
+
+
+@shipment_announced.connect
+def tell_shipment_announced(shipment: Shipment, *, now, **_):
+    message = messages.shipment_announced(shipment)
+    _tell_owner(shipment, message, f"shipment:{shipment.id}:announced", now)
+
+
+@shipment_changed.connect
+def tell_shipment_changed(shipment: Shipment, *, changes, now, **_):
+    # each change is its own event: the time tells them apart
+    key = f"shipment:{shipment.id}:changed:{now.isoformat()}"
+    _tell_owner(shipment, messages.shipment_changed(shipment, changes), key, now)
+
+
+@shipment_cancelled.connect
+def tell_shipment_cancelled(shipment: Shipment, *, now, **_):
+    message = messages.shipment_cancelled(shipment)
+    _tell_owner(shipment, message, f"shipment:{shipment.id}:cancelled", now)

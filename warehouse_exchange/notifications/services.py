@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, false, func, select, update
 
 from ..accounts.models import User
 from ..adapters.mail import Email, Mailer, MailError, build_mailer
@@ -112,11 +112,20 @@ def _organization_id(actor: User | None) -> int:
     return actor.organization_id
 
 
+def _inbox_of(actor: User | None):
+    """Whose notifications the actor reads: its organization's. Operators belong to none and
+    are told of nothing here (their queues are on their home page): an empty inbox."""
+    user = require_user(actor)
+    if user.organization_id is None:
+        return false()
+    return Notification.organization_id == user.organization_id
+
+
 def inbox(actor: User | None, page: int, per_page: int) -> Page[Notification]:
     """The organization's notifications, newest first."""
     query = (
         select(Notification)
-        .where(Notification.organization_id == _organization_id(actor))
+        .where(_inbox_of(actor))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
     return paginate(query, page, per_page)
@@ -137,10 +146,11 @@ def unread_count(actor: User | None) -> int:
 
 @use_case
 def mark_read(actor: User | None, notification_id: int, now: datetime) -> Notification:
-    organization_id = _organization_id(actor)
-    notification = db.session.get(Notification, notification_id)
+    notification = db.session.scalar(
+        select(Notification).where(Notification.id == notification_id, _inbox_of(actor))
+    )
     # another organization's notification is answered as if it did not exist
-    if notification is None or notification.organization_id != organization_id:
+    if notification is None:
         raise NotFound("No such notification.")
     if notification.read_at is None:
         notification.read_at = now
@@ -153,10 +163,7 @@ def mark_all_read(actor: User | None, now: datetime) -> int:
     """Returns how many were unread."""
     result = db.session.execute(
         update(Notification)
-        .where(
-            Notification.organization_id == _organization_id(actor),
-            Notification.read_at.is_(None),
-        )
+        .where(_inbox_of(actor), Notification.read_at.is_(None))
         .values(read_at=now)
     )
     db.session.commit()

@@ -9,13 +9,17 @@ from ..adapters.clock import utc_now, utc_today
 from ..files.services import read_upload
 from ..web.api import PaginationArgs, page_body
 from ..web.auth import api_actor, api_login_required
-from . import carriers, services, stock
+from . import amendments, arrivals, carriers, services, stock
 from .schemas import (
+    ArrivalPageSchema,
+    CancelShipmentInSchema,
     CarrierShipmentSchema,
     CarrierTokenInSchema,
     CarrierTokenSchema,
     CheckInInSchema,
     CheckInSchema,
+    EarlyArrivalInSchema,
+    EarlyArrivalSchema,
     EventInSchema,
     EventSchema,
     IssuedCarrierTokenSchema,
@@ -24,6 +28,7 @@ from .schemas import (
     OutboundInSchema,
     OutboundSchema,
     PhotoFilesSchema,
+    ShipmentChangeInSchema,
     ShipmentInSchema,
     ShipmentPageSchema,
     ShipmentSchema,
@@ -74,7 +79,7 @@ def create(args):
         args["expected_arrival"],
         [_line(line) for line in args["lines"]],
     )
-    return services.announce_shipment(api_actor(), data, utc_today())
+    return services.announce_shipment(api_actor(), data, utc_now())
 
 
 @blp.get("")
@@ -82,8 +87,21 @@ def create(args):
 @blp.arguments(PaginationArgs, location="query")
 @blp.response(200, ShipmentPageSchema)
 def list_mine(args):
-    """Every shipment to your organization's leases: late ones first, then by expected arrival."""
+    """Every shipment to your organization's leases and to its warehouses: late ones first,
+    then by expected arrival (owners: `GET /shipments/arrivals` groups those to check in)."""
     page = services.tenant_shipments(api_actor(), utc_today(), args["page"], args["per_page"])
+    return page_body(page)
+
+
+@blp.get("/arrivals")
+@api_login_required
+@blp.arguments(PaginationArgs, location="query")
+@blp.response(200, ArrivalPageSchema)
+def list_arrivals(args):
+    """Shipments coming to your warehouses (owners): arrived and waiting for their check-in,
+    late, expected this week, later, and checked in over the last two weeks, in that order;
+    each says from which day it can be checked in (403 without warehouses)."""
+    page = arrivals.owner_arrivals(api_actor(), utc_now(), args["page"], args["per_page"])
     return page_body(page)
 
 
@@ -93,6 +111,30 @@ def list_mine(args):
 def get(shipment_id: int):
     """A shipment with its goods and timeline, for the parties of its lease and operators."""
     return services.get_shipment(api_actor(), shipment_id)
+
+
+@blp.patch("/<id:shipment_id>")
+@api_login_required
+@blp.arguments(ShipmentChangeInSchema)
+@blp.response(200, ShipmentSchema)
+def change(args, shipment_id: int):
+    """The tenant changes the expected arrival, carrier or tracking number of a shipment on
+    its way (fields left out stay as they are); the warehouse owner is told. 409 once the
+    goods arrived or the shipment was cancelled."""
+    change = amendments.ShipmentChange(
+        args["expected_arrival"], args["carrier"], args["tracking_number"]
+    )
+    return amendments.change_shipment(api_actor(), shipment_id, change, utc_now())
+
+
+@blp.post("/<id:shipment_id>/cancel")
+@api_login_required
+@blp.arguments(CancelShipmentInSchema)
+@blp.response(200, ShipmentSchema)
+def cancel(args, shipment_id: int):
+    """The tenant calls off a shipment that has not arrived; the warehouse owner is told.
+    409 once the goods arrived or when it is already cancelled."""
+    return amendments.cancel_shipment(api_actor(), shipment_id, args["reason"], utc_now())
 
 
 @blp.get("/<id:shipment_id>/events")
@@ -119,7 +161,8 @@ def add_event(args, shipment_id: int):
 @blp.arguments(CheckInInSchema)
 @blp.response(201, CheckInSchema)
 def check_in(args, shipment_id: int):
-    """The warehouse owner counts the goods, once per shipment (409 the second time). Give
+    """The warehouse owner counts the goods, once per shipment (409 the second time, and 409
+    before the shipment's check_in_from day or after the lease's last day). Give
     every announced SKU its units in good order and damaged; missing and over-delivered
     units follow. Photos follow with `POST .../check-in/photos`."""
     counts = [services.CountData(c["sku"], c["received_good"], c["damaged"]) for c in args["lines"]]
@@ -167,6 +210,36 @@ def issue_carrier_token(args, shipment_id: int):
 def revoke_carrier_token(shipment_id: int, token_id: int):
     """The tenant revokes a carrier token; it stops working at once."""
     return carriers.revoke_carrier_token(api_actor(), shipment_id, token_id, utc_now())
+
+
+def _terms(booking) -> dict:
+    consent = arrivals.early_arrival(booking)
+    return {
+        "booking": booking,
+        "early_arrival_from": consent.from_date if consent else None,
+        "check_in_from": arrivals.check_in_from(booking),
+    }
+
+
+@stock_blp.get("/bookings/<id:booking_id>/early-arrival")
+@api_login_required
+@stock_blp.response(200, EarlyArrivalSchema)
+def early_arrival(booking_id: int):
+    """From which day the goods of a lease are checked in: its first day, or an earlier day
+    its owner agreed to (the lease's parties and operators)."""
+    booking, _ = arrivals.lease_arrival_terms(api_actor(), booking_id)
+    return _terms(booking)
+
+
+@stock_blp.put("/bookings/<id:booking_id>/early-arrival")
+@api_login_required
+@stock_blp.arguments(EarlyArrivalInSchema)
+@stock_blp.response(200, EarlyArrivalSchema)
+def allow_early_arrival(args, booking_id: int):
+    """The warehouse owner lets the lease's goods be checked in from a day before its first
+    day, or withdraws that with null (403 for the tenant, 409 once the lease has started)."""
+    booking = arrivals.allow_early_arrival(api_actor(), booking_id, args["from_date"], utc_now())
+    return _terms(booking)
 
 
 @stock_blp.get("/stock")

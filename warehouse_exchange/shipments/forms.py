@@ -25,6 +25,7 @@ from ..catalog import HAZMAT_CLASSES
 from ..errors import InvalidInput
 from ..money import Money
 from ..web.forms import currency_choices, not_negative
+from .amendments import ShipmentChange
 from .rules import CARRIER_TOKEN_DAYS, CARRIER_TOKEN_DEFAULT_DAYS, MODES, REPORTED_KINDS
 from .services import CheckInData, CountData, EventData, LineData, ShipmentData, Upload
 from .stock import OutboundData
@@ -214,3 +215,31 @@ class CarrierTokenForm(FlaskForm):
         default=CARRIER_TOKEN_DEFAULT_DAYS,
         validators=[InputRequired(), NumberRange(*CARRIER_TOKEN_DAYS)],
     )
+
+
+class EarlyArrivalForm(FlaskForm):
+    from_date = DateField(
+        "Goods may come in from",
+        validators=[DataRequired()],
+        description="A day before the lease's first day; you check the goods in from then.",
+    )
+
+
+class ShipmentChangeForm(FlaskForm):
+    """The tenant's corrections to a shipment on its way."""
+
+    expected_arrival = DateField("Expected arrival", validators=[DataRequired()])
+    carrier = StringField("Carrier", validators=[DataRequired(), Length(max=80)])
+    tracking_number = StringField("Tracking number", validators=[DataRequired(), Length(max=80)])
+
+    @classmethod
+    def for_shipment(cls, shipment) -> ShipmentChangeForm:
+        return cls(formdata=None, obj=shipment)
+
+    def to_change(self) -> ShipmentChange:
+        return ShipmentChange(self.expected_arrival.data, self.carrier.data,
+                              self.tracking_number.data)  # fmt: skip
+
+
+class CancelShipmentForm(FlaskForm):
+    reason = StringField("Reason (told to the owner)", validators=[Optional(), Length(max=500)])

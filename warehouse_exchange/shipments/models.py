@@ -25,7 +25,15 @@ from ..extensions import db
 from ..files.models import StoredFile
 from ..models_base import UTCDateTime, utcnow
 from ..money import Money
-from .rules import EVENT_KINDS, MODES, STATUSES, line_discrepancy
+from .rules import (
+    CANCELLED,
+    EVENT_KINDS,
+    MODES,
+    STATUSES,
+    first_check_in_day,
+    is_late,
+    line_discrepancy,
+)
 
 
 class Shipment(db.Model):
@@ -53,6 +61,8 @@ class Shipment(db.Model):
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     announced_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: why the tenant cancelled it (status cancelled)
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
 
     booking: Mapped[Booking] = relationship()
     announced_by: Mapped[User] = relationship()
@@ -73,6 +83,45 @@ class Shipment(db.Model):
     @property
     def has_discrepancy(self) -> bool:
         return self.check_in is not None and self.check_in.has_discrepancy
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == CANCELLED
+
+    def is_late(self, today: date) -> bool:
+        """Expected before today, not arrived, and not cancelled."""
+        return not self.cancelled and is_late(self.expected_arrival, self.arrived_at, today)
+
+    @property
+    def check_in_from(self) -> date:
+        """The first day the owner checks these goods in, in the warehouse's time zone."""
+        consent = db.session.get(EarlyArrival, self.booking_id)
+        return first_check_in_day(self.booking.start_date, consent.from_date if consent else None)
+
+    @property
+    def declared_values(self) -> list[Money]:
+        """The declared value of all the goods, one sum per currency, in the lines' order."""
+        totals: dict[str, Money] = {}
+        for line in self.lines:
+            value = line.declared_value
+            totals[line.currency] = (
+                totals[line.currency] + value if line.currency in totals else value
+            )
+        return list(totals.values())
+
+
+class EarlyArrival(db.Model):
+    """The warehouse owner's consent that a lease's goods come in before its first day."""
+
+    __tablename__ = "early_arrivals"
+
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), primary_key=True)
+    #: the first day goods are checked in, before the lease's own first day
+    from_date: Mapped[date] = mapped_column(Date)
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    granted_by: Mapped[User] = relationship()
 
 
 class ShipmentLine(db.Model):

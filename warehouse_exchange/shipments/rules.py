@@ -35,7 +35,9 @@ EVENT_KINDS = {
 
 #: the status of a shipment without events
 ANNOUNCED = "announced"
-STATUSES = (ANNOUNCED, *EVENT_KINDS)
+#: the status of a shipment its tenant called off before it arrived; nothing follows it
+CANCELLED = "cancelled"
+STATUSES = (ANNOUNCED, *EVENT_KINDS, CANCELLED)
 
 #: events that mean the goods reached the warehouse: a shipment with one is never late
 ARRIVAL_KINDS = ("arrived", "checked_in")
@@ -63,6 +65,84 @@ def check_lease_state(state: str) -> None:
     if state not in SHIPPABLE_BOOKING_STATES:
         raise Conflict(
             f"Shipments can be announced only on a confirmed or active lease; this one is {state}."
+        )
+
+
+class CheckInBeforeLease(Conflict):
+    """Goods come in before the lease's first day (or the early-arrival day the owner allowed)."""
+
+
+class CheckInAfterLease(Conflict):
+    """Goods come in after the lease's last day."""
+
+
+#: how long before a lease's first day an owner may let its goods in
+MAX_EARLY_ARRIVAL = timedelta(days=180)
+
+
+def first_check_in_day(start: date, early_from: date | None) -> date:
+    """The lease's first day, or the earlier day from which the owner lets its goods in."""
+    return min(start, early_from) if early_from is not None else start
+
+
+def local_day(now: datetime, timezone: str) -> date:
+    """The calendar day `now` falls on in a warehouse's time zone."""
+    from zoneinfo import ZoneInfo
+
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def check_check_in_day(day: date, start: date, end: date, early_from: date | None) -> None:
+    """Goods are checked in from the lease's first day (or the owner's early-arrival day) to
+    its last day, both counted in the warehouse's time zone."""
+    first = first_check_in_day(start, early_from)
+    if day < first:
+        allowed = (
+            f"the owner allows goods in from {first}"
+            if first < start
+            else "goods can be checked in from then, or earlier if the owner allows an early"
+            " arrival on the lease"
+        )
+        raise CheckInBeforeLease(f"The lease starts on {start}: {allowed}.")
+    if day > end:
+        raise CheckInAfterLease(f"The lease ended on {end}: goods are no longer checked in to it.")
+
+
+#: the groups of an owner's arrivals list, in its order
+ARRIVAL_GROUPS = {
+    "arrived": "Arrived, waiting for check-in",
+    "late": "Late",
+    "this_week": "Expected this week",
+    "later": "Expected later",
+    "checked_in": "Checked in lately",
+}
+#: "this week" is today and the six days after it
+WEEK = timedelta(days=7)
+#: how long a checked-in shipment stays on the arrivals list
+RECENT_CHECK_INS = timedelta(days=14)
+
+
+def arrival_group(
+    expected_arrival: date, arrived_at: datetime | None, checked_in: bool, today: date
+) -> str:
+    """Where a shipment stands on its owner's arrivals list."""
+    if checked_in:
+        return "checked_in"
+    if arrived_at is not None:
+        return "arrived"
+    if expected_arrival < today:
+        return "late"
+    return "this_week" if expected_arrival < today + WEEK else "later"
+
+
+def check_can_amend(status: str, arrived_at: datetime | None) -> None:
+    """A shipment is changed or cancelled only while it is on its way."""
+    if status == CANCELLED:
+        raise Conflict("This shipment is cancelled.")
+    if arrived_at is not None:
+        raise Conflict(
+            "These goods reached the warehouse: the shipment can no longer be changed or"
+            " cancelled (report an exception instead)."
         )
 
 

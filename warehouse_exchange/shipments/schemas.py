@@ -7,13 +7,20 @@ from ..adapters.clock import utc_today
 from ..catalog import HAZMAT_CLASSES
 from ..web.api import MoneySchema
 from .rules import (
+    ARRIVAL_GROUPS,
     CARRIER_TOKEN_DAYS,
     CARRIER_TOKEN_DEFAULT_DAYS,
     EVENT_KINDS,
     MODES,
     REPORTED_KINDS,
     STATUSES,
-    is_late,
+)
+
+#: one meaning of a declared value everywhere: the pages take and show it in the currency's
+#: major units, the API and the database keep it in minor units
+DECLARED_VALUE = (
+    "What all the line's units are worth, in minor units of its currency (cents for EUR):"
+    ' {"amount_minor": 1500000, "currency": "EUR"} is €15,000.00; ≥ 0'
 )
 
 
@@ -30,7 +37,7 @@ class ShipmentLineInSchema(Schema):
     unit_height_cm = _count(5000, required=True)
     unit_weight_kg = _count(50_000, required=True)
     declared_value = fields.Nested(
-        MoneySchema, required=True, metadata={"description": "Of all the line's units; ≥ 0"}
+        MoneySchema, required=True, metadata={"description": DECLARED_VALUE}
     )
     hs_code = fields.String(
         required=True, metadata={"description": "Harmonized System code, 6 to 10 digits"}
@@ -55,6 +62,20 @@ class ShipmentInSchema(Schema):
     )
 
 
+class ShipmentChangeInSchema(Schema):
+    expected_arrival = fields.Date(load_default=None)
+    carrier = fields.String(load_default=None, validate=validate.Length(1, 80))
+    tracking_number = fields.String(load_default=None, validate=validate.Length(1, 80))
+
+
+class CancelShipmentInSchema(Schema):
+    reason = fields.String(
+        load_default="",
+        validate=validate.Length(max=500),
+        metadata={"description": "Told to the warehouse owner"},
+    )
+
+
 class ShipmentLineSchema(Schema):
     sku = fields.String()
     description = fields.String()
@@ -63,7 +84,7 @@ class ShipmentLineSchema(Schema):
     unit_width_cm = fields.Integer()
     unit_height_cm = fields.Integer()
     unit_weight_kg = fields.Integer()
-    declared_value = fields.Nested(MoneySchema)
+    declared_value = fields.Nested(MoneySchema, metadata={"description": DECLARED_VALUE})
     hs_code = fields.String()
     hazmat_class = fields.Integer(allow_none=True)
 
@@ -102,9 +123,13 @@ class ShipmentSchema(Schema):
     mode = fields.String(metadata={"enum": list(MODES)})
     expected_arrival = fields.Date()
     status = fields.String(
-        metadata={"enum": list(STATUSES), "description": "The latest event by time"}
+        metadata={
+            "enum": list(STATUSES),
+            "description": "The latest event by time; cancelled once the tenant called it off",
+        }
     )
     status_at = fields.DateTime(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
     arrived_at = fields.DateTime(allow_none=True)
     late = fields.Method(
         "_late",
@@ -119,9 +144,16 @@ class ShipmentSchema(Schema):
         "CheckInSchema", allow_none=True, metadata={"description": "The owner's count, once in"}
     )
     has_discrepancy = fields.Boolean()
+    check_in_from = fields.Date(
+        metadata={
+            "description": "The first day the owner checks the goods in, in the warehouse's"
+            " time zone: the lease's first day, or the earlier day of an early arrival the"
+            " owner agreed to. Goods expected before it wait for that day."
+        }
+    )
 
     def _late(self, shipment) -> bool:
-        return is_late(shipment.expected_arrival, shipment.arrived_at, utc_today())
+        return shipment.is_late(utc_today())
 
 
 class CarrierShipmentSchema(ShipmentSchema):
@@ -136,6 +168,47 @@ class ShipmentPageSchema(Schema):
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
+
+
+class ArrivalSchema(Schema):
+    group = fields.String(
+        metadata={"enum": list(ARRIVAL_GROUPS), "description": "Where it stands on the list"}
+    )
+    tenant = fields.String(attribute="shipment.booking.tenant.name")
+    warehouse = fields.String(attribute="shipment.booking.listing.warehouse.name")
+    check_in_from = fields.Date(
+        allow_none=True, metadata={"description": "First day of check-in; null once checked in"}
+    )
+    can_check_in = fields.Boolean(metadata={"description": "Check-in is open today"})
+    shipment = fields.Nested(ShipmentSchema)
+
+
+class ArrivalPageSchema(Schema):
+    results = fields.List(fields.Nested(ArrivalSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class EarlyArrivalInSchema(Schema):
+    from_date = fields.Date(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The first day goods may be checked in, before the lease's first"
+            " day; null withdraws the consent"
+        },
+    )
+
+
+class EarlyArrivalSchema(Schema):
+    booking_id = fields.Integer(attribute="booking.id")
+    start = fields.Date(attribute="booking.start_date")
+    end = fields.Date(attribute="booking.end_date")
+    early_arrival_from = fields.Date(
+        allow_none=True, metadata={"description": "The day the owner agreed to, or null"}
+    )
+    check_in_from = fields.Date(metadata={"description": "The first day goods are checked in"})
 
 
 class CountInSchema(Schema):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, select
+from sqlalchemy import and_, case, or_, select
 
 from ..accounts.models import User
 from ..bookings.models import Booking
@@ -23,19 +23,22 @@ from ..permissions import require_user
 from ..unit_of_work import locked_row, use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
-from .models import CheckIn, CheckInLine, Shipment, ShipmentEvent, ShipmentLine
+from .models import CheckIn, CheckInLine, EarlyArrival, Shipment, ShipmentEvent, ShipmentLine
 from .rules import (
     ARRIVAL_KINDS,
+    CANCELLED,
     CHECKED_IN,
     MODES,
     SHIPPABLE_BOOKING_STATES,
+    check_check_in_day,
     check_event_allowed,
     check_lease_state,
     check_reported_kind,
+    local_day,
     normalize_hs_code,
     timeline_key,
 )
-from .signals import check_in_recorded, goods_checked_in
+from .signals import check_in_recorded, goods_checked_in, shipment_announced
 from .stock import add_to_stock, lease_space_used
 
 MAX_LINES = 50
@@ -181,27 +184,34 @@ def _checked_lines(lines: list[LineData], listing: Listing) -> list[ShipmentLine
     return checked
 
 
+def checked_arrival(expected_arrival: date, booking: Booking, today: date) -> date:
+    """An expected arrival within the lease and not long past."""
+    if not isinstance(expected_arrival, date):
+        raise InvalidInput("Give the expected arrival date.", {"expected_arrival": "Required."})
+    if expected_arrival > booking.end_date:
+        raise InvalidInput(
+            f"The lease ends on {booking.end_date}: goods must arrive by then.",
+            {"expected_arrival": f"After the lease's last day, {booking.end_date}."},
+        )
+    if expected_arrival < today - MAX_ARRIVAL_PAST:
+        raise InvalidInput(
+            "The expected arrival is more than a year ago.",
+            {"expected_arrival": "Too far in the past."},
+        )
+    return expected_arrival
+
+
 @use_case
-def announce_shipment(actor: User, data: ShipmentData, today: date) -> Shipment:
-    """The tenant of a confirmed or active lease announces goods on their way to it."""
+def announce_shipment(actor: User, data: ShipmentData, now: datetime) -> Shipment:
+    """The tenant of a confirmed or active lease announces goods on their way to it; the
+    warehouse owner is told."""
     booking = tenant_lease(actor, data.booking_id)
     check_lease_state(booking.state)
     carrier = require_text(data.carrier, "carrier", 80)
     tracking_number = require_text(data.tracking_number, "tracking_number", 80)
     if data.mode not in MODES:
         raise InvalidInput(f"Unknown mode {data.mode!r}.", {"mode": f"One of {', '.join(MODES)}."})
-    if not isinstance(data.expected_arrival, date):
-        raise InvalidInput("Give the expected arrival date.", {"expected_arrival": "Required."})
-    if data.expected_arrival > booking.end_date:
-        raise InvalidInput(
-            f"The lease ends on {booking.end_date}: goods must arrive by then.",
-            {"expected_arrival": f"After the lease's last day, {booking.end_date}."},
-        )
-    if data.expected_arrival < today - MAX_ARRIVAL_PAST:
-        raise InvalidInput(
-            "The expected arrival is more than a year ago.",
-            {"expected_arrival": "Too far in the past."},
-        )
+    checked_arrival(data.expected_arrival, booking, now.date())
     lines = _checked_lines(list(data.lines), booking.listing)
     shipment = Shipment(
         booking_id=booking.id,
@@ -214,6 +224,8 @@ def announce_shipment(actor: User, data: ShipmentData, today: date) -> Shipment:
         lines=lines,
     )
     db.session.add(shipment)
+    db.session.flush()
+    shipment_announced.send(shipment, now=now)
     db.session.commit()
     return shipment
 
@@ -254,6 +266,8 @@ def lock_shipment(shipment: Shipment) -> None:
 def record_event(shipment: Shipment, data: EventData, now: datetime, **reporter) -> ShipmentEvent:
     """Add a checked event to a locked shipment and keep its status; flushed, not committed.
     `reporter` is added_by_id or carrier_token_id."""
+    if shipment.status == CANCELLED:
+        raise Conflict(f"Shipment #{shipment.id} is cancelled: nothing more is recorded on it.")
     check_event_allowed((e.kind for e in shipment.events), data.kind)
     event = ShipmentEvent(kind=data.kind, at=data.at, place=data.place, note=data.note,
                           created_at=now, **reporter)  # fmt: skip
@@ -320,9 +334,21 @@ def check_in_allowed(actor: User, shipment: Shipment) -> None:
     is confirmed or active."""
     if actor.organization_id != _parties(shipment.booking)[1]:
         raise Forbidden("Only the warehouse owner checks goods in.")
+    if shipment.status == CANCELLED:
+        raise Conflict(f"Shipment #{shipment.id} was cancelled by the tenant.")
     if shipment.booking.state not in SHIPPABLE_BOOKING_STATES:
         raise Conflict(f"Goods are checked in only on a confirmed or active lease; this one is"
                        f" {shipment.booking.state}.")  # fmt: skip
+
+
+def check_in_day_allowed(shipment: Shipment, now: datetime) -> None:
+    """Conflict unless `now` is a day of the lease in its warehouse's time zone, or a day
+    from which the owner allowed the goods in early."""
+    booking = shipment.booking
+    consent = db.session.get(EarlyArrival, booking.id)
+    day = local_day(now, booking.listing.warehouse.timezone)
+    early_from = consent.from_date if consent is not None else None
+    check_check_in_day(day, booking.start_date, booking.end_date, early_from)
 
 
 def _owner_shipment(actor: User, shipment_id: int) -> Shipment:
@@ -349,6 +375,7 @@ def check_in(actor: User, shipment_id: int, data: CheckInData, now: datetime) ->
     lock_shipment(shipment)
     if shipment.check_in is not None:
         raise Conflict(f"Shipment #{shipment.id} is already checked in.")
+    check_in_day_allowed(shipment, now)
     counts = _checked_counts(shipment, list(data.counts))
     note = require_text(data.note, "note", 1000, required=False)
     if len(data.photos) > MAX_PHOTOS:
@@ -406,21 +433,31 @@ def booking_shipments(actor: User, booking_id: int, page: int, per_page: int):
 
 
 def _late(today: date):
-    return and_(Shipment.arrived_at.is_(None), Shipment.expected_arrival < today)
+    return and_(
+        Shipment.arrived_at.is_(None),
+        Shipment.expected_arrival < today,
+        Shipment.status != CANCELLED,
+    )
 
 
 def _tenant_query(actor: User, today: date):
     actor = require_user(actor)
     late = case((_late(today), 0), else_=1)
-    query = select(Shipment).join(Booking, Booking.id == Shipment.booking_id)
+    query = (
+        select(Shipment)
+        .join(Booking, Booking.id == Shipment.booking_id)
+        .join(Listing, Listing.id == Booking.listing_id)
+        .join(Warehouse, Warehouse.id == Listing.warehouse_id)
+    )
     if not actor.is_operator:
-        query = query.where(Booking.tenant_id == actor.organization_id)
+        mine = actor.organization_id
+        query = query.where(or_(Booking.tenant_id == mine, Warehouse.organization_id == mine))
     return query.order_by(late, Shipment.expected_arrival, Shipment.id)
 
 
 def tenant_shipments(actor: User, today: date, page: int, per_page: int) -> Page[Shipment]:
-    """Every shipment to every lease of the actor's organization (all of them for operators):
-    late ones first, then by expected arrival."""
+    """Every shipment to every lease of the actor's organization, and to its warehouses (all
+    of them for operators): late ones first, then by expected arrival."""
     return paginate(_tenant_query(actor, today), page, per_page)
 
 

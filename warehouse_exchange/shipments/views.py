@@ -15,9 +15,17 @@ from ..errors import Conflict, InvalidInput
 from ..files.services import file_response, read_upload
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
-from . import carriers, services
-from .forms import CarrierTokenForm, CheckInForm, EventForm, ShipmentForm
-from .rules import EVENT_KINDS, MODES, SHIPPABLE_BOOKING_STATES, is_late
+from . import amendments, arrivals, carriers, services
+from .forms import (
+    CancelShipmentForm,
+    CarrierTokenForm,
+    CheckInForm,
+    EarlyArrivalForm,
+    EventForm,
+    ShipmentChangeForm,
+    ShipmentForm,
+)
+from .rules import EVENT_KINDS, MODES, SHIPPABLE_BOOKING_STATES, local_day
 
 bp = Blueprint("shipments", __name__)
 
@@ -40,8 +48,6 @@ def _show_line_errors(form: ShipmentForm, error: InvalidInput) -> None:
         index, _, field_name = rest.partition(".")
         if prefix == "lines" and index.isdigit() and int(index) < len(rows):
             row = form.lines[rows[int(index)]].form
-            if field_name == "declared_value":
-                field_name = "declared_value_minor"
             if field_name in row._fields:
                 row[field_name].errors = [*row[field_name].errors, message]
                 continue
@@ -51,19 +57,33 @@ def _show_line_errors(form: ShipmentForm, error: InvalidInput) -> None:
 
 @bp.route("/bookings/<id:booking_id>/shipments")
 @login_required
-def for_booking(booking_id: int) -> str:
+def for_booking(booking_id: int):
+    return lease_shipments_page(booking_id, EarlyArrivalForm(formdata=None))
+
+
+def lease_shipments_page(booking_id: int, early_form: EarlyArrivalForm, status: int = 200):
+    """A lease's shipments, with the owner's early-arrival consent (and its form)."""
+    user = actor()
     booking, page = services.booking_shipments(
-        actor(), booking_id, request.args.get("page", 1, type=int), _per_page()
+        user, booking_id, request.args.get("page", 1, type=int), _per_page()
     )
+    consent = arrivals.early_arrival(booking)
+    if consent is not None and request.method == "GET":
+        early_form.from_date.data = consent.from_date
     return render_template(
         "shipments/booking.html",
         booking=booking,
         page=page,
-        is_tenant=actor().organization_id == booking.tenant_id,
+        is_tenant=user.organization_id == booking.tenant_id,
+        is_owner=user.organization_id == booking.owner_id,
         can_announce=booking.state in SHIPPABLE_BOOKING_STATES,
+        consent=consent,
+        check_in_from=arrivals.check_in_from(booking),
+        can_allow_early=booking.state in arrivals.EARLY_ARRIVAL_STATES
+        and booking.start_date > utc_today(),
+        early_form=early_form,
         today=utc_today(),
-        is_late=is_late,
-    )
+    ), status
 
 
 @bp.route("/bookings/<id:booking_id>/shipments/new", methods=["GET", "POST"])
@@ -77,38 +97,61 @@ def new(booking_id: int) -> str | Response | tuple[str, int]:
     form = ShipmentForm()
     if form.validate_on_submit():
         try:
-            shipment = services.announce_shipment(actor(), form.to_data(booking_id), utc_today())
+            shipment = services.announce_shipment(actor(), form.to_data(booking_id), utc_now())
         except InvalidInput as error:
             _show_line_errors(form, error)
         except Conflict as error:
             form.form_errors.append(error.message)
         else:
             flash(f"Shipment {shipment.carrier} {shipment.tracking_number} announced.", "success")
+            if shipment.expected_arrival < shipment.check_in_from:
+                flash(_early_warning(shipment.expected_arrival, shipment.check_in_from), "info")
             return redirect(url_for("shipments.show", shipment_id=shipment.id))
-    return render_form("shipments/new.html", form, booking=booking)
+    first_day = arrivals.check_in_from(booking)
+    arrival = form.expected_arrival.data
+    warning = _early_warning(arrival, first_day) if arrival and arrival < first_day else None
+    return render_form(
+        "shipments/new.html", form, booking=booking, check_in_from=first_day, warning=warning
+    )
 
 
-def _show(shipment_id: int, form: EventForm, token_form: CarrierTokenForm | None = None):
+def _early_warning(arrival, first_day) -> str:
+    return (
+        f"Expected on {arrival}, before {first_day}: the owner checks goods in to this lease"
+        f" from {first_day} only, unless they agree to an early arrival."
+    )
+
+
+def _show(shipment_id: int, form: EventForm, **forms):
+    """The shipment page; `forms` are the submitted carrier token, change or cancel forms."""
     user = actor()
     shipment = services.get_shipment(user, shipment_id)
     booking = shipment.booking
     parties = (booking.tenant_id, booking.listing.warehouse.organization_id)
     is_tenant = user.organization_id == booking.tenant_id
-    token_form = token_form or CarrierTokenForm(formdata=None)
-    failed = request.method == "POST" and any(f.errors or f.form_errors for f in (form, token_form))
+    token_form = forms.get("token_form") or CarrierTokenForm(formdata=None)
+    change_form = forms.get("change_form") or ShipmentChangeForm.for_shipment(shipment)
+    cancel_form = forms.get("cancel_form") or CancelShipmentForm(formdata=None)
+    failed = request.method == "POST" and any(
+        f.errors or f.form_errors for f in (form, *forms.values())
+    )
     return render_template(
         "shipments/show.html",
         shipment=shipment,
         booking=booking,
         form=form,
         token_form=token_form,
+        change_form=change_form,
+        cancel_form=cancel_form,
         tokens=carriers.carrier_tokens(user, shipment_id) if is_tenant else [],
         is_tenant=is_tenant,
+        can_amend=is_tenant and not shipment.cancelled and shipment.arrived_at is None,
         is_owner=user.organization_id == parties[1],
-        can_check_in=booking.state in SHIPPABLE_BOOKING_STATES,
+        can_check_in=booking.state in SHIPPABLE_BOOKING_STATES and not shipment.cancelled,
         now=utc_now(),
-        can_add=user.organization_id in parties,
-        late=is_late(shipment.expected_arrival, shipment.arrived_at, utc_today()),
+        today=local_day(utc_now(), booking.listing.warehouse.timezone),
+        can_add=user.organization_id in parties and not shipment.cancelled,
+        late=shipment.is_late(utc_today()),
         labels=EVENT_KINDS,
         modes=MODES,
     ), 422 if failed else 200
@@ -137,6 +180,44 @@ def add_event(shipment_id: int):
             flash(f"Event “{event.kind.replace('_', ' ')}” added.", "success")
             return redirect(url_for("shipments.show", shipment_id=shipment_id))
     return _show(shipment_id, form)
+
+
+@bp.post("/shipments/<id:shipment_id>/change")
+@login_required
+def change(shipment_id: int):
+    form, status = ShipmentChangeForm(), None
+    if form.validate_on_submit():
+        try:
+            shipment = amendments.change_shipment(actor(), shipment_id, form.to_change(), utc_now())
+        except InvalidInput as error:
+            show_errors(form, error)
+        except Conflict as error:
+            form.form_errors.append(error.message)
+            status = 409
+        else:
+            flash(f"Shipment #{shipment_id} changed; the warehouse owner is told.", "success")
+            if shipment.expected_arrival < shipment.check_in_from:
+                flash(_early_warning(shipment.expected_arrival, shipment.check_in_from), "info")
+            return redirect(url_for("shipments.show", shipment_id=shipment_id))
+    page, failed = _show(shipment_id, EventForm(formdata=None), change_form=form)
+    return page, status or failed
+
+
+@bp.post("/shipments/<id:shipment_id>/cancel")
+@login_required
+def cancel(shipment_id: int):
+    form, status = CancelShipmentForm(), None
+    if form.validate_on_submit():
+        try:
+            amendments.cancel_shipment(actor(), shipment_id, form.reason.data or "", utc_now())
+        except Conflict as error:
+            form.form_errors.append(error.message)
+            status = 409
+        else:
+            flash(f"Shipment #{shipment_id} cancelled; the warehouse owner is told.", "success")
+            return redirect(url_for("shipments.show", shipment_id=shipment_id))
+    page, failed = _show(shipment_id, EventForm(formdata=None), cancel_form=form)
+    return page, status or failed
 
 
 def _show_count_errors(form: CheckInForm, error: InvalidInput) -> None:
@@ -168,6 +249,10 @@ def check_in(shipment_id: int):
             flash(f"Shipment #{shipment_id} is already checked in.", "info")
             return redirect(url_for("shipments.show", shipment_id=shipment_id))
         services.check_in_allowed(actor(), shipment)
+        try:
+            services.check_in_day_allowed(shipment, utc_now())
+        except Conflict as error:
+            return _check_in_refused(shipment, error), 409
         form = CheckInForm.for_shipment(shipment)
     else:
         form = CheckInForm()
@@ -188,6 +273,19 @@ def check_in(shipment_id: int):
     lines = {line.sku: line for line in shipment.lines}
     page, failed = render_form("shipments/check_in.html", form, shipment=shipment, lines=lines)
     return page, status or failed
+
+
+def _check_in_refused(shipment, error: Conflict) -> str:
+    """The check-in page without its form: why the goods cannot be checked in today."""
+    booking = shipment.booking
+    return render_template(
+        "shipments/check_in_refused.html",
+        shipment=shipment,
+        booking=booking,
+        message=error.message,
+        can_allow_early=booking.state in arrivals.EARLY_ARRIVAL_STATES
+        and booking.start_date > utc_today(),
+    )
 
 
 @bp.route("/shipments/<id:shipment_id>/files/<id:file_id>")
@@ -211,7 +309,7 @@ def issue_carrier_token(shipment_id: int):
             flash(f"Carrier token for “{record.name}” issued. Copy it now, it is shown only"
                   f" once: {token}", "success")  # fmt: skip
             return redirect(url_for("shipments.show", shipment_id=shipment_id) + "#carriers")
-    return _show(shipment_id, EventForm(formdata=None), form)
+    return _show(shipment_id, EventForm(formdata=None), token_form=form)
 
 
 @bp.post("/shipments/<id:shipment_id>/carrier-tokens/<id:token_id>/revoke")
@@ -229,7 +327,7 @@ def index() -> str:
     page = services.tenant_shipments(
         actor(), today, request.args.get("page", 1, type=int), _per_page()
     )
-    return render_template("shipments/index.html", page=page, today=today, is_late=is_late)
+    return render_template("shipments/index.html", page=page, today=today)
 
 
 @bp.route("/shipments.csv")
@@ -242,6 +340,7 @@ def export_csv() -> Response:
     writer.writerow([
         "shipment", "booking", "warehouse", "carrier", "tracking_number", "mode",
         "expected_arrival", "status", "status_at_utc", "late", "lines", "units", "discrepancy",
+        "declared_value",
     ])  # fmt: skip
     for s in services.tenant_shipments_export(actor(), today):
         warehouse = services.warehouse_of(s)
@@ -249,8 +348,9 @@ def export_csv() -> Response:
             s.id, s.booking_id, _cell(f"{warehouse.name}, {warehouse.city}"), _cell(s.carrier),
             _cell(s.tracking_number), s.mode, s.expected_arrival.isoformat(), s.status,
             s.status_at.strftime("%Y-%m-%d %H:%M:%S") if s.status_at else "",
-            "yes" if is_late(s.expected_arrival, s.arrived_at, today) else "no",
+            "yes" if s.is_late(today) else "no",
             len(s.lines), s.units, "yes" if s.has_discrepancy else "no",
+            "; ".join(f"{value.decimal} {value.currency}" for value in s.declared_values),
         ])  # fmt: skip
     return Response(
         buffer.getvalue(),
@@ -259,4 +359,4 @@ def export_csv() -> Response:
     )
 
 
-from . import stock_views  # noqa: E402, F401  (its pages join this blueprint)
+from . import arrival_views, stock_views  # noqa: E402, F401  (their pages join this blueprint)

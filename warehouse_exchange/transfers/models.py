@@ -94,6 +94,8 @@ class Transfer(db.Model):
     escrow_moved_minor: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the owner gave its consent to the taker (None: not given, or not needed)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     booking: Mapped[Booking] = relationship(foreign_keys=[booking_id])

@@ -2,10 +2,13 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..accounts.schemas import OrganizationSchema
 from ..bookings.schemas import SkuProfileSchema
 from ..pagination import MAX_PAGE
 from ..web.api import MoneySchema
+from ..web.auth import api_actor
 from .rules import transfer_reference
+from .services import goods_left_over_of
 
 
 class OfferInSchema(Schema):
@@ -63,18 +66,61 @@ class TransferSchema(Schema):
     listing_id = fields.Integer()
     tenant_id = fields.Integer()
     taker_id = fields.Integer(allow_none=True)
+    taker = fields.Nested(
+        OrganizationSchema,
+        allow_none=True,
+        metadata={"description": "The taker with its public credit rating (tier and score)"},
+    )
+    taker_goods = fields.Method(
+        "_taker_goods",
+        allow_none=True,
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "description": "The SKU profile the taker declared (null before a request)",
+        },
+    )
     effective_date = fields.Date()
     last_day = fields.Date(attribute="booking.end_date")
     quantity = fields.Integer()
     price = fields.Method("_price")
     consent_required = fields.Boolean()
+    approved_at = fields.DateTime(
+        allow_none=True, metadata={"description": "When the owner gave its consent"}
+    )
     payment_reference = fields.Method("_reference")
     reason = fields.String()
     new_booking_id = fields.Integer(allow_none=True)
     continuation_id = fields.Integer(allow_none=True)
     fee = fields.Method("_fee")
+    goods_left_over = fields.Method(
+        "_goods_left_over",
+        allow_none=True,
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "description": "For the tenant, the owner and operators while the transfer is"
+            " open: the space (in the listing's unit, a decimal string) the tenant's goods on"
+            " hand take when the units it keeps cannot hold them; null otherwise",
+        },
+    )
+    escrow_moved = fields.Method(
+        "_escrow_moved",
+        allow_none=True,
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "description": "At completion: the lease's escrow not yet released for the days"
+            " handed on, which became the new leases' rent (not the price)",
+        },
+    )
     created_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
+
+    def _taker_goods(self, transfer) -> dict | None:
+        if transfer.taker_id is None:
+            return None
+        return {name: getattr(transfer, name) for name in SkuProfileSchema().fields}
 
     def _price(self, transfer) -> dict:
         return transfer.price.as_json()
@@ -83,6 +129,17 @@ class TransferSchema(Schema):
         if transfer.fee_minor is None:
             return None
         return {"amount_minor": transfer.fee_minor, "currency": transfer.currency}
+
+    def _goods_left_over(self, transfer):
+        left = goods_left_over_of(api_actor(), transfer)
+        if left is None:
+            return None
+        return {"space_used": str(left.used), "units_kept": left.kept}
+
+    def _escrow_moved(self, transfer):
+        if transfer.escrow_moved_minor is None:
+            return None
+        return {"amount_minor": transfer.escrow_moved_minor, "currency": transfer.currency}
 
     def _reference(self, transfer) -> str:
         return transfer_reference(transfer.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_CEILING, Decimal
 
 from sqlalchemy import and_, or_, select
 
@@ -22,6 +23,7 @@ from ..extensions import db
 from ..money import Money, require_currency
 from ..pagination import Page, paginate
 from ..permissions import require_operator, require_user
+from ..shipments.stock import lease_space_used
 from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import locked_row, use_case
 from ..validation import require_text
@@ -157,6 +159,39 @@ def unreleased_value(booking: Booking, effective: date, quantity: int) -> Money:
     return Money(taken, booking.currency)
 
 
+@dataclass(frozen=True)
+class GoodsLeftOver:
+    """The tenant's goods on hand on a lease take more space than the units it would keep."""
+
+    #: space the goods take, in the listing's unit (rounded up to a tenth)
+    used: Decimal
+    #: units the tenant keeps after the transfer
+    kept: int
+
+
+def goods_left_over(booking: Booking, quantity: int) -> GoodsLeftOver | None:
+    """Whether the goods checked in on the lease would not fit in the units the tenant keeps
+    after handing `quantity` on (None: they fit, or nothing is on hand)."""
+    used = lease_space_used(booking)
+    kept = max(0, booking.quantity - quantity)
+    if used <= kept:
+        return None
+    shown = used.quantize(Decimal("0.1"), ROUND_CEILING)
+    if shown == shown.to_integral_value():
+        shown = shown.quantize(Decimal(1))
+    return GoodsLeftOver(shown, kept)
+
+
+def goods_left_over_of(actor: User, transfer: Transfer) -> GoodsLeftOver | None:
+    """The warning of an open transfer, for the tenant, the owner and operators only: the
+    tenant's stock is not for the exporters browsing offers."""
+    actor = require_user(actor)
+    readers = (transfer.tenant_id, owner_of(transfer))
+    if not transfer.is_open or not (actor.is_operator or actor.organization_id in readers):
+        return None
+    return goods_left_over(transfer.booking, transfer.quantity)
+
+
 def _get(transfer_id: int) -> Transfer:
     transfer = db.session.get(Transfer, transfer_id)
     if transfer is None:
@@ -258,6 +293,24 @@ def _lock_as_owner(actor: User, transfer_id: int) -> Transfer:
     return lock_transfer(transfer_id)
 
 
+#: why a transfer in each state no longer waits for the owner's answer
+_NOT_AWAITING = {
+    "offered": "nobody has asked to take it over yet",
+    "owner_approved": "it was approved already",
+    "completed": "it is completed",
+    "withdrawn": "the tenant withdrew it",
+    "refused": "it was refused",
+    "expired": "it lapsed on its effective day",
+}
+
+
+def _check_awaits_answer(transfer: Transfer, verb: str) -> None:
+    if transfer.state != "requested":
+        raise Conflict(
+            f"Transfer #{transfer.id} cannot be {verb}: {_NOT_AWAITING[transfer.state]}."
+        )
+
+
 @use_case
 def approve_transfer(actor: User, transfer_id: int, now: datetime, today: date) -> Transfer:
     """The owner accepts the taker as its new tenant; the taker may now pay."""
@@ -265,9 +318,10 @@ def approve_transfer(actor: User, transfer_id: int, now: datetime, today: date) 
     require_not_blacklisted(actor.organization_id, today)
     if not transfer.consent_required:
         raise Conflict("This listing does not ask the owner's consent to transfers.")
-    check_transition(transfer.state, "owner_approved")
+    _check_awaits_answer(transfer, "approved")
     _check_not_lapsed(transfer, today)
     _move(transfer, "owner_approved", actor, now)
+    transfer.approved_at = now
     notices.answered(transfer, now)
     db.session.commit()
     return transfer
@@ -276,6 +330,7 @@ def approve_transfer(actor: User, transfer_id: int, now: datetime, today: date) 
 @use_case
 def refuse_transfer(actor: User, transfer_id: int, reason: str, now: datetime) -> Transfer:
     transfer = _lock_as_owner(actor, transfer_id)
+    _check_awaits_answer(transfer, "refused")
     reason = require_text(reason, "reason", 500)
     _move(transfer, "refused", actor, now, reason)
     notices.answered(transfer, now)
@@ -369,6 +424,42 @@ def offers_on_lease(booking_id: int) -> list[Transfer]:
             select(Transfer).where(Transfer.booking_id == booking_id).order_by(Transfer.id.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class LeaseSplit:
+    """How a completed transfer touched a lease: `original` is the lease it split, `taken`
+    the taker's new lease, `kept` the tenant's continuation of the units it kept."""
+
+    role: str
+    transfer: Transfer
+
+    @property
+    def kept_units(self) -> int:
+        return self.transfer.booking.quantity - self.transfer.quantity
+
+
+def lease_splits(booking: Booking) -> list[LeaseSplit]:
+    """The completed transfers that made this lease or split it, oldest first."""
+    transfers = db.session.scalars(
+        select(Transfer)
+        .where(
+            Transfer.state == "completed",
+            or_(
+                Transfer.booking_id == booking.id,
+                Transfer.new_booking_id == booking.id,
+                Transfer.continuation_id == booking.id,
+            ),
+        )
+        .order_by(Transfer.id)
+    )
+    return [LeaseSplit(_role_of(booking, transfer), transfer) for transfer in transfers]
+
+
+def _role_of(booking: Booking, transfer: Transfer) -> str:
+    if transfer.booking_id == booking.id:
+        return "original"
+    return "taken" if transfer.new_booking_id == booking.id else "kept"
 
 
 def lease_to_offer(actor: User, booking_id: int) -> Booking:

@@ -218,7 +218,7 @@ def _new_lease(
     lease.events.append(
         BookingEvent(
             from_state=None, to_state="confirmed", actor=actor, at=now,
-            reason=f"Taken over from lease #{original.id} by transfer #{transfer.id}",
+            reason=_origin(transfer, tenant_id, quantity),
         )
     )  # fmt: skip
     db.session.add(lease)
@@ -228,6 +228,17 @@ def _new_lease(
         if tenant_id == transfer.taker_id and original.listing.first_release == "check_in":
             wait_for_check_in(lease)  # the taker's goods have yet to come in
     return lease
+
+
+def _origin(transfer: Transfer, tenant_id: int, quantity: int) -> str:
+    """How a lease made by the split began: taken over by the taker, or kept by the tenant."""
+    original = transfer.booking_id
+    if tenant_id == transfer.taker_id:
+        return f"Taken over from lease #{original} by transfer #{transfer.id}"
+    return (
+        f"The {quantity} units of lease #{original} kept when transfer #{transfer.id} handed"
+        f" {transfer.quantity} on"
+    )
 
 
 def _paid_by_transfer(lease: Booking, rent: int, now: datetime) -> None:

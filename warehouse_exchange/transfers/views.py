@@ -24,11 +24,13 @@ bp = Blueprint("transfers", __name__)
 
 @bp.app_context_processor
 def transfer_helpers() -> dict:
-    """For the listing and booking pages: offers at a listing, transfers of a lease."""
+    """For the listing and booking pages: offers at a listing, transfers of a lease, and how
+    a completed transfer split a lease."""
     return {
         "listing_offers": lambda listing_id: services.offers(utc_today(), 1, 20, listing_id).items,
         "lease_transfers": services.offers_on_lease,
         "transfer_refusal": services.transfer_refusal,
+        "lease_splits": services.lease_splits,
     }
 
 
@@ -46,6 +48,7 @@ def _offer_page(booking, form, status=None):
         guide=services.unreleased_value(booking, effective, quantity),
         guide_day=effective,
         guide_quantity=quantity,
+        left_over=services.goods_left_over(booking, quantity),
     )
     return body, status or (409 if refusal and request.method == "POST" else code)
 
@@ -112,6 +115,7 @@ def _show(transfer_id: int, take_form=None, receipt_form=None, status: int = 200
         cards_enabled=escrow_cards.configured_gateway() is not None
         and transfer.currency not in CARD_UNSUPPORTED_CURRENCIES,
         price_payments=cards.price_payments(user, transfer),
+        left_over=services.goods_left_over_of(user, transfer),
     )
     return page, status
 
@@ -145,7 +149,7 @@ def take(transfer_id: int):
 
 @bp.post("/transfers/<id:transfer_id>/<any(approve, refuse, withdraw):action>")
 @login_required
-def answer(transfer_id: int, action: str) -> Response:
+def answer(transfer_id: int, action: str):
     reason = ReasonForm().reason.data or ""
     try:
         if action == "approve":
@@ -156,8 +160,8 @@ def answer(transfer_id: int, action: str) -> Response:
             transfer = services.withdraw_transfer(actor(), transfer_id, reason, utc_now())
     except (Conflict, InvalidInput) as error:
         flash(error.message, "error")
-    else:
-        flash(f"Transfer #{transfer.id} is now {transfer.state.replace('_', ' ')}.", "success")
+        return _show(transfer_id, status=error.status)
+    flash(f"Transfer #{transfer.id} is now {transfer.state.replace('_', ' ')}.", "success")
     return redirect(url_for("transfers.show", transfer_id=transfer_id))
 
 

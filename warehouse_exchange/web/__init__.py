@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
     from ..disputes.views import bp as disputes
     from ..escrow.views import bp as escrow
     from ..fx.views import bp as fx
+    from ..home.views import bp as home
     from ..listings.views import bp as listings
     from ..notifications.views import bp as notifications
     from ..scheduler.views import bp as scheduler
@@ -41,7 +42,7 @@ def register(app: Flask) -> None:
     input_guard.register(app)
     blueprints = (
         search, accounts, warehouses, listings, bookings, escrow, fx, scheduler, notifications,
-        shipments, trust, disputes, audit, transfers,
+        shipments, trust, disputes, audit, transfers, home,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -58,6 +58,7 @@ def register_api(app: Flask) -> None:
     from ..disputes.api import blp as disputes
     from ..escrow.api import blp as escrow
     from ..fx.api import blp as fx
+    from ..home.api import blp as home
     from ..listings.api import blp as listings
     from ..notifications.api import blp as notifications
     from ..search.api import blp as search
@@ -76,7 +77,7 @@ def register_api(app: Flask) -> None:
     )
     blueprints = (
         accounts, warehouses, listings, bookings, escrow, search, fx, notifications, shipments,
-        stock, carriers, trust, disputes, transfers,
+        stock, carriers, trust, disputes, transfers, home,
     )  # fmt: skip
     for blueprint in blueprints:
         csrf.exempt(blueprint)

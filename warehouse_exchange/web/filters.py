@@ -8,6 +8,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 
 from .. import catalog
+from ..bookings.rules import month_starts
 from ..escrow.rules import instalment_reference
 from ..listings.rules import CANCELLATION_POLICIES, FIRST_RELEASES
 from ..money import Money
@@ -41,6 +42,7 @@ def register(app: Flask) -> None:
         cancellation_policies=CANCELLATION_POLICIES,
         first_releases=FIRST_RELEASES,
         instalment_reference=instalment_reference,
+        lease_month_starts=month_starts,
         timedelta_days=lambda n: timedelta(days=n),
     )
 
