@@ -330,6 +330,11 @@ def _check_in_goods(client, owner, exporter, booking):
 
     tenant_headers, owner_headers = api_token(client, exporter), api_token(client, owner)
     shipment = announce(client, tenant_headers, booking.id, lines=[line(units=500)])
+    early = {"from_date": TODAY.isoformat()}  # the lease starts later; the owner agrees
+    agreed = client.put(
+        f"/api/v1/bookings/{booking.id}/early-arrival", json=early, headers=owner_headers
+    )
+    assert agreed.status_code == 200, agreed.json
     checked = post_check_in(client, owner_headers, shipment["id"], counts(("BT-SPK-01", 500, 0)))
     assert checked.status_code == 201, checked.json
 
