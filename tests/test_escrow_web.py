@@ -258,3 +258,33 @@ def test_after_a_part_payment_the_next_step_asks_for_what_is_left(
         page = client.get(url).get_data(as_text=True)
         assert f"Pay {left} into escrow" in page, url
         assert f"Pay {Money(booking.total_minor, 'EUR').format()} into" not in page, url
+
+
+def test_a_booking_settled_by_a_dispute_says_so_with_a_link_to_the_case(
+    client, owner, exporter, operator
+):
+    from tests.dispute_support import FIRST_DAY, decision, open_on
+    from tests.helpers import pay_in_full
+    from tests.test_escrow import accepted_booking
+    from warehouse_exchange.disputes.services import decide_dispute, take_dispute
+    from warehouse_exchange.disputes.settlement import frozen_minor
+
+    booking = accepted_booking(owner, exporter)
+    pay_in_full(operator, booking)
+    dispute = open_on(booking, exporter, now=FIRST_DAY)  # before any month was released
+    take_dispute(operator, dispute.id, FIRST_DAY)
+    frozen = frozen_minor(booking)
+    decide_dispute(operator, dispute.id, decision(frozen, 0), FIRST_DAY)
+
+    login(client, exporter)
+    page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert "not paid through escrow" not in page
+    assert (
+        f'settled by the <a href="/disputes/{dispute.id}">dispute decision of'
+        f" {FIRST_DAY:%Y-%m-%d}</a>" in page
+    )
+    summary = client.get(
+        f"/api/v1/bookings/{booking.id}/escrow", headers=api_token(client, exporter)
+    ).json
+    assert summary["settled_by"]["dispute_id"] == dispute.id
+    assert summary["paid"]["amount_minor"] == booking.total_minor

@@ -97,6 +97,11 @@ class InstalmentSchema(Schema):
     released_at = fields.DateTime(allow_none=True)
 
 
+class SettlingDisputeSchema(Schema):
+    dispute_id = fields.Integer(attribute="id")
+    decided_at = fields.DateTime()
+
+
 class EscrowSummarySchema(Schema):
     booking_id = fields.Integer()
     reference = fields.String(metadata={"description": "Quote it on the bank transfer"})
@@ -117,6 +122,11 @@ class EscrowSummarySchema(Schema):
         MoneySchema,
         allow_none=True,
         metadata={"description": "What pays the next instalment not yet paid"},
+    )
+    settled_by = fields.Nested(
+        SettlingDisputeSchema,
+        allow_none=True,
+        metadata={"description": "The dispute whose decision settled what escrow held, if any"},
     )
 
 

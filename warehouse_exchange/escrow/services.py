@@ -833,6 +833,8 @@ class EscrowSummary:
     next_amount: Money | None = None
     #: the day the payment statuses are judged on
     as_of: date | None = None
+    #: the decided dispute that settled what escrow still held, if any
+    settled_by: Dispute | None = None
 
     @property
     def decline_message(self) -> str:
@@ -857,6 +859,7 @@ def escrow_summary(actor: User, booking_id: int, today: date | None = None) -> E
     payments = scheduled_payments(booking.id)
     upcoming, next_amount = next_payment(payments, paid)
     return EscrowSummary(
+        settled_by=_settling_dispute(booking.id),
         payment_plan=booking.payment_plan,
         payments=payments,
         next_instalment=upcoming,
@@ -888,6 +891,16 @@ def escrow_summary(actor: User, booking_id: int, today: date | None = None) -> E
                 .order_by(CardPayment.id)
             )
         ),
+    )
+
+
+def _settling_dispute(booking_id: int) -> Dispute | None:
+    """The latest decided dispute on the booking: its decision split what escrow held."""
+    return db.session.scalar(
+        select(Dispute)
+        .where(Dispute.booking_id == booking_id, Dispute.decided_at.is_not(None))
+        .order_by(Dispute.decided_at.desc())
+        .limit(1)
     )
 
 
