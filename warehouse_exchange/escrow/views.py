@@ -56,18 +56,18 @@ def console() -> tuple[str, int] | Response:
 
 
 def _recorded_message(recorded: receipts.RecordedReceipt) -> tuple[str, str]:
+    """The flash after recording: what the money paid, or that it was recorded before."""
     receipt = recorded.receipt
-    paid = receipt.transfer if receipt.transfer_id is not None else receipt.booking
     if recorded.replayed:
-        return (
+        message = (
             f"Bank transfer {receipt.bank_reference} is already recorded (receipt {receipt.id},"
-            f" {receipt.amount.format()} for {receipt.paid_what}); nothing changed.",
-            "info",
+            f" {receipt.amount.format()} for {receipt.paid_what}); nothing changed."
         )
+        return message, "info"
+    paid = receipt.transfer if receipt.transfer_id is not None else receipt.booking
     state = paid.state.replace("_", " ")
-    return f"{receipt.amount.format()} recorded for {receipt.paid_what}, which is now {state}.", (
-        "success"
-    )
+    message = f"{receipt.amount.format()} recorded for {receipt.paid_what}, which is now {state}."
+    return message, "success"
 
 
 def _console_page(form: ReceiptForm) -> str:
