@@ -138,6 +138,7 @@ def test_the_operator_picks_a_payment_awaiting_money_on_a_desktop_and_a_phone(
         assert page.input_value("#amount") == f"{total / 100:.2f}"
         assert page.input_value("#currency") == "EUR"
         page.fill("#bank_reference", "RABO-7731")
+        screenshot(page, "escrow-console-picked")
         page.click("main button:has-text('Record transfer')")
         page.wait_for_selector(f"text=recorded for booking #{booking.id}, which is now confirmed")
         context.close()
