@@ -329,6 +329,10 @@ def test_the_whole_transfer_through_the_api(client, owner, exporter, taker, oper
     paid = client.post("/api/v1/transfers/receipts", json=body, headers=api_token(client, operator))
 
     assert paid.status_code == 201 and paid.json["transfer_state"] == "completed"
+    again = client.post(
+        "/api/v1/transfers/receipts", json=body, headers=api_token(client, operator)
+    )
+    assert again.status_code == 200 and again.json == paid.json  # a replay changes nothing
     done = client.get(url, headers=taker_h).json
     assert done["fee"]["amount_minor"] == 1_500 and done["new_booking_id"]
     lease = client.get(f"/api/v1/bookings/{done['new_booking_id']}", headers=taker_h).json

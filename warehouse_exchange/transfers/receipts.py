@@ -44,12 +44,22 @@ class RecordedReceipt:
 def record_receipt(actor: User, data: ReceiptData, now: datetime, today: date) -> RecordedReceipt:
     """An operator records a bank transfer by the payment reference it quotes. The same
     transfer entered again (same bank reference, reference and amount) changes nothing."""
+    if is_transfer_reference(data.reference):
+        return _recorded(record_transfer_receipt, actor, data, now, today)
+    return _recorded(record_bank_receipt, actor, data, now, today)
+
+
+def record_price_receipt(
+    actor: User, data: ReceiptData, now: datetime, today: date
+) -> RecordedReceipt:
+    """The same, for a reference that must be a lease transfer's."""
+    return _recorded(record_transfer_receipt, actor, data, now, today)
+
+
+def _recorded(use_case, actor: User, data: ReceiptData, now, today) -> RecordedReceipt:
     require_operator(actor)
     before = known_receipt(require_text(data.bank_reference, "bank_reference", 80))
-    if is_transfer_reference(data.reference):
-        receipt = record_transfer_receipt(actor, data, now, today)
-    else:
-        receipt = record_bank_receipt(actor, data, now, today)
+    receipt = use_case(actor, data, now, today)
     return RecordedReceipt(receipt, replayed=before is not None and before.id == receipt.id)
 
 
