@@ -112,3 +112,21 @@ def test_verification_decisions_are_logged(app, owner, exporter):
     assert rejected.after == {
         "state": "rejected", "reason": "Blurred extract", "organization_id": owner.organization_id
     }  # fmt: skip
+
+
+def test_reserve_top_ups_and_exchange_rates_are_logged(app):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from tests.helpers import fund_reserve
+    from warehouse_exchange.fx.services import record_rate
+
+    operator = OperatorFactory()
+    fund_reserve(50_000, "EUR", "RESERVE-1")
+    record_rate(operator, "USD", "1.08", TODAY - timedelta(days=1), "EUR", TODAY)
+    record_rate(operator, "USD", "1.09", TODAY - timedelta(days=1), "EUR", TODAY)
+    assert actions() == ["reserve.fund", "rate.record", "rate.record"]
+    corrected = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
+    assert (corrected.actor_id, corrected.subject_type) == (operator.id, "exchange_rate")
+    assert Decimal(corrected.before["rate"]) == Decimal("1.08")
+    assert corrected.after["rate"] == "1.09"

@@ -54,7 +54,7 @@ from warehouse_exchange.escrow.services import (
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger.models import LedgerAccount, LedgerEntry
 from warehouse_exchange.transfers import services as transfers
-from warehouse_exchange.transfers.models import Transfer, TransferReceipt
+from warehouse_exchange.transfers.models import Transfer
 from warehouse_exchange.transfers.rules import TRANSITIONS as TRANSFER_TRANSITIONS
 from warehouse_exchange.transfers.rules import transfer_reference
 from warehouse_exchange.transfers.settlement import record_transfer_receipt
@@ -80,7 +80,11 @@ def check_escrow():
         LedgerEntry.amount_minor,
         where=[LedgerAccount.id == LedgerEntry.account_id, LedgerEntry.booking_id.is_not(None)],
     )
-    paid = _sums(BankReceipt.booking_id, BankReceipt.amount_minor)
+    paid = _sums(
+        BankReceipt.booking_id,
+        BankReceipt.amount_minor,
+        where=[BankReceipt.booking_id.is_not(None)],
+    )
     by_card = _sums(
         CardPayment.booking_id,
         CardPayment.amount_minor,
@@ -141,8 +145,8 @@ def _add_transfers(paid: dict) -> None:
     on; the escrow of the days handed on into the new leases) and takes out of it."""
     price = _sums(
         Transfer.booking_id,
-        TransferReceipt.amount_minor,
-        where=[TransferReceipt.transfer_id == Transfer.id],
+        BankReceipt.amount_minor,
+        where=[BankReceipt.transfer_id == Transfer.id],
     )
     by_card = _sums(
         Transfer.booking_id,

@@ -15,6 +15,7 @@ from tests.factories import ListingFactory, OperatorFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods, login, pay_in_full
 from tests.stripe_support import WEBHOOK_SECRET
 from tests.test_stripe_gateway import signature_header
+from warehouse_exchange.audit.models import AuditEntry
 from warehouse_exchange.bookings.services import BookingRequest, accept_booking, request_booking
 from warehouse_exchange.escrow.models import CardPayment, GatewayEvent, Refund
 from warehouse_exchange.extensions import db
@@ -111,6 +112,9 @@ def test_pay_by_card_confirm_by_webhook_replay_and_refund_to_the_card(
     assert refund.state == "sent" and refund.bank_reference.startswith("re_")
     at_stripe = cards.v1.refunds.retrieve(refund.bank_reference)
     assert at_stripe.amount == refund.amount_minor  # a partial refund of the charge
+    audited = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "refund.sent"))
+    assert (audited.actor_id, audited.subject_id) == (operator.id, refund.id)
+    assert audited.after["gateway"] == "stripe"
     assert ledger.balance(ledger.escrow(booking.tenant_id, "EUR"), booking.id) == Money(0, "EUR")
 
 

@@ -171,7 +171,8 @@ def test_bad_receipts_are_refused_and_change_nothing(owner, exporter):
             "received_on",
         ),
         (receipt(booking, 100, ""), InvalidInput, "bank_reference"),
-        (receipt(booking, 100, "BANK-A"), Conflict, None),  # the same transfer again
+        # the same bank transfer with another amount: it paid 100 already
+        (receipt(booking, 50, "BANK-A"), Conflict, "bank_reference"),
     ]
     for data, error, field in bad:
         with pytest.raises(error) as raised:
@@ -180,6 +181,9 @@ def test_bad_receipts_are_refused_and_change_nothing(owner, exporter):
             assert field in raised.value.fields, (data, raised.value.fields)
     with pytest.raises(Forbidden):
         record_bank_receipt(owner, receipt(booking, 100, "B10"), NOW, TODAY)
+    # the same transfer entered again is the receipt recorded before: nothing changes
+    first = db.session.scalar(select(BankReceipt))
+    assert record_bank_receipt(operator, receipt(booking, 100, "BANK-A"), NOW, TODAY) is first
     after = (entries(), db.session.scalar(select(func.count()).select_from(BankReceipt)))
     assert after == before
 

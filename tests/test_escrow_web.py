@@ -86,7 +86,7 @@ def test_tenant_sees_how_to_pay_and_operator_records_the_transfer(
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"reference": "WX000000000"}, "not the payment reference"),
+        ({"reference": "WX000000000"}, "Not a payment reference"),
         ({"amount": "-3"}, "Must be more than zero."),
         ({"amount": "1.234"}, "at most 2 decimals"),
         ({"amount": "Infinity"}, "Must be a number."),
@@ -126,7 +126,8 @@ def test_api_pay_replay_refund_and_summary(client, booking, operator, exporter, 
     created = client.post("/api/v1/escrow/receipts", json=body, headers=staff)
     assert created.status_code == 201 and created.json["booking_state"] == "confirmed"
     replay = client.post("/api/v1/escrow/receipts", json=body, headers=staff)
-    assert replay.status_code == 409 and receipts() == 1
+    assert replay.status_code == 200 and receipts() == 1  # the same transfer: nothing changed
+    assert replay.json["id"] == created.json["id"]
     wrong = {**body, "bank_reference": "API-2", "amount": {"amount_minor": 5, "currency": "GBP"}}
     refused = client.post("/api/v1/escrow/receipts", json=wrong, headers=staff)
     assert refused.status_code == 422 and "currency" in refused.json["error"]["fields"]
@@ -306,3 +307,33 @@ def test_the_release_schedule_says_why_the_last_month_is_released_after_the_leas
     assert f"no release falls on {last_month_start}" in page
     assert "The months of a lease count from its first day" in page
     assert "on the lease's first day" in page
+
+
+def test_a_booking_settled_by_a_dispute_says_so_with_a_link_to_the_case(
+    client, owner, exporter, operator
+):
+    from tests.dispute_support import FIRST_DAY, decision, open_on
+    from tests.helpers import pay_in_full
+    from tests.test_escrow import accepted_booking
+    from warehouse_exchange.disputes.services import decide_dispute, take_dispute
+    from warehouse_exchange.disputes.settlement import frozen_minor
+
+    booking = accepted_booking(owner, exporter)
+    pay_in_full(operator, booking)
+    dispute = open_on(booking, exporter, now=FIRST_DAY)  # before any month was released
+    take_dispute(operator, dispute.id, FIRST_DAY)
+    frozen = frozen_minor(booking)
+    decide_dispute(operator, dispute.id, decision(frozen, 0), FIRST_DAY)
+
+    login(client, exporter)
+    page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert "not paid through escrow" not in page
+    assert (
+        f'settled by the <a href="/disputes/{dispute.id}">dispute decision of'
+        f" {FIRST_DAY:%Y-%m-%d}</a>" in page
+    )
+    summary = client.get(
+        f"/api/v1/bookings/{booking.id}/escrow", headers=api_token(client, exporter)
+    ).json
+    assert summary["settled_by"]["dispute_id"] == dispute.id
+    assert summary["paid"]["amount_minor"] == booking.total_minor

@@ -15,13 +15,16 @@ from tests.stripe_support import API_KEY, WEBHOOK_SECRET
 from tests.test_booking_state_machine import check_escrow
 from tests.test_card_payments import browser_confirms
 from tests.test_concurrency import check_ledger
+from tests.test_escrow import accepted_booking
 from tests.transfer_support import NOW, TODAY, offer, paid_lease, receipt
 from warehouse_exchange.accounts.models import User
 from warehouse_exchange.adapters.payments import WebhookEvent
 from warehouse_exchange.bookings.models import Booking
 from warehouse_exchange.errors import DomainError
 from warehouse_exchange.escrow.cards import handle_gateway_event
-from warehouse_exchange.escrow.models import Refund
+from warehouse_exchange.escrow.models import BankReceipt, Refund
+from warehouse_exchange.escrow.rules import payment_reference
+from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
 from warehouse_exchange.extensions import db
 from warehouse_exchange.transfers.cards import start_price_card_payment
 from warehouse_exchange.transfers.models import Transfer
@@ -139,5 +142,52 @@ def test_a_card_payment_and_a_bank_transfer_of_one_price_at_once(tmp_path, local
             )
             takers_leases = select(func.count()).where(Booking.tenant_id == transfer.taker_id)
             assert db.session.scalar(takers_leases) == 1
+            check_ledger()
+            check_escrow()
+
+
+def test_one_bank_reference_as_a_booking_and_a_transfer_receipt_at_once(tmp_path):
+    """The same bank transfer entered as a booking's payment and as a transfer's price at the
+    same moment: the database records its reference once, the other is a 409 naming what it
+    paid, and the ledger holds only the winner's money."""
+    with isolated_app("postgresql", tmp_path) as app:
+        with app.app_context():
+            ids = _seed(consent=False)
+            taker = db.session.get(User, ids["takers"][0])
+            request_transfer(taker, ids["transfer"], goods(), NOW, TODAY)
+            owner = UserFactory(organization=OrganizationFactory(kind="owner"))
+            tenant = UserFactory(organization=OrganizationFactory(kind="exporter"))
+            ids["booking"] = accepted_booking(owner, tenant).id
+        kinds = iter(enumerate(["booking", "transfer"]))
+
+        def pay():
+            n, kind = next(kinds)
+            operator = db.session.get(User, ids["operators"][n])
+            if kind == "transfer":
+                data = receipt(db.session.get(Transfer, ids["transfer"]), bank_reference="SAME")
+                return "transfer " + _attempt(
+                    lambda: record_transfer_receipt(operator, data, NOW, TODAY)
+                )
+            booking = db.session.get(Booking, ids["booking"])
+            data = ReceiptData(
+                payment_reference(booking.id), booking.total_minor, "EUR", TODAY, "SAME"
+            )
+            return "booking " + _attempt(lambda: record_bank_receipt(operator, data, NOW, TODAY))
+
+        outcomes = sorted(run_at_once(app, pay))
+
+        assert outcomes in (
+            ["booking conflict", "transfer won"],
+            ["booking won", "transfer conflict"],
+        ), outcomes
+        with app.app_context():
+            same = select(func.count()).where(BankReceipt.bank_reference == "SAME")
+            assert db.session.scalar(same) == 1
+            transfer = db.session.get(Transfer, ids["transfer"])
+            booking = db.session.get(Booking, ids["booking"])
+            if outcomes[0] == "booking won":
+                assert booking.state == "confirmed" and transfer.state == "requested"
+            else:
+                assert booking.state == "accepted" and transfer.state == "completed"
             check_ledger()
             check_escrow()

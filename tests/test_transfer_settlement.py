@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.factories import OperatorFactory, OrganizationFactory, UserFactory
 from tests.helpers import api_token, goods, login
@@ -39,6 +39,7 @@ from warehouse_exchange.escrow.services import (
 )
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger import services as ledger
+from warehouse_exchange.ledger.models import LedgerEntry
 from warehouse_exchange.money import Money
 from warehouse_exchange.notifications.models import Notification
 from warehouse_exchange.transfers.services import (
@@ -117,9 +118,11 @@ def test_a_partial_transfer_splits_the_lease_and_its_escrow(app, owner, exporter
     send_refund(operator, refund.id, "PAID-TENANT", NOW)
     check_ledger()
     check_escrow()
-    # the replayed receipt changes nothing
-    with pytest.raises(Conflict):
-        record_transfer_receipt(operator, receipt(transfer), NOW, TODAY)
+    # the replayed receipt changes nothing: it is the receipt recorded before
+    entries_before = db.session.scalar(select(func.count()).select_from(LedgerEntry))
+    replayed = record_transfer_receipt(operator, receipt(transfer), NOW, TODAY)
+    assert replayed.transfer_id == transfer.id and replayed.bank_reference == f"TAKER-{transfer.id}"
+    assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == entries_before
     assert "transfer_completed" in kinds_told(taker.organization_id)
     assert "transfer_completed" in kinds_told(owner.organization_id)
     assert kinds_told(exporter.organization_id).count("transfer_answered") == 1
@@ -326,6 +329,10 @@ def test_the_whole_transfer_through_the_api(client, owner, exporter, taker, oper
     paid = client.post("/api/v1/transfers/receipts", json=body, headers=api_token(client, operator))
 
     assert paid.status_code == 201 and paid.json["transfer_state"] == "completed"
+    again = client.post(
+        "/api/v1/transfers/receipts", json=body, headers=api_token(client, operator)
+    )
+    assert again.status_code == 200 and again.json == paid.json  # a replay changes nothing
     done = client.get(url, headers=taker_h).json
     assert done["fee"]["amount_minor"] == 1_500 and done["new_booking_id"]
     lease = client.get(f"/api/v1/bookings/{done['new_booking_id']}", headers=taker_h).json

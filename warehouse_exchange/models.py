@@ -30,7 +30,7 @@ from .shipments.models import (
     ShipmentLine,
     StockItem,
 )
-from .transfers.models import Transfer, TransferReceipt
+from .transfers.models import Transfer
 from .trust.models import (
     BlacklistEntry,
     CreditRating,
@@ -82,7 +82,6 @@ __all__ = [
     "StoredFile",
     "TemperatureZone",
     "Transfer",
-    "TransferReceipt",
     "User",
     "VerificationDocument",
     "VerificationRequest",

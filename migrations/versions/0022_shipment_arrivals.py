@@ -2,7 +2,7 @@
 cancelled, and the owner's notifications of shipments announced, changed and cancelled
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-06 01:30:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -89,3 +89,56 @@ def test_pay_by_reference_then_see_escrow_and_earnings(page, live_server, accept
     page.goto(f"{live_server}/bookings/{booking_id}")
     assert page.is_visible(".badge.state-confirmed")
     screenshot(page, "booking-paid")
+
+
+def test_the_operator_picks_a_payment_awaiting_money_on_a_desktop_and_a_phone(
+    browser, live_app, live_server
+):
+    """The console lists what waits for money; picking a row fills the reference, amount and
+    currency, and the operator types what the bank statement says."""
+    with live_app.app_context():
+        owner = register("Rotterdam Racks BV", "owner", "NL", "Jan Smit", "jan@racks.example")
+        tenant = register("Lagos Textiles Ltd", "exporter", "NG", "Ade Bello", "ade@lagos.example")
+        create_operator("ops@pick.example", "Pat Pick", PASSWORD)
+        listing = pallet_listing(
+            owner,
+            live_app.extensions["geocoder"],
+            warehouse=("Waalhaven Hall 2", "Waalhaven 2", "Rotterdam", "NL"),
+            title="Textile pallets at Waalhaven",
+            quantity=40,
+            days=200,
+            price_minor=600,
+            currency="EUR",
+            categories=["general"],
+        )
+        today = utc_today()
+        goods = SkuProfile(100, 80, 120, 300, 15, 25, "general", 5)
+        start = today + timedelta(days=6)
+        request = BookingRequest(listing.id, 5, start, start + timedelta(days=60), goods)
+        terms = BookingTerms.from_config(live_app.config)
+        booking = request_booking(tenant, request, terms, utc_now(), today)
+        accept_booking(owner, booking.id, utc_now())
+        reference, total = payment_reference(booking.id), booking.total_minor
+
+    for width, name in ((390, "phone-escrow-console-awaiting"), (1280, "escrow-console-awaiting")):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        log_in(page, live_server, "ops@pick.example")
+        page.goto(f"{live_server}/operator/escrow")
+        row = page.locator("#awaiting + table tr", has=page.locator(f"code:text-is('{reference}')"))
+        assert "Lagos Textiles Ltd" in row.inner_text()
+        screenshot(page, name)
+        if width == 390:
+            width_used = page.evaluate("document.documentElement.scrollWidth")
+            assert width_used <= 390, width_used  # the table scrolls inside the page
+            context.close()
+            continue
+        row.locator("a:has-text('Pick')").click()
+        assert page.input_value("#reference") == reference
+        assert page.input_value("#amount") == f"{total / 100:.2f}"
+        assert page.input_value("#currency") == "EUR"
+        page.fill("#bank_reference", "RABO-7731")
+        screenshot(page, "escrow-console-picked")
+        page.click("main button:has-text('Record transfer')")
+        page.wait_for_selector(f"text=recorded for booking #{booking.id}, which is now confirmed")
+        context.close()

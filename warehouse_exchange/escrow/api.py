@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now, utc_today
 from ..bookings.schemas import BookingSchema
+from ..transfers import receipts
 from ..web.auth import api_actor, api_login_required
 from . import cards, reserve, services
 from .defaults import end_lease_after_default
@@ -15,6 +16,8 @@ from .schemas import (
     CardPaymentSchema,
     EndLeaseSchema,
     EscrowSummarySchema,
+    PageArgs,
+    PaymentDuePageSchema,
     PayoutInSchema,
     ReceiptInSchema,
     ReceiptSchema,
@@ -32,9 +35,19 @@ blp = Blueprint("escrow_api", __name__, description="Escrow: payments, releases 
 @blp.post("/escrow/receipts")
 @api_login_required
 @blp.arguments(ReceiptInSchema)
-@blp.response(201, ReceiptSchema)
+@blp.response(201, ReceiptSchema, description="Recorded: the money pays what it quotes")
+@blp.alt_response(
+    200,
+    schema=ReceiptSchema,
+    description="Already recorded: the same bank transfer (bank reference, payment reference"
+    " and amount) was entered before; nothing changed, and this is the receipt recorded then",
+)
 def record_receipt(args):
-    """An operator records a bank transfer into escrow, by the booking's payment reference."""
+    """An operator records a bank transfer into escrow, by the payment reference it quotes: a
+    booking's or an instalment's (WX…) or a lease transfer's (WT…). Entering the same transfer
+    again answers 200 with the receipt recorded before and changes nothing. 409 when the bank
+    reference already paid something else (named in the message): one transfer pays once;
+    409 too when what it quotes takes no payment (closed, or already paid in full)."""
     data = services.ReceiptData(
         args["reference"],
         args["amount"]["amount_minor"],
@@ -42,7 +55,20 @@ def record_receipt(args):
         args["received_on"],
         args["bank_reference"],
     )
-    return services.record_bank_receipt(api_actor(), data, utc_now(), utc_today())
+    recorded = receipts.record_receipt(api_actor(), data, utc_now(), utc_today())
+    return recorded.receipt, 200 if recorded.replayed else 201
+
+
+@blp.get("/escrow/payments-due")
+@api_login_required
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, PaymentDuePageSchema)
+def payments_due(args):
+    """Payments the platform asked for that wait for the payer's money (bookings' next
+    instalments and lease transfers' prices), soonest due first; operators only."""
+    return receipts.payments_awaiting_money(
+        api_actor(), utc_today(), args["page"], args["per_page"]
+    )
 
 
 @blp.get("/escrow/refunds")

@@ -19,6 +19,7 @@ from ..adapters.payments import (
     PaymentGateway,
     WebhookEvent,
 )
+from ..audit.services import record as audit
 from ..bookings.services import get_booking, lock_booking
 from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
@@ -291,7 +292,10 @@ def refund_to_card(actor: User, refund_id: int, gateway: PaymentGateway, now: da
     gateway_refund = gateway.refund(
         payment.payment_intent_id, refund.amount_minor, idempotency_key=f"refund-{refund.id}"
     )
+    before = {"state": refund.state, "amount_minor": refund.amount_minor}
     mark_refund_sent(refund, GATEWAY, gateway_refund, actor, now)
+    after = {**before, "state": refund.state, "gateway": GATEWAY, "refund_id": gateway_refund}
+    audit(actor, "refund.sent", "refund", refund.id, before, after, now)
     db.session.commit()
     return refund
 

@@ -1,5 +1,8 @@
 """Forms of the escrow console."""
 
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
@@ -14,8 +17,8 @@ from .services import ReceiptData
 class ReceiptForm(FlaskForm):
     reference = StringField(
         "Payment reference", validators=[DataRequired(), Length(max=40)],
-        description="As the tenant wrote it on the transfer: a booking's (WX and nine digits)"
-        " or one of its instalments' (WX0000021-01-03).",
+        description="As the payer wrote it on the transfer: a booking's (WX and nine digits),"
+        " one of its instalments' (WX0000021-01-03) or a lease transfer's (WT and nine digits).",
     )  # fmt: skip
     amount = DecimalField("Amount received", places=None, validators=[InputRequired(), positive])
     currency = SelectField("Currency", validators=[DataRequired()])
@@ -28,6 +31,17 @@ class ReceiptForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.currency.choices = [("", "Choose…"), *currency_choices()]
+
+    def prefill(self, args, today: date) -> None:
+        """The payment picked from those awaiting money: its reference, amount and currency;
+        the operator adds what the bank statement says."""
+        self.received_on.data = today
+        self.reference.data = args.get("reference", "")
+        self.currency.data = args.get("currency", "")
+        try:
+            self.amount.data = Decimal(args.get("amount", "")) if args.get("amount") else None
+        except InvalidOperation:
+            self.amount.data = None
 
     def to_data(self) -> ReceiptData:
         try:

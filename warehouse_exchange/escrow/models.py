@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -24,15 +25,27 @@ from ..extensions import db
 from ..models_base import UTCDateTime, utcnow
 from ..money import Money
 
+if TYPE_CHECKING:  # transfers build on escrow: the class is named, not imported
+    from ..transfers.models import Transfer
+
 
 class BankReceipt(db.Model):
-    """A transfer that reached the platform's escrow bank account, as an operator saw it."""
+    """A bank transfer that reached the platform's escrow bank account, as an operator saw it:
+    it pays a booking (its tenant's payment) or a lease transfer (its taker's price), never
+    both. A bank reference is recorded once, whatever it paid: the database refuses the
+    second, so one transfer can never be counted twice."""
 
     __tablename__ = "bank_receipts"
-    __table_args__ = (CheckConstraint("amount_minor > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("(booking_id IS NULL) <> (transfer_id IS NULL)", name="pays_one_thing"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    #: the booking it pays (None: a transfer's price)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    #: the lease transfer whose price it pays (None: a booking's payment)
+    transfer_id: Mapped[int | None] = mapped_column(ForeignKey("transfers.id"), index=True)
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     received_on: Mapped[date] = mapped_column(Date)
@@ -42,11 +55,19 @@ class BankReceipt(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"))
 
-    booking: Mapped[Booking] = relationship()
+    booking: Mapped[Booking | None] = relationship()
+    transfer: Mapped[Transfer | None] = relationship("Transfer")
 
     @property
     def amount(self) -> Money:
         return Money(self.amount_minor, self.currency)
+
+    @property
+    def paid_what(self) -> str:
+        """What it paid, in words: "booking #12" or "transfer #3"."""
+        if self.transfer_id is not None:
+            return f"transfer #{self.transfer_id}"
+        return f"booking #{self.booking_id}"
 
 
 class Refund(db.Model):

@@ -3,27 +3,68 @@
 from marshmallow import Schema, fields, validate
 
 from ..bookings.schemas import PaymentInstalmentSchema
+from ..pagination import MAX_PAGE
 from ..web.api import MoneySchema
 
 
 class ReceiptInSchema(Schema):
     reference = fields.String(
-        required=True, metadata={"description": "The booking's payment reference, WX + 9 digits"}
+        required=True,
+        metadata={
+            "description": "The payment reference the transfer quotes: a booking's (WX + 9"
+            " digits), one of its instalments' (WX0000021-01-03) or a lease transfer's (WT + 9"
+            " digits)"
+        },
     )
     amount = fields.Nested(MoneySchema, required=True)
     received_on = fields.Date(required=True)
     bank_reference = fields.String(
-        required=True, validate=validate.Length(1, 80), metadata={"description": "The bank's own"}
+        required=True,
+        validate=validate.Length(1, 80),
+        metadata={"description": "The bank's own: one bank transfer is recorded once"},
     )
 
 
 class ReceiptSchema(Schema):
     id = fields.Integer()
-    booking_id = fields.Integer()
+    booking_id = fields.Integer(
+        allow_none=True, metadata={"description": "The booking paid (null: a transfer's price)"}
+    )
+    transfer_id = fields.Integer(
+        allow_none=True, metadata={"description": "The lease transfer whose price is paid"}
+    )
     amount = fields.Nested(MoneySchema)
     received_on = fields.Date()
     bank_reference = fields.String()
-    booking_state = fields.String(attribute="booking.state")
+    booking_state = fields.Function(
+        lambda receipt: receipt.booking.state if receipt.booking_id is not None else None,
+        allow_none=True,
+    )
+    transfer_state = fields.Function(
+        lambda receipt: receipt.transfer.state if receipt.transfer_id is not None else None,
+        allow_none=True,
+    )
+
+
+class PaymentDueSchema(Schema):
+    reference = fields.String(metadata={"description": "What the payer quotes on the transfer"})
+    payer = fields.String(metadata={"description": "The tenant, or the taker of a transfer"})
+    amount = fields.Nested(MoneySchema, metadata={"description": "What is still to pay"})
+    due_on = fields.Date()
+    booking_id = fields.Integer(allow_none=True)
+    transfer_id = fields.Integer(allow_none=True)
+
+
+class PaymentDuePageSchema(Schema):
+    results = fields.List(fields.Nested(PaymentDueSchema), attribute="items")
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
 
 class RefundSchema(Schema):
@@ -56,6 +97,11 @@ class InstalmentSchema(Schema):
     released_at = fields.DateTime(allow_none=True)
 
 
+class SettlingDisputeSchema(Schema):
+    dispute_id = fields.Integer(attribute="id")
+    decided_at = fields.DateTime()
+
+
 class EscrowSummarySchema(Schema):
     booking_id = fields.Integer()
     reference = fields.String(metadata={"description": "Quote it on the bank transfer"})
@@ -76,6 +122,11 @@ class EscrowSummarySchema(Schema):
         MoneySchema,
         allow_none=True,
         metadata={"description": "What pays the next instalment not yet paid"},
+    )
+    settled_by = fields.Nested(
+        SettlingDisputeSchema,
+        allow_none=True,
+        metadata={"description": "The dispute whose decision settled what escrow held, if any"},
     )
 
 

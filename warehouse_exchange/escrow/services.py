@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, literal, select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Organization, User
 from ..adapters.payments import GatewayError, PaymentGateway
@@ -76,22 +77,23 @@ def _booking_of_reference(reference: str) -> Booking:
     booking = lock_booking(booking_id) if booking_id else None
     if booking is None:
         raise InvalidInput(
-            f"{reference!r} is not the payment reference of any booking.",
-            {"reference": "Not a booking's or an instalment's payment reference (WX…)."},
+            f"{reference!r} is not a payment reference the platform issued.",
+            {
+                "reference": "Not a payment reference: a booking's or an instalment's (WX…),"
+                " or a lease transfer's (WT…)."
+            },
         )
     return booking
 
 
-def _checked_receipt(data: ReceiptData, booking: Booking, today: date) -> tuple[int, str]:
+def _checked_receipt(data: ReceiptData, booking: Booking, today: date) -> int:
     amount = require_int(data.amount_minor, "amount", minimum=1, maximum=MAX_AMOUNT_MINOR)
-    bank_reference = require_text(data.bank_reference, "bank_reference", 80)
     if require_currency(data.currency) != booking.currency:
         raise InvalidInput(
             f"Booking {booking.id} is billed in {booking.currency}.",
             {"currency": f"Must be {booking.currency}."},
         )
-    if not isinstance(data.received_on, date) or data.received_on > today:
-        raise InvalidInput("A transfer cannot arrive in the future.", {"received_on": "Future."})
+    check_received_on(data.received_on, today)
     if booking.state not in PAYABLE_STATES:
         raise Conflict(
             f"Booking {booking.id} is {booking.state}; only accepted bookings (and paid leases"
@@ -101,22 +103,74 @@ def _checked_receipt(data: ReceiptData, booking: Booking, today: date) -> tuple[
         raise Conflict(
             f"Booking {booking.id} is paid in full. Send the transfer back to its sender."
         )
-    known = db.session.scalar(
+    return amount
+
+
+def check_received_on(received_on, today: date) -> None:
+    if not isinstance(received_on, date) or received_on > today:
+        raise InvalidInput("A transfer cannot arrive in the future.", {"received_on": "Future."})
+
+
+def known_receipt(bank_reference: str) -> BankReceipt | None:
+    """The receipt that recorded this bank transfer, whatever it paid."""
+    return db.session.scalar(
         select(BankReceipt).where(BankReceipt.bank_reference == bank_reference)
     )
-    if known is not None:
-        raise Conflict(f"Bank transfer {bank_reference} is already recorded (receipt {known.id}).")
-    return amount, bank_reference
+
+
+def earlier_receipt(data: ReceiptData, *, booking_id=None, transfer_id=None) -> BankReceipt | None:
+    """The receipt of the same bank transfer entered before, when `data` is that transfer
+    again (it paid the same booking or transfer the same amount): a replay, which changes
+    nothing. The bank reference on a different payment is a conflict: a transfer pays once."""
+    bank_reference = require_text(data.bank_reference, "bank_reference", 80)
+    known = known_receipt(bank_reference)
+    if known is None:
+        return None
+    same = (
+        (known.booking_id, known.transfer_id) == (booking_id, transfer_id)
+        and known.amount_minor == data.amount_minor
+        and known.currency == data.currency
+    )
+    if not same:
+        raise BankReferenceUsed(known)
+    return known
+
+
+class BankReferenceUsed(Conflict):
+    def __init__(self, known: BankReceipt):
+        super().__init__(
+            f"Bank transfer {known.bank_reference} already paid {known.paid_what}"
+            f" ({known.amount.format()}, receipt {known.id}); one transfer pays once.",
+            {"bank_reference": f"Already recorded for {known.paid_what}."},
+        )
+
+
+def add_receipt(receipt: BankReceipt) -> None:
+    """Insert the receipt; the database refuses its bank reference when a receipt committed
+    meanwhile (by another operator, at the same moment) already has it."""
+    db.session.add(receipt)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        known = known_receipt(receipt.bank_reference)
+        if known is None:
+            raise
+        raise BankReferenceUsed(known) from None
 
 
 @use_case
 def record_bank_receipt(actor: User, data: ReceiptData, now: datetime, today: date) -> BankReceipt:
     """An operator saw a transfer arrive. It goes into the tenant's escrow and pays the
-    booking's instalments in order (see apply_payment)."""
+    booking's instalments in order (see apply_payment). The same transfer entered again
+    changes nothing and answers the receipt recorded before."""
     require_operator(actor)
     booking = _booking_of_reference(data.reference)
-    amount, bank_reference = _checked_receipt(data, booking, today)
-    currency = booking.currency
+    earlier = earlier_receipt(data, booking_id=booking.id)
+    if earlier is not None:
+        return earlier
+    amount = _checked_receipt(data, booking, today)
+    bank_reference, currency = data.bank_reference, booking.currency
     posting = ledger.post(
         f"bank-receipt:{bank_reference}",
         "payment",
@@ -137,21 +191,21 @@ def record_bank_receipt(actor: User, data: ReceiptData, now: datetime, today: da
         recorded_by_id=actor.id,
         transaction_id=posting.id,
     )
-    db.session.add(receipt)
-    db.session.flush()
+    add_receipt(receipt)
     apply_payment(booking, actor, now)
-    record(actor, "receipt.record", "booking", booking.id, None, _receipt_facts(receipt), now)
+    record(actor, "receipt.record", "booking", booking.id, None, receipt_facts(receipt), now)
     db.session.commit()
     return receipt
 
 
-def _receipt_facts(receipt: BankReceipt) -> dict:
+def receipt_facts(receipt: BankReceipt) -> dict:
+    paid = receipt.transfer if receipt.transfer_id is not None else receipt.booking
     return {
         "receipt_id": receipt.id,
         "amount_minor": receipt.amount_minor,
         "currency": receipt.currency,
         "bank_reference": receipt.bank_reference,
-        "booking_state": receipt.booking.state,
+        f"{'transfer' if receipt.transfer_id is not None else 'booking'}_state": paid.state,
     }
 
 
@@ -783,6 +837,8 @@ class EscrowSummary:
     next_amount: Money | None = None
     #: the day the payment statuses are judged on
     as_of: date | None = None
+    #: the decided dispute that settled what escrow still held, if any
+    settled_by: Dispute | None = None
 
     @property
     def decline_message(self) -> str:
@@ -807,6 +863,7 @@ def escrow_summary(actor: User, booking_id: int, today: date | None = None) -> E
     payments = scheduled_payments(booking.id)
     upcoming, next_amount = next_payment(payments, paid)
     return EscrowSummary(
+        settled_by=_settling_dispute(booking.id),
         payment_plan=booking.payment_plan,
         payments=payments,
         next_instalment=upcoming,
@@ -838,6 +895,16 @@ def escrow_summary(actor: User, booking_id: int, today: date | None = None) -> E
                 .order_by(CardPayment.id)
             )
         ),
+    )
+
+
+def _settling_dispute(booking_id: int) -> Dispute | None:
+    """The latest decided dispute on the booking: its decision split what escrow held."""
+    return db.session.scalar(
+        select(Dispute)
+        .where(Dispute.booking_id == booking_id, Dispute.decided_at.is_not(None))
+        .order_by(Dispute.decided_at.desc())
+        .limit(1)
     )
 
 
@@ -1076,14 +1143,13 @@ def reconciliation(actor: User) -> list[ReconciliationLine]:
 
 
 def _movements():
-    # transfers build on escrow: their receipts are read here, not imported at the top
-    from ..transfers.models import TransferReceipt
-
     def summed(gateway, model, amount, *where):
         query = select(gateway, model.currency, func.sum(amount)).where(*where)
         return _recorded(query.group_by(model.currency))
 
-    payments_in = summed(literal(GATEWAY), BankReceipt, BankReceipt.amount_minor)
+    payments_in = summed(
+        literal(GATEWAY), BankReceipt, BankReceipt.amount_minor, BankReceipt.booking_id.is_not(None)
+    )
     payments_in |= summed(
         literal(CARD_GATEWAY), CardPayment, CardPayment.amount_minor,
         CardPayment.status == "succeeded", CardPayment.booking_id.is_not(None),
@@ -1097,7 +1163,12 @@ def _movements():
         literal(CARD_GATEWAY), ReleaseInstalment, ReleaseInstalment.transferred_minor,
         ReleaseInstalment.transfer_id.is_not(None),
     )  # fmt: skip
-    prices_in = summed(literal(GATEWAY), TransferReceipt, TransferReceipt.amount_minor)
+    prices_in = summed(
+        literal(GATEWAY),
+        BankReceipt,
+        BankReceipt.amount_minor,
+        BankReceipt.transfer_id.is_not(None),
+    )
     prices_in |= summed(
         literal(CARD_GATEWAY), CardPayment, CardPayment.amount_minor,
         CardPayment.status == "succeeded", CardPayment.transfer_id.is_not(None),

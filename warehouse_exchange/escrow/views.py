@@ -25,6 +25,7 @@ from ..disputes.records import reserve_overview
 from ..errors import Conflict, InvalidInput
 from ..money import Money
 from ..permissions import require_operator
+from ..transfers import receipts
 from ..web.auth import actor
 from ..web.forms import show_errors
 from . import cards, reserve, services
@@ -40,35 +41,53 @@ def console() -> tuple[str, int] | Response:
     require_operator(actor())
     form = ReceiptForm()
     if request.method == "GET":
-        form.received_on.data = utc_today()
-        form.reference.data = request.args.get("reference", "")
+        form.prefill(request.args, utc_today())
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
-            receipt = services.record_bank_receipt(actor(), form.to_data(), utc_now(), utc_today())
+            recorded = receipts.record_receipt(actor(), form.to_data(), utc_now(), utc_today())
         except InvalidInput as error:
             show_errors(form, error)
         except Conflict as error:
             form.form_errors.append(error.message)
+            status = 409
         else:
-            flash(
-                f"{receipt.amount.format()} recorded for booking #{receipt.booking_id},"
-                f" which is now {receipt.booking.state}.",
-                "success",
-            )
+            flash(*_recorded_message(recorded))
             return redirect(url_for("escrow.console"))
-    failed = bool(form.errors or form.form_errors)
+    return _console_page(form), status
+
+
+def _recorded_message(recorded: receipts.RecordedReceipt) -> tuple[str, str]:
+    """The flash after recording: what the money paid, or that it was recorded before."""
+    receipt = recorded.receipt
+    if recorded.replayed:
+        message = (
+            f"Bank transfer {receipt.bank_reference} is already recorded (receipt {receipt.id},"
+            f" {receipt.amount.format()} for {receipt.paid_what}); nothing changed."
+        )
+        return message, "info"
+    paid = receipt.transfer if receipt.transfer_id is not None else receipt.booking
+    state = paid.state.replace("_", " ")
+    message = f"{receipt.amount.format()} recorded for {receipt.paid_what}, which is now {state}."
+    return message, "success"
+
+
+def _console_page(form: ReceiptForm) -> str:
+    user, page = actor(), request.args.get("page", 1, type=int)
     return render_template(
         "escrow/console.html",
         form=form,
+        payments_due=receipts.payments_awaiting_money(user, utc_today(), max(page, 1), 10),
+        today=utc_today(),
         refund_form=RefundSentForm(),
-        refunds=services.refunds_due(actor()),
-        payouts=services.payouts_due(actor()),
-        receipts=services.recent_receipts(actor()),
-        balances=services.platform_totals(actor()),
+        refunds=services.refunds_due(user),
+        payouts=services.payouts_due(user),
+        receipts=services.recent_receipts(user),
+        balances=services.platform_totals(user),
         cards_enabled=cards.configured_gateway() is not None,
-        unmatched=services.unmatched_gateway_events(actor()),
-        reconciliation=services.reconciliation(actor()),
-    ), 422 if failed else 200
+        unmatched=services.unmatched_gateway_events(user),
+        reconciliation=services.reconciliation(user),
+    )
 
 
 @bp.post("/operator/escrow/refunds/<id:refund_id>/sent")

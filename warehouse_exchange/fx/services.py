@@ -10,6 +10,7 @@ from fractions import Fraction
 from sqlalchemy import func, select, update
 
 from ..accounts.models import User
+from ..audit.services import record as audit
 from ..errors import InvalidInput
 from ..extensions import db
 from ..listings.models import Listing
@@ -118,6 +119,7 @@ def record_rate(
             ExchangeRate.currency == currency, ExchangeRate.rate_date == rate_date
         )
     )
+    before = None if record is None else {"rate": str(record.rate)}
     if record is None:
         record = ExchangeRate(currency=currency, rate_date=rate_date)
         db.session.add(record)
@@ -125,6 +127,8 @@ def record_rate(
     record.recorded_by_id = actor.id
     db.session.flush()
     refresh_price_ranks(currency, latest_rates(base))
+    after = {"currency": currency, "rate_date": rate_date.isoformat(), "rate": str(parsed)}
+    audit(actor, "rate.record", "exchange_rate", record.id, before, after, None)
     db.session.commit()
     return record
 

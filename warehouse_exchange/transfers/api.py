@@ -11,7 +11,7 @@ from ..escrow.schemas import CardPaymentSchema
 from ..escrow.services import ReceiptData
 from ..web.api import page_body
 from ..web.auth import api_actor, api_login_required
-from . import cards, services, settlement
+from . import cards, receipts, services
 from .schemas import (
     OfferInSchema,
     ReasonInSchema,
@@ -117,10 +117,17 @@ def card_payment(transfer_id: int):
 @blp.post("/transfers/receipts")
 @api_login_required
 @blp.arguments(TransferReceiptInSchema)
-@blp.response(201, TransferReceiptSchema)
+@blp.response(201, TransferReceiptSchema, description="Recorded: the transfer completed")
+@blp.alt_response(
+    200,
+    schema=TransferReceiptSchema,
+    description="Already recorded: the same bank transfer was entered before; nothing changed",
+)
 def record_receipt(args):
     """An operator records the taker's bank transfer of the asking price; the transfer
-    completes at once. 409 for any other amount (send it back)."""
+    completes at once. The same bank transfer entered again answers 200 with the receipt
+    recorded before. 409 for any other amount (send it back), or when the bank reference
+    already paid something else."""
     data = ReceiptData(
         args["reference"],
         args["amount"]["amount_minor"],
@@ -128,4 +135,5 @@ def record_receipt(args):
         args["received_on"],
         args["bank_reference"],
     )
-    return settlement.record_transfer_receipt(api_actor(), data, utc_now(), utc_today())
+    recorded = receipts.record_price_receipt(api_actor(), data, utc_now(), utc_today())
+    return recorded.receipt, 200 if recorded.replayed else 201

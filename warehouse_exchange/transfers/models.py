@@ -117,23 +117,3 @@ class Transfer(db.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
-
-
-class TransferReceipt(db.Model):
-    """The taker's bank transfer of the asking price, as an operator saw it arrive."""
-
-    __tablename__ = "transfer_receipts"
-    __table_args__ = (CheckConstraint("amount_minor > 0", name="amount_positive"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    transfer_id: Mapped[int] = mapped_column(ForeignKey("transfers.id"), index=True)
-    amount_minor: Mapped[int] = mapped_column(BigInteger)
-    currency: Mapped[str] = mapped_column(String(3))
-    received_on: Mapped[date] = mapped_column(Date)
-    #: the bank's own reference: one transfer is recorded once
-    bank_reference: Mapped[str] = mapped_column(String(80), unique=True)
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"))
-
-    transfer: Mapped[Transfer] = relationship()

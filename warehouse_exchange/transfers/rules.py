@@ -51,6 +51,12 @@ def transfer_reference(transfer_id: int) -> str:
     return f"WT{transfer_id:07d}{_check_digits(transfer_id):02d}"
 
 
+def is_transfer_reference(reference: str) -> bool:
+    """Whether the reference is meant as a transfer's (WT…), even mistyped: it is then
+    checked as one, and a mistake is reported as a transfer reference's."""
+    return re.sub(r"[\s-]", "", reference or "").upper().startswith("WT")
+
+
 def transfer_id_of(reference: str) -> int | None:
     match = REFERENCE.match(re.sub(r"[\s-]", "", reference or "").upper())
     if not match or _check_digits(int(match[1])) != int(match[2]):

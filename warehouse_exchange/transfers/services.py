@@ -410,12 +410,17 @@ def my_transfers(actor: User, page: int, per_page: int) -> Page:
 def awaiting_payment(actor: User) -> list[Transfer]:
     """For operators, who record the takers' bank transfers: transfers that take payment."""
     require_operator(actor)
+    return list(db.session.scalars(payable_transfers()))
+
+
+def payable_transfers(today: date | None = None):
+    """SQL: transfers that take the taker's payment (from `today` on: not yet lapsed)."""
     payable = or_(
         Transfer.state == "owner_approved",
         and_(Transfer.state == "requested", Transfer.consent_required.is_(False)),
     )
     query = select(Transfer).where(payable).order_by(Transfer.effective_date, Transfer.id)
-    return list(db.session.scalars(query))
+    return query if today is None else query.where(Transfer.effective_date > today)
 
 
 def offers_on_lease(booking_id: int) -> list[Transfer]:

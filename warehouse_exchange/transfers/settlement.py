@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
 
 from ..accounts.models import User
+from ..audit.services import record
 from ..bookings import capacity
 from ..bookings.models import Booking, BookingEvent
 from ..bookings.services import shorten_lease
@@ -23,8 +23,12 @@ from ..escrow.rules import release_schedule
 from ..escrow.services import (
     GATEWAY,
     ReceiptData,
+    add_receipt,
     booking_releases,
+    check_received_on,
+    earlier_receipt,
     owe_refund,
+    receipt_facts,
     wait_for_check_in,
 )
 from ..extensions import db
@@ -35,9 +39,9 @@ from ..permissions import require_operator
 from ..shipments.stock import hand_stock_on
 from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import use_case
-from ..validation import require_int, require_text
+from ..validation import require_int
 from . import notices
-from .models import Transfer, TransferReceipt
+from .models import Transfer
 from .rules import payable_state, split_escrow, split_price, transfer_id_of
 from .services import (
     MAX_PRICE_MINOR,
@@ -74,16 +78,14 @@ def check_payable(transfer: Transfer, today: date) -> None:
     _check_not_lapsed(transfer, today)
 
 
-def _checked_receipt(data: ReceiptData, transfer: Transfer, today: date) -> tuple[int, str]:
+def _checked_receipt(data: ReceiptData, transfer: Transfer, today: date) -> int:
     amount = require_int(data.amount_minor, "amount", minimum=1, maximum=MAX_PRICE_MINOR)
-    bank_reference = require_text(data.bank_reference, "bank_reference", 80)
     if require_currency(data.currency) != transfer.currency:
         raise InvalidInput(
             f"Transfer {transfer.id} is priced in {transfer.currency}.",
             {"currency": f"Must be {transfer.currency}."},
         )
-    if not isinstance(data.received_on, date) or data.received_on > today:
-        raise InvalidInput("A transfer cannot arrive in the future.", {"received_on": "Future."})
+    check_received_on(data.received_on, today)
     check_payable(transfer, today)
     if amount != transfer.price_minor:
         # the price is paid in one go: a part payment would leave money in escrow for a
@@ -93,26 +95,28 @@ def _checked_receipt(data: ReceiptData, transfer: Transfer, today: date) -> tupl
             " send this one back to its sender.",
             {"amount": f"Must be {transfer.price}."},
         )
-    for model in (TransferReceipt, BankReceipt):
-        if db.session.scalar(select(model.id).where(model.bank_reference == bank_reference)):
-            raise Conflict(f"Bank transfer {bank_reference} is already recorded.")
-    return amount, bank_reference
+    return amount
 
 
 @use_case
 def record_transfer_receipt(
     actor: User, data: ReceiptData, now: datetime, today: date
-) -> TransferReceipt:
+) -> BankReceipt:
     """An operator saw the taker's transfer of the asking price arrive: it goes into the
-    taker's escrow, and the transfer completes at once."""
+    taker's escrow, and the transfer completes at once. The same transfer entered again
+    changes nothing and answers the receipt recorded before."""
     require_operator(actor)
     transfer = _transfer_of_reference(data.reference)
-    amount, bank_reference = _checked_receipt(data, transfer, today)
+    earlier = earlier_receipt(data, transfer_id=transfer.id)
+    if earlier is not None:
+        return earlier
+    amount = _checked_receipt(data, transfer, today)
+    bank_reference = data.bank_reference
     posting = price_into_escrow(
         transfer, GATEWAY, amount, f"transfer-receipt:{bank_reference}",
         f"Bank transfer {bank_reference} for transfer {transfer.id}", actor,
     )  # fmt: skip
-    receipt = TransferReceipt(
+    receipt = BankReceipt(
         transfer=transfer,
         amount_minor=amount,
         currency=transfer.currency,
@@ -121,8 +125,9 @@ def record_transfer_receipt(
         recorded_by_id=actor.id,
         transaction_id=posting.id,
     )
-    db.session.add(receipt)
+    add_receipt(receipt)
     complete_transfer(transfer, actor, now, today)
+    record(actor, "receipt.record", "transfer", transfer.id, None, receipt_facts(receipt), now)
     db.session.commit()
     return receipt
 
