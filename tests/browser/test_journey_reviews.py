@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.browser.journeys import Person
+from tests.browser.journeys import DESKTOP, PHONE, Person
 from warehouse_exchange.extensions import db
 from warehouse_exchange.trust.models import Review
 
@@ -68,6 +68,17 @@ def assert_tier_as_the_credit_page_says(person: Person) -> None:
             floors.append((int(found.group(2)), found.group(1)))
     expected = next((name for floor, name in sorted(floors, reverse=True) if score >= floor), "C")
     assert tier == expected, (tier, score, floors)
+
+
+def assert_rating_time_on_one_line_on_a_phone(person: Person) -> None:
+    """A profile read on a phone keeps the time its rating was computed whole, the date
+    not broken at a hyphen."""
+    person.page.set_viewport_size(PHONE)
+    lines = person.page.locator("main .rating-line .computed").evaluate(
+        "span => span.getClientRects().length"
+    )
+    person.page.set_viewport_size(DESKTOP)
+    assert lines == 1
 
 
 def request_a_week(tenant: Person) -> str:
@@ -207,6 +218,7 @@ def test_both_parties_review_a_finished_lease_and_the_ratings_follow(browser, de
     tenant.click(f"main a:has-text('{OWNER_NAME} reviewed you')")
     answer_review(tenant, OWNER_NAME, TENANT_ANSWER)
     assert tenant.sees(re.escape(TENANT_WORDS), "#reviews ~ article")
+    assert_rating_time_on_one_line_on_a_phone(tenant)
     tenant.shot("reviews-tenant-profile")
 
     operator.menu("Jobs")
