@@ -170,6 +170,7 @@ def answer_review(person: Person, author: str, words: str) -> None:
     review.locator("button:has-text('Answer')").click()
     person.page.wait_for_load_state()
     assert "Your answer is published." in person.flash()
+    assert person.sees(f"Answer from .*: {re.escape(words)}", "#reviews ~ article")
 
 
 def test_both_parties_review_a_finished_lease_and_the_ratings_follow(browser, demo_site):
@@ -180,8 +181,7 @@ def test_both_parties_review_a_finished_lease_and_the_ratings_follow(browser, de
     owner = Person(browser, demo_site, OWNER)
     accept_from_home(owner)
 
-    tenant.menu("My leases")
-    tenant.click(f"main a[href='{lease}']")
+    open_lease(tenant, lease)
     reference = tenant.text(".reference")
     total = tenant.text("main dt:has-text('Total') + dd strong")
     currency = "USD"
@@ -225,6 +225,7 @@ def test_both_parties_review_a_finished_lease_and_the_ratings_follow(browser, de
     row = operator.page.locator("main tbody tr", has_text="rate-organizations")
     row.locator("button:has-text('Run now')").click()
     operator.page.wait_for_selector("text=rate-organizations ran:")
+    assert re.search(r"\d+ items changed", row.inner_text()), row.inner_text()
 
     after = completed_leases_of_both(tenant, lease)
     assert after == {party: count + 1 for party, count in before.items()}
