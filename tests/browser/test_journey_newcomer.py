@@ -67,19 +67,23 @@ def test_a_newcomer_finds_space_near_rotterdam_and_requests_it(browser, demo_sit
     assert "Frozen" not in results, "frozen space does not take goods kept at 10–30 °C"
     newcomer.shot("newcomer-search")
 
+    assert "incl. fees" in results, "the search shows the total the quote will show"
     newcomer.click("a:has-text('Dangerous-goods ambient pallet positions, Maasvlakte DC 2')")
     assert newcomer.sees("Nordsee Logistik GmbH")
     newcomer.shot("newcomer-listing")
     newcomer.click("main a:has-text('Request space')")
     page = newcomer.page
-    for field, value in {"#quantity": "12", "#start": start.isoformat(),
-                         "#end": end.isoformat(), "#unit_weight_kg": "600"}.items():  # fmt: skip
-        if page.input_value(field) != value:
-            page.fill(field, value)
-    page.fill("#temperature_min_c", "10")
-    page.fill("#temperature_max_c", "30")
-    page.select_option("#category", "machinery")
+    carried = {"#quantity": "12", "#start": start.isoformat(), "#end": end.isoformat(),
+               "#unit_height_cm": "140", "#unit_weight_kg": "600",
+               "#temperature_min_c": "10", "#temperature_max_c": "30"}  # fmt: skip
+    for field, value in carried.items():
+        assert page.input_value(field) == value, f"{field} carried from the search"
+    assert page.input_value("#category") == "machinery"
+    offered = page.locator("#category option").all_inner_texts()
+    assert "Machinery and tools" in offered and "Food and beverages" not in offered
     newcomer.submit("Get a quote")
+    quoted_total = newcomer.text("main tr:has-text('Total') th.num")
+    assert quoted_total.startswith("€") and quoted_total in results, "search showed the same"
     newcomer.shot("newcomer-quote")
     newcomer.submit("Send request")
     assert newcomer.sees("Waiting for the owner|waits for the owner|Requested"), newcomer.text()
