@@ -8,11 +8,20 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from tests.dispute_support import CASE_STATES, claim, dispute_in, open_on, running_lease
+from tests.dispute_support import (
+    CASE_STATES,
+    claim,
+    decision,
+    dispute_in,
+    open_on,
+    running_lease,
+)
 from tests.factories import OperatorFactory
-from tests.helpers import api_token, login
+from tests.helpers import api_token, login, pay_in_full
+from tests.test_escrow import NOW, accepted_booking
 from tests.uploads import PDF, PNG, TEXT_AS_IMAGE
 from warehouse_exchange.disputes.models import Dispute, DisputeMessage
+from warehouse_exchange.disputes.services import decide_dispute, take_dispute
 from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.escrow.services import refunds_due
 from warehouse_exchange.extensions import db
@@ -318,3 +327,31 @@ def test_a_decision_page_with_shares_that_do_not_add_up_changes_nothing(
     db.session.expire_all()
     assert db.session.get(Dispute, dispute.id).state == "under_review"
     assert _ledger_rows() == rows and refunds_due(operator) == []
+
+
+def test_the_lease_page_says_a_decision_settled_the_escrow(app, client, owner, exporter):
+    operator = OperatorFactory()
+    booking = accepted_booking(owner, exporter)
+    pay_in_full(operator, booking, f"PAID-{booking.id}")
+    dispute = open_on(booking, exporter, now=NOW)
+    take_dispute(operator, dispute.id, NOW)
+    frozen = frozen_minor(booking)
+    decide_dispute(operator, dispute.id, decision(frozen // 2, frozen - frozen // 2), NOW)
+    for user in (exporter, owner, operator):
+        login(client, user)
+        page = client.get(f"/bookings/{booking.id}").data.decode()
+        assert "not paid through escrow" not in page
+        assert "Nothing more to release: the escrow was settled by the decision of" in page
+        assert f'href="/disputes/{dispute.id}#decision">dispute #{dispute.id}</a>' in page
+        client.post("/logout")
+
+
+def test_a_running_lease_keeps_its_released_months_beside_the_decision(
+    app, client, owner, exporter
+):
+    operator = OperatorFactory()
+    dispute = dispute_in("resolved", owner, exporter, operator)
+    login(client, owner)
+    page = client.get(f"/bookings/{dispute.booking_id}").data.decode()
+    assert "Release schedule" in page and "not paid through escrow" not in page
+    assert f'was settled by the decision of <a href="/disputes/{dispute.id}#decision">' in page
