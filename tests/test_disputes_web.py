@@ -355,3 +355,43 @@ def test_a_running_lease_keeps_its_released_months_beside_the_decision(
     page = client.get(f"/bookings/{dispute.booking_id}").data.decode()
     assert "Release schedule" in page and "not paid through escrow" not in page
     assert f'was settled by the decision of <a href="/disputes/{dispute.id}#decision">' in page
+
+
+def _decided_before_the_start(owner, exporter, operator):
+    """A lease paid up front, disputed before it starts, and decided half to each side."""
+    booking = accepted_booking(owner, exporter)
+    pay_in_full(operator, booking, f"PAID-{booking.id}")
+    dispute = open_on(booking, exporter, now=NOW)
+    take_dispute(operator, dispute.id, NOW)
+    frozen = frozen_minor(booking)
+    decide_dispute(operator, dispute.id, decision(frozen // 2, frozen - frozen // 2), NOW)
+    return booking
+
+
+def _owner_payable(booking) -> int:
+    from warehouse_exchange.ledger import services as ledger
+
+    return ledger.balance(ledger.payable(booking.owner_id, booking.currency)).amount_minor
+
+
+@pytest.mark.parametrize("through", ["page", "api"])
+def test_cancelling_after_a_decision_moves_none_of_the_divided_rent(
+    app, client, owner, exporter, through
+):
+    operator = OperatorFactory()
+    booking = _decided_before_the_start(owner, exporter, operator)
+    payable, (refund,) = _owner_payable(booking), refunds_due(operator)
+    url, reason = f"/bookings/{booking.id}/cancel", {"reason": "We no longer need it."}
+    if through == "page":
+        login(client, exporter)
+        response = client.post(url, data=reason)
+    else:
+        response = client.post(f"/api/v1{url}", json=reason, headers=api_token(client, exporter))
+    assert response.status_code in (200, 302), response.data
+    db.session.expire_all()
+    assert booking.state == "cancelled"
+    assert _owner_payable(booking) == payable, "the owner keeps only the decided share"
+    assert [(r.id, r.amount_minor) for r in refunds_due(operator)] == [
+        (refund.id, refund.amount_minor)
+    ]
+    assert frozen_minor(booking) == 0
