@@ -80,7 +80,7 @@ def operator_decides(operator: Person, dispute_id: str) -> tuple[Decimal, Decima
     assert f"You took dispute #{dispute_id}" in operator.flash()
     page = operator.page
     frozen = euros(operator.text("#decide strong"))
-    limit_shown = page.locator("#owner-limit").count()
+    limit_shown = page.locator("#owner-limit").count()  # shown only when below the frozen sum
     owner_limit = euros(operator.text("#owner-limit")) if limit_shown else frozen
     operator.shot("dispute-decision-form")
     owner_share = min(frozen - Decimal("100.00"), owner_limit)
@@ -93,6 +93,8 @@ def operator_decides(operator: Person, dispute_id: str) -> tuple[Decimal, Decima
     assert "must add up to" in operator.text(".field:has(#tenant_share)"), operator.text()
     assert page.input_value("#reasons").startswith("The depot's gate log")
     assert operator.sees("under review") and page.locator("#decision").count() == 0
+    assert euros(operator.text("#decide strong")) == frozen, "the escrow is still frozen"
+    assert not operator.sees("dispute award"), "the booking's ledger has not moved"
     operator.shot("dispute-decision-refused", phone=False)
 
     page.fill("#owner_share", f"{owner_share:.2f}")
