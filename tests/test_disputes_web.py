@@ -395,3 +395,21 @@ def test_cancelling_after_a_decision_moves_none_of_the_divided_rent(
         (refund.id, refund.amount_minor)
     ]
     assert frozen_minor(booking) == 0
+
+
+def test_the_owners_earnings_list_the_share_a_decision_released(
+    app, client, owner, exporter, other_owner
+):
+    operator = OperatorFactory()
+    booking = _decided_before_the_start(owner, exporter, operator)
+    dispute = db.session.scalar(select(Dispute))
+    login(client, owner)
+    page = client.get("/earnings").data.decode()
+    assert "Released by dispute decisions" in page
+    award = page.split('id="dispute-awards"')[1]
+    assert f'href="/bookings/{booking.id}">#{booking.id}</a>' in award
+    assert f'href="/disputes/{dispute.id}#decision">#{dispute.id}</a>' in award
+    assert dispute.money(dispute.owner_share_minor).format() in award
+    client.post("/logout")
+    login(client, other_owner)
+    assert "Released by dispute decisions" not in client.get("/earnings").data.decode()

@@ -194,6 +194,8 @@ def test_a_dispute_is_decided_and_every_page_of_the_case_agrees(browser, demo_si
     assert "Atlas Trade & Storage SA" in refund.inner_text()
     assert euros(refund.locator("[data-label=Amount]").inner_text()) == tenant_share
     assert released_euros(owner) == released_before + owner_share
-    owner.shot("dispute-owner-earnings", phone=False)
+    award = owner.page.locator("#dispute-awards tr", has_text=f"#{dispute_id}")
+    assert euros(award.locator("[data-label='Released to you']").inner_text()) == owner_share
+    owner.shot("dispute-owner-earnings")
     for person in (tenant, owner, operator):
         person.close()
