@@ -193,6 +193,14 @@ def test_a_dispute_is_decided_and_every_page_of_the_case_agrees(browser, demo_si
     assert refund.count() == 1, operator.text("main")
     assert "Atlas Trade & Storage SA" in refund.inner_text()
     assert euros(refund.locator("[data-label=Amount]").inner_text()) == tenant_share
+    refund.locator("[aria-label^='Bank reference of refund']").fill("NBG-REFUND-0007")
+    refund.locator("button:has-text('Mark sent')").click()
+    operator.page.wait_for_load_state()
+    assert operator.page.locator("tr", has_text=f"Dispute #{dispute_id}").count() == 0
+    open_the_lease(tenant)  # the refund has left escrow for the tenant's bank
+    money = tenant.text("main .card:has(dt:text-is('In escrow'))")
+    assert re.search(rf"In escrow\s+€0\.00\s+Released to the owner\s+€{owner_share:,.2f}", money)
+    assert re.search(rf"Refunded\s+€{tenant_share:,.2f}", money), money
     assert released_euros(owner) == released_before + owner_share
     award = owner.page.locator("#dispute-awards tr", has_text=f"#{dispute_id}")
     assert euros(award.locator("[data-label='Released to you']").inner_text()) == owner_share
