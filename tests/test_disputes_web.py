@@ -410,6 +410,10 @@ def test_the_owners_earnings_list_the_share_a_decision_released(
     assert f'href="/bookings/{booking.id}">#{booking.id}</a>' in award
     assert f'href="/disputes/{dispute.id}#decision">#{dispute.id}</a>' in award
     assert dispute.money(dispute.owner_share_minor).format() in award
+    lines = client.get("/api/v1/statement", headers=api_token(client, owner)).json
+    (award_line,) = [line for line in lines if line["movement"] == "dispute_award"]
+    assert award_line["booking_id"] == booking.id and f"Dispute #{dispute.id}" in award_line["memo"]
+    assert award_line["amount"]["amount_minor"] == dispute.owner_share_minor
     client.post("/logout")
     login(client, other_owner)
     assert "Released by dispute decisions" not in client.get("/earnings").data.decode()
