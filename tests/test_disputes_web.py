@@ -8,11 +8,20 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from tests.dispute_support import CASE_STATES, claim, dispute_in, open_on, running_lease
+from tests.dispute_support import (
+    CASE_STATES,
+    claim,
+    decision,
+    dispute_in,
+    open_on,
+    running_lease,
+)
 from tests.factories import OperatorFactory
-from tests.helpers import api_token, login
+from tests.helpers import api_token, login, pay_in_full
+from tests.test_escrow import NOW, accepted_booking
 from tests.uploads import PDF, PNG, TEXT_AS_IMAGE
 from warehouse_exchange.disputes.models import Dispute, DisputeMessage
+from warehouse_exchange.disputes.services import decide_dispute, take_dispute
 from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.escrow.services import refunds_due
 from warehouse_exchange.extensions import db
@@ -318,3 +327,93 @@ def test_a_decision_page_with_shares_that_do_not_add_up_changes_nothing(
     db.session.expire_all()
     assert db.session.get(Dispute, dispute.id).state == "under_review"
     assert _ledger_rows() == rows and refunds_due(operator) == []
+
+
+def test_the_lease_page_says_a_decision_settled_the_escrow(app, client, owner, exporter):
+    operator = OperatorFactory()
+    booking = accepted_booking(owner, exporter)
+    pay_in_full(operator, booking, f"PAID-{booking.id}")
+    dispute = open_on(booking, exporter, now=NOW)
+    take_dispute(operator, dispute.id, NOW)
+    frozen = frozen_minor(booking)
+    decide_dispute(operator, dispute.id, decision(frozen // 2, frozen - frozen // 2), NOW)
+    for user in (exporter, owner, operator):
+        login(client, user)
+        page = client.get(f"/bookings/{booking.id}").data.decode()
+        assert "not paid through escrow" not in page
+        assert "Nothing more to release: the escrow was settled by the decision of" in page
+        assert f'href="/disputes/{dispute.id}#decision">dispute #{dispute.id}</a>' in page
+        client.post("/logout")
+
+
+def test_a_running_lease_keeps_its_released_months_beside_the_decision(
+    app, client, owner, exporter
+):
+    operator = OperatorFactory()
+    dispute = dispute_in("resolved", owner, exporter, operator)
+    login(client, owner)
+    page = client.get(f"/bookings/{dispute.booking_id}").data.decode()
+    assert "Release schedule" in page and "not paid through escrow" not in page
+    assert f'was settled by the decision of <a href="/disputes/{dispute.id}#decision">' in page
+
+
+def _decided_before_the_start(owner, exporter, operator):
+    """A lease paid up front, disputed before it starts, and decided half to each side."""
+    booking = accepted_booking(owner, exporter)
+    pay_in_full(operator, booking, f"PAID-{booking.id}")
+    dispute = open_on(booking, exporter, now=NOW)
+    take_dispute(operator, dispute.id, NOW)
+    frozen = frozen_minor(booking)
+    decide_dispute(operator, dispute.id, decision(frozen // 2, frozen - frozen // 2), NOW)
+    return booking
+
+
+def _owner_payable(booking) -> int:
+    from warehouse_exchange.ledger import services as ledger
+
+    return ledger.balance(ledger.payable(booking.owner_id, booking.currency)).amount_minor
+
+
+@pytest.mark.parametrize("through", ["page", "api"])
+def test_cancelling_after_a_decision_moves_none_of_the_divided_rent(
+    app, client, owner, exporter, through
+):
+    operator = OperatorFactory()
+    booking = _decided_before_the_start(owner, exporter, operator)
+    payable, (refund,) = _owner_payable(booking), refunds_due(operator)
+    url, reason = f"/bookings/{booking.id}/cancel", {"reason": "We no longer need it."}
+    if through == "page":
+        login(client, exporter)
+        response = client.post(url, data=reason)
+    else:
+        response = client.post(f"/api/v1{url}", json=reason, headers=api_token(client, exporter))
+    assert response.status_code in (200, 302), response.data
+    db.session.expire_all()
+    assert booking.state == "cancelled"
+    assert _owner_payable(booking) == payable, "the owner keeps only the decided share"
+    assert [(r.id, r.amount_minor) for r in refunds_due(operator)] == [
+        (refund.id, refund.amount_minor)
+    ]
+    assert frozen_minor(booking) == 0
+
+
+def test_the_owners_earnings_list_the_share_a_decision_released(
+    app, client, owner, exporter, other_owner
+):
+    operator = OperatorFactory()
+    booking = _decided_before_the_start(owner, exporter, operator)
+    dispute = db.session.scalar(select(Dispute))
+    login(client, owner)
+    page = client.get("/earnings").data.decode()
+    assert "Released by dispute decisions" in page
+    award = page.split('id="dispute-awards"')[1]
+    assert f'href="/bookings/{booking.id}">#{booking.id}</a>' in award
+    assert f'href="/disputes/{dispute.id}#decision">#{dispute.id}</a>' in award
+    assert dispute.money(dispute.owner_share_minor).format() in award
+    lines = client.get("/api/v1/statement", headers=api_token(client, owner)).json
+    (award_line,) = [line for line in lines if line["movement"] == "dispute_award"]
+    assert award_line["booking_id"] == booking.id and f"Dispute #{dispute.id}" in award_line["memo"]
+    assert award_line["amount"]["amount_minor"] == dispute.owner_share_minor
+    client.post("/logout")
+    login(client, other_owner)
+    assert "Released by dispute decisions" not in client.get("/earnings").data.decode()

@@ -329,8 +329,8 @@ def test_a_booking_settled_by_a_dispute_says_so_with_a_link_to_the_case(
     page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
     assert "not paid through escrow" not in page
     assert (
-        f'settled by the <a href="/disputes/{dispute.id}">dispute decision of'
-        f" {FIRST_DAY:%Y-%m-%d}</a>" in page
+        f'settled by the decision of <a href="/disputes/{dispute.id}#decision">dispute'
+        f" #{dispute.id}</a> on {FIRST_DAY:%Y-%m-%d}" in page
     )
     summary = client.get(
         f"/api/v1/bookings/{booking.id}/escrow", headers=api_token(client, exporter)

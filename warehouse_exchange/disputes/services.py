@@ -397,6 +397,27 @@ def my_disputes(actor: User, page: int, per_page: int) -> Page[Dispute]:
     return paginate(query, page, per_page)
 
 
+def owner_awards(actor: User) -> list[Dispute]:
+    """Decided disputes that released part of a lease's escrow to the actor's organization as
+    its owner, the newest first: money the owner's release schedule does not list."""
+    organization_id = require_user(actor).organization_id
+    query = (
+        select(Dispute)
+        .join(Booking, Booking.id == Dispute.booking_id)
+        .where(
+            or_(
+                Dispute.opened_by_org_id == organization_id,
+                Dispute.against_org_id == organization_id,
+            ),
+            Booking.tenant_id != organization_id,
+            Dispute.state == "resolved",
+            Dispute.owner_share_minor > 0,
+        )
+        .order_by(Dispute.decided_at.desc(), Dispute.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
 def dispute_queue(actor: User, page: int, per_page: int, resolved: bool = False) -> Page[Dispute]:
     """Operators' queue: unresolved cases, escalated first, then the nearest deadline."""
     require_operator(actor)

@@ -172,3 +172,9 @@ def reserve() -> str:
 def booking_disputes(booking_id: int) -> list:
     """The booking page's dispute panel: the booking's disputes, for its parties."""
     return services.disputes_of_booking(actor(), booking_id)
+
+
+@bp.app_template_global()
+def dispute_awards() -> list:
+    """The earnings page's awards: owner's shares that disputes' decisions released."""
+    return services.owner_awards(actor())
