@@ -173,7 +173,7 @@ def test_a_lease_transferred_in_part_then_whole(browser, demo_site):
     first_taker = Person(browser, demo_site, FIRST_TAKER[0])
     second_taker = Person(browser, demo_site, SECOND_TAKER[0])
     start = utc_today() + timedelta(days=16)
-    end = start + timedelta(days=13)
+    end = start + timedelta(days=89)  # three months, paid up front, released month by month
 
     tenant.log_in()
     lease_id = request_space(tenant, start, end)
@@ -181,8 +181,8 @@ def test_a_lease_transferred_in_part_then_whole(browser, demo_site):
     reference, amount = read_how_to_pay(tenant, lease_id)
     record_receipt_from_the_list(operator, lease_id, reference, amount)
 
-    # (a) half the lease, from its fifth day
-    handover = start + timedelta(days=4)
+    # (a) half the lease, from a day in its second month: its third month's release moves
+    handover = start + timedelta(days=40)
     first = offer_from_the_lease(tenant, lease_id, handover, 3, "150")
     find_and_ask_for_it(first_taker, first)
     approve_knowing_the_taker(owner, first, FIRST_TAKER[1])
@@ -197,25 +197,31 @@ def test_a_lease_transferred_in_part_then_whole(browser, demo_site):
     original = tenant.text("#split-original")
     assert f"3 of 6 pallet positions handed over to {FIRST_TAKER[1]}" in original, original
     assert tenant.sees(f"{handover - timedelta(days=1)}"), "the original lease ends the day before"
+    moved = tenant.text("#split-total-original")
+    assert f"the rent not yet released for the days from {handover}, followed" in moved, moved
     tenant.shot("transfer-original-lease")
     kept_id = int(re.search(r"lease #(\d+)\.", original).group(1))
     tenant.click(f"#split-original a:text-is('#{kept_id}')")
     assert "Taken over from" not in tenant.text("main")
     assert tenant.sees(f"3 of lease #{lease_id}'s 6 pallet positions, kept by {TENANT}")
+    assert "moved here" in tenant.text("#split-total-kept")
     tenant.shot("transfer-kept-lease")
 
     open_transfer(first_taker, first)
     first_taker.click("main dt:text-is('New lease') + dd a")
     taken = first_taker.text("main")
     assert f"Taken over from lease #{lease_id} of {TENANT}" in taken
-    assert "It is not the transfer's price" in first_taker.text("#split-total-taken")
+    total = first_taker.text("main dt:text-is('Total') + dd strong")
+    explained = first_taker.text("#split-total-taken")
+    assert total != "€0.00" and "that lease's escrow not yet released" in explained, explained
+    assert f"It is not the transfer's price: {FIRST_TAKER[1]} paid {TENANT} €150.00" in explained
     first_taker.shot("transfer-takers-lease")
 
     replay_the_bank_transfer(operator, first, wt_reference, price)
     assert receipts_with(demo_site.app, f"CAIXA-WT-{first}") == 1
 
-    # (b) all the rest: the three pallets the tenant kept, from a later day
-    later = handover + timedelta(days=4)
+    # (b) all the rest: the three pallets the tenant kept, from its own second month
+    later = handover + timedelta(days=10)
     second = offer_from_the_lease(tenant, kept_id, later, 3, "120")
     find_and_ask_for_it(second_taker, second)
     approve_knowing_the_taker(owner, second, SECOND_TAKER[1])
@@ -233,6 +239,7 @@ def test_a_lease_transferred_in_part_then_whole(browser, demo_site):
     whole = tenant.text("#split-original")
     assert f"3 of 3 pallet positions handed over to {SECOND_TAKER[1]}" in whole, whole
     assert "keeps the other" not in whole, "nothing is kept"
+    assert "followed those days" in tenant.text("#split-total-original")
     tenant.shot("transfer-whole-lease-handed-on")
 
     for person in (tenant, owner, operator, first_taker, second_taker):
