@@ -83,8 +83,11 @@ def find_and_ask_for_it(taker: Person, transfer_id: int) -> None:
 
 
 def approve_knowing_the_taker(owner: Person, transfer_id: int, taker_name: str) -> None:
-    owner.menu("Transfers")
-    owner.click(f"main a:text-is('#{transfer_id}')")
+    owner.menu("Home")
+    waiting = "#transfers-to-approve"
+    assert owner.sees(f"{taker_name} would take 3 pallet positions", waiting)
+    owner.shot(f"transfer-owner-home-{transfer_id}")
+    owner.click(f"{waiting} a:has-text('Transfer #{transfer_id}')")
     taker = owner.text("#taker")
     assert taker_name in taker, taker
     assert "100 × 80 × 110 cm, 240 kg" in taker and "12 SKUs of general" in taker, taker
