@@ -169,6 +169,22 @@ def receipts_with(app, bank_reference: str) -> int:
         )
 
 
+def price_owed_to(app, organization: str) -> list[tuple[str, int]]:
+    """The tenant's shares of transfer prices, as the books hold them: (state, amount)."""
+    from warehouse_exchange.accounts.models import Organization
+    from warehouse_exchange.escrow.models import Refund
+    from warehouse_exchange.extensions import db
+
+    with app.app_context():
+        rows = db.session.execute(
+            select(Refund.state, Refund.amount_minor)
+            .join(Organization, Organization.id == Refund.payee_id)
+            .where(Organization.name == organization, Refund.reason.like("Price of transfer%"))
+            .order_by(Refund.id)
+        )
+        return [tuple(row) for row in rows]
+
+
 def test_a_lease_transferred_in_part_then_whole(browser, demo_site):
     tenant = Person(browser, demo_site, EXPORTER)
     owner = Person(browser, demo_site, OWNER)
@@ -223,7 +239,8 @@ def test_a_lease_transferred_in_part_then_whole(browser, demo_site):
     replay_the_bank_transfer(operator, first, wt_reference, price)
     assert receipts_with(demo_site.app, f"CAIXA-WT-{first}") == 1
 
-    # (b) all the rest: the three pallets the tenant kept, from its own second month
+    # (b) all the rest: the three pallets the tenant kept, from their eleventh day: the
+    # kept lease's second month's release moves
     later = handover + timedelta(days=10)
     second = offer_from_the_lease(tenant, kept_id, later, 3, "120")
     find_and_ask_for_it(second_taker, second)
@@ -244,6 +261,9 @@ def test_a_lease_transferred_in_part_then_whole(browser, demo_site):
     assert "keeps the other" not in whole, "nothing is kept"
     assert "followed those days" in tenant.text("#split-total-original")
     tenant.shot("transfer-whole-lease-handed-on")
+    open_transfer(tenant, second)
+    assert tenant.text("main dt:text-is('Platform fee') + dd") == "€3.60"
+    assert price_owed_to(demo_site.app, TENANT) == [("due", 14_550), ("due", 11_640)]
 
     for person in (tenant, owner, operator, first_taker, second_taker):
         person.close()
