@@ -271,3 +271,23 @@ def test_a_part_payment_leaves_the_rest_due(client, owner, exporter, operator, l
     record_bank_receipt(operator, part, NOW, TODAY)
     (payment,) = home_api(client, exporter)["exporter"]["payments"]
     assert payment["amount"]["amount_minor"] == booking.total_minor - 5000
+
+
+def test_owner_home_lists_the_transfers_waiting_for_its_approval(
+    client, owner, exporter, operator, listing
+):
+    from warehouse_exchange.transfers.services import Offer, offer_transfer, request_transfer
+
+    taker = UserFactory(organization=OrganizationFactory(kind="exporter", name="Lagos Leather"))
+    lease = paid_lease(owner, exporter, operator, listing, quantity=6, days=60)
+    offered = offer_transfer(exporter, Offer(lease.id, START + timedelta(days=20), 3, 9000, "EUR"),
+                             NOW, TODAY)  # fmt: skip
+    assert home_api(client, owner)["owner"]["transfers_to_approve"] == 0
+    request_transfer(taker, offered.id, goods(), NOW, TODAY)
+
+    assert home_api(client, owner)["owner"]["transfers_to_approve"] == 1
+    login(client, owner)
+    page = client.get("/home").get_data(as_text=True)
+    assert "Transfers waiting for your approval" in page
+    assert f'href="/transfers/{offered.id}"' in page
+    assert f"Lagos Leather would take 3 pallet positions from {START + timedelta(days=20)}" in page

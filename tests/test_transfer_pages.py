@@ -14,6 +14,7 @@ from tests.test_payment_plans import pay, schedule
 from tests.transfer_support import (
     EFFECTIVE,
     NOW,
+    START,
     TODAY,
     offer,
     paid_lease,
@@ -377,3 +378,28 @@ def test_no_warning_when_nothing_is_checked_in(client, owner, exporter):
     booking = paid_lease(owner, exporter)
     login(client, exporter)
     assert b'id="goods-left-over"' not in client.get(f"/bookings/{booking.id}/transfer").data
+
+
+def test_a_transfer_of_a_lease_released_on_its_first_day_says_no_escrow_followed(
+    client, owner, exporter, taker
+):
+    """A lease of a month or less is released in one part on its first day: a transfer from a
+    later day moves no escrow, and no page claims the rent was released or that escrow moved."""
+    booking = paid_lease(owner, exporter, consent=False, end=START + timedelta(days=13))
+    handover = START + timedelta(days=4)
+    transfer = offer_transfer(exporter, offer(booking, quantity=4, effective=handover), NOW, TODAY)
+    request_transfer(taker, transfer.id, goods(), NOW, TODAY)
+    _complete(transfer)
+    assert transfer.escrow_moved_minor == 0
+    login(client, exporter)
+    original = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert f"no release of this lease was due from {handover} on" in original
+    assert "released already" not in original
+    kept = client.get(f"/bookings/{transfer.continuation_id}").get_data(as_text=True)
+    assert f"rent for the days from {handover} fell in releases due before that day" in kept
+    assert "moved here" not in kept
+    client.get("/logout")
+    login(client, taker)
+    taken = client.get(f"/bookings/{transfer.new_booking_id}").get_data(as_text=True)
+    assert "No rent is paid on this lease" in taken and "which followed them here" not in taken
+    assert f"paid {exporter.organization.name} €500.00 for" in taken

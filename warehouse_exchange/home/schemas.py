@@ -29,6 +29,10 @@ class OwnerHomeSchema(Schema):
     requests_waiting = fields.Integer(
         attribute="requests.count", metadata={"description": "Booking requests to answer"}
     )
+    transfers_to_approve = fields.Integer(
+        attribute="transfers_to_approve.count",
+        metadata={"description": "Lease transfers whose taker waits for your approval"},
+    )
     arrivals_expected = fields.Integer(
         attribute="arrivals.count",
         metadata={"description": "Shipments to your warehouses not checked in yet"},

@@ -80,6 +80,8 @@ class UnitOccupancy:
 @dataclass(frozen=True)
 class OwnerHome:
     requests: Queue[Booking]
+    #: transfers of leases at the owner's listings whose taker waits for the owner's consent
+    transfers_to_approve: Queue[Transfer]
     arrivals: Queue[Shipment]
     late_arrivals: int
     occupancy: list[UnitOccupancy]
@@ -109,6 +111,11 @@ def owner_home(actor: User, today: date) -> OwnerHome:
     requests = select(Booking).where(
         Booking.state == "requested", Booking.id.in_(_owner_bookings(organization_id))
     )
+    to_approve = select(Transfer).where(
+        Transfer.state == "requested",
+        Transfer.consent_required.is_(True),
+        Transfer.booking_id.in_(_owner_bookings(organization_id)),
+    )
     arrivals = _inbound(organization_id)
     late = db.session.scalar(
         select(func.count()).select_from(arrivals.where(_late(today)).subquery())
@@ -119,6 +126,12 @@ def owner_home(actor: User, today: date) -> OwnerHome:
             Booking.expires_at,
             Booking.id,
             options=[joinedload(Booking.listing), joinedload(Booking.tenant)],
+        ),
+        transfers_to_approve=_queue(
+            to_approve,
+            Transfer.effective_date,
+            Transfer.id,
+            options=[joinedload(Transfer.listing), joinedload(Transfer.taker)],
         ),
         arrivals=_queue(
             arrivals,
