@@ -39,7 +39,7 @@ class OwnerHomeSchema(Schema):
     next_releases = fields.List(fields.Nested(ReleaseSchema))
 
 
-class PaymentDueSchema(Schema):
+class InstalmentDueSchema(Schema):
     booking_id = fields.Integer(attribute="booking.id")
     instalment = fields.Integer(attribute="sequence")
     due_on = fields.Date()
@@ -49,7 +49,7 @@ class PaymentDueSchema(Schema):
 
 class ExporterHomeSchema(Schema):
     payments_due = fields.Integer(attribute="payments.count")
-    payments = fields.List(fields.Nested(PaymentDueSchema), attribute="payments.items")
+    payments = fields.List(fields.Nested(InstalmentDueSchema), attribute="payments.items")
     leases = fields.Integer(
         attribute="leases.count", metadata={"description": "Active or upcoming"}
     )
