@@ -477,19 +477,20 @@ def refund_cancelled_booking(booking: Booking, *, now: datetime, by_owner: bool 
         _return_fees(booking)
         _charge_owner_penalty(booking)
     elif confirmed and booking.state == "cancelled":
-        _leave_owner_the_kept_rent(booking, paid_rent, now.date())
-    held = ledger.balance(ledger.escrow(booking.tenant_id, booking.currency), booking.id)
-    remaining = held.amount_minor - refunds_owed_minor(booking)
+        # a dispute decided before the cancellation already split the rent escrow held
+        rent_held = min(paid_rent, unowed_escrow_minor(booking))
+        _leave_owner_the_kept_rent(booking, rent_held, now.date())
+    remaining = unowed_escrow_minor(booking)
     if remaining > 0:
         owe_refund(booking, remaining, _refund_reason(booking, by_owner), now)
 
 
-def _leave_owner_the_kept_rent(booking: Booking, paid_rent: int, cancelled_on: date) -> None:
-    """The policy's share of the rent paid so far (all of it up front; the instalments paid
-    of a monthly lease) stays with the owner."""
+def _leave_owner_the_kept_rent(booking: Booking, rent_held: int, cancelled_on: date) -> None:
+    """The policy's share of the rent paid so far and still held in escrow (all of it up
+    front; the instalments paid of a monthly lease) stays with the owner."""
     policy = CANCELLATION_POLICIES[booking.listing.cancellation_policy]
     refund_bp = policy.refund_bp(cancelled_on, booking.start_date)
-    _refunded, kept = allocate(paid_rent, [refund_bp, 10_000 - refund_bp])
+    _refunded, kept = allocate(rent_held, [refund_bp, 10_000 - refund_bp])
     if kept:
         ledger.post(
             f"cancellation-kept:{booking.id}",
@@ -553,6 +554,13 @@ def refunds_owed_minor(booking: Booking) -> int:
         )
     )
     return int(owed)
+
+
+def unowed_escrow_minor(booking: Booking) -> int:
+    """What escrow holds for the booking less the refunds already owed from it: the most
+    that any other movement may take out of it."""
+    held = ledger.balance(ledger.escrow(booking.tenant_id, booking.currency), booking.id)
+    return held.amount_minor - refunds_owed_minor(booking)
 
 
 def _refund_reason(booking: Booking, by_owner: bool) -> str:
