@@ -114,10 +114,13 @@ def _check_escrow_covers(legs: list[Leg]) -> None:
         if leg.account.kind == "tenant_escrow" and leg.booking_id is not None:
             taken[(leg.account, leg.booking_id)] += leg.amount_minor
     for (ref, booking_id), amount in taken.items():
-        if amount < 0 and balance(ref, booking_id).amount_minor + amount < 0:
+        if amount >= 0:
+            continue
+        held = balance(ref, booking_id)
+        if held.amount_minor + amount < 0:
             raise EscrowOverdrawn(
-                f"escrow of booking {booking_id} holds {balance(ref, booking_id)};"
-                f" a posting takes {-amount} minor units out of it"
+                f"escrow of booking {booking_id} holds {held.amount_minor} minor units;"
+                f" a posting takes {-amount} out of it"
             )
 
 
