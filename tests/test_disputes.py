@@ -187,6 +187,33 @@ def test_a_disputed_lease_can_be_neither_cancelled_nor_ended_early(app, owner, e
     assert booking.state == "cancelled"
 
 
+def test_a_lease_cancelled_after_a_decision_keeps_no_more_rent_than_escrow_still_holds(
+    app, owner, exporter
+):
+    """The decision split all the escrow held: the cancellation policy finds no rent left to
+    keep for the owner, and the tenant's refund is sent in full without overdrawing escrow."""
+    from warehouse_exchange.bookings.services import cancel_booking
+    from warehouse_exchange.escrow.services import send_refund
+
+    booking = accepted_booking_paid(owner, exporter)
+    operator = OperatorFactory()
+    dispute = open_on(booking, exporter, now=NOW)
+    take_dispute(operator, dispute.id, NOW)
+    frozen = frozen_minor(booking)
+    tenant_share = frozen // 2
+    decide_dispute(operator, dispute.id, decision(tenant_share, frozen - tenant_share), NOW)
+
+    cancel_booking(exporter, booking.id, "Changed plans", NOW, NOW.date())
+    (refund,) = refunds_due(operator)
+    assert refund.amount_minor == tenant_share
+    send_refund(operator, refund.id, "REFUND-1", NOW)
+
+    escrow = ledger.escrow(exporter.organization_id, "EUR")
+    assert ledger.balance(escrow, booking.id).amount_minor == 0
+    payable = ledger.balance(ledger.payable(owner.organization_id, "EUR")).amount_minor
+    assert payable == frozen - tenant_share  # the decision's share, and nothing kept on top
+
+
 def accepted_booking_paid(owner, exporter):
     from tests.helpers import pay_in_full
     from tests.test_escrow import accepted_booking

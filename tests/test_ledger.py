@@ -8,10 +8,11 @@ from sqlalchemy.exc import DBAPIError
 
 from tests.concurrency_support import isolated_app
 from tests.factories import OrganizationFactory
+from tests.test_escrow import accepted_booking
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger import services as ledger
 from warehouse_exchange.ledger.models import LedgerEntry, LedgerTransaction
-from warehouse_exchange.ledger.services import Leg, UnbalancedTransaction
+from warehouse_exchange.ledger.services import EscrowOverdrawn, Leg, UnbalancedTransaction
 from warehouse_exchange.money import Money
 
 
@@ -56,6 +57,28 @@ def test_unbalanced_postings_are_refused_and_write_nothing(app, legs):
         ledger.post("bad", "fees", [Leg(account, amount) for account, amount in legs])
     assert entry_count() == 0
     assert db.session.scalar(select(func.count()).select_from(LedgerTransaction)) == 0
+
+
+def test_a_posting_that_takes_more_than_a_bookings_escrow_holds_is_refused(app, owner, exporter):
+    booking = accepted_booking(owner, exporter)
+    tenant = exporter.organization_id
+    escrow = ledger.escrow(tenant, "EUR")
+    pay_in(tenant, 1_000, "receipt:1", booking.id)
+    pay_in(tenant, 5_000, "receipt:2")  # the tenant's escrow, but not this booking's
+
+    def to_owner(amount: int) -> list[Leg]:
+        return [
+            Leg(escrow, -amount, booking.id),
+            Leg(ledger.payable(owner.organization_id, "EUR"), amount, booking.id),
+        ]
+
+    before = entry_count()
+    with pytest.raises(EscrowOverdrawn):
+        ledger.post("release:1", "release", to_owner(1_001), booking_id=booking.id)
+    assert entry_count() == before
+    ledger.post("release:2", "release", to_owner(1_000), booking_id=booking.id)
+    assert ledger.balance(escrow, booking.id) == Money(0, "EUR")
+    assert ledger.balance(escrow) == Money(5_000, "EUR")
 
 
 def test_accounts_refuse_an_owner_that_does_not_fit_their_kind():

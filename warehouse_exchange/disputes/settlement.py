@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..bookings.models import Booking
 from ..errors import Conflict
 from ..escrow.models import PaymentInstalment, ReleaseInstalment
-from ..escrow.services import owe_refund, refunds_owed_minor, to_owner
+from ..escrow.services import owe_refund, to_owner, unowed_escrow_minor
 from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.services import Leg
@@ -26,8 +26,7 @@ class ReserveTooSmall(Conflict):
 
 def frozen_minor(booking: Booking) -> int:
     """What escrow holds for the booking now, less the refunds already owed from it."""
-    held = ledger.balance(ledger.escrow(booking.tenant_id, booking.currency), booking.id)
-    return max(0, held.amount_minor - refunds_owed_minor(booking))
+    return max(0, unowed_escrow_minor(booking))
 
 
 def case_limit_minor(currency: str) -> int:

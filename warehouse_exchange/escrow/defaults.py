@@ -23,8 +23,8 @@ from .services import (
     booking_releases,
     fee_legs,
     owe_refund,
-    refunds_owed_minor,
     scheduled_payments,
+    unowed_escrow_minor,
 )
 
 
@@ -92,12 +92,11 @@ def _return_instalment_fees(booking: Booking, instalment: PaymentInstalment) -> 
 def _give_back_the_rest(booking: Booking, now: datetime) -> None:
     """What escrow holds beyond the releases still to come and the refunds already owed was
     paid for months that will not be: it is owed back to the tenant."""
-    held = ledger.balance(ledger.escrow(booking.tenant_id, booking.currency), booking.id)
     to_release = db.session.scalar(
         select(func.coalesce(func.sum(ReleaseInstalment.amount_minor), 0)).where(
             ReleaseInstalment.booking_id == booking.id, ReleaseInstalment.released_at.is_(None)
         )
     )
-    rest = held.amount_minor - int(to_release) - refunds_owed_minor(booking)
+    rest = unowed_escrow_minor(booking) - int(to_release)
     if rest > 0:
         owe_refund(booking, rest, "Paid for months after the lease was ended early", now)

@@ -19,6 +19,11 @@ class UnbalancedTransaction(ValueError):
     """A bug, never user input: the legs of a posting do not sum to zero per currency."""
 
 
+class EscrowOverdrawn(ValueError):
+    """A bug, never user input: a posting takes more out of a tenant's escrow for a booking
+    than it holds for that booking."""
+
+
 @dataclass(frozen=True)
 class AccountRef:
     kind: str
@@ -101,6 +106,24 @@ def _check_balanced(legs: list[Leg]) -> None:
         raise UnbalancedTransaction(f"legs do not balance: {dict(totals)}")
 
 
+def _check_escrow_covers(legs: list[Leg]) -> None:
+    """Each booking's part of a tenant's escrow never goes below zero: whatever decides an
+    amount to take out of it, the ledger refuses more than it holds for that booking."""
+    taken: dict[tuple[AccountRef, int], int] = defaultdict(int)
+    for leg in legs:
+        if leg.account.kind == "tenant_escrow" and leg.booking_id is not None:
+            taken[(leg.account, leg.booking_id)] += leg.amount_minor
+    for (ref, booking_id), amount in taken.items():
+        if amount >= 0:
+            continue
+        held = balance(ref, booking_id)
+        if held.amount_minor + amount < 0:
+            raise EscrowOverdrawn(
+                f"escrow of booking {booking_id} holds {held.amount_minor} minor units;"
+                f" a posting takes {-amount} out of it"
+            )
+
+
 def posted(idempotency_key: str) -> LedgerTransaction | None:
     return db.session.scalar(
         select(LedgerTransaction).where(LedgerTransaction.idempotency_key == idempotency_key)
@@ -122,6 +145,7 @@ def post(
     existing = posted(idempotency_key)
     if existing is not None:
         return existing
+    _check_escrow_covers(legs)
     transaction = LedgerTransaction(
         idempotency_key=idempotency_key,
         kind=kind,
