@@ -275,9 +275,7 @@ def _payments_due(organization_id: int) -> Queue[PaymentDue]:
         .where(
             Booking.tenant_id == organization_id,
             Booking.state.in_(PAYING_STATES),
-            PaymentInstalment.paid_at.is_(None),
-            PaymentInstalment.covered_at.is_(None),
-            PaymentInstalment.cancelled_at.is_(None),
+            PaymentInstalment.outstanding(),
         )
     )
     first = unpaid.with_only_columns(func.min(PaymentInstalment.id)).group_by(
