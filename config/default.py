@@ -31,6 +31,10 @@ UPLOAD_FOLDER = None
 UPLOAD_MAX_BYTES = 5_000_000
 MAX_CONTENT_LENGTH = 6 * UPLOAD_MAX_BYTES
 
+#: Send Strict-Transport-Security (one year, with subdomains) on HTTPS responses, so browsers
+#: never use plain HTTP for the site again. Only production turns it on: development is HTTP.
+STRICT_TRANSPORT_SECURITY = False
+
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "10 per minute"

@@ -96,7 +96,9 @@ def _sqlite_begin(connection) -> None:
 def _init_extensions(app: Flask) -> None:
     from .adapters.geocoding import build_geocoder
     from .adapters.stripe_gateway import build_gateway
+    from .web import security_headers
 
+    security_headers.register(app)  # first: its request hook makes the CSP nonce
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
