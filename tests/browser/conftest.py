@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from dataclasses import dataclass
@@ -25,6 +26,30 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+#: What Chromium writes to a page's console when the Content-Security-Policy blocks something.
+CSP_VIOLATION = re.compile(r"Content Security Policy|Refused to")
+
+
+class WatchedBrowser:
+    """The browser the tests drive. Every window it opens reports to `csp_violations` what the
+    site's Content-Security-Policy blocked, so that a test whose pages break it fails."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.csp_violations: list[str] = []
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.on("console", self._watch)
+        return context
+
+    def _watch(self, message) -> None:
+        if CSP_VIOLATION.search(message.text):
+            where = message.page.url if message.page else "?"
+            self.csp_violations.append(f"{where}: {message.text}")
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @pytest.fixture(scope="session")
@@ -60,8 +85,20 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_FLAGS
         )
-        yield browser
+        yield WatchedBrowser(browser)
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Every browser test fails if any page it opened broke the Content-Security-Policy."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    browser.csp_violations.clear()
+    yield
+    assert not browser.csp_violations, "\n".join(browser.csp_violations)
 
 
 @pytest.fixture

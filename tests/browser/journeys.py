@@ -2,7 +2,8 @@
 starting from their home page, clicking what a person would click.
 
 A journey calls no service between its steps; whatever it needs happens through a page. Every
-page a person opens is checked to answer without a server error.
+page a person opens is checked to answer without a server error, and (by the browser fixture,
+which watches every window) to break no Content-Security-Policy.
 """
 
 from __future__ import annotations
