@@ -24,12 +24,24 @@ LIST_PER_PAGE = 20
 
 INVITATION_VALID_DAYS = 7
 
+#: An API token is refused after this many days; its creator may choose fewer.
+API_TOKEN_VALID_DAYS = 90
+#: The lifetimes (days) the profile page offers, besides API_TOKEN_VALID_DAYS itself.
+API_TOKEN_LIFETIME_CHOICES = (7, 30)
+#: A token's "last used" is rewritten at most this often, so that reading with a token does
+#: not write to the database on every request.
+API_TOKEN_LAST_USE_SECONDS = 3600
+
 #: Uploaded evidence (photos, documents) is kept here, outside the web root; None means
 #: "uploads" in the instance folder.
 UPLOAD_FOLDER = None
 #: The largest file accepted; a request may carry a few of them.
 UPLOAD_MAX_BYTES = 5_000_000
 MAX_CONTENT_LENGTH = 6 * UPLOAD_MAX_BYTES
+#: Images declaring more pixels than this, or a side longer than UPLOAD_MAX_IMAGE_SIDE, are
+#: refused: a small file may declare a picture that takes gigabytes to decode.
+UPLOAD_MAX_IMAGE_PIXELS = 40_000_000
+UPLOAD_MAX_IMAGE_SIDE = 10_000
 
 #: Send Strict-Transport-Security (one year, with subdomains) on HTTPS responses, so browsers
 #: never use plain HTTP for the site again. Only production turns it on: development is HTTP.
@@ -121,6 +133,9 @@ MAIL_MAX_ATTEMPTS = 20
 #: DISPUTE_REVIEW_DAYS more to decide before the case is escalated.
 DISPUTE_RESPONSE_DAYS = 5
 DISPUTE_REVIEW_DAYS = 10
+#: Each party (organization) writes at most this many messages in one dispute's thread in
+#: any hour; operators are not limited.
+DISPUTE_MESSAGES_PER_HOUR = 30
 #: The most the guarantee reserve pays a tenant on one dispute, per currency in minor units;
 #: a currency not listed gets no reserve payout.
 DISPUTE_RESERVE_CASE_LIMIT = {

@@ -12,6 +12,11 @@ class DomainError(Exception):
         self.message = message
         self.fields = fields or {}
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries, e.g. Retry-After."""
+        return {}
+
 
 class InvalidInput(DomainError):
     status = 422
@@ -36,3 +41,18 @@ class Conflict(DomainError):
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
+
+
+class TooManyRequests(DomainError):
+    """The actor did this too often lately; it may try again after `retry_after` seconds."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from ..adapters.clock import utc_now
 from ..extensions import limiter
 from ..trust.reviews import review_summary
+from ..web.api import ErrorSchema
 from ..web.auth import api_actor, api_login_required
 from . import services
 from .schemas import (
@@ -17,6 +18,7 @@ from .schemas import (
     OrganizationSchema,
     PublicOrganizationSchema,
     RegistrationSchema,
+    TokenRecordSchema,
     TokenRequestSchema,
     TokenSchema,
     UserSchema,
@@ -32,15 +34,30 @@ blp = Blueprint("accounts_api", __name__, description="Organizations, members an
 def create_token(args):
     """Exchange email and password for a bearer token."""
     user = services.authenticate(args["email"], args["password"])
-    record, token = services.issue_api_token(user, args["name"])
-    return {"id": record.id, "name": record.name, "token": token}
+    record, token = services.issue_api_token(user, args["name"], utc_now(), args["expires_in_days"])
+    return {
+        "id": record.id,
+        "name": record.name,
+        "token": token,
+        "created_at": record.created_at,
+        "expires_at": record.expires_at,
+    }
+
+
+@blp.get("/tokens")
+@api_login_required
+@blp.response(200, TokenRecordSchema(many=True))
+def list_tokens():
+    """Your tokens, newest first, with when each expires and was last used (never secrets)."""
+    return services.list_api_tokens(api_actor())
 
 
 @blp.delete("/tokens/<id:token_id>")
 @api_login_required
 @blp.response(204)
+@blp.alt_response(404, schema=ErrorSchema, description="Not one of your tokens")
 def revoke_token(token_id: int):
-    """Revoke one of your tokens."""
+    """Revoke one of your tokens; it is refused from then on."""
     services.revoke_api_token(api_actor(), token_id, utc_now())
 
 

@@ -1,5 +1,6 @@
 """Forms of the account pages."""
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
@@ -42,3 +43,12 @@ class AcceptInvitationForm(FlaskForm, PasswordFields):
 
 class ApiTokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
+    valid_days = SelectField("Expires after", coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        longest = current_app.config["API_TOKEN_VALID_DAYS"]
+        shorter = [d for d in current_app.config["API_TOKEN_LIFETIME_CHOICES"] if d < longest]
+        self.valid_days.choices = [(days, f"{days} days") for days in (*shorter, longest)]
+        if self.valid_days.data is None:
+            self.valid_days.data = longest

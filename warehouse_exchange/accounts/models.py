@@ -111,7 +111,17 @@ class ApiToken(db.Model):
     #: SHA-256 of the bearer token; the token is shown once and never stored
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the token is refused from this moment on; every token has one
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: when the token last authenticated a request, kept to within API_TOKEN_LAST_USE_SECONDS
+    #: so that reading with a token does not write on every request
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+    def status(self, now: datetime) -> str:
+        """active, expired or revoked."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "active"

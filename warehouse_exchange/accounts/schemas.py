@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..adapters.clock import utc_now
 from ..catalog import ORGANIZATION_KINDS
 
 
@@ -9,12 +10,36 @@ class TokenRequestSchema(Schema):
     email = fields.String(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=validate.Length(max=200))
     name = fields.String(load_default="API", validate=validate.Length(min=1, max=80))
+    expires_in_days = fields.Integer(
+        load_default=None,
+        strict=True,
+        metadata={"description": "1 to the platform's maximum (90), which is the default"},
+    )
 
 
 class TokenSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     token = fields.String(metadata={"description": "Shown only once"})
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime(metadata={"description": "Refused with a 401 from then on"})
+
+
+class TokenRecordSchema(Schema):
+    """One of the user's tokens, never its secret."""
+
+    id = fields.Integer()
+    name = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    last_used_at = fields.DateTime(
+        allow_none=True, metadata={"description": "Updated at most once an hour (configurable)"}
+    )
+    revoked_at = fields.DateTime(allow_none=True)
+    status = fields.Function(
+        lambda token: token.status(utc_now()),
+        metadata={"description": "active, expired or revoked"},
+    )
 
 
 class RegistrationSchema(Schema):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,7 +16,7 @@ from ..catalog import ORGANIZATION_KINDS
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from ..extensions import db
 from ..unit_of_work import use_case
-from ..validation import require_country, require_text
+from ..validation import require_country, require_int, require_text
 from .models import ApiToken, Invitation, Organization, User
 
 MIN_PASSWORD_LENGTH = 10
@@ -188,13 +189,38 @@ def pending_invitations(actor: User, now: datetime) -> list[Invitation]:
     )
 
 
+class InvalidApiToken(Unauthorized):
+    """A bearer token was sent but is not one the API accepts."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+class ApiTokenExpired(InvalidApiToken):
+    code = "token_expired"
+
+
+def max_token_days() -> int:
+    return int(current_app.config["API_TOKEN_VALID_DAYS"])
+
+
 @use_case
-def issue_api_token(actor: User, name: str) -> tuple[ApiToken, str]:
+def issue_api_token(
+    actor: User, name: str, now: datetime, valid_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new bearer token for the actor, valid for `valid_days` (at most, and by default,
+    API_TOKEN_VALID_DAYS); returns the record and the secret, which is never stored."""
+    longest = max_token_days()
+    days = longest if valid_days is None else valid_days
+    days = require_int(days, "expires_in_days", minimum=1, maximum=longest)
     token = "wx_" + secrets.token_urlsafe(32)
     record = ApiToken(
         user_id=actor.id,
         name=require_text(name, "name", 80),
         token_hash=_hash_token(token),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
     )
     db.session.add(record)
     db.session.commit()
@@ -206,7 +232,7 @@ def list_api_tokens(actor: User) -> list[ApiToken]:
         db.session.scalars(
             select(ApiToken)
             .where(ApiToken.user_id == actor.id)
-            .order_by(ApiToken.created_at.desc())
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
         )
     )
 
@@ -222,13 +248,29 @@ def revoke_api_token(actor: User, token_id: int, now: datetime) -> ApiToken:
     return record
 
 
-def user_for_api_token(token: str, now: datetime) -> User | None:
+def user_for_api_token(token: str, now: datetime) -> User:
+    """The user a bearer token stands for, or InvalidApiToken saying why not.
+
+    Its last use is written only when the stored one is older than API_TOKEN_LAST_USE_SECONDS:
+    reading with a token must not turn every request into a write."""
     record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
-    if record is None or record.revoked_at is not None or not record.user.active:
-        return None
-    record.last_used_at = now
-    db.session.commit()
+    if record is None or record.revoked_at is not None:
+        raise InvalidApiToken("This API token is unknown or revoked; create a new one.")
+    if record.expires_at <= now:
+        raise ApiTokenExpired(
+            f"This API token expired on {record.expires_at:%Y-%m-%d %H:%M} UTC; create a new one."
+        )
+    if not record.user.active:
+        raise InvalidApiToken("This account is disabled.")
+    _note_use(record, now)
     return record.user
+
+
+def _note_use(record: ApiToken, now: datetime) -> None:
+    interval = timedelta(seconds=current_app.config["API_TOKEN_LAST_USE_SECONDS"])
+    if record.last_used_at is None or now - record.last_used_at >= interval:
+        record.last_used_at = now
+        db.session.commit()
 
 
 def get_organization(organization_id: int) -> Organization:

@@ -82,6 +82,7 @@ def _render_profile(invitation_form: InvitationForm) -> str:
         members=services.list_members(user),
         invitations=services.pending_invitations(user, utc_now()),
         tokens=services.list_api_tokens(user),
+        now=utc_now(),
         invitation_form=invitation_form,
         token_form=ApiTokenForm(),
     )
@@ -128,11 +129,18 @@ def accept_invitation(token: str) -> str | Response:
 def create_token() -> str | Response:
     form = ApiTokenForm()
     if not form.validate_on_submit():
-        flash("Give the token a name.", "error")
+        problems = " ".join(
+            f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()
+        )
+        flash(f"The token was not created. {problems}", "error")
         return redirect(url_for("accounts.profile"))
-    record, token = services.issue_api_token(actor(), form.name.data)
+    record, token = services.issue_api_token(
+        actor(), form.name.data, utc_now(), form.valid_days.data
+    )
     flash(
-        f"API token “{record.name}” created. Copy it now, it is shown only once: {token}", "success"
+        f"API token “{record.name}” created; it expires on"
+        f" {record.expires_at:%Y-%m-%d %H:%M} UTC. Copy it now, it is shown only once: {token}",
+        "success",
     )
     return redirect(url_for("accounts.profile"))
 

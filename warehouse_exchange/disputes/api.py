@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now
 from ..files.services import read_upload
-from ..web.api import PaginationArgs, page_body
+from ..web.api import ErrorSchema, PaginationArgs, page_body
 from ..web.auth import api_actor, api_login_required
 from . import services
 from .schemas import (
@@ -22,6 +22,11 @@ from .schemas import (
 from .services import Decision, DisputeData, Upload
 
 blp = Blueprint("disputes_api", __name__, url_prefix="/disputes", description="Disputes")
+
+THREAD_LIMIT = (
+    "The party has written DISPUTE_MESSAGES_PER_HOUR messages (30) in this thread within the"
+    " last hour; Retry-After says in how many seconds it may write again"
+)
 
 
 @blp.post("")
@@ -68,7 +73,9 @@ def list_messages(dispute_id: int):
 @api_login_required
 @blp.arguments(MessageInSchema)
 @blp.response(201, DisputeMessageSchema)
+@blp.alt_response(429, schema=ErrorSchema, description=THREAD_LIMIT)
 def add_message(args, dispute_id: int):
+    """Write in the thread of an unresolved dispute."""
     return services.add_message(api_actor(), dispute_id, args["body"], [], utc_now())
 
 
@@ -76,13 +83,15 @@ def add_message(args, dispute_id: int):
 @api_login_required
 @blp.arguments(EvidenceInSchema, location="form")
 @blp.response(201, DisputeMessageSchema)
+@blp.alt_response(429, schema=ErrorSchema, description=THREAD_LIMIT)
 def add_evidence(args, dispute_id: int):
-    """A message with evidence: a multipart form with `files` (images or PDFs) and `body`."""
+    """A message with evidence: a multipart form with `files` (images or PDFs, at least one)
+    and `body`. 422 without a file, or with an empty one."""
     files = [
         Upload(upload.filename or "", read_upload(upload.stream, "files"))
         for upload in request.files.getlist("files")
     ]
-    return services.add_message(api_actor(), dispute_id, args["body"], files, utc_now())
+    return services.add_evidence(api_actor(), dispute_id, args["body"], files, utc_now())
 
 
 @blp.post("/<id:dispute_id>/withdraw")

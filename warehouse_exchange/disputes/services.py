@@ -4,8 +4,9 @@ and a scheduler run escalates the overdue ones."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
@@ -14,7 +15,7 @@ from ..accounts.models import User
 from ..audit.services import record
 from ..bookings.models import Booking
 from ..bookings.services import get_booking, lock_booking
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.services import store_upload
@@ -100,6 +101,47 @@ def _check_files(files: list[Upload], field_name: str) -> None:
         raise InvalidInput(
             f"At most {MAX_FILES} files at once.", {field_name: f"At most {MAX_FILES} files."}
         )
+
+
+def _check_evidence(files: list[Upload], field_name: str) -> None:
+    if not files:
+        raise InvalidInput(
+            f"Attach at least one file as `{field_name}`: an image or a PDF.",
+            {field_name: "Choose at least one file."},
+        )
+    _check_files(files, field_name)
+
+
+class ThreadTooBusy(TooManyRequests):
+    code = "too_many_messages"
+
+
+def _check_message_rate(dispute: Dispute, actor: User, now: datetime) -> None:
+    """A party writes at most DISPUTE_MESSAGES_PER_HOUR messages in one thread in any hour,
+    counted in the database (under the dispute's row lock) so that the limit holds however
+    many processes serve the party. Operators mediate and are not limited."""
+    if actor.is_operator:
+        return
+    limit = current_app.config["DISPUTE_MESSAGES_PER_HOUR"]
+    window = timedelta(hours=1)
+    recent = db.session.scalars(
+        select(DisputeMessage.created_at)
+        .where(
+            DisputeMessage.dispute_id == dispute.id,
+            DisputeMessage.organization_id == actor.organization_id,
+            DisputeMessage.created_at > now - window,
+        )
+        .order_by(DisputeMessage.created_at.desc())
+        .limit(limit)
+    ).all()
+    if len(recent) < limit:
+        return
+    wait = math.ceil((recent[-1] + window - now).total_seconds())
+    raise ThreadTooBusy(
+        f"Your organization has written {limit} messages in dispute #{dispute.id} within the"
+        f" last hour, the most allowed; you can write again in {math.ceil(wait / 60)} min.",
+        wait,
+    )
 
 
 def _check_claim(data: DisputeData, booking: Booking) -> tuple[str, str, int]:
@@ -213,12 +255,21 @@ def add_message(
         raise Conflict(f"Dispute #{dispute.id} is {dispute.state}; its thread is closed.")
     body = require_text(body, "body", MAX_TEXT)
     _check_files(files, "files")
+    _check_message_rate(dispute, actor, now)
     message = _add_message(dispute, actor, body, files, now, "files")
     if dispute.state == "awaiting_response" and actor.organization_id == dispute.against_org_id:
         _move(dispute, "under_review")
     dispute_message_added.send(message, now=now)
     db.session.commit()
     return message
+
+
+def add_evidence(
+    actor: User, dispute_id: int, body: str, files: list[Upload], now: datetime
+) -> DisputeMessage:
+    """A message whose point is its files: at least one, or nothing is written."""
+    _check_evidence(files, "files")
+    return add_message(actor, dispute_id, body, files, now)
 
 
 @use_case

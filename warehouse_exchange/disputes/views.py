@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..adapters.clock import utc_now
 from ..bookings.services import get_booking
-from ..errors import Conflict, InvalidInput
+from ..errors import Conflict, InvalidInput, TooManyRequests
 from ..escrow.forms import ReserveFundingForm
 from ..files.services import file_response, read_upload
 from ..permissions import require_operator
@@ -67,12 +67,11 @@ def mine() -> str:
     return render_template("disputes/mine.html", page=page, now=utc_now())
 
 
-def _show(dispute_id: int, form: MessageForm, status: int = 200):
+def _show(dispute_id: int, form: MessageForm, status: int = 200, headers: dict | None = None):
     dispute = services.get_dispute(actor(), dispute_id)
     failed = request.method == "POST" and bool(form.errors or form.form_errors)
-    return render_template(
-        "disputes/show.html", dispute=dispute, form=form, now=utc_now()
-    ), status if status != 200 else (422 if failed else 200)
+    page = render_template("disputes/show.html", dispute=dispute, form=form, now=utc_now())
+    return page, status if status != 200 else (422 if failed else 200), headers or {}
 
 
 @bp.route("/disputes/<id:dispute_id>")
@@ -84,20 +83,20 @@ def show(dispute_id: int):
 @bp.post("/disputes/<id:dispute_id>/messages")
 @login_required
 def add_message(dispute_id: int):
-    form, status = MessageForm(), 200
+    form, status, headers = MessageForm(), 200, {}
     if form.validate_on_submit():
         try:
             uploads = _uploads(form.evidence.name)
             services.add_message(actor(), dispute_id, form.body.data, uploads, utc_now())
         except InvalidInput as error:
             _show_errors(form, error)
-        except Conflict as error:
+        except (Conflict, TooManyRequests) as error:
             form.form_errors.append(error.message)
-            status = 409
+            status, headers = error.status, error.headers
         else:
             flash("Message sent.", "success")
             return redirect(url_for("disputes.show", dispute_id=dispute_id) + "#thread")
-    return _show(dispute_id, form, status)
+    return _show(dispute_id, form, status, headers)
 
 
 @bp.post("/disputes/<id:dispute_id>/withdraw")

@@ -15,7 +15,7 @@ from ..adapters.file_store import DiskFileStore
 from ..errors import InvalidInput
 from ..extensions import db
 from .models import StoredFile
-from .rules import ACCEPTED_TYPES, sniff_type
+from .rules import ACCEPTED_TYPES, PILLOW_FORMATS, ImageLimits, image_problem, sniff_type
 
 MAX_FILENAME = 120
 
@@ -26,6 +26,11 @@ def file_store() -> DiskFileStore:
 
 def max_upload_bytes() -> int:
     return int(current_app.config["UPLOAD_MAX_BYTES"])
+
+
+def image_limits() -> ImageLimits:
+    config = current_app.config
+    return ImageLimits(config["UPLOAD_MAX_IMAGE_PIXELS"], config["UPLOAD_MAX_IMAGE_SIDE"])
 
 
 def read_upload(stream: BinaryIO, field: str) -> bytes:
@@ -54,6 +59,10 @@ def store_upload(user: User, filename: str, data: bytes, field: str = "file") ->
             "Only images (JPEG, PNG, WebP) and PDF files are accepted.",
             {field: "Not an image or a PDF."},
         )
+    if content_type in PILLOW_FORMATS:
+        problem = image_problem(data, content_type, image_limits())
+        if problem is not None:
+            raise InvalidInput(problem, {field: problem})
     stored = StoredFile(
         storage_key=file_store().save(data),
         filename=_safe_name(filename, content_type),

@@ -18,6 +18,7 @@ from ..errors import Unauthorized
 from ..extensions import db, login_manager
 
 API_ACTOR_KEY = "warehouse_exchange.api_actor"
+API_REFUSAL_KEY = "warehouse_exchange.api_token_refusal"
 TOKEN_HELP = "Send a bearer token: POST /api/v1/tokens with email and password."
 
 
@@ -46,7 +47,12 @@ def api_actor() -> User | None:
     if API_ACTOR_KEY not in request.environ:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         valid = scheme.lower() == "bearer" and token.strip()
-        user = user_for_api_token(token.strip(), utc_now()) if valid else None
+        user = None
+        if valid:
+            try:
+                user = user_for_api_token(token.strip(), utc_now())
+            except Unauthorized as refusal:  # e.g. expired: api_login_required says so
+                request.environ[API_REFUSAL_KEY] = refusal
         request.environ[API_ACTOR_KEY] = user
     return request.environ[API_ACTOR_KEY]
 
@@ -57,7 +63,7 @@ def api_login_required(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if api_actor() is None:
-            raise Unauthorized(TOKEN_HELP)
+            raise request.environ.get(API_REFUSAL_KEY) or Unauthorized(TOKEN_HELP)
         return view(*args, **kwargs)
 
     return wrapper

@@ -33,24 +33,32 @@ def _flatten(messages) -> dict:
 
 
 def handle_domain_error(error: DomainError):
+    headers = dict(error.headers)
     if wants_json():
-        return jsonify(error_body(error.code, error.message, error.fields)), error.status
-    return render_template("error.html", status=error.status, message=error.message), error.status
+        if error.status == 401:  # RFC 6750: say which scheme the API wants
+            headers.setdefault("WWW-Authenticate", "Bearer")
+        body = jsonify(error_body(error.code, error.message, error.fields))
+        return body, error.status, headers
+    page = render_template("error.html", status=error.status, message=error.message)
+    return page, error.status, headers
 
 
 def handle_http_exception(error: HTTPException):
+    if error.code is None or error.code < 400:  # redirects stay what they are
+        return error
+    # e.g. Allow on a 405, Retry-After on a 429: the answer keeps what the error says
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if not wants_json():
-        if error.code is None or error.code < 400:  # redirects stay what they are
-            return error
         page = render_template("error.html", status=error.code, message=error.description)
-        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
-        return page, error.code, headers  # e.g. Allow on a 405, Retry-After on a 429
+        return page, error.code, headers
     data = getattr(error, "data", None) or {}
     fields = _flatten(data.get("messages"))
     code = (error.name or "error").lower().replace(" ", "_")
     message = "Some fields are invalid." if fields else (error.description or error.name)
-    response = jsonify(error_body(code, message, fields))
-    return response, error.code or 500
+    headers.extend((data.get("headers") or {}).items())  # webargs' abort(headers=...)
+    if error.code == 401 and not any(k.lower() == "www-authenticate" for k, _ in headers):
+        headers.append(("WWW-Authenticate", "Bearer"))
+    return jsonify(error_body(code, message, fields)), error.code, headers
 
 
 def rollback_after_failure(error: BaseException | None) -> None:
