@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0025_tokens"
+revision = "0025"
 down_revision = "0024"
 branch_labels = None
 depends_on = None
