@@ -34,6 +34,12 @@ MAX_CONTENT_LENGTH = 6 * UPLOAD_MAX_BYTES
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "10 per minute"
+#: Whatever the address: after LOGIN_LOCKOUT_FAILURES failed log-ins with one email address
+#: within LOGIN_LOCKOUT_WINDOW_MINUTES, log-in with it is refused for LOGIN_LOCKOUT_MINUTES,
+#: and the account's owner gets an email.
+LOGIN_LOCKOUT_FAILURES = 10
+LOGIN_LOCKOUT_WINDOW_MINUTES = 15
+LOGIN_LOCKOUT_MINUTES = 15
 
 API_TITLE = "Warehouse Exchange API"
 API_VERSION = "v1"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
 
 class DomainError(Exception):
     status = 400
@@ -11,6 +14,10 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries besides the error itself."""
+        return {}
 
 
 class InvalidInput(DomainError):
@@ -36,3 +43,15 @@ class Conflict(DomainError):
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: timedelta):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(max(1, math.ceil(self.retry_after.total_seconds())))}

@@ -31,7 +31,7 @@ blp = Blueprint("accounts_api", __name__, description="Organizations, members an
 @blp.response(201, TokenSchema)
 def create_token(args):
     """Exchange email and password for a bearer token."""
-    user = services.authenticate(args["email"], args["password"])
+    user = services.authenticate(args["email"], args["password"], utc_now())
     record, token = services.issue_api_token(user, args["name"])
     return {"id": record.id, "name": record.name, "token": token}
 

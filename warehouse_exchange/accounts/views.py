@@ -51,7 +51,7 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(form.email.data, form.password.data, utc_now())
         except Unauthorized as error:
             form.form_errors.append(error.message)
         else:

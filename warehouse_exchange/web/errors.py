@@ -33,9 +33,12 @@ def _flatten(messages) -> dict:
 
 
 def handle_domain_error(error: DomainError):
+    headers = error.headers()
     if wants_json():
-        return jsonify(error_body(error.code, error.message, error.fields)), error.status
-    return render_template("error.html", status=error.status, message=error.message), error.status
+        body = jsonify(error_body(error.code, error.message, error.fields))
+        return body, error.status, headers
+    page = render_template("error.html", status=error.status, message=error.message)
+    return page, error.status, headers
 
 
 def handle_http_exception(error: HTTPException):

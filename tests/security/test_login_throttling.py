@@ -1,0 +1,217 @@
+"""Password guessing is throttled per email address (whatever the client's address, shared by
+every worker through the database) and per client address (shared through Redis); a failed
+log-in takes as long whether or not the email has an account."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.concurrency_support import isolated_app, run_at_once
+from tests.factories import PASSWORD, UserFactory
+from warehouse_exchange.accounts.models import LoginThrottle
+from warehouse_exchange.accounts.services import authenticate
+from warehouse_exchange.accounts.throttling import LoginLocked, forget_stale_failures
+from warehouse_exchange.errors import Unauthorized
+from warehouse_exchange.extensions import db
+from warehouse_exchange.notifications.models import OutboxEmail
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("WX_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+LOCKED = "Too many failed log-ins with this email address"
+
+
+@pytest.fixture
+def lockout_after_3(app, monkeypatch):
+    """Three failures within 15 minutes lock log-in for 15 minutes."""
+    monkeypatch.setitem(app.config, "LOGIN_LOCKOUT_FAILURES", 3)
+    monkeypatch.setitem(app.config, "LOGIN_LOCKOUT_WINDOW_MINUTES", 15)
+    monkeypatch.setitem(app.config, "LOGIN_LOCKOUT_MINUTES", 15)
+    return app
+
+
+def log_in(client, email: str, password: str, address: str = "198.51.100.1"):
+    return client.post(
+        "/login",
+        data={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def api_log_in(client, email: str, password: str, address: str = "198.51.100.1"):
+    return client.post(
+        "/api/v1/tokens",
+        json={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def logged_in(client) -> bool:
+    return client.get("/profile").status_code == 200
+
+
+def lockout_emails(user) -> list[OutboxEmail]:
+    return list(
+        db.session.scalars(
+            select(OutboxEmail).where(
+                OutboxEmail.to_address == user.email, OutboxEmail.notification_id.is_(None)
+            )
+        )
+    )
+
+
+# --- per account: whatever the client's address ---------------------------------------------
+
+
+def test_wrong_passwords_from_many_addresses_lock_the_account(client, owner, lockout_after_3):
+    """The finding: each guess came from another address, so the per-address limit never
+    fired and every guess was tried. Now the third failure locks the account itself."""
+    codes = [
+        log_in(client, owner.email, f"guess-{n}", f"203.0.113.{n}").status_code for n in range(3)
+    ]
+    assert codes == [422, 422, 429]
+
+    right = log_in(client, owner.email, PASSWORD, "192.0.2.99")
+    assert right.status_code == 429 and LOCKED in right.get_data(as_text=True)
+    assert 14 * 60 < int(right.headers["Retry-After"]) <= 15 * 60
+    assert not logged_in(client)
+
+    [email] = lockout_emails(owner)
+    assert email.state == "pending" and "paused" in email.subject
+    assert owner.email in email.text_body and "UTC" in email.text_body
+    for n in range(5):  # more tries while locked: still one email
+        log_in(client, owner.email, f"again-{n}", f"198.51.100.{n}")
+    assert len(lockout_emails(owner)) == 1
+
+
+def test_the_api_token_endpoint_counts_and_refuses_alike(client, owner, lockout_after_3):
+    """Guesses split between the page and the API count together; the API answers 429 with
+    its usual error body, even to the right password."""
+    assert api_log_in(client, owner.email, "guess-1").status_code == 401
+    assert log_in(client, owner.email, "guess-2").status_code == 422
+    assert api_log_in(client, owner.email, "guess-3").status_code == 429
+
+    response = api_log_in(client, owner.email, PASSWORD, "192.0.2.7")
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert response.json["error"]["code"] == "too_many_requests"
+    assert LOCKED in response.json["error"]["message"]
+    assert "token" not in response.json
+    assert len(lockout_emails(owner)) == 1
+
+
+def test_case_and_space_variants_of_the_email_are_one_account(client, lockout_after_3):
+    owner = UserFactory(email="owner@example.com")
+    for variant in ("Owner@Example.com", "OWNER@EXAMPLE.COM", " owner@example.com "):
+        log_in(client, variant, "wrong-password")
+    assert log_in(client, "owner@example.com", PASSWORD).status_code == 429
+    assert len(lockout_emails(owner)) == 1
+
+
+def test_an_unknown_email_is_locked_with_the_same_answer(client, owner, lockout_after_3):
+    """Locking only registered addresses would tell which ones are."""
+    answers = {}
+    for email in (owner.email, "nobody-here@example.com"):
+        for n in range(3):
+            response = log_in(client, email, f"guess-{n}", f"203.0.113.{n}")
+        answers[email] = (response.status_code, response.get_data(as_text=True))
+    assert answers[owner.email] == answers["nobody-here@example.com"]
+    assert answers[owner.email][0] == 429
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == 1
+
+
+def test_the_lock_ends_and_a_success_resets_the_count(app, owner, lockout_after_3):
+    start = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
+
+    def fail(at: datetime) -> None:
+        with pytest.raises(Unauthorized):
+            authenticate(owner.email, "wrong-password", at)
+
+    fail(start)
+    fail(start + timedelta(minutes=1))
+    assert authenticate(owner.email, PASSWORD, start + timedelta(minutes=2)) == owner
+    fail(start + timedelta(minutes=3))
+    fail(start + timedelta(minutes=4))  # two since the success: not yet three
+    with pytest.raises(LoginLocked):
+        authenticate(owner.email, "wrong-password", start + timedelta(minutes=5))
+    with pytest.raises(LoginLocked):
+        authenticate(owner.email, PASSWORD, start + timedelta(minutes=19))
+    assert authenticate(owner.email, PASSWORD, start + timedelta(minutes=20, seconds=1)) == owner
+
+    # a later lock-out is a new event: its owner hears of it too
+    for minute in (21, 22):
+        fail(start + timedelta(minutes=minute))
+    with pytest.raises(LoginLocked):
+        authenticate(owner.email, "wrong-password", start + timedelta(minutes=23))
+    assert len(lockout_emails(owner)) == 2
+
+
+def test_failures_spread_wider_than_the_window_never_lock(app, owner, lockout_after_3):
+    start = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
+    for n in range(6):
+        with pytest.raises(Unauthorized) as refused:
+            authenticate(owner.email, "wrong-password", start + timedelta(minutes=8 * n))
+        assert not isinstance(refused.value, LoginLocked)
+
+
+def test_stale_failures_and_ended_lock_outs_are_forgotten(app, owner, lockout_after_3):
+    start = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
+    for error in (Unauthorized, Unauthorized, LoginLocked):
+        with pytest.raises(error):
+            authenticate(owner.email, "wrong-password", start)
+    with pytest.raises(Unauthorized):
+        authenticate("someone@example.com", "wrong-password", start + timedelta(minutes=10))
+
+    assert forget_stale_failures(start + timedelta(minutes=14)) == 0  # both still count
+    assert forget_stale_failures(start + timedelta(minutes=20)) == 1  # the lock-out ended
+    assert db.session.scalars(select(LoginThrottle.email)).all() == ["someone@example.com"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_parallel_wrong_passwords_lock_once_and_send_one_email(backend, tmp_path):
+    """Workers counting failures of one account at the same moment lose none: exactly the
+    limit locks it, once, with one email."""
+    runners = 8
+    settings = {"LOGIN_LOCKOUT_FAILURES": runners}
+    with isolated_app(backend, tmp_path, **settings) as app:
+        with app.app_context():
+            email = UserFactory().email
+
+        def guess():
+            try:
+                authenticate(email, "wrong-password", datetime.now(UTC))
+            except (Unauthorized, LoginLocked) as refused:
+                return type(refused).__name__
+
+        outcomes = run_at_once(app, guess, runners)
+        with app.app_context():
+            throttle = db.session.get(LoginThrottle, email)
+            sent = db.session.scalars(select(OutboxEmail.to_address)).all()
+    assert sorted(outcomes) == ["LoginLocked"] + ["Unauthorized"] * (runners - 1)
+    assert throttle.locked_until is not None
+    assert sent == [email]
+
+
+# --- timing -----------------------------------------------------------------------------------
+
+
+def test_a_failed_log_in_takes_as_long_whether_or_not_the_email_has_an_account(client, owner):
+    """Without an account to check the password against, the answer came 40 times sooner."""
+
+    def median_seconds(email: str) -> float:
+        times = []
+        for n in range(5):
+            started = time.perf_counter()
+            log_in(client, email, f"wrong-password-{n}")
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    log_in(client, "warm-up@example.com", "wrong-password")
+    unknown = median_seconds("nobody-here@example.com")
+    known = median_seconds(owner.email)
+    assert 0.5 < unknown / known < 2.0, (unknown, known)
