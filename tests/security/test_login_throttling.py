@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import statistics
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,11 +16,12 @@ from sqlalchemy import func, select
 
 from tests.concurrency_support import isolated_app, run_at_once
 from tests.factories import PASSWORD, UserFactory
+from warehouse_exchange import create_app
 from warehouse_exchange.accounts.models import LoginThrottle
-from warehouse_exchange.accounts.services import authenticate
+from warehouse_exchange.accounts.services import authenticate, invite_member
 from warehouse_exchange.accounts.throttling import LoginLocked, forget_stale_failures
 from warehouse_exchange.errors import Unauthorized
-from warehouse_exchange.extensions import db
+from warehouse_exchange.extensions import db, limiter
 from warehouse_exchange.notifications.models import OutboxEmail
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -215,3 +217,103 @@ def test_a_failed_log_in_takes_as_long_whether_or_not_the_email_has_an_account(c
     unknown = median_seconds("nobody-here@example.com")
     known = median_seconds(owner.email)
     assert 0.5 < unknown / known < 2.0, (unknown, known)
+
+
+# --- per client address: the rate limits ---------------------------------------------------
+
+
+@contextmanager
+def rate_limited_app(tmp_path, **settings):
+    """An app with its rate limits on (the test app has them off), on a database of its own."""
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limited.sqlite3'}",
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_RATE_LIMIT": "3 per minute",
+            "SIGNUP_RATE_LIMIT": "2 per hour",
+            **settings,
+        },
+    )
+    with app.app_context():
+        db.create_all()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        # Flask-Limiter keeps one switch per process, set by the last app made: off again
+        limiter.enabled = False
+
+
+def test_log_in_page_and_api_share_one_limit_per_address(tmp_path):
+    with rate_limited_app(tmp_path) as app, app.app_context():
+        client = app.test_client()
+        assert log_in(client, "a@example.com", "guess-1").status_code == 422
+        assert api_log_in(client, "b@example.com", "guess-2").status_code == 401
+        assert log_in(client, "c@example.com", "guess-3").status_code == 422
+
+        api = api_log_in(client, "d@example.com", "guess-4")
+        assert api.status_code == 429 and int(api.headers["Retry-After"]) > 0
+        assert api.json["error"]["code"] == "too_many_requests"
+        assert "Too many log-in attempts" in api.json["error"]["message"]
+        page = log_in(client, "e@example.com", "guess-5")
+        assert page.status_code == 429 and page.headers["Retry-After"] == api.headers["Retry-After"]
+        assert "Too many log-in attempts" in page.get_data(as_text=True)
+
+        assert log_in(client, "a@example.com", "guess-6", "198.51.100.2").status_code == 422
+
+
+def test_a_forged_forwarded_for_header_is_no_new_address(tmp_path):
+    """Only the address of the connection counts, unless proxies are declared; then the one
+    the nearest proxy saw."""
+    with rate_limited_app(tmp_path) as app, app.app_context():
+        client = app.test_client()
+        codes = [
+            client.post(
+                "/login",
+                data={"email": "a@example.com", "password": "guess"},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            ).status_code
+            for n in range(4)
+        ]
+    assert codes == [422, 422, 422, 429]
+
+    with rate_limited_app(tmp_path, TRUSTED_PROXIES=1) as app, app.app_context():
+        client = app.test_client()
+        forwarded = {"X-Forwarded-For": "203.0.113.9"}
+        codes = [
+            client.post("/login", data={"email": "a@example.com"}, headers=forwarded).status_code
+            for _ in range(4)
+        ]
+        other = {"X-Forwarded-For": "203.0.113.10"}
+        assert client.post("/login", data={}, headers=other).status_code == 422
+    assert codes == [422, 422, 422, 429]
+
+
+def test_registration_pages_and_api_share_one_limit_per_address(tmp_path):
+    with rate_limited_app(tmp_path) as app, app.app_context():
+        client = app.test_client()
+        assert client.post("/register", data={"name": "x"}).status_code == 422
+        assert client.post("/api/v1/organizations", json={}).status_code == 422
+        api = client.post("/api/v1/organizations", json={})
+        assert api.status_code == 429 and api.json["error"]["code"] == "too_many_requests"
+        page = client.post("/register", data={"name": "x"})
+        assert page.status_code == 429 and "Retry-After" in page.headers
+        assert "Too many new accounts" in page.get_data(as_text=True)
+        assert client.get("/register").status_code == 200  # reading the form is not limited
+
+
+def test_invitation_acceptance_is_limited_with_registration(tmp_path):
+    with rate_limited_app(tmp_path) as app, app.app_context():
+        owner = UserFactory()
+        _, token = invite_member(owner, "new@example.com", datetime.now(UTC), 7)
+        client = app.test_client()
+        form = {"name": "New", "password": "long-enough-1", "confirm": "different-one"}
+        assert client.post(f"/invitations/{token}", data=form).status_code == 422
+        assert client.post("/register", data={}).status_code == 422
+        api = client.post(
+            f"/api/v1/invitations/{token}/accept", json={"name": "N", "password": "long-enough-1"}
+        )
+        assert api.status_code == 429 and "Retry-After" in api.headers
+        assert client.post(f"/invitations/{token}", data=form).status_code == 429

@@ -6,9 +6,9 @@ from flask import current_app, url_for
 from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now
-from ..extensions import limiter
 from ..trust.reviews import review_summary
 from ..web.auth import api_actor, api_login_required
+from ..web.rate_limits import login_limit, signup_limit
 from . import services
 from .schemas import (
     AcceptInvitationSchema,
@@ -26,7 +26,7 @@ blp = Blueprint("accounts_api", __name__, description="Organizations, members an
 
 
 @blp.post("/tokens")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@login_limit
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 def create_token(args):
@@ -45,6 +45,7 @@ def revoke_token(token_id: int):
 
 
 @blp.post("/organizations")
+@signup_limit
 @blp.arguments(RegistrationSchema)
 @blp.response(201, UserSchema)
 def register(args):
@@ -95,6 +96,7 @@ def invite(args):
 
 
 @blp.post("/invitations/<token>/accept")
+@signup_limit
 @blp.arguments(AcceptInvitationSchema)
 @blp.response(201, UserSchema)
 def accept_invitation(args, token: str):
