@@ -4,9 +4,13 @@ log-in takes as long whether or not the email has an account."""
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
+import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.concurrency_support import isolated_app, run_at_once
+from tests.conftest import skip_or_fail
 from tests.factories import PASSWORD, UserFactory
 from warehouse_exchange import create_app
 from warehouse_exchange.accounts.models import LoginThrottle
@@ -317,3 +322,37 @@ def test_invitation_acceptance_is_limited_with_registration(tmp_path):
         )
         assert api.status_code == 429 and "Retry-After" in api.headers
         assert client.post(f"/invitations/{token}", data=form).status_code == 429
+
+
+def test_two_instances_sharing_redis_share_the_count_per_address(tmp_path):
+    """Workers are processes; with memory:// each would allow the limit again."""
+    try:
+        import redis
+
+        store = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        store.ping()
+    except Exception as error:  # the client missing, or no server
+        skip_or_fail(f"Redis not reachable at {REDIS_URL}: {error}")
+    prefix = f"wx-test-{uuid.uuid4().hex[:12]}"
+    env = {
+        **os.environ,
+        "WX_RATELIMIT_ENABLED": "true",
+        "WX_RATELIMIT_STORAGE_URI": REDIS_URL,
+        "WX_RATELIMIT_KEY_PREFIX": prefix,
+        "WX_LOGIN_RATE_LIMIT": "3 per minute",
+    }
+    database = f"sqlite:///{tmp_path / 'workers.sqlite3'}"
+
+    def worker(attempts: int) -> list[int]:
+        command = [sys.executable, "-m", "tests.security.login_worker", database, str(attempts)]
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    try:
+        assert worker(2) == [422, 422]
+        assert worker(2) == [422, 429]
+        assert store.keys(f"*{prefix}*"), "the count is kept under this run's prefix"
+    finally:
+        for key in store.scan_iter(f"*{prefix}*"):
+            store.delete(key)
