@@ -269,6 +269,13 @@ def test_log_in_page_and_api_share_one_limit_per_address(tmp_path):
         assert log_in(client, "a@example.com", "guess-6", "198.51.100.2").status_code == 422
 
 
+def test_the_api_document_tells_of_the_limits(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for path in ("/tokens", "/organizations", "/invitations/{token}/accept"):
+        throttled = paths[f"/api/v1{path}"]["post"]["responses"]["429"]
+        assert "Retry-After" in throttled["headers"], path
+
+
 def test_a_forged_forwarded_for_header_is_no_new_address(tmp_path):
     """Only the address of the connection counts, unless proxies are declared; then the one
     the nearest proxy saw."""

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from ..adapters.clock import utc_now
 from ..trust.reviews import review_summary
 from ..web.auth import api_actor, api_login_required
-from ..web.rate_limits import login_limit, signup_limit
+from ..web.rate_limits import THROTTLED, login_limit, signup_limit
 from . import services
 from .schemas import (
     AcceptInvitationSchema,
@@ -29,6 +29,7 @@ blp = Blueprint("accounts_api", __name__, description="Organizations, members an
 @login_limit
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
+@blp.alt_response(429, **THROTTLED)
 def create_token(args):
     """Exchange email and password for a bearer token."""
     user = services.authenticate(args["email"], args["password"], utc_now())
@@ -48,6 +49,7 @@ def revoke_token(token_id: int):
 @signup_limit
 @blp.arguments(RegistrationSchema)
 @blp.response(201, UserSchema)
+@blp.alt_response(429, **THROTTLED)
 def register(args):
     """Register an organization with its first user (its admin)."""
     return services.register_organization(services.Registration(**args))
@@ -99,6 +101,7 @@ def invite(args):
 @signup_limit
 @blp.arguments(AcceptInvitationSchema)
 @blp.response(201, UserSchema)
+@blp.alt_response(429, **THROTTLED)
 def accept_invitation(args, token: str):
     """Join an organization with the secret from an invitation."""
     return services.accept_invitation(token, args["name"], args["password"], utc_now())

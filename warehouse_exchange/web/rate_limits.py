@@ -23,3 +23,15 @@ signup_limit = limiter.shared_limit(
     methods=["POST"],
     error_message="Too many new accounts from your address. Try again later.",
 )
+
+#: how the API documents the answer of a limit (blp.alt_response(429, **THROTTLED))
+THROTTLED = {
+    "description": "Too many attempts from this client address, or (log-in) with this email"
+    " address, which then refuses even the right password for a while. Nothing was done.",
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again",
+            "schema": {"type": "integer"},
+        }
+    },
+}
