@@ -35,6 +35,8 @@ MAX_CONTENT_LENGTH = 6 * UPLOAD_MAX_BYTES
 #: several workers set WX_RATELIMIT_STORAGE_URI=redis://host:6379/0 to share one count (and
 #: WX_RATELIMIT_KEY_PREFIX when several sites share that Redis).
 RATELIMIT_STORAGE_URI = "memory://"
+#: While that storage is down, each process counts for itself rather than failing requests.
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 RATELIMIT_HEADERS_ENABLED = True
 #: Log-ins (the page and POST /api/v1/tokens together) from one address.
 LOGIN_RATE_LIMIT = "10 per minute"

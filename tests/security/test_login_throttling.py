@@ -331,6 +331,15 @@ def test_invitation_acceptance_is_limited_with_registration(tmp_path):
         assert client.post(f"/invitations/{token}", data=form).status_code == 429
 
 
+def test_with_the_shared_storage_down_each_process_still_limits(tmp_path):
+    """Log-in keeps working, and limited, while Redis is away."""
+    nowhere = "redis://127.0.0.1:1/0"
+    with rate_limited_app(tmp_path, RATELIMIT_STORAGE_URI=nowhere) as app, app.app_context():
+        client = app.test_client()
+        codes = [log_in(client, "a@example.com", "guess").status_code for _ in range(4)]
+    assert codes == [422, 422, 422, 429]
+
+
 def test_two_instances_sharing_redis_share_the_count_per_address(tmp_path):
     """Workers are processes; with memory:// each would allow the limit again."""
     try:
