@@ -47,9 +47,26 @@ UPLOAD_MAX_IMAGE_SIDE = 10_000
 #: never use plain HTTP for the site again. Only production turns it on: development is HTTP.
 STRICT_TRANSPORT_SECURITY = False
 
+#: Where the per-address rate limits count. "memory://" counts in each process apart, so with
+#: several workers set WX_RATELIMIT_STORAGE_URI=redis://host:6379/0 to share one count (and
+#: WX_RATELIMIT_KEY_PREFIX when several sites share that Redis).
 RATELIMIT_STORAGE_URI = "memory://"
+#: While that storage is down, each process counts for itself rather than failing requests.
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 RATELIMIT_HEADERS_ENABLED = True
+#: Log-ins (the page and POST /api/v1/tokens together) from one address.
 LOGIN_RATE_LIMIT = "10 per minute"
+#: Registrations and invitation acceptances (pages and API together) from one address.
+SIGNUP_RATE_LIMIT = "10 per hour"
+#: Behind a reverse proxy, how many proxies add X-Forwarded-For: the client's address is taken
+#: from there instead of the connection (0: no proxy, never trust the header).
+TRUSTED_PROXIES = 0
+#: Whatever the address: after LOGIN_LOCKOUT_FAILURES failed log-ins with one email address
+#: within LOGIN_LOCKOUT_WINDOW_MINUTES, log-in with it is refused for LOGIN_LOCKOUT_MINUTES,
+#: and the account's owner gets an email.
+LOGIN_LOCKOUT_FAILURES = 10
+LOGIN_LOCKOUT_WINDOW_MINUTES = 15
+LOGIN_LOCKOUT_MINUTES = 15
 
 API_TITLE = "Warehouse Exchange API"
 API_VERSION = "v1"

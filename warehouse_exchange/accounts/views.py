@@ -8,7 +8,6 @@ from werkzeug.wrappers import Response
 
 from ..adapters.clock import utc_now
 from ..errors import InvalidInput, Unauthorized
-from ..extensions import limiter
 from ..listings.services import organization_listings
 from ..trust.credit import credit_report
 from ..trust.reviews import review_summary, reviews_of
@@ -16,6 +15,7 @@ from ..trust.rules import ASPECTS
 from ..warehouses.services import organization_warehouses
 from ..web.auth import actor
 from ..web.forms import local_url, render_form, show_errors
+from ..web.rate_limits import login_limit, signup_limit
 from . import services
 from .forms import AcceptInvitationForm, ApiTokenForm, InvitationForm, LoginForm, RegistrationForm
 
@@ -23,6 +23,7 @@ bp = Blueprint("accounts", __name__)
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@signup_limit
 def register() -> str | Response:
     form = RegistrationForm()
     if form.validate_on_submit():
@@ -46,12 +47,12 @@ def register() -> str | Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@login_limit
 def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(form.email.data, form.password.data, utc_now())
         except Unauthorized as error:
             form.form_errors.append(error.message)
         else:
@@ -109,6 +110,7 @@ def invite() -> str | Response:
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
+@signup_limit
 def accept_invitation(token: str) -> str | Response:
     invitation = services.find_invitation(token, utc_now())
     form = AcceptInvitationForm()

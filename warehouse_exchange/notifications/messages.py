@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask import current_app
@@ -14,6 +14,7 @@ from ..escrow.rules import instalment_reference
 from .kinds import KIND_OF_STATE
 
 if TYPE_CHECKING:
+    from ..accounts.models import User
     from ..escrow.models import CardPayment, PaymentInstalment, Refund, ReleaseInstalment
     from ..shipments.models import CheckIn, Shipment
 
@@ -354,4 +355,18 @@ def shipment_cancelled(shipment: Shipment) -> Message:
         f"Shipment #{shipment.id} cancelled by {shipment.booking.tenant.name}",
         f"{shipment.booking.tenant.name} cancelled {_shipment(shipment)}, which was expected"
         f" on {shipment.expected_arrival}; nothing is coming with it.{because}",
+    )
+
+
+def login_locked(user: User, failures: int, until: datetime) -> Message:
+    """To the owner of an account whose email address was locked out of log-in. Not one of
+    the KINDS: it goes to that person only, and cannot be switched off."""
+    return Message(
+        "login_locked",
+        "Log-in to your Warehouse Exchange account is paused",
+        f"There were {failures} failed log-ins with {user.email} in a short time, so log-in"
+        f" with this address is paused until {until:%Y-%m-%d %H:%M} UTC, even with the right"
+        " password. If that was you, wait and try again. If it was not, someone may be"
+        " guessing your password: nothing was changed, and a long password used nowhere else"
+        " keeps the account safe.",
     )

@@ -53,7 +53,9 @@ class OutboxEmail(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), index=True)
+    #: None for an email to one person about their own account (a lock-out), which is no
+    #: organization's notification and cannot be switched off
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"), index=True)
     #: the event key and the address: one event never makes two emails to one address
     idempotency_key: Mapped[str] = mapped_column(String(400), unique=True)
     to_address: Mapped[str] = mapped_column(String(254))
@@ -67,7 +69,7 @@ class OutboxEmail(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    notification: Mapped[Notification] = relationship()
+    notification: Mapped[Notification | None] = relationship()
 
 
 class EmailOptOut(db.Model):

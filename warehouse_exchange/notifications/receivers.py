@@ -5,6 +5,7 @@ change does."""
 from __future__ import annotations
 
 from ..accounts.models import User
+from ..accounts.signals import login_locked
 from ..bookings.models import Booking
 from ..bookings.signals import booking_moved, booking_requested, lease_shortened
 from ..escrow.models import CardPayment, PaymentInstalment, Refund, ReleaseInstalment
@@ -136,3 +137,11 @@ def tell_shipment_changed(shipment: Shipment, *, changes, now, **_):
 def tell_shipment_cancelled(shipment: Shipment, *, now, **_):
     message = messages.shipment_cancelled(shipment)
     _tell_owner(shipment, message, f"shipment:{shipment.id}:cancelled", now)
+
+
+@login_locked.connect
+def tell_login_locked(user: User, *, failures: int, until, now, **_):
+    """The owner hears of each lock-out once: the lock-out's end makes the event its own."""
+    message = messages.login_locked(user, failures, until)
+    key = f"login-locked:{user.id}:{until:%Y%m%dT%H%M%S}"
+    services.email_account_owner(user, message, "/login", key, now)

@@ -87,6 +87,34 @@ def _outbox_email(notification: Notification, user: User, now: datetime) -> Outb
     )
 
 
+def email_account_owner(user: User, message: Message, link: str, event_key: str, now: datetime):
+    """Queue an email to one person about their own account (a lock-out), inside the caller's
+    transaction. It is nobody else's business, so no inbox row, and no setting turns it off.
+    One event makes one email, however often it is announced."""
+    key = f"{event_key}:{user.email}"
+    if db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.idempotency_key == key)):
+        return
+    context = {"message": message, "recipient": user, "link_url": _absolute(link)}
+    environment = current_app.jinja_env
+    db.session.add(
+        OutboxEmail(
+            idempotency_key=key,
+            to_address=user.email,
+            subject=message.subject[:200],
+            text_body=environment.get_template("notifications/email/account.txt").render(context),
+            html_body=environment.get_template("notifications/email/account.html").render(context),
+            state="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+
+
+def _absolute(path: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
 def render_email(notification: Notification, user: User) -> tuple[str, str]:
     """Plain text and HTML bodies with absolute links, since an email is read away from the
     site. Rendered by the Jinja environment itself: page context processors need a request,

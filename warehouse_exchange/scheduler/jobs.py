@@ -10,6 +10,7 @@ from datetime import datetime, time
 
 from flask import Flask
 
+from ..accounts.throttling import forget_stale_failures
 from ..adapters.clock import utc_now
 from ..bookings.services import advance_leases, expire_stale_requests, expire_unpaid_bookings
 from ..disputes.services import escalate_overdue
@@ -92,6 +93,9 @@ JOBS = [
         escalate_overdue, 60),
     Job("send-emails", "Send pending notification emails, retrying failed ones",
         send_pending_emails, 1),
+    Job("forget-login-failures",
+        "Forget failed log-ins that no longer count towards a lock-out, and ended lock-outs",
+        forget_stale_failures, 60),
 ]  # fmt: skip
 
 
