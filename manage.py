@@ -58,11 +58,12 @@ def serve(extra: list[str]) -> int:
 
 
 def test(extra: list[str]) -> int:
-    # The whole suite also measures branch coverage against the floor in setup.cfg;
-    # a selection of tests (any extra argument) does not.
-    coverage = [] if extra else ["--cov", "--cov-report=term:skip-covered"]
+    # The whole suite runs on every core, a test file to a worker (pytest-xdist), and
+    # measures branch coverage against the floor in setup.cfg; a selection of tests (any
+    # extra argument) runs in one process without coverage.
+    whole = ["-n", "auto", "--dist", "loadfile", "--cov", "--cov-report=term:skip-covered"]
     return subprocess.run(
-        [str(BIN / "python"), "-m", "pytest", *coverage, *extra], cwd=ROOT
+        [str(BIN / "python"), "-m", "pytest", *([] if extra else whole), *extra], cwd=ROOT
     ).returncode
 
 
