@@ -15,7 +15,8 @@ from ..trust.reviews import review_summary, reviews_of
 from ..trust.rules import ASPECTS
 from ..warehouses.services import organization_warehouses
 from ..web.auth import actor
-from ..web.forms import local_url, render_form, show_errors
+from ..web.forms import render_form, show_errors
+from ..web.redirects import local_url
 from . import services
 from .forms import AcceptInvitationForm, ApiTokenForm, InvitationForm, LoginForm, RegistrationForm
 
