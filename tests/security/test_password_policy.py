@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from tests.helpers import login
 from warehouse_exchange.accounts.models import Organization, User
 from warehouse_exchange.accounts.passwords import (
     TOO_COMMON,
@@ -140,6 +141,17 @@ def test_accepting_an_invitation_checks_against_the_organization_and_person(clie
         "confirm": "tidal-lantern-orchard",
     }
     assert client.post(f"/invitations/{token}", data=good).status_code == 302
+
+
+def test_a_password_change_applies_the_policy(client, owner):
+    from tests.factories import PASSWORD
+
+    login(client, owner)
+    own_email = owner.email.split("@")[0] + "!!2024"
+    for password, why in ((own_email, TOO_PERSONAL), ("monkey123456", TOO_COMMON)):
+        data = {"current_password": PASSWORD, "password": password, "confirm": password}
+        response = client.post("/profile/password", data=data)
+        assert response.status_code == 422 and why in response.get_data(as_text=True)
 
 
 def test_operator_creation_applies_the_policy(app):

@@ -17,8 +17,16 @@ from ..warehouses.services import organization_warehouses
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
 from ..web.redirects import local_url
-from . import services
-from .forms import AcceptInvitationForm, ApiTokenForm, InvitationForm, LoginForm, RegistrationForm
+from . import services, sessions, suspension
+from .forms import (
+    AcceptInvitationForm,
+    ApiTokenForm,
+    ChangePasswordForm,
+    InvitationForm,
+    LoginForm,
+    ReasonForm,
+    RegistrationForm,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -56,7 +64,7 @@ def login() -> str | Response:
         except Unauthorized as error:
             form.form_errors.append(error.message)
         else:
-            login_user(user)
+            login_user(user, remember=form.remember.data)
             flash(f"Logged in as {user.email}.", "success")
             return redirect(local_url(request.args.get("next"), url_for("home.index")))
     return render_form("accounts/login.html", form)
@@ -65,9 +73,33 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    sessions.log_out_everywhere(actor())
     logout_user()
-    flash("Logged out.", "info")
+    flash("Logged out on every device.", "info")
     return redirect(url_for("search.index"))
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def change_password() -> str | Response:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = sessions.change_password(actor(), form.current_password.data, form.password.data)
+        except InvalidInput as error:
+            show_errors(form, error)
+        else:
+            # The change ended every session; this browser goes on under the new one.
+            login_user(user, remember=_remembered())
+            flash("Password changed. Every other device is logged out.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_form("accounts/password.html", form)
+
+
+def _remembered() -> bool:
+    """This browser asked to stay logged in (it holds a remember-me cookie)."""
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
 @bp.route("/profile")
@@ -160,4 +192,44 @@ def organization(organization_id: int) -> str:
         reviews=reviews_of(organization.id, 1, per_page),
         review_summary=review_summary(organization.id),
         aspects=ASPECTS,
+    )
+
+
+# operators: user accounts
+
+
+@bp.route("/operator/users")
+@login_required
+def users() -> str:
+    text = request.args.get("q", "")[: suspension.MAX_QUERY_LENGTH]
+    page = suspension.find_users(
+        actor(), text, request.args.get("page", 1, type=int), current_app.config["LIST_PER_PAGE"]
+    )
+    return render_template("accounts/users.html", page=page, text=text)
+
+
+@bp.route("/operator/users/<id:user_id>", methods=["GET", "POST"])
+@login_required
+def user(user_id: int) -> str | Response:
+    shown = suspension.get_user(actor(), user_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        change = suspension.reinstate_user if not shown.active else suspension.suspend_user
+        try:
+            changed = change(actor(), user_id, form.reason.data, utc_now())
+        except InvalidInput as error:
+            show_errors(form, error)
+        else:
+            done = (
+                "is suspended and logged out everywhere"
+                if not changed.active
+                else "may log in again"
+            )
+            flash(f"{changed.email} {done}.", "success")
+            return redirect(url_for("accounts.user", user_id=user_id))
+    return render_form(
+        "accounts/user.html",
+        form,
+        shown=shown,
+        reason=suspension.last_suspension_reason(shown),
     )
