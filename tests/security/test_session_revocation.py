@@ -187,7 +187,7 @@ def test_the_api_changes_the_password_and_ends_browser_sessions(client, owner):
 
 
 def _suspend(client, user, reason="Phishing other members."):
-    return client.post(f"/operator/users/{user.id}", data={"reason": reason})
+    return client.post(f"/operator/users/{user.id}/suspend", data={"reason": reason})
 
 
 def test_suspension_ends_the_users_sessions_tokens_and_log_in(app, client, owner, operator):
@@ -221,7 +221,8 @@ def test_reinstating_lets_the_user_back_in(app, client, owner, operator):
     _suspend(client, owner)
     page = client.get(f"/operator/users/{owner.id}").get_data(as_text=True)
     assert "Phishing other members." in page and "Reinstate the account" in page
-    client.post(f"/operator/users/{owner.id}", data={"reason": "Cleared after review."})
+    reinstate = f"/operator/users/{owner.id}/reinstate"
+    client.post(reinstate, data={"reason": "Cleared after review."})
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     login(app.test_client(), owner)
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
@@ -236,6 +237,18 @@ def test_a_suspension_needs_a_reason_and_changes_nothing_without_one(client, own
     )
     db.session.expire_all()
     assert owner.active
+
+
+def test_a_stale_page_never_does_the_opposite_of_its_button(client, owner, operator):
+    login(client, operator)
+    _suspend(client, owner)
+    again = _suspend(client, owner, "Pressed on a page loaded before the suspension.")
+    assert again.status_code == 409
+    db.session.expire_all()
+    assert not owner.active
+    reinstate = f"/operator/users/{owner.id}/reinstate"
+    assert client.post(reinstate, data={"reason": "Cleared."}).status_code == 302
+    assert client.post(reinstate, data={"reason": "Cleared."}).status_code == 409
 
 
 def test_an_operator_cannot_suspend_themselves(client, operator):

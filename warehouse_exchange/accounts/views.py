@@ -208,28 +208,38 @@ def users() -> str:
     return render_template("accounts/users.html", page=page, text=text)
 
 
-@bp.route("/operator/users/<id:user_id>", methods=["GET", "POST"])
+@bp.route("/operator/users/<id:user_id>")
 @login_required
-def user(user_id: int) -> str | Response:
-    shown = suspension.get_user(actor(), user_id)
+def user(user_id: int) -> str:
+    return _render_user(user_id, ReasonForm())[0]
+
+
+#: what each action does to the account, as the flash message says it
+ACCOUNT_ACTIONS = {
+    "suspend": (suspension.suspend_user, "is suspended and logged out everywhere"),
+    "reinstate": (suspension.reinstate_user, "may log in again"),
+}
+
+
+@bp.post("/operator/users/<id:user_id>/<any(suspend, reinstate):action>")
+@login_required
+def change_account(user_id: int, action: str) -> tuple[str, int] | Response:
+    """The action is in the address, so that a page that went stale (another operator acted
+    meanwhile) can never do the opposite of the button that was pressed."""
     form = ReasonForm()
     if form.validate_on_submit():
-        change = suspension.reinstate_user if not shown.active else suspension.suspend_user
+        change, outcome = ACCOUNT_ACTIONS[action]
         try:
             changed = change(actor(), user_id, form.reason.data, utc_now())
         except InvalidInput as error:
             show_errors(form, error)
         else:
-            done = (
-                "is suspended and logged out everywhere"
-                if not changed.active
-                else "may log in again"
-            )
-            flash(f"{changed.email} {done}.", "success")
+            flash(f"{changed.email} {outcome}.", "success")
             return redirect(url_for("accounts.user", user_id=user_id))
-    return render_form(
-        "accounts/user.html",
-        form,
-        shown=shown,
-        reason=suspension.last_suspension_reason(shown),
-    )
+    return _render_user(user_id, form)
+
+
+def _render_user(user_id: int, form: ReasonForm) -> tuple[str, int]:
+    shown = suspension.get_user(actor(), user_id)
+    reason = suspension.last_suspension_reason(shown)
+    return render_form("accounts/user.html", form, shown=shown, reason=reason)
