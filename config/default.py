@@ -1,10 +1,16 @@
 """Settings shared by every environment. Secrets never live here: see production.py."""
 
+from datetime import timedelta
+
 SECRET_KEY = "development-only-secret-key-change-me"
 #: None means "SQLite file in the instance folder" (resolved by the app factory).
 SQLALCHEMY_DATABASE_URI = None
 SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 WTF_CSRF_TIME_LIMIT = None
+#: "Keep me logged in" lasts this long; log-out, a new password or a suspension ends it sooner
+REMEMBER_COOKIE_DURATION = timedelta(days=30)
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
 
 #: "offline" uses the packaged gazetteer; "nominatim" uses GEOCODER_NOMINATIM_URL.
 GEOCODER = "offline"

@@ -7,21 +7,25 @@ from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now
 from ..trust.reviews import review_summary
-from ..web.api import ErrorSchema
+from ..web.api import ErrorSchema, page_body
 from ..web.auth import api_actor, api_login_required
 from ..web.rate_limits import THROTTLED, login_limit, signup_limit
-from . import services
+from . import services, sessions, suspension
 from .schemas import (
     AcceptInvitationSchema,
+    AccountReasonSchema,
     InvitationRequestSchema,
     InvitationSchema,
     OrganizationSchema,
+    PasswordChangeSchema,
     PublicOrganizationSchema,
     RegistrationSchema,
     TokenRecordSchema,
     TokenRequestSchema,
     TokenSchema,
+    UserPageSchema,
     UserSchema,
+    UserSearchArgs,
 )
 
 blp = Blueprint("accounts_api", __name__, description="Organizations, members and API tokens")
@@ -89,6 +93,18 @@ def me():
     return api_actor()
 
 
+@blp.post("/me/password")
+@api_login_required
+@login_limit
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+@blp.alt_response(429, **THROTTLED)
+def change_password(args):
+    """Set a new password, giving the current one. Every browser session of the account
+    ends; API tokens keep working."""
+    sessions.change_password(api_actor(), args["current_password"], args["new_password"])
+
+
 @blp.get("/members")
 @api_login_required
 @blp.response(200, UserSchema(many=True))
@@ -122,3 +138,32 @@ def invite(args):
 def accept_invitation(args, token: str):
     """Join an organization with the secret from an invitation."""
     return services.accept_invitation(token, args["name"], args["password"], utc_now())
+
+
+@blp.get("/users")
+@api_login_required
+@blp.arguments(UserSearchArgs, location="query")
+@blp.response(200, UserPageSchema)
+def users(args):
+    """User accounts, suspended ones first, optionally those matching `q` (operators only)."""
+    page = suspension.find_users(api_actor(), args["q"], args["page"], args["per_page"])
+    return page_body(page)
+
+
+@blp.post("/users/<id:user_id>/suspend")
+@api_login_required
+@blp.arguments(AccountReasonSchema)
+@blp.response(200, UserSchema)
+def suspend_user(args, user_id: int):
+    """Suspend an account: its sessions end, and it can neither log in nor use its API tokens
+    (operators only, not their own account)."""
+    return suspension.suspend_user(api_actor(), user_id, args["reason"], utc_now())
+
+
+@blp.post("/users/<id:user_id>/reinstate")
+@api_login_required
+@blp.arguments(AccountReasonSchema)
+@blp.response(200, UserSchema)
+def reinstate_user(args, user_id: int):
+    """Let a suspended account log in and use its API tokens again (operators only)."""
+    return suspension.reinstate_user(api_actor(), user_id, args["reason"], utc_now())

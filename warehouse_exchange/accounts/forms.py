@@ -2,20 +2,39 @@
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..catalog import ORGANIZATION_KINDS
 from ..web.forms import country_choices
+from .passwords import MAX_LENGTH, MIN_LENGTH
 
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    remember = BooleanField("Keep me logged in on this device")
+
+
+PASSWORD_HINT = (
+    f"{MIN_LENGTH} or more characters. Not a common password, and not your name, email address"
+    " or organization: a few unrelated words work well."
+)
 
 
 class PasswordFields:
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=10, max=200)])
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=PASSWORD_HINT,
+    )
     confirm = PasswordField(
         "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
     )
@@ -52,3 +71,22 @@ class ApiTokenForm(FlaskForm):
         self.valid_days.choices = [(days, f"{days} days") for days in (*shorter, longest)]
         if self.valid_days.data is None:
             self.valid_days.data = longest
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=PASSWORD_HINT,
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+    )
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=500)])

@@ -72,10 +72,18 @@ class User(UserMixin, db.Model):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     #: admin (may invite members), member, or operator (platform staff, no organization)
     role: Mapped[str] = mapped_column(String(10))
+    #: False while an operator has suspended the account: no log-in, no API token works
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: part of the id every session and remember-me cookie carries (see `get_id`); raising it
+    #: ends all of the user's sessions everywhere (log-out, new password, suspension)
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organization: Mapped[Organization | None] = relationship(back_populates="members")
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_operator(self) -> bool:

@@ -4,6 +4,8 @@ from marshmallow import Schema, fields, validate
 
 from ..adapters.clock import utc_now
 from ..catalog import ORGANIZATION_KINDS
+from ..web.api import PaginationArgs
+from .passwords import MAX_LENGTH
 
 
 class TokenRequestSchema(Schema):
@@ -74,7 +76,36 @@ class UserSchema(Schema):
     email = fields.String()
     name = fields.String()
     role = fields.String()
+    active = fields.Boolean(metadata={"description": "False while suspended by an operator"})
     organization = fields.Nested(OrganizationSchema, allow_none=True)
+
+
+class UserPageSchema(Schema):
+    results = fields.List(fields.Nested(UserSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class UserSearchArgs(PaginationArgs):
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=120),
+        metadata={"description": "Part of the email, name or organization name"},
+    )
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(max=MAX_LENGTH)
+    )
+    new_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(max=MAX_LENGTH)
+    )
+
+
+class AccountReasonSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
 class InvitationRequestSchema(Schema):

@@ -19,8 +19,7 @@ from ..unit_of_work import use_case
 from ..validation import require_country, require_int, require_text
 from . import throttling
 from .models import ApiToken, Invitation, Organization, User
-
-MIN_PASSWORD_LENGTH = 10
+from .passwords import password_problem
 
 
 @dataclass(frozen=True)
@@ -44,14 +43,12 @@ def normalize_email(email: str | None, field: str = "email") -> str:
         raise InvalidInput("Enter a valid email address.", {field: str(error)}) from error
 
 
-def _check_password(password: str | None) -> str:
-    if not password or len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            "The password is too short.",
-            {"password": f"At least {MIN_PASSWORD_LENGTH} characters."},
-        )
-    if len(password) > 200:
-        raise InvalidInput("The password is too long.", {"password": "At most 200 characters."})
+def acceptable_password(password: str | None, *personal: str | None) -> str:
+    """`password`, unless the policy refuses it for the person `personal` describes (their
+    email address, name and organization name)."""
+    problem = password_problem(password or "", personal)
+    if problem is not None:
+        raise InvalidInput("Choose another password.", {"password": problem})
     return password
 
 
@@ -78,7 +75,9 @@ def register_organization(data: Registration) -> User:
     user = User(
         email=email,
         name=require_text(data.name, "name", 120),
-        password_hash=generate_password_hash(_check_password(data.password)),
+        password_hash=generate_password_hash(
+            acceptable_password(data.password, email, data.name, organization_name)
+        ),
         organization=organization,
         role="admin",
     )
@@ -120,7 +119,7 @@ def create_operator(email: str, name: str, password: str) -> User:
     user = User(
         email=email,
         name=require_text(name, "name", 120),
-        password_hash=generate_password_hash(_check_password(password)),
+        password_hash=generate_password_hash(acceptable_password(password, email, name)),
         role="operator",
     )
     db.session.add(user)
@@ -171,7 +170,9 @@ def accept_invitation(token: str, name: str, password: str, now: datetime) -> Us
     user = User(
         email=invitation.email,
         name=require_text(name, "name", 120),
-        password_hash=generate_password_hash(_check_password(password)),
+        password_hash=generate_password_hash(
+            acceptable_password(password, invitation.email, name, invitation.organization.name)
+        ),
         organization_id=invitation.organization_id,
         role="member",
     )

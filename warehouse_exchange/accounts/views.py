@@ -14,10 +14,19 @@ from ..trust.reviews import review_summary, reviews_of
 from ..trust.rules import ASPECTS
 from ..warehouses.services import organization_warehouses
 from ..web.auth import actor
-from ..web.forms import local_url, render_form, show_errors
+from ..web.forms import render_form, show_errors
 from ..web.rate_limits import login_limit, signup_limit
-from . import services
-from .forms import AcceptInvitationForm, ApiTokenForm, InvitationForm, LoginForm, RegistrationForm
+from ..web.redirects import local_url
+from . import services, sessions, suspension
+from .forms import (
+    AcceptInvitationForm,
+    ApiTokenForm,
+    ChangePasswordForm,
+    InvitationForm,
+    LoginForm,
+    ReasonForm,
+    RegistrationForm,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -56,7 +65,7 @@ def login() -> str | Response:
         except Unauthorized as error:
             form.form_errors.append(error.message)
         else:
-            login_user(user)
+            login_user(user, remember=form.remember.data)
             flash(f"Logged in as {user.email}.", "success")
             return redirect(local_url(request.args.get("next"), url_for("home.index")))
     return render_form("accounts/login.html", form)
@@ -65,9 +74,33 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    sessions.log_out_everywhere(actor())
     logout_user()
-    flash("Logged out.", "info")
+    flash("Logged out on every device.", "info")
     return redirect(url_for("search.index"))
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+@login_limit
+def change_password() -> str | Response:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = sessions.change_password(actor(), form.current_password.data, form.password.data)
+        except InvalidInput as error:
+            show_errors(form, error)
+        else:
+            # The change ended every session; this browser goes on under the new one.
+            login_user(user, remember=_remembered())
+            flash("Password changed. Every other device is logged out.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_form("accounts/password.html", form)
+
+
+def _remembered() -> bool:
+    """This browser asked to stay logged in (it holds a remember-me cookie)."""
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
 @bp.route("/profile")
@@ -170,3 +203,53 @@ def organization(organization_id: int) -> str:
         review_summary=review_summary(organization.id),
         aspects=ASPECTS,
     )
+
+
+# operators: user accounts
+
+
+@bp.route("/operator/users")
+@login_required
+def users() -> str:
+    text = request.args.get("q", "")[: suspension.MAX_QUERY_LENGTH]
+    page = suspension.find_users(
+        actor(), text, request.args.get("page", 1, type=int), current_app.config["LIST_PER_PAGE"]
+    )
+    return render_template("accounts/users.html", page=page, text=text)
+
+
+@bp.route("/operator/users/<id:user_id>")
+@login_required
+def user(user_id: int) -> str:
+    return _render_user(user_id, ReasonForm())[0]
+
+
+#: what each action does to the account, as the flash message says it
+ACCOUNT_ACTIONS = {
+    "suspend": (suspension.suspend_user, "is suspended and logged out everywhere"),
+    "reinstate": (suspension.reinstate_user, "may log in again"),
+}
+
+
+@bp.post("/operator/users/<id:user_id>/<any(suspend, reinstate):action>")
+@login_required
+def change_account(user_id: int, action: str) -> tuple[str, int] | Response:
+    """The action is in the address, so that a page that went stale (another operator acted
+    meanwhile) can never do the opposite of the button that was pressed."""
+    form = ReasonForm()
+    if form.validate_on_submit():
+        change, outcome = ACCOUNT_ACTIONS[action]
+        try:
+            changed = change(actor(), user_id, form.reason.data, utc_now())
+        except InvalidInput as error:
+            show_errors(form, error)
+        else:
+            flash(f"{changed.email} {outcome}.", "success")
+            return redirect(url_for("accounts.user", user_id=user_id))
+    return _render_user(user_id, form)
+
+
+def _render_user(user_id: int, form: ReasonForm) -> tuple[str, int]:
+    shown = suspension.get_user(actor(), user_id)
+    reason = suspension.last_suspension_reason(shown)
+    return render_form("accounts/user.html", form, shown=shown, reason=reason)

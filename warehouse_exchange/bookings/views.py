@@ -16,7 +16,8 @@ from ..escrow.services import amount_to_pay, escrow_summary
 from ..listings.services import get_listing
 from ..trust.reviews import review_chance
 from ..web.auth import actor
-from ..web.forms import local_url, render_form, show_errors
+from ..web.forms import render_form, show_errors
+from ..web.redirects import local_url
 from . import services
 from .forms import BookingForm, ReasonForm
 

@@ -18,7 +18,8 @@ from werkzeug.wrappers import Response
 from ..adapters.clock import utc_now
 from ..web.auth import actor
 from ..web.errors import wants_json
-from ..web.forms import local_url, render_form
+from ..web.forms import render_form
+from ..web.redirects import local_url
 from . import services
 from .forms import EmailSettingsForm
 from .kinds import KINDS

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import functools
 
-from flask import Flask, flash, redirect, request, url_for
+from flask import Flask, flash, g, redirect, request, url_for
 from flask_login import current_user
 
 from ..accounts.models import User
 from ..accounts.services import user_for_api_token
+from ..accounts.sessions import user_for_session
 from ..adapters.clock import utc_now
 from ..errors import Unauthorized
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 
 API_ACTOR_KEY = "warehouse_exchange.api_actor"
 API_REFUSAL_KEY = "warehouse_exchange.api_token_refusal"
@@ -27,8 +28,15 @@ def init_login(app: Flask) -> None:
     login_manager.login_message = "Log in to continue."
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str) -> User | None:
+        return user_for_session(session_id)
+
+    @app.before_request
+    def forget_the_previous_requests_user() -> None:
+        # Flask-Login keeps the user on g, which outlives a request when one app context spans
+        # several (a test client inside a pushed context): each request must read its own
+        # cookies, or a session ended meanwhile would go on.
+        g.pop("_login_user", None)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -68,10 +68,3 @@ def render_form(template: str, form: FlaskForm, **context):
 
     failed = request.method == "POST" and bool(form.errors or form.form_errors)
     return render_template(template, form=form, **context), 422 if failed else 200
-
-
-def local_url(target: str | None, default: str) -> str:
-    """`target` if it is a path on this site, else `default`: never an open redirect."""
-    target = target or ""
-    is_local = target.startswith("/") and not target.startswith("//") and "\\" not in target
-    return target if is_local else default
