@@ -206,10 +206,12 @@ def test_suspension_ends_the_users_sessions_tokens_and_log_in(app, client, owner
     newcomer = app.test_client()
     refused = newcomer.post("/login", data={"email": owner.email, "password": PASSWORD})
     assert refused.status_code == 422 and not _is_logged_in(newcomer)
+    assert "This account is suspended" in refused.get_data(as_text=True)
     token = app.test_client().post(
         "/api/v1/tokens", json={"email": owner.email, "password": PASSWORD}
     )
     assert token.status_code == 401
+    assert "suspended" in token.get_json()["error"]["message"]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.suspend"))
     assert entry.subject_id == owner.id and entry.after["reason"] == "Phishing other members."
     assert entry.actor_id == operator.id

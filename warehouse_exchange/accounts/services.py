@@ -108,7 +108,7 @@ def authenticate(email: str, password: str, now: datetime) -> User:
     if not correct:
         raise Unauthorized("Wrong email or password.")
     if not user.active:
-        raise Unauthorized("This account is disabled.")
+        raise Unauthorized("This account is suspended; the platform's operators can reinstate it.")
     return user
 
 
@@ -280,7 +280,9 @@ def user_for_api_token(token: str, now: datetime) -> User:
             f"This API token expired on {record.expires_at:%Y-%m-%d %H:%M} UTC; create a new one."
         )
     if not record.user.active:
-        raise InvalidApiToken("This account is disabled.")
+        raise InvalidApiToken(
+            "This account is suspended; the platform's operators can reinstate it."
+        )
     _note_use(record, now)
     return record.user
 
