@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import current_app, url_for
-from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now
 from ..extensions import limiter
 from ..trust.reviews import review_summary
+from ..web.api import ApiBlueprint
 from ..web.auth import api_actor, api_login_required
 from . import services
 from .schemas import (
@@ -22,11 +22,12 @@ from .schemas import (
     UserSchema,
 )
 
-blp = Blueprint("accounts_api", __name__, description="Organizations, members and API tokens")
+blp = ApiBlueprint("accounts_api", __name__, description="Organizations, members and API tokens")
 
 
 @blp.post("/tokens")
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@blp.refuses(401, "unauthorized: wrong email or password, or the account is disabled.")
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 def create_token(args):
@@ -79,6 +80,7 @@ def members():
 
 @blp.post("/invitations")
 @api_login_required
+@blp.refuses(403, "forbidden: only an organization admin invites members.")
 @blp.arguments(InvitationRequestSchema)
 @blp.response(201, InvitationSchema)
 def invite(args):
@@ -95,6 +97,8 @@ def invite(args):
 
 
 @blp.post("/invitations/<token>/accept")
+@blp.refuses(404, "not_found: the invitation link is not valid.")
+@blp.refuses(409, "conflict: the invitation was already used, or has expired.")
 @blp.arguments(AcceptInvitationSchema)
 @blp.response(201, UserSchema)
 def accept_invitation(args, token: str):

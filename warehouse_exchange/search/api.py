@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_today
 from ..bookings.services import BookingTerms
 from ..fx.services import latest_rates
 from ..money import Money
+from ..web.api import ApiBlueprint
 from .schemas import SearchArgsSchema, SearchResultSchema
 from .services import SearchHit, SearchLimits, SearchQuery, search_listings
 
-blp = Blueprint("search_api", __name__, description="Search capacity")
+blp = ApiBlueprint("search_api", __name__, description="Search capacity")
 
 RENAMED = {"country": "countries", "lat": "latitude", "lon": "longitude"}
 

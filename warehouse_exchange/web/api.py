@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..extensions import csrf
 from ..pagination import MAX_PAGE
+from .openapi import SECURITY_SCHEMES, DocumentedErrors
 
 
 class MoneySchema(Schema):
@@ -29,12 +30,25 @@ class ErrorSchema(Schema):
 
 class WarehouseExchangeApi(Api):
     """flask-smorest registers an app-wide HTTP error handler; ours in web/errors.py already
-    answers JSON under /api and HTML elsewhere, so that one is left out."""
+    answers JSON under /api and HTML elsewhere, so that one is left out.
+
+    No catch-all "default" response either: each operation lists the errors it really
+    answers (web/openapi.py), so that a client, and the contract test, can rely on the list."""
 
     ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self) -> None:
         return None
+
+
+class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint whose views also document the errors their use cases answer
+    with; the errors an operation's shape implies (401, 404, 422...) come from web/openapi.py."""
+
+    def refuses(self, status: int, description: str):
+        """The usual error body with `status`; `description` says when (and its codes)."""
+        return self.alt_response(status, schema=ErrorSchema, description=description)
 
 
 class PaginationArgs(Schema):
@@ -72,7 +86,8 @@ def register_api(app: Flask) -> None:
     api = WarehouseExchangeApi(
         app,
         spec_kwargs={
-            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "components": {"securitySchemes": SECURITY_SCHEMES},
+            "extra_plugins": [DocumentedErrors(app)],
         },
     )
     blueprints = (

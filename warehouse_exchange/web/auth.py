@@ -52,7 +52,8 @@ def api_actor() -> User | None:
 
 
 def api_login_required(view):
-    """API views: a valid bearer token or a 401 JSON error, never a redirect."""
+    """API views: a valid bearer token or a 401 JSON error, never a redirect. The mark it
+    leaves makes the OpenAPI document show the bearer security and the 401 (web/openapi.py)."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -60,4 +61,5 @@ def api_login_required(view):
             raise Unauthorized(TOKEN_HELP)
         return view(*args, **kwargs)
 
+    wrapper.requires_api_token = True
     return wrapper
