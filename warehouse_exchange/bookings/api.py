@@ -34,7 +34,8 @@ def _terms() -> services.BookingTerms:
 @blp.refuses(404, "not_found: no such listing.")
 @blp.refuses(
     409,
-    "insufficient_capacity: the units are not free on every day; conflict: the listing takes no bookings now.",
+    "insufficient_capacity: the units are not free on every day; conflict: the listing takes"
+    " no bookings now, or the idempotency key was used for another request.",
 )
 def create(args):
     """Ask for capacity; instant-book listings accept at once. 409 insufficient_capacity when

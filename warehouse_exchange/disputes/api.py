@@ -70,7 +70,6 @@ def list_messages(dispute_id: int):
 @api_login_required
 @blp.arguments(MessageInSchema)
 @blp.response(201, DisputeMessageSchema)
-@blp.refuses(403, "forbidden: only the parties and operators.")
 @blp.refuses(409, "conflict: the dispute is closed.")
 def add_message(args, dispute_id: int):
     return services.add_message(api_actor(), dispute_id, args["body"], [], utc_now())
@@ -80,7 +79,6 @@ def add_message(args, dispute_id: int):
 @api_login_required
 @blp.arguments(EvidenceInSchema, location="form")
 @blp.response(201, DisputeMessageSchema)
-@blp.refuses(403, "forbidden: only the parties and operators.")
 @blp.refuses(409, "conflict: the dispute is closed.")
 def add_evidence(args, dispute_id: int):
     """A message with evidence: a multipart form with `files` (images or PDFs) and `body`."""

@@ -45,7 +45,8 @@ blp = ApiBlueprint("escrow_api", __name__, description="Escrow: payments, releas
 @blp.refuses(403, "forbidden: only platform operators.")
 @blp.refuses(
     409,
-    "bank_reference_used: the bank transfer already paid something else; conflict: what it quotes takes no payment.",
+    "bank_reference_used: the bank transfer already paid something else; conflict: what it"
+    " quotes takes no payment.",
 )
 def record_receipt(args):
     """An operator records a bank transfer into escrow, by the payment reference it quotes: a
@@ -91,7 +92,8 @@ def refunds_due():
 @blp.arguments(RefundSentSchema)
 @blp.response(200, RefundSchema)
 @blp.refuses(403, "forbidden: only platform operators.")
-@blp.refuses(409, "conflict: the refund was already sent.")
+@blp.refuses(404, "not_found: no such refund.")
+@blp.refuses(409, "conflict: the refund was already sent, or its bank reference paid another.")
 def refund_sent(args, refund_id: int):
     """An operator sent a refund; the money leaves escrow."""
     return services.send_refund(api_actor(), refund_id, args["bank_reference"], utc_now())

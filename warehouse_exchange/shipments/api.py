@@ -175,7 +175,8 @@ def add_event(args, shipment_id: int):
 @blp.refuses(403, "forbidden: only the warehouse owner.")
 @blp.refuses(
     409,
-    "conflict: already checked in, the shipment is cancelled, or the lease is not live; check_in_before_lease; check_in_after_lease.",
+    "conflict: already checked in, the shipment is cancelled, or the lease is not live;"
+    " check_in_before_lease; check_in_after_lease.",
 )
 def check_in(args, shipment_id: int):
     """The warehouse owner counts the goods, once per shipment (409 the second time, and 409
@@ -217,7 +218,6 @@ def carrier_tokens(shipment_id: int):
 @blp.arguments(CarrierTokenInSchema)
 @blp.response(201, IssuedCarrierTokenSchema)
 @blp.refuses(403, "forbidden: only the tenant.")
-@blp.refuses(409, "conflict: the shipment is cancelled or checked in.")
 def issue_carrier_token(args, shipment_id: int):
     """The tenant issues a token that reads this shipment and adds transit events to it."""
     record, token = carriers.issue_carrier_token(
@@ -299,7 +299,6 @@ def occupancy():
 @stock_blp.arguments(OutboundInSchema)
 @stock_blp.response(201, OutboundSchema)
 @stock_blp.refuses(403, "forbidden: only the warehouse owner.")
-@stock_blp.refuses(409, "conflict: the lease holds no goods to release.")
 def release_outbound(args, booking_id: int):
     """The warehouse owner records units shipped out of the lease (422 beyond what is on
     hand)."""
@@ -333,6 +332,7 @@ def carrier_events(shipment_id: int):
 
 @carrier_blp.post("/shipments/<id:shipment_id>/events")
 @carrier_blp.doc(security=[{CARRIER_AUTH: []}])
+@carrier_blp.refuses(409, "conflict: the shipment is cancelled, or its goods are checked in.")
 @carrier_blp.arguments(EventInSchema)
 @carrier_blp.response(201, EventSchema)
 def carrier_add_event(args, shipment_id: int):

@@ -146,7 +146,6 @@ def pending_verifications():
 @blp.get("/verifications/<id:request_id>")
 @api_login_required
 @blp.response(200, VerificationSchema)
-@blp.refuses(403, "forbidden: only the requesting organization and operators.")
 def get_verification(request_id: int):
     """A request, for its organization and for operators."""
     return verification.get_verification(api_actor(), request_id)

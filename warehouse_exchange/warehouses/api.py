@@ -50,10 +50,8 @@ def get(warehouse_id: int):
 @api_login_required
 @blp.arguments(WarehouseInSchema)
 @blp.response(200, WarehouseSchema)
-@blp.refuses(
-    403,
-    "forbidden: only warehouse-owner organizations. Another organization's warehouse is not found (404).",
-)
+@blp.refuses(403, "forbidden: only warehouse-owner organizations, for their own warehouses.")
+@blp.refuses(409, "conflict: the warehouse is archived.")
 def update(data, warehouse_id: int):
     """Replace a warehouse's details."""
     return services.update_warehouse(
