@@ -85,6 +85,7 @@ def test_every_error_an_operations_shape_implies_is_documented_with_the_error_bo
             "404": "{" in path,
             "422": "requestBody" in operation or takes_query,
             "400": "application/json" in operation.get("requestBody", {}).get("content", {}),
+            "413": "requestBody" in operation,
         }
         missing += [
             f"{method} {path}: {code}"
@@ -190,4 +191,11 @@ def test_a_new_endpoint_cannot_forget_its_security_or_errors():
         operation = api.spec.to_dict()["paths"]["/api/v1/things/{thing_id}/paint"]["post"]
 
     assert operation["security"] == BEARER
-    assert {"200", "400", "401", "404", "422", "429"} == set(operation["responses"])
+    assert {"200", "400", "401", "404", "413", "422", "429"} == set(operation["responses"])
+
+
+def test_a_body_too_large_is_a_documented_413(client, spec):
+    padding = "x" * 1_100_000
+    response = client.post("/api/v1/organizations", json={"name": padding})
+    assert response.status_code == 413 and response.json["error"]["code"]
+    assert "413" in spec["paths"]["/api/v1/organizations"]["post"]["responses"]

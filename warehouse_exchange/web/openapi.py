@@ -10,6 +10,8 @@ documented on the view with `@blp.alt_response(..., schema=ErrorSchema)`.
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from apispec import BasePlugin
 from flask import Flask
 from flask_limiter.util import get_qualified_name
@@ -28,12 +30,12 @@ SECURITY_SCHEMES = {
     },
 }
 
-#: flask-smorest registers one response component per status, named after it, with ErrorSchema
-MALFORMED_JSON = (400, "BAD_REQUEST")
-NO_VALID_TOKEN = (401, "UNAUTHORIZED")
-NO_SUCH_ROW = (404, "NOT_FOUND")
-INVALID_INPUT = (422, "UNPROCESSABLE_ENTITY")
-RATE_LIMITED = (429, "TOO_MANY_REQUESTS")
+MALFORMED_JSON = 400
+NO_VALID_TOKEN = 401
+NO_SUCH_ROW = 404
+BODY_TOO_LARGE = 413
+INVALID_INPUT = 422
+RATE_LIMITED = 429
 
 
 def requires_api_token(view) -> bool:
@@ -48,7 +50,7 @@ def is_rate_limited(view) -> bool:
 
 
 def takes_input(operation: dict, rule: Rule) -> bool:
-    """A body, query arguments, or a free-text path segment (the NUL guard reads them all)."""
+    """A body, query arguments, or a free-text path segment (web/input_guard.py reads all)."""
     query = any(parameter.get("in") == "query" for parameter in operation.get("parameters", ()))
     free_text_path = any(
         isinstance(converter, (UnicodeConverter, PathConverter))
@@ -61,10 +63,12 @@ def has_json_body(operation: dict) -> bool:
     return "application/json" in operation.get("requestBody", {}).get("content", {})
 
 
-def errors_of(operation: dict, rule: Rule, view) -> list[tuple[int, str]]:
+def errors_of(operation: dict, rule: Rule, view) -> list[int]:
     errors = []
     if has_json_body(operation):
-        errors.append(MALFORMED_JSON)
+        errors.append(MALFORMED_JSON)  # not JSON, not UTF-8, or nested too deep
+    if "requestBody" in operation:
+        errors.append(BODY_TOO_LARGE)
     if operation.get("security"):  # a bearer token, or a carrier token (set by its views)
         errors.append(NO_VALID_TOKEN)
     if rule.arguments:
@@ -91,6 +95,8 @@ class DocumentedErrors(BasePlugin):
             if requires_api_token(view):
                 operation["security"] = [{BEARER_AUTH: []}]
             responses = operation.setdefault("responses", {})
-            for status, component in errors_of(operation, rule, view):
+            for status in errors_of(operation, rule, view):
                 if status not in responses and str(status) not in responses:
-                    responses[status] = component
+                    # flask-smorest registers a response per status, named after it, that
+                    # carries ErrorSchema
+                    responses[status] = HTTPStatus(status).name
