@@ -30,7 +30,11 @@ def _terms() -> services.BookingTerms:
 @api_login_required
 @blp.arguments(BookingInSchema)
 @blp.response(201, BookingSchema)
-@blp.refuses(403, "forbidden: only exporter organizations book space; organization_blacklisted.")
+@blp.refuses(
+    403,
+    "forbidden: only exporter organizations, and not on their own listing; blacklisted: the"
+    " tenant or the owner is on the blacklist.",
+)
 @blp.refuses(404, "not_found: no such listing.")
 @blp.refuses(
     409,
@@ -79,7 +83,9 @@ def get(booking_id: int):
 @blp.post("/bookings/<id:booking_id>/accept")
 @api_login_required
 @blp.response(200, BookingSchema)
-@blp.refuses(403, "forbidden: only the listing's owner.")
+@blp.refuses(
+    403, "forbidden: only the listing's owner; blacklisted: the tenant is on the blacklist."
+)
 @blp.refuses(409, "conflict: the booking is not a pending request; insufficient_capacity.")
 def accept(booking_id: int):
     """The owner accepts a request; its units are held from now on."""

@@ -31,7 +31,10 @@ def list_mine(args):
 @api_login_required
 @blp.arguments(ListingInSchema)
 @blp.response(201, ListingSchema)
-@blp.refuses(403, "forbidden: only warehouse-owner organizations.")
+@blp.refuses(
+    403,
+    "forbidden: only warehouse-owner organizations; blacklisted: the owner is blacklisted.",
+)
 @blp.refuses(409, "conflict: the warehouse is archived.")
 def create(data, warehouse_id: int):
     """Publish a listing in one of your warehouses."""
@@ -59,7 +62,10 @@ def update(data, listing_id: int):
 @blp.post("/listings/<id:listing_id>/<any(pause, resume, archive):action>")
 @api_login_required
 @blp.response(200, ListingSchema)
-@blp.refuses(403, "forbidden: only warehouse-owner organizations.")
+@blp.refuses(
+    403,
+    "forbidden: only warehouse-owner organizations; blacklisted: the owner is blacklisted.",
+)
 @blp.refuses(409, "conflict: the listing's status does not allow this change.")
 def change_status(listing_id: int, action: str):
     """Pause, resume or archive a listing."""

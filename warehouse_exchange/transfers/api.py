@@ -29,7 +29,10 @@ blp = ApiBlueprint("transfers_api", __name__, description="Transfers of leases t
 @api_login_required
 @blp.arguments(OfferInSchema)
 @blp.response(201, TransferSchema)
-@blp.refuses(403, "forbidden: only the tenant of the lease.")
+@blp.refuses(
+    403,
+    "forbidden: only the tenant of the lease; blacklisted: the organization is on the blacklist.",
+)
 @blp.refuses(404, "not_found: no such booking.")
 @blp.refuses(
     409, "conflict: the lease cannot be offered now (not paid, in dispute, already offered...)."
@@ -73,7 +76,7 @@ def get(transfer_id: int):
 @api_login_required
 @blp.arguments(TransferRequestInSchema)
 @blp.response(200, TransferSchema)
-@blp.refuses(403, "forbidden: only exporter organizations, and not the tenant itself.")
+@blp.refuses(403, "forbidden: only exporter organizations, and not the tenant itself; blacklisted.")
 @blp.refuses(409, "conflict: the transfer is not on offer, or has lapsed.")
 def request_transfer(args, transfer_id: int):
     """An exporter asks to take the lease over, declaring its goods (422 when the listing
@@ -86,7 +89,7 @@ def request_transfer(args, transfer_id: int):
 @blp.post("/transfers/<id:transfer_id>/approve")
 @api_login_required
 @blp.response(200, TransferSchema)
-@blp.refuses(403, "forbidden: only the listing's owner.")
+@blp.refuses(403, "forbidden: only the listing's owner; blacklisted.")
 @blp.refuses(409, "conflict: nobody has asked to take the lease over, or the offer lapsed.")
 def approve(transfer_id: int):
     """The listing's owner approves the taker; the taker may then pay."""
@@ -139,7 +142,7 @@ def card_payment(transfer_id: int):
     schema=TransferReceiptSchema,
     description="Already recorded: the same bank transfer was entered before; nothing changed",
 )
-@blp.refuses(403, "forbidden: only platform operators.")
+@blp.refuses(403, "forbidden: only platform operators; blacklisted: a party is on the blacklist.")
 @blp.refuses(409, "bank_reference_used; conflict: the transfer takes no payment now.")
 def record_receipt(args):
     """An operator records the taker's bank transfer of the asking price; the transfer
