@@ -23,6 +23,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -78,12 +79,22 @@ def bearer(user) -> dict:
 
 
 def requests_to(operation, real_ids: dict[str, int]):
-    """Generated requests, half of them aimed at the real rows the path names."""
+    """Valid and invalid generated requests, and valid ones aimed at the real rows the path
+    names."""
     names = re.findall(r"{(\w+)}", operation.path)
     known = {name: real_ids[name] for name in names if name in real_ids}
-    generated = operation.as_strategy()
+    strategies = [operation.as_strategy()]
+    if known:
+        strategies.append(operation.as_strategy(path_parameters=known))
+    if takes_input(operation):
+        strategies.append(operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+    return st.one_of(strategies)
+
+
+def takes_input(operation) -> bool:
+    definition = operation.definition.raw
     return (
-        st.one_of(generated, operation.as_strategy(path_parameters=known)) if known else generated
+        "requestBody" in definition or bool(definition.get("parameters")) or "{" in operation.path
     )
 
 

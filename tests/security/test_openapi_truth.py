@@ -199,3 +199,16 @@ def test_a_body_too_large_is_a_documented_413(client, spec):
     response = client.post("/api/v1/organizations", json={"name": padding})
     assert response.status_code == 413 and response.json["error"]["code"]
     assert "413" in spec["paths"]["/api/v1/organizations"]["post"]["responses"]
+
+
+def test_an_out_of_range_path_id_is_a_404_for_every_method_not_a_405(client, owner, spec):
+    """A 405 would be undocumented, and its Allow header would name methods the id never
+    reaches."""
+    headers = api_token(client, owner)
+    for method in ("get", "patch"):
+        for shipment_id in (2**31, 75785719600):
+            url = f"/api/v1/shipments/{shipment_id}"
+            response = client.open(url, method=method, headers=headers, json={})
+            assert response.status_code == 404, (method, shipment_id)
+            assert response.json["error"]["code"] == "not_found"
+            assert "404" in spec["paths"]["/api/v1/shipments/{shipment_id}"][method]["responses"]
