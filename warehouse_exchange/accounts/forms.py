@@ -1,14 +1,13 @@
 """Forms of the account pages."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..catalog import ORGANIZATION_KINDS
-from ..web.forms import country_choices
+from ..web.forms import Form, country_choices
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
@@ -20,7 +19,7 @@ class PasswordFields:
     )
 
 
-class RegistrationForm(FlaskForm, PasswordFields):
+class RegistrationForm(Form, PasswordFields):
     organization_name = StringField("Organization", validators=[DataRequired(), Length(max=120)])
     kind = SelectField("We are", choices=list(ORGANIZATION_KINDS.items()))
     country = SelectField("Country of registration", choices=[("", "Choose…")])
@@ -32,13 +31,13 @@ class RegistrationForm(FlaskForm, PasswordFields):
         self.country.choices = [("", "Choose…"), *country_choices()]
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class AcceptInvitationForm(FlaskForm, PasswordFields):
+class AcceptInvitationForm(Form, PasswordFields):
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)])

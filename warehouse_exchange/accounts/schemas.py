@@ -1,8 +1,9 @@
 """API schemas of accounts."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..catalog import ORGANIZATION_KINDS
+from ..web.schema import Schema
 
 
 class TokenRequestSchema(Schema):

@@ -21,7 +21,9 @@ def _query(args: dict) -> SearchQuery:
     args = {RENAMED.get(k, k): v for k, v in args.items()}
     max_price = args.pop("max_price", None)
     if max_price is not None:
-        args["max_price_minor"] = Money.from_decimal(max_price, args["currency"]).amount_minor
+        args["max_price_minor"] = Money.from_decimal(
+            max_price, args["currency"], "max_price"
+        ).amount_minor
     return SearchQuery(**args)
 
 

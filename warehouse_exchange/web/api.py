@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_smorest import Api, Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..extensions import csrf
+from ..money import MAX_AMOUNT_MINOR
 from ..pagination import MAX_PAGE
 from .openapi import SECURITY_SCHEMES, DocumentedErrors
+from .schema import Schema
+
+
+def minor_units(**kwargs) -> fields.Integer:
+    """An amount of money in minor units: its sign is the service's to judge, its size is at
+    most the largest sum the platform handles."""
+    bound = validate.Range(-MAX_AMOUNT_MINOR, MAX_AMOUNT_MINOR)
+    return fields.Integer(strict=True, validate=bound, **kwargs)
 
 
 class MoneySchema(Schema):
-    amount_minor = fields.Integer(
-        strict=True, required=True, metadata={"description": "Minor units"}
-    )
+    amount_minor = minor_units(required=True, metadata={"description": "Minor units"})
     currency = fields.String(required=True, metadata={"description": "ISO 4217 code"})
 
 
