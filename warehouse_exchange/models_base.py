@@ -30,3 +30,9 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+#: what an INTEGER column holds on every backend: ids, counts, sizes
+INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1
+#: what a BIGINT column holds: amounts of money in minor units
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1

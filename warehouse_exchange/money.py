@@ -30,6 +30,11 @@ NOT_MONEY = frozenset({
 })  # fmt: skip
 
 
+#: the largest sum, in minor units, that the platform takes in or quotes (ten billion euros):
+#: far beyond any lease, and millions of such sums still add up within a BIGINT column
+MAX_AMOUNT_MINOR = 10**12
+
+
 def require_currency(code: str, field: str = "currency") -> str:
     normalized = (code or "").strip().upper()
     if not is_currency(normalized):
@@ -115,16 +120,23 @@ class Money:
         return Decimal(self.amount_minor).scaleb(-exponent(self.currency))
 
     @classmethod
-    def from_decimal(cls, value: Decimal | str, currency: str) -> Money:
-        """Parse a major-unit amount; more decimals than the currency has is an error."""
+    def from_decimal(cls, value: Decimal | str, currency: str, field: str = "price") -> Money:
+        """Parse a major-unit amount; more decimals than the currency has, or a sum beyond
+        MAX_AMOUNT_MINOR, is an error."""
         currency = require_currency(currency)
-        amount = Decimal(str(value)).scaleb(exponent(currency))
+        try:
+            amount = Decimal(str(value)).scaleb(exponent(currency))
+        except ArithmeticError as error:  # not a number, or an exponent beyond Decimal's range
+            raise InvalidInput("The amount must be a number.", {field: "Not a number."}) from error
         if not amount.is_finite():
-            raise InvalidInput("The amount must be a number.", {"price": "Not a number."})
+            raise InvalidInput("The amount must be a number.", {field: "Not a number."})
+        if abs(amount) > MAX_AMOUNT_MINOR:
+            largest = cls(MAX_AMOUNT_MINOR, currency).format()
+            raise InvalidInput(f"Amounts are at most {largest}.", {field: f"At most {largest}."})
         if amount != amount.to_integral_value():
             raise InvalidInput(
                 f"{currency} has {exponent(currency)} decimals.",
-                {"price": f"{currency} amounts have at most {exponent(currency)} decimals."},
+                {field: f"{currency} amounts have at most {exponent(currency)} decimals."},
             )
         return cls(int(amount), currency)
 

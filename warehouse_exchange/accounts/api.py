@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app, url_for
-from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now
 from ..trust.reviews import review_summary
-from ..web.api import ErrorSchema, page_body
+from ..web.api import ApiBlueprint, ErrorSchema, page_body
 from ..web.auth import api_actor, api_login_required
 from ..web.rate_limits import THROTTLED, login_limit, signup_limit
 from . import services, sessions, suspension
@@ -28,11 +27,12 @@ from .schemas import (
     UserSearchArgs,
 )
 
-blp = Blueprint("accounts_api", __name__, description="Organizations, members and API tokens")
+blp = ApiBlueprint("accounts_api", __name__, description="Organizations, members and API tokens")
 
 
 @blp.post("/tokens")
 @login_limit
+@blp.refuses(401, "unauthorized: wrong email or password, or the account is suspended.")
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.alt_response(429, **THROTTLED)
@@ -115,6 +115,7 @@ def members():
 
 @blp.post("/invitations")
 @api_login_required
+@blp.refuses(403, "forbidden: only an organization admin invites members.")
 @blp.arguments(InvitationRequestSchema)
 @blp.response(201, InvitationSchema)
 def invite(args):
@@ -132,6 +133,8 @@ def invite(args):
 
 @blp.post("/invitations/<token>/accept")
 @signup_limit
+@blp.refuses(404, "not_found: the invitation link is not valid.")
+@blp.refuses(409, "conflict: the invitation was already used, or has expired.")
 @blp.arguments(AcceptInvitationSchema)
 @blp.response(201, UserSchema)
 @blp.alt_response(429, **THROTTLED)

@@ -1,7 +1,6 @@
 """Forms of the account pages."""
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,11 +12,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..catalog import ORGANIZATION_KINDS
-from ..web.forms import country_choices
+from ..web.forms import Form, country_choices
 from .passwords import MAX_LENGTH, MIN_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
     remember = BooleanField("Keep me logged in on this device")
@@ -40,7 +39,7 @@ class PasswordFields:
     )
 
 
-class RegistrationForm(FlaskForm, PasswordFields):
+class RegistrationForm(Form, PasswordFields):
     organization_name = StringField("Organization", validators=[DataRequired(), Length(max=120)])
     kind = SelectField("We are", choices=list(ORGANIZATION_KINDS.items()))
     country = SelectField("Country of registration", choices=[("", "Choose…")])
@@ -52,15 +51,15 @@ class RegistrationForm(FlaskForm, PasswordFields):
         self.country.choices = [("", "Choose…"), *country_choices()]
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class AcceptInvitationForm(FlaskForm, PasswordFields):
+class AcceptInvitationForm(Form, PasswordFields):
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
     valid_days = SelectField("Expires after", coerce=int)
 
@@ -73,7 +72,7 @@ class ApiTokenForm(FlaskForm):
             self.valid_days.data = longest
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
     )
@@ -88,5 +87,5 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=500)])

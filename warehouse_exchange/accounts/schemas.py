@@ -1,10 +1,11 @@
 """API schemas of accounts."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..adapters.clock import utc_now
 from ..catalog import ORGANIZATION_KINDS
 from ..web.api import PaginationArgs
+from ..web.schema import Schema
 from .passwords import MAX_LENGTH
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app, request
-from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now, utc_today
 from ..errors import InvalidInput
-from ..web.api import page_body
+from ..web.api import ApiBlueprint, page_body
 from ..web.auth import api_actor, api_login_required
 from . import services
 from .schemas import (
@@ -20,7 +19,7 @@ from .schemas import (
     ReasonSchema,
 )
 
-blp = Blueprint("bookings_api", __name__, description="Bookings (leases)")
+blp = ApiBlueprint("bookings_api", __name__, description="Bookings (leases)")
 
 
 def _terms() -> services.BookingTerms:
@@ -31,6 +30,17 @@ def _terms() -> services.BookingTerms:
 @api_login_required
 @blp.arguments(BookingInSchema)
 @blp.response(201, BookingSchema)
+@blp.refuses(
+    403,
+    "forbidden: only exporter organizations, and not on their own listing; blacklisted: the"
+    " tenant or the owner is on the blacklist.",
+)
+@blp.refuses(404, "not_found: no such listing.")
+@blp.refuses(
+    409,
+    "insufficient_capacity: the units are not free on every day; conflict: the listing takes"
+    " no bookings now, or the idempotency key was used for another request.",
+)
 def create(args):
     """Ask for capacity; instant-book listings accept at once. 409 insufficient_capacity when
     the units are not free on every day."""
@@ -73,6 +83,10 @@ def get(booking_id: int):
 @blp.post("/bookings/<id:booking_id>/accept")
 @api_login_required
 @blp.response(200, BookingSchema)
+@blp.refuses(
+    403, "forbidden: only the listing's owner; blacklisted: the tenant is on the blacklist."
+)
+@blp.refuses(409, "conflict: the booking is not a pending request; insufficient_capacity.")
 def accept(booking_id: int):
     """The owner accepts a request; its units are held from now on."""
     return services.accept_booking(api_actor(), booking_id, utc_now())
@@ -82,6 +96,8 @@ def accept(booking_id: int):
 @api_login_required
 @blp.arguments(ReasonSchema)
 @blp.response(200, BookingSchema)
+@blp.refuses(403, "forbidden: only the listing's owner.")
+@blp.refuses(409, "conflict: the booking is not a pending request.")
 def decline(args, booking_id: int):
     """The owner declines a request, with a reason."""
     return services.decline_booking(api_actor(), booking_id, args["reason"], utc_now())
@@ -91,6 +107,8 @@ def decline(args, booking_id: int):
 @api_login_required
 @blp.arguments(ReasonSchema)
 @blp.response(200, BookingSchema)
+@blp.refuses(403, "forbidden: only the parties to the booking.")
+@blp.refuses(409, "conflict: the booking can no longer be cancelled.")
 def cancel(args, booking_id: int):
     """Either party cancels before the lease starts, with a reason."""
     return services.cancel_booking(api_actor(), booking_id, args["reason"], utc_now(), utc_today())

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..catalog import CATEGORIES, HAZMAT_CLASSES
 from ..listings.models import Listing
+from ..web.forms import Form
 from .rules import SkuProfile
 from .services import BookingRequest
 
@@ -39,7 +39,7 @@ def _count(label: str, maximum: int, default=None) -> IntegerField:
     )
 
 
-class BookingForm(FlaskForm):
+class BookingForm(Form):
     quantity = _count("Units", 1_000_000)
     start = DateField("First day", validators=[DataRequired()])
     end = DateField("Last day", validators=[DataRequired()])
@@ -99,7 +99,7 @@ class BookingForm(FlaskForm):
         )
 
 
-def goods_of(form: FlaskForm) -> SkuProfile:
+def goods_of(form: Form) -> SkuProfile:
     """The SKU profile declared in a form with the booking form's goods fields."""
     return SkuProfile(
         unit_length_cm=form.unit_length_cm.data,
@@ -114,5 +114,5 @@ def goods_of(form: FlaskForm) -> SkuProfile:
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])

@@ -1,10 +1,11 @@
 """API schemas of bookings."""
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import fields, post_load, validate
 
 from ..adapters.clock import utc_today
 from ..catalog import CATEGORIES, HAZMAT_CLASSES
 from ..web.api import MoneySchema
+from ..web.schema import Schema
 from .rules import PAYMENT_PLANS, SkuProfile
 
 

@@ -12,7 +12,7 @@ from ..accounts.models import User
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..listings.models import Listing
-from ..money import Money
+from ..money import MAX_AMOUNT_MINOR, Money
 from ..pagination import Page, paginate
 from ..permissions import require_user
 from ..trust.guards import require_not_blacklisted
@@ -179,7 +179,14 @@ def _checked(actor: User, request: BookingRequest, terms: BookingTerms, today: d
             f"Only {free} units are free on every day from {request.start} to {request.end}.",
             {"quantity": f"At most {free}."},
         )
-    return listing, terms.quote(listing.unit_price, request.quantity, request.start, request.end)
+    price = terms.quote(listing.unit_price, request.quantity, request.start, request.end)
+    if price.total.amount_minor > MAX_AMOUNT_MINOR:
+        largest = Money(MAX_AMOUNT_MINOR, price.total.currency).format()
+        raise InvalidInput(
+            f"This lease would cost more than {largest}, the most the platform takes in one sum.",
+            {"quantity": "Ask for fewer units or a shorter lease."},
+        )
+    return listing, price
 
 
 def _require_tenant(actor: User | None) -> User:

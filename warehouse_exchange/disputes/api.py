@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import request
-from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now
 from ..files.services import read_upload
-from ..web.api import ErrorSchema, PaginationArgs, page_body
+from ..web.api import ApiBlueprint, ErrorSchema, PaginationArgs, page_body
 from ..web.auth import api_actor, api_login_required
 from . import services
 from .schemas import (
@@ -21,7 +20,7 @@ from .schemas import (
 )
 from .services import Decision, DisputeData, Upload
 
-blp = Blueprint("disputes_api", __name__, url_prefix="/disputes", description="Disputes")
+blp = ApiBlueprint("disputes_api", __name__, url_prefix="/disputes", description="Disputes")
 
 THREAD_LIMIT = (
     "The party has written DISPUTE_MESSAGES_PER_HOUR messages (30) in this thread within the"
@@ -33,6 +32,9 @@ THREAD_LIMIT = (
 @api_login_required
 @blp.arguments(DisputeInSchema)
 @blp.response(201, DisputeSchema)
+@blp.refuses(403, "forbidden: only the parties to the booking.")
+@blp.refuses(404, "not_found: no such booking.")
+@blp.refuses(409, "conflict: the booking cannot be disputed now, or already is.")
 def open_dispute(args):
     """Open a dispute on a booking one is party to; evidence follows with POST …/evidence."""
     claimed = args["claimed"]
@@ -74,6 +76,7 @@ def list_messages(dispute_id: int):
 @blp.arguments(MessageInSchema)
 @blp.response(201, DisputeMessageSchema)
 @blp.alt_response(429, schema=ErrorSchema, description=THREAD_LIMIT)
+@blp.refuses(409, "conflict: the dispute is closed.")
 def add_message(args, dispute_id: int):
     """Write in the thread of an unresolved dispute."""
     return services.add_message(api_actor(), dispute_id, args["body"], [], utc_now())
@@ -84,6 +87,7 @@ def add_message(args, dispute_id: int):
 @blp.arguments(EvidenceInSchema, location="form")
 @blp.response(201, DisputeMessageSchema)
 @blp.alt_response(429, schema=ErrorSchema, description=THREAD_LIMIT)
+@blp.refuses(409, "conflict: the dispute is closed.")
 def add_evidence(args, dispute_id: int):
     """A message with evidence: a multipart form with `files` (images or PDFs, at least one)
     and `body`. 422 without a file, or with an empty one."""
@@ -97,6 +101,8 @@ def add_evidence(args, dispute_id: int):
 @blp.post("/<id:dispute_id>/withdraw")
 @api_login_required
 @blp.response(200, DisputeSchema)
+@blp.refuses(403, "forbidden: only the party that opened the dispute.")
+@blp.refuses(409, "conflict: the dispute is closed.")
 def withdraw(dispute_id: int):
     """Withdraw a dispute one's organization opened: the freeze lifts, nothing moves."""
     return services.withdraw_dispute(api_actor(), dispute_id, utc_now())
@@ -105,6 +111,8 @@ def withdraw(dispute_id: int):
 @blp.post("/<id:dispute_id>/take")
 @api_login_required
 @blp.response(200, DisputeSchema)
+@blp.refuses(403, "forbidden: only platform operators.")
+@blp.refuses(409, "conflict: the dispute is closed or taken.")
 def take(dispute_id: int):
     """Take the case (operators only)."""
     return services.take_dispute(api_actor(), dispute_id, utc_now())
@@ -114,6 +122,8 @@ def take(dispute_id: int):
 @api_login_required
 @blp.arguments(DecisionInSchema)
 @blp.response(200, DisputeSchema)
+@blp.refuses(403, "forbidden: only platform operators.")
+@blp.refuses(409, "conflict: the dispute is not under review; reserve_too_small.")
 def decide(args, dispute_id: int):
     """Decide the case (operators only): split the frozen escrow, maybe pay from the reserve."""
     return services.decide_dispute(api_actor(), dispute_id, Decision(**args), utc_now())

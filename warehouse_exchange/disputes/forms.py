@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import DecimalField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..errors import InvalidInput
 from ..money import Money
-from ..web.forms import not_negative
+from ..web.forms import Form, not_negative
 from .rules import CATEGORIES
 from .services import MAX_TEXT, Decision
 
@@ -28,7 +27,7 @@ def to_minor(value: Decimal, currency: str, field_name: str) -> int:
         ) from error
 
 
-class DisputeForm(FlaskForm):
+class DisputeForm(Form):
     category = SelectField(
         "What went wrong", choices=[("", "Choose…"), *CATEGORIES.items()],
         validators=[DataRequired()],
@@ -43,12 +42,12 @@ class DisputeForm(FlaskForm):
     evidence = MultipleFileField("Evidence", description=EVIDENCE_HINT)
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     body = TextAreaField("Message", validators=[DataRequired(), Length(max=MAX_TEXT)])
     evidence = MultipleFileField("Evidence", description=EVIDENCE_HINT)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     tenant_share = DecimalField(
         "Back to the tenant", places=None, validators=[InputRequired(), not_negative]
     )

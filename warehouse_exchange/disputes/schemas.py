@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, pre_dump, validate
+from marshmallow import fields, pre_dump, validate
 
-from ..web.api import MoneySchema
+from ..web.api import MoneySchema, minor_units
+from ..web.schema import Schema
 from .rules import CATEGORIES
 from .services import MAX_TEXT
 from .settlement import decision_bounds
-
-MAX_MINOR = 10**12
 
 
 class DisputeInSchema(Schema):
@@ -29,9 +28,9 @@ class EvidenceInSchema(Schema):
 
 class DecisionInSchema(Schema):
     currency = fields.String(required=True, validate=validate.Length(3, 3))
-    tenant_share_minor = fields.Integer(required=True, strict=True)
-    owner_share_minor = fields.Integer(required=True, strict=True)
-    reserve_payout_minor = fields.Integer(load_default=0, strict=True)
+    tenant_share_minor = minor_units(required=True)
+    owner_share_minor = minor_units(required=True)
+    reserve_payout_minor = minor_units(load_default=0)
     reasons = fields.String(required=True, validate=validate.Length(1, MAX_TEXT))
 
 

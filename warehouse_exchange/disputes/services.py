@@ -19,7 +19,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequest
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.services import store_upload
-from ..money import require_currency
+from ..money import MAX_AMOUNT_MINOR, require_currency
 from ..pagination import Page, paginate
 from ..permissions import require_operator, require_user
 from ..unit_of_work import locked_row, use_case
@@ -43,7 +43,6 @@ from .signals import (
     dispute_withdrawn,
 )
 
-MAX_AMOUNT_MINOR = 10**12
 MAX_TEXT = 5000
 MAX_FILES = 5
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import request
-from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now, utc_today
 from ..bookings.schemas import BookingSchema
 from ..transfers import receipts
+from ..web.api import ApiBlueprint
 from ..web.auth import api_actor, api_login_required
 from . import cards, reserve, services
 from .defaults import end_lease_after_default
@@ -29,7 +29,7 @@ from .schemas import (
     WebhookReceiptSchema,
 )
 
-blp = Blueprint("escrow_api", __name__, description="Escrow: payments, releases and refunds")
+blp = ApiBlueprint("escrow_api", __name__, description="Escrow: payments, releases and refunds")
 
 
 @blp.post("/escrow/receipts")
@@ -41,6 +41,12 @@ blp = Blueprint("escrow_api", __name__, description="Escrow: payments, releases 
     schema=ReceiptSchema,
     description="Already recorded: the same bank transfer (bank reference, payment reference"
     " and amount) was entered before; nothing changed, and this is the receipt recorded then",
+)
+@blp.refuses(403, "forbidden: only platform operators.")
+@blp.refuses(
+    409,
+    "bank_reference_used: the bank transfer already paid something else; conflict: what it"
+    " quotes takes no payment.",
 )
 def record_receipt(args):
     """An operator records a bank transfer into escrow, by the payment reference it quotes: a
@@ -63,6 +69,7 @@ def record_receipt(args):
 @api_login_required
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, PaymentDuePageSchema)
+@blp.refuses(403, "forbidden: only platform operators.")
 def payments_due(args):
     """Payments the platform asked for that wait for the payer's money (bookings' next
     instalments and lease transfers' prices), soonest due first; operators only."""
@@ -74,6 +81,7 @@ def payments_due(args):
 @blp.get("/escrow/refunds")
 @api_login_required
 @blp.response(200, RefundSchema(many=True))
+@blp.refuses(403, "forbidden: only platform operators.")
 def refunds_due():
     """Refunds owed to tenants and not yet sent (operators only)."""
     return services.refunds_due(api_actor())
@@ -83,6 +91,9 @@ def refunds_due():
 @api_login_required
 @blp.arguments(RefundSentSchema)
 @blp.response(200, RefundSchema)
+@blp.refuses(403, "forbidden: only platform operators.")
+@blp.refuses(404, "not_found: no such refund.")
+@blp.refuses(409, "conflict: the refund was already sent, or its bank reference paid another.")
 def refund_sent(args, refund_id: int):
     """An operator sent a refund; the money leaves escrow."""
     return services.send_refund(api_actor(), refund_id, args["bank_reference"], utc_now())
@@ -119,6 +130,9 @@ def statement():
 @api_login_required
 @blp.arguments(PayoutInSchema)
 @blp.response(201, BalanceSchema)
+@blp.refuses(403, "forbidden: only platform operators.")
+@blp.refuses(404, "not_found: no such organization.")
+@blp.refuses(409, "conflict: more than the owner is owed, or the bank reference was used.")
 def payout(args):
     """An operator records a bank transfer of released earnings to an owner."""
     amount = args["amount"]
@@ -138,6 +152,11 @@ def payout(args):
 @blp.post("/bookings/<id:booking_id>/card-payment")
 @api_login_required
 @blp.response(201, CardPaymentSchema)
+@blp.refuses(402, "payment_declined: the card was refused.")
+@blp.refuses(403, "forbidden: only the tenant pays.")
+@blp.refuses(404, "not_found: no such booking, or card payments are not enabled here.")
+@blp.refuses(409, "conflict: the booking takes no payment now.")
+@blp.refuses(502, "payment_gateway_error: the payment gateway refused or could not be reached.")
 def card_payment(booking_id: int):
     """The tenant starts paying a booking by card; confirm it with the client secret and
     Stripe.js. The booking is confirmed when Stripe's webhook says the payment succeeded."""
@@ -146,6 +165,10 @@ def card_payment(booking_id: int):
 
 @blp.post("/webhooks/stripe")
 @blp.response(200, WebhookReceiptSchema)
+@blp.refuses(
+    400, "invalid_webhook: the signature is missing, wrong or too old, or the body is not an event."
+)
+@blp.refuses(404, "not_found: card payments are not enabled here.")
 def stripe_webhook():
     """Stripe's events about card payments, verified by their Stripe-Signature header."""
     event = cards.required_gateway().parse_webhook(
@@ -159,6 +182,8 @@ def stripe_webhook():
 @api_login_required
 @blp.arguments(EndLeaseSchema)
 @blp.response(200, BookingSchema)
+@blp.refuses(403, "forbidden: only the listing's owner.")
+@blp.refuses(409, "conflict: the lease is not running, or its tenant is not in default.")
 def end_early(args, booking_id: int):
     """The owner ends a lease whose tenant is in default; the month of its last day stays
     the owner's, later months are no longer owed and what was paid for them is refunded."""
@@ -171,6 +196,8 @@ def end_early(args, booking_id: int):
 @api_login_required
 @blp.arguments(ReserveFundingInSchema)
 @blp.response(201, ReserveFundingSchema)
+@blp.refuses(403, "forbidden: only platform operators.")
+@blp.refuses(409, "bank_reference_used: the bank reference funded the reserve before.")
 def fund_reserve(args):
     """Operators record the platform's own transfer into the guarantee reserve (once per
     bank reference)."""

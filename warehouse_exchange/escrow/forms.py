@@ -3,18 +3,17 @@
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..errors import InvalidInput
 from ..money import Money
-from ..web.forms import currency_choices, positive
+from ..web.forms import Form, currency_choices, positive
 from .reserve import FundingData
 from .services import ReceiptData
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(Form):
     reference = StringField(
         "Payment reference", validators=[DataRequired(), Length(max=40)],
         description="As the payer wrote it on the transfer: a booking's (WX and nine digits),"
@@ -59,11 +58,11 @@ class ReceiptForm(FlaskForm):
         )
 
 
-class RefundSentForm(FlaskForm):
+class RefundSentForm(Form):
     bank_reference = StringField("Bank reference", validators=[DataRequired(), Length(max=80)])
 
 
-class PayoutForm(FlaskForm):
+class PayoutForm(Form):
     """Pays out what is due to one owner in one currency (the amount comes from the list)."""
 
     organization_id = IntegerField(validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
@@ -72,7 +71,7 @@ class PayoutForm(FlaskForm):
     bank_reference = StringField("Bank reference", validators=[DataRequired(), Length(max=80)])
 
 
-class EndLeaseForm(FlaskForm):
+class EndLeaseForm(Form):
     last_day = DateField(
         "Last day of the lease", validators=[DataRequired()],
         description="Today at the earliest. The month it falls in stays yours in full.",
@@ -83,7 +82,7 @@ class EndLeaseForm(FlaskForm):
     )  # fmt: skip
 
 
-class ReserveFundingForm(FlaskForm):
+class ReserveFundingForm(Form):
     amount = DecimalField("Amount", places=None, validators=[InputRequired(), positive])
     currency = SelectField("Currency", validators=[DataRequired()])
     bank_reference = StringField(

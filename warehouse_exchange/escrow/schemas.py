@@ -1,10 +1,11 @@
 """API schemas of escrow."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..bookings.schemas import PaymentInstalmentSchema
 from ..pagination import MAX_PAGE
 from ..web.api import MoneySchema
+from ..web.schema import Schema
 
 
 class ReceiptInSchema(Schema):

@@ -25,7 +25,7 @@ from ..ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from ..ledger.services import Leg
 from ..listings.models import Listing
 from ..listings.rules import CANCELLATION_POLICIES
-from ..money import Money, allocate, require_currency
+from ..money import MAX_AMOUNT_MINOR, Money, allocate, require_currency
 from ..pagination import Page, paginate
 from ..permissions import require_operator, require_user
 from ..shipments.signals import goods_checked_in
@@ -54,7 +54,6 @@ from .signals import instalment_covered, instalment_released, refund_due
 GATEWAY = "bank"
 #: the card gateway, whose connected accounts receive releases
 CARD_GATEWAY = "stripe"
-MAX_AMOUNT_MINOR = 10**12
 #: states in which a booking's escrow is released to its owner
 RELEASING_STATES = ("active", "completed")
 #: states in which a booking takes payments (while some of its total is still to pay)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_today
+from ..web.api import ApiBlueprint
 from ..web.auth import api_actor, api_login_required
 from . import services
 from .schemas import ExchangeRateInSchema, ExchangeRateSchema
 
-blp = Blueprint("fx_api", __name__, url_prefix="/exchange-rates", description="Exchange rates")
+blp = ApiBlueprint("fx_api", __name__, url_prefix="/exchange-rates", description="Exchange rates")
 
 
 @blp.get("")
@@ -29,6 +29,7 @@ def latest():
 @api_login_required
 @blp.arguments(ExchangeRateInSchema)
 @blp.response(201, ExchangeRateSchema)
+@blp.refuses(403, "forbidden: only platform operators.")
 def record(args):
     """Record a rate (operators only)."""
     base = current_app.config["BASE_CURRENCY"]

@@ -1,13 +1,12 @@
 """The operator's exchange-rate form."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField
 from wtforms.validators import DataRequired, InputRequired
 
-from ..web.forms import currency_choices, positive
+from ..web.forms import Form, currency_choices, positive
 
 
-class ExchangeRateForm(FlaskForm):
+class ExchangeRateForm(Form):
     currency = SelectField("Currency", validators=[DataRequired()])
     rate = DecimalField(
         "Units per 1 base unit",

@@ -1,6 +1,8 @@
 """API schemas of exchange rates."""
 
-from marshmallow import Schema, fields
+from marshmallow import fields
+
+from ..web.schema import Schema
 
 
 class ExchangeRateInSchema(Schema):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from ..adapters.clock import utc_today
+from ..web.api import ApiBlueprint
 from ..web.auth import api_actor, api_login_required
 from . import services
 from .schemas import HomeSchema
 
-blp = Blueprint("home_api", __name__, url_prefix="/home", description="What waits for you")
+blp = ApiBlueprint("home_api", __name__, url_prefix="/home", description="What waits for you")
 
 
 @blp.get("")

@@ -1,8 +1,9 @@
 """API schema of the home summary: the same counts as the home page."""
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ..web.api import MoneySchema
+from ..web.schema import Schema
 
 
 class UnitOccupancySchema(Schema):

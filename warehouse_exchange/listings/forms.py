@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..catalog import CATEGORIES, HAZMAT_CLASSES, UNITS
 from ..errors import InvalidInput
 from ..money import Money
-from ..web.forms import MultiCheckboxField, currency_choices, positive
+from ..web.forms import Form, MultiCheckboxField, currency_choices, positive
 from .models import Listing
 from .rules import CANCELLATION_POLICIES, FIRST_RELEASES
 from .services import PLAIN_TERMS, ListingData
@@ -29,7 +28,7 @@ def _count(label: str, default=None, maximum=1_000_000):
     )
 
 
-class ListingForm(FlaskForm):
+class ListingForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     unit = SelectField("Unit", choices=list(UNITS.items()))

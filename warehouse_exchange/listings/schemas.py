@@ -1,9 +1,10 @@
 """API schemas of listings."""
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from ..catalog import CATEGORIES, HAZMAT_CLASSES, UNITS
 from ..web.api import MoneySchema
+from ..web.schema import Schema
 from .rules import CANCELLATION_POLICIES, FIRST_RELEASES
 from .services import ListingData
 

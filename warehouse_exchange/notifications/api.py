@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from ..adapters.clock import utc_now
-from ..web.api import PaginationArgs, page_body
+from ..web.api import ApiBlueprint, PaginationArgs, page_body
 from ..web.auth import api_actor, api_login_required
 from . import services
 from .schemas import EmailSettingsSchema, MarkedSchema, NotificationPageSchema, NotificationSchema
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "notifications_api", __name__, url_prefix="/notifications", description="Notifications"
 )
 
@@ -44,6 +42,7 @@ def mark_all_read():
 @blp.get("/settings")
 @api_login_required
 @blp.response(200, EmailSettingsSchema)
+@blp.refuses(403, "forbidden: operators have no inbox.")
 def email_settings():
     """Which kinds of notification are emailed to you."""
     return {"email": services.email_preferences(api_actor())}
@@ -53,6 +52,7 @@ def email_settings():
 @api_login_required
 @blp.arguments(EmailSettingsSchema)
 @blp.response(200, EmailSettingsSchema)
+@blp.refuses(403, "forbidden: operators have no inbox.")
 def change_email_settings(args):
     """Switch email on or off per kind."""
     return {"email": services.set_email_preferences(api_actor(), args["email"])}

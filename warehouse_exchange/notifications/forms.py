@@ -1,10 +1,8 @@
 """The page where a member chooses which notifications reach them by email."""
 
-from flask_wtf import FlaskForm
-
-from ..web.forms import MultiCheckboxField
+from ..web.forms import Form, MultiCheckboxField
 from .kinds import KINDS
 
 
-class EmailSettingsForm(FlaskForm):
+class EmailSettingsForm(Form):
     email_kinds = MultiCheckboxField("Send me an email about", choices=list(KINDS.items()))

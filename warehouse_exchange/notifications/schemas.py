@@ -1,7 +1,8 @@
 """API schemas of notifications."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from ..web.schema import Schema
 from .kinds import KINDS
 
 

@@ -1,13 +1,13 @@
 """Forms of the jobs console."""
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
+from ..web.forms import Form
 from .demo_clock import MAX_DAYS
 
 
-class AdvanceClockForm(FlaskForm):
+class AdvanceClockForm(Form):
     days = IntegerField(
         "Days", default=1,
         validators=[InputRequired("How many days?"), NumberRange(1, MAX_DAYS, "1 to 366 days")],

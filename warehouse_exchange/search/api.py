@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_today
 from ..bookings.services import BookingTerms
 from ..fx.services import latest_rates
 from ..money import Money
+from ..web.api import ApiBlueprint
 from .schemas import SearchArgsSchema, SearchResultSchema
 from .services import SearchHit, SearchLimits, SearchQuery, search_listings
 
-blp = Blueprint("search_api", __name__, description="Search capacity")
+blp = ApiBlueprint("search_api", __name__, description="Search capacity")
 
 RENAMED = {"country": "countries", "lat": "latitude", "lon": "longitude"}
 
@@ -21,7 +21,9 @@ def _query(args: dict) -> SearchQuery:
     args = {RENAMED.get(k, k): v for k, v in args.items()}
     max_price = args.pop("max_price", None)
     if max_price is not None:
-        args["max_price_minor"] = Money.from_decimal(max_price, args["currency"]).amount_minor
+        args["max_price_minor"] = Money.from_decimal(
+            max_price, args["currency"], "max_price"
+        ).amount_minor
     return SearchQuery(**args)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,7 +16,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from ..catalog import CATEGORIES, HAZMAT_CLASSES, RATING_TIERS, UNITS
 from ..errors import InvalidInput
 from ..money import Money
-from ..web.forms import MultiCheckboxField, country_choices, currency_choices, positive
+from ..web.forms import Form, MultiCheckboxField, country_choices, currency_choices, positive
 from .services import SearchQuery
 
 ANY = [("", "Any")]
@@ -42,7 +41,7 @@ def _optional_int(label: str, low: int, high: int) -> IntegerField:
     return IntegerField(label, validators=[Optional(), NumberRange(low, high)])
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False
 
@@ -111,7 +110,7 @@ class SearchForm(FlaskForm):
                     {"currency": "Required with a price ceiling."},
                 )
             max_price_minor = Money.from_decimal(
-                self.max_price.data, self.currency.data
+                self.max_price.data, self.currency.data, "max_price"
             ).amount_minor
         return SearchQuery(
             countries=self.country.data or [],

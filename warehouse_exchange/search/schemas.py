@@ -1,12 +1,13 @@
 """API schemas of search."""
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..bookings.schemas import QuoteSchema
 from ..catalog import CATEGORIES, HAZMAT_CLASSES, RATING_TIERS, UNITS
 from ..listings.schemas import WarehouseSummarySchema
 from ..pagination import MAX_PAGE
 from ..web.api import MoneySchema
+from ..web.schema import Schema
 from .services import SORTS
 
 

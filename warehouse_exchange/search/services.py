@@ -20,6 +20,7 @@ from ..extensions import db
 from ..fx.services import RateTable
 from ..listings.models import Listing
 from ..listings.rules import lease_days
+from ..models_base import BIGINT_MAX
 from ..money import Money, require_currency
 from ..pagination import Page, check_page
 from ..transfers.models import Transfer
@@ -315,8 +316,13 @@ def _price_filter(query: SearchQuery, rates: RateTable):
     clauses = [
         and_(
             Listing.currency == currency,
+            # converted into a currency of many units per euro, a high ceiling can pass what
+            # the column holds; every price is below the column's largest value anyway
             Listing.price_minor
-            <= price_threshold(query.max_price_minor, rates.factor(currency, query.currency)),
+            <= min(
+                price_threshold(query.max_price_minor, rates.factor(currency, query.currency)),
+                BIGINT_MAX,
+            ),
         )
         for currency in dict.fromkeys(currencies)
     ]

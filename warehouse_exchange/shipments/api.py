@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import request
-from flask_smorest import Blueprint
 
 from ..adapters.clock import utc_now, utc_today
 from ..files.services import read_upload
-from ..web.api import PaginationArgs, page_body
+from ..web.api import ApiBlueprint, PaginationArgs, page_body
 from ..web.auth import api_actor, api_login_required
+from ..web.openapi import CARRIER_AUTH
 from . import amendments, arrivals, carriers, services, stock
 from .schemas import (
     ArrivalPageSchema,
@@ -35,11 +35,13 @@ from .schemas import (
     StockRowSchema,
 )
 
-blp = Blueprint("shipments_api", __name__, url_prefix="/shipments", description="Inbound shipments")
-stock_blp = Blueprint(
+blp = ApiBlueprint(
+    "shipments_api", __name__, url_prefix="/shipments", description="Inbound shipments"
+)
+stock_blp = ApiBlueprint(
     "stock_api", __name__, url_prefix="", description="Stock on hand and outbound releases"
 )
-carrier_blp = Blueprint(
+carrier_blp = ApiBlueprint(
     "carrier_api",
     __name__,
     url_prefix="/carrier",
@@ -68,6 +70,9 @@ def _line(args: dict) -> services.LineData:
 @api_login_required
 @blp.arguments(ShipmentInSchema)
 @blp.response(201, ShipmentSchema)
+@blp.refuses(403, "forbidden: only the tenant of the lease.")
+@blp.refuses(404, "not_found: no such booking.")
+@blp.refuses(409, "conflict: the lease takes no shipments in its state.")
 def create(args):
     """The tenant of a confirmed or active lease announces goods on their way to it
     (404 for a lease that is not yours, 409 when the lease is not confirmed or active)."""
@@ -97,6 +102,7 @@ def list_mine(args):
 @api_login_required
 @blp.arguments(PaginationArgs, location="query")
 @blp.response(200, ArrivalPageSchema)
+@blp.refuses(403, "forbidden: only organizations with warehouses.")
 def list_arrivals(args):
     """Shipments coming to your warehouses (owners): arrived and waiting for their check-in,
     late, expected this week, later, and checked in over the last two weeks, in that order;
@@ -117,6 +123,8 @@ def get(shipment_id: int):
 @api_login_required
 @blp.arguments(ShipmentChangeInSchema)
 @blp.response(200, ShipmentSchema)
+@blp.refuses(403, "forbidden: only the tenant who announced the shipment.")
+@blp.refuses(409, "conflict: the shipment has arrived or is cancelled.")
 def change(args, shipment_id: int):
     """The tenant changes the expected arrival, carrier or tracking number of a shipment on
     its way (fields left out stay as they are); the warehouse owner is told. 409 once the
@@ -131,6 +139,8 @@ def change(args, shipment_id: int):
 @api_login_required
 @blp.arguments(CancelShipmentInSchema)
 @blp.response(200, ShipmentSchema)
+@blp.refuses(403, "forbidden: only the tenant who announced the shipment.")
+@blp.refuses(409, "conflict: the shipment has arrived or is cancelled.")
 def cancel(args, shipment_id: int):
     """The tenant calls off a shipment that has not arrived; the warehouse owner is told.
     409 once the goods arrived or when it is already cancelled."""
@@ -149,6 +159,8 @@ def events(shipment_id: int):
 @api_login_required
 @blp.arguments(EventInSchema)
 @blp.response(201, EventSchema)
+@blp.refuses(403, "forbidden: only the tenant and the warehouse owner.")
+@blp.refuses(409, "conflict: the shipment is cancelled or checked in.")
 def add_event(args, shipment_id: int):
     """The tenant or the warehouse owner reports a step. After checked_in only an exception
     is accepted (409)."""
@@ -160,6 +172,12 @@ def add_event(args, shipment_id: int):
 @api_login_required
 @blp.arguments(CheckInInSchema)
 @blp.response(201, CheckInSchema)
+@blp.refuses(403, "forbidden: only the warehouse owner.")
+@blp.refuses(
+    409,
+    "conflict: already checked in, the shipment is cancelled, or the lease is not live;"
+    " check_in_before_lease; check_in_after_lease.",
+)
 def check_in(args, shipment_id: int):
     """The warehouse owner counts the goods, once per shipment (409 the second time, and 409
     before the shipment's check_in_from day or after the lease's last day). Give
@@ -174,6 +192,8 @@ def check_in(args, shipment_id: int):
 @api_login_required
 @blp.arguments(PhotoFilesSchema, location="files")
 @blp.response(201, CheckInSchema)
+@blp.refuses(403, "forbidden: only the warehouse owner.")
+@blp.refuses(409, "conflict: the shipment is not checked in, or the lease is not live.")
 def check_in_photos(_args, shipment_id: int):
     """The warehouse owner adds photos or PDFs (multipart `photos`, several allowed) to the
     shipment's check-in: images and PDFs only, each size-limited, at most 10 in all."""
@@ -187,6 +207,7 @@ def check_in_photos(_args, shipment_id: int):
 @blp.get("/<id:shipment_id>/carrier-tokens")
 @api_login_required
 @blp.response(200, CarrierTokenSchema(many=True))
+@blp.refuses(403, "forbidden: only the tenant.")
 def carrier_tokens(shipment_id: int):
     """The tokens the tenant gave carriers for this shipment (never the secrets)."""
     return carriers.carrier_tokens(api_actor(), shipment_id)
@@ -196,6 +217,7 @@ def carrier_tokens(shipment_id: int):
 @api_login_required
 @blp.arguments(CarrierTokenInSchema)
 @blp.response(201, IssuedCarrierTokenSchema)
+@blp.refuses(403, "forbidden: only the tenant.")
 def issue_carrier_token(args, shipment_id: int):
     """The tenant issues a token that reads this shipment and adds transit events to it."""
     record, token = carriers.issue_carrier_token(
@@ -207,6 +229,7 @@ def issue_carrier_token(args, shipment_id: int):
 @blp.delete("/<id:shipment_id>/carrier-tokens/<id:token_id>")
 @api_login_required
 @blp.response(200, CarrierTokenSchema)
+@blp.refuses(403, "forbidden: only the tenant.")
 def revoke_carrier_token(shipment_id: int, token_id: int):
     """The tenant revokes a carrier token; it stops working at once."""
     return carriers.revoke_carrier_token(api_actor(), shipment_id, token_id, utc_now())
@@ -235,6 +258,8 @@ def early_arrival(booking_id: int):
 @api_login_required
 @stock_blp.arguments(EarlyArrivalInSchema)
 @stock_blp.response(200, EarlyArrivalSchema)
+@stock_blp.refuses(403, "forbidden: only the warehouse owner.")
+@stock_blp.refuses(409, "conflict: the lease has started or is not live.")
 def allow_early_arrival(args, booking_id: int):
     """The warehouse owner lets the lease's goods be checked in from a day before its first
     day, or withdraws that with null (403 for the tenant, 409 once the lease has started)."""
@@ -262,6 +287,7 @@ def lease_stock(booking_id: int):
 @stock_blp.get("/occupancy")
 @api_login_required
 @stock_blp.response(200, ListingOccupancySchema(many=True))
+@stock_blp.refuses(403, "forbidden: only warehouse-owner organizations.")
 def occupancy():
     """Each listing of your warehouses (owners): units leased today against the space the
     goods on hand take, and each lease's stored space against what it rents."""
@@ -272,6 +298,7 @@ def occupancy():
 @api_login_required
 @stock_blp.arguments(OutboundInSchema)
 @stock_blp.response(201, OutboundSchema)
+@stock_blp.refuses(403, "forbidden: only the warehouse owner.")
 def release_outbound(args, booking_id: int):
     """The warehouse owner records units shipped out of the lease (422 beyond what is on
     hand)."""
@@ -287,6 +314,7 @@ def _carrier_token() -> str | None:
 
 
 @carrier_blp.get("/shipments/<id:shipment_id>")
+@carrier_blp.doc(security=[{CARRIER_AUTH: []}])
 @carrier_blp.response(200, CarrierShipmentSchema)
 def carrier_shipment(shipment_id: int):
     """The shipment the carrier token was issued for, with its timeline (401 for an unknown,
@@ -295,6 +323,7 @@ def carrier_shipment(shipment_id: int):
 
 
 @carrier_blp.get("/shipments/<id:shipment_id>/events")
+@carrier_blp.doc(security=[{CARRIER_AUTH: []}])
 @carrier_blp.response(200, EventSchema(many=True))
 def carrier_events(shipment_id: int):
     """Its timeline, in the order things happened."""
@@ -302,6 +331,8 @@ def carrier_events(shipment_id: int):
 
 
 @carrier_blp.post("/shipments/<id:shipment_id>/events")
+@carrier_blp.doc(security=[{CARRIER_AUTH: []}])
+@carrier_blp.refuses(409, "conflict: the shipment is cancelled, or its goods are checked in.")
 @carrier_blp.arguments(EventInSchema)
 @carrier_blp.response(201, EventSchema)
 def carrier_add_event(args, shipment_id: int):

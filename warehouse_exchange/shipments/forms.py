@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
     DecimalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -24,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..catalog import HAZMAT_CLASSES
 from ..errors import InvalidInput
 from ..money import Money
-from ..web.forms import currency_choices, not_negative
+from ..web.forms import Form, SubForm, currency_choices, not_negative
 from .amendments import ShipmentChange
 from .rules import CARRIER_TOKEN_DAYS, CARRIER_TOKEN_DEFAULT_DAYS, MODES, REPORTED_KINDS
 from .services import CheckInData, CountData, EventData, LineData, ShipmentData, Upload
@@ -38,7 +36,7 @@ def _count(label: str, maximum: int) -> IntegerField:
     return IntegerField(label, validators=[Optional(), NumberRange(1, maximum)])
 
 
-class LineForm(Form):
+class LineForm(SubForm):
     """One goods row. A blank row is skipped; a row with anything in it needs every field."""
 
     sku = StringField("SKU", validators=[Optional(), Length(max=64)])
@@ -111,7 +109,7 @@ class LineForm(Form):
         )
 
 
-class ShipmentForm(FlaskForm):
+class ShipmentForm(Form):
     carrier = StringField("Carrier", validators=[DataRequired(), Length(max=80)])
     tracking_number = StringField("Tracking number", validators=[DataRequired(), Length(max=80)])
     mode = SelectField("Mode", choices=[("", "Choose…"), *MODES.items()],
@@ -141,7 +139,7 @@ class ShipmentForm(FlaskForm):
         )
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     kind = SelectField("Event", choices=[("", "Choose…"), *REPORTED_KINDS.items()],
                        validators=[DataRequired()])  # fmt: skip
     at = DateTimeLocalField(
@@ -159,7 +157,7 @@ class EventForm(FlaskForm):
         )
 
 
-class CountForm(Form):
+class CountForm(SubForm):
     """The owner's count of one announced SKU."""
 
     sku = HiddenField()
@@ -170,7 +168,7 @@ class CountForm(Form):
                            validators=[InputRequired(), NumberRange(0, 1_000_000)])  # fmt: skip
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     lines = FieldList(FormField(CountForm), min_entries=0, max_entries=50)
     note = TextAreaField("Note", validators=[Optional(), Length(max=1000)])
     photos = MultipleFileField("Photos or documents", description="JPEG, PNG, WebP or PDF.")
@@ -190,7 +188,7 @@ class CheckInForm(FlaskForm):
         return CheckInData(counts, self.note.data or "", uploads)
 
 
-class OutboundForm(FlaskForm):
+class OutboundForm(Form):
     sku = SelectField("SKU", validators=[DataRequired()])
     units = IntegerField("Units", validators=[InputRequired(), NumberRange(1, 1_000_000)])
     shipped_on = DateField("Shipped on", validators=[DataRequired()])
@@ -207,7 +205,7 @@ class OutboundForm(FlaskForm):
         )
 
 
-class CarrierTokenForm(FlaskForm):
+class CarrierTokenForm(Form):
     name = StringField("For", validators=[DataRequired(), Length(max=80)],
                        description="The carrier's name, to know the token again.")  # fmt: skip
     days = IntegerField(
@@ -217,7 +215,7 @@ class CarrierTokenForm(FlaskForm):
     )
 
 
-class EarlyArrivalForm(FlaskForm):
+class EarlyArrivalForm(Form):
     from_date = DateField(
         "Goods may come in from",
         validators=[DataRequired()],
@@ -225,7 +223,7 @@ class EarlyArrivalForm(FlaskForm):
     )
 
 
-class ShipmentChangeForm(FlaskForm):
+class ShipmentChangeForm(Form):
     """The tenant's corrections to a shipment on its way."""
 
     expected_arrival = DateField("Expected arrival", validators=[DataRequired()])
@@ -241,5 +239,5 @@ class ShipmentChangeForm(FlaskForm):
                               self.tracking_number.data)  # fmt: skip
 
 
-class CancelShipmentForm(FlaskForm):
+class CancelShipmentForm(Form):
     reason = StringField("Reason (told to the owner)", validators=[Optional(), Length(max=500)])

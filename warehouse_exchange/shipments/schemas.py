@@ -1,11 +1,12 @@
 """API schemas of inbound shipments."""
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..adapters.clock import utc_today
 from ..catalog import HAZMAT_CLASSES
 from ..web.api import MoneySchema
+from ..web.schema import Schema
 from .rules import (
     ARRIVAL_GROUPS,
     CARRIER_TOKEN_DAYS,

@@ -3,13 +3,11 @@ taker's card payment of the price, and the operator's record of the taker's bank
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from ..adapters.clock import utc_now, utc_today
 from ..escrow import cards as escrow_cards
 from ..escrow.schemas import CardPaymentSchema
 from ..escrow.services import ReceiptData
-from ..web.api import page_body
+from ..web.api import ApiBlueprint, page_body
 from ..web.auth import api_actor, api_login_required
 from . import cards, receipts, services
 from .schemas import (
@@ -24,13 +22,21 @@ from .schemas import (
     TransferSchema,
 )
 
-blp = Blueprint("transfers_api", __name__, description="Transfers of leases to other exporters")
+blp = ApiBlueprint("transfers_api", __name__, description="Transfers of leases to other exporters")
 
 
 @blp.post("/transfers")
 @api_login_required
 @blp.arguments(OfferInSchema)
 @blp.response(201, TransferSchema)
+@blp.refuses(
+    403,
+    "forbidden: only the tenant of the lease; blacklisted: the organization is on the blacklist.",
+)
+@blp.refuses(404, "not_found: no such booking.")
+@blp.refuses(
+    409, "conflict: the lease cannot be offered now (not paid, in dispute, already offered...)."
+)
 def offer(args):
     """The tenant offers the rest of a confirmed or active, fully paid lease. 409 when the
     lease has instalments still to pay or is already on offer."""
@@ -70,6 +76,8 @@ def get(transfer_id: int):
 @api_login_required
 @blp.arguments(TransferRequestInSchema)
 @blp.response(200, TransferSchema)
+@blp.refuses(403, "forbidden: only exporter organizations, and not the tenant itself; blacklisted.")
+@blp.refuses(409, "conflict: the transfer is not on offer, or has lapsed.")
 def request_transfer(args, transfer_id: int):
     """An exporter asks to take the lease over, declaring its goods (422 when the listing
     does not accept them)."""
@@ -81,6 +89,8 @@ def request_transfer(args, transfer_id: int):
 @blp.post("/transfers/<id:transfer_id>/approve")
 @api_login_required
 @blp.response(200, TransferSchema)
+@blp.refuses(403, "forbidden: only the listing's owner; blacklisted.")
+@blp.refuses(409, "conflict: nobody has asked to take the lease over, or the offer lapsed.")
 def approve(transfer_id: int):
     """The listing's owner approves the taker; the taker may then pay."""
     return services.approve_transfer(api_actor(), transfer_id, utc_now(), utc_today())
@@ -90,6 +100,8 @@ def approve(transfer_id: int):
 @api_login_required
 @blp.arguments(RefuseInSchema)
 @blp.response(200, TransferSchema)
+@blp.refuses(403, "forbidden: only the listing's owner.")
+@blp.refuses(409, "conflict: nobody has asked to take the lease over.")
 def refuse(args, transfer_id: int):
     """The listing's owner refuses the taker, with a reason."""
     return services.refuse_transfer(api_actor(), transfer_id, args["reason"], utc_now())
@@ -99,6 +111,8 @@ def refuse(args, transfer_id: int):
 @api_login_required
 @blp.arguments(ReasonInSchema)
 @blp.response(200, TransferSchema)
+@blp.refuses(403, "forbidden: only the tenant who offered the lease.")
+@blp.refuses(409, "conflict: the transfer is already over.")
 def withdraw(args, transfer_id: int):
     """The tenant withdraws its offer before completion."""
     return services.withdraw_transfer(api_actor(), transfer_id, args["reason"], utc_now())
@@ -107,6 +121,11 @@ def withdraw(args, transfer_id: int):
 @blp.post("/transfers/<id:transfer_id>/card-payment")
 @api_login_required
 @blp.response(201, CardPaymentSchema)
+@blp.refuses(402, "payment_declined: the card was refused.")
+@blp.refuses(403, "forbidden: only the taker pays.")
+@blp.refuses(404, "not_found: no such transfer, or card payments are not enabled here.")
+@blp.refuses(409, "conflict: the transfer takes no payment now.")
+@blp.refuses(502, "payment_gateway_error: the payment gateway refused or could not be reached.")
 def card_payment(transfer_id: int):
     """The taker starts paying the price by card; confirm it with the client secret and
     Stripe.js. The transfer completes when Stripe's webhook says the payment succeeded."""
@@ -123,6 +142,8 @@ def card_payment(transfer_id: int):
     schema=TransferReceiptSchema,
     description="Already recorded: the same bank transfer was entered before; nothing changed",
 )
+@blp.refuses(403, "forbidden: only platform operators; blacklisted: a party is on the blacklist.")
+@blp.refuses(409, "bank_reference_used; conflict: the transfer takes no payment now.")
 def record_receipt(args):
     """An operator records the taker's bank transfer of the asking price; the transfer
     completes at once. The same bank transfer entered again answers 200 with the receipt

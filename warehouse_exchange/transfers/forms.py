@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -13,11 +12,11 @@ from ..bookings.rules import SkuProfile
 from ..errors import InvalidInput
 from ..escrow.services import ReceiptData
 from ..money import Money
-from ..web.forms import positive
+from ..web.forms import Form, positive
 from .services import Offer
 
 
-class OfferForm(FlaskForm):
+class OfferForm(Form):
     effective_date = DateField(
         "Taker's first day", validators=[DataRequired()],
         description="After today; your lease keeps the days before it.",
@@ -32,7 +31,7 @@ class OfferForm(FlaskForm):
         )
 
 
-class TakeOverForm(FlaskForm):
+class TakeOverForm(Form):
     """The goods the taker will store: the booking form's fields, checked the same way."""
 
     unit_length_cm = BookingForm.unit_length_cm
@@ -49,11 +48,11 @@ class TakeOverForm(FlaskForm):
         return goods_of(self)
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField("Reason", validators=[Optional(), Length(max=500)])
 
 
-class TransferReceiptForm(FlaskForm):
+class TransferReceiptForm(Form):
     amount = DecimalField("Amount received", places=None, validators=[InputRequired(), positive])
     received_on = DateField("Received on", validators=[DataRequired()])
     bank_reference = StringField(

@@ -1,12 +1,13 @@
 """API schemas of transfers."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..accounts.schemas import OrganizationSchema
 from ..bookings.schemas import SkuProfileSchema
 from ..pagination import MAX_PAGE
 from ..web.api import MoneySchema
 from ..web.auth import api_actor
+from ..web.schema import Schema
 from .rules import transfer_reference
 from .services import goods_left_over_of
 

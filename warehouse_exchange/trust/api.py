@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask import request
-from flask_smorest import Blueprint
 
 from ..accounts.models import Organization
 from ..adapters.clock import utc_now, utc_today
 from ..errors import NotFound
 from ..extensions import db
 from ..files.services import read_upload
-from ..web.api import PaginationArgs, page_body
+from ..web.api import ApiBlueprint, PaginationArgs, page_body
 from ..web.auth import api_actor, api_login_required
 from . import blacklist, credit, reviews, verification
 from .schemas import (
@@ -27,7 +26,7 @@ from .schemas import (
     VerificationSchema,
 )
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "trust_api", __name__, description="Reviews, credit ratings, blacklist, verification"
 )
 
@@ -57,6 +56,8 @@ def organization_credit(organization_id: int):
 @api_login_required
 @blp.arguments(ReviewInSchema)
 @blp.response(201, ReviewSchema)
+@blp.refuses(403, "forbidden: only the parties to the lease.")
+@blp.refuses(409, "lease_not_over; already_reviewed.")
 def review_lease(args, booking_id: int):
     """Review the other party of a lease that is over (once per party)."""
     data = reviews.ReviewData(**args)
@@ -67,6 +68,8 @@ def review_lease(args, booking_id: int):
 @api_login_required
 @blp.arguments(ReplySchema)
 @blp.response(200, ReviewSchema)
+@blp.refuses(403, "forbidden: only the reviewed organization.")
+@blp.refuses(409, "conflict: the review was already answered.")
 def reply(args, review_id: int):
     """Answer a review about your organization (once)."""
     return reviews.reply_to_review(api_actor(), review_id, args["reply"], utc_now())
@@ -76,6 +79,8 @@ def reply(args, review_id: int):
 @api_login_required
 @blp.arguments(TextSchema)
 @blp.response(200, ReviewSchema)
+@blp.refuses(403, "forbidden: only platform operators.")
+@blp.refuses(409, "conflict: the review is already hidden.")
 def hide(args, review_id: int):
     """Hide an abusive review, with the reason (operators only)."""
     return reviews.hide_review(api_actor(), review_id, args["reason"], utc_now())
@@ -92,6 +97,9 @@ def public_blacklist():
 @api_login_required
 @blp.arguments(BlacklistInSchema)
 @blp.response(201, BlacklistEntrySchema)
+@blp.refuses(403, "forbidden: only platform operators.")
+@blp.refuses(404, "not_found: no such organization.")
+@blp.refuses(409, "already_blacklisted.")
 def blacklist_organization(args):
     """List an organization on the blacklist (operators only)."""
     return blacklist.blacklist_organization(
@@ -103,6 +111,8 @@ def blacklist_organization(args):
 @api_login_required
 @blp.arguments(TextSchema)
 @blp.response(200, BlacklistEntrySchema)
+@blp.refuses(403, "forbidden: only platform operators.")
+@blp.refuses(409, "conflict: the entry was already lifted.")
 def lift(args, entry_id: int):
     """Lift a blacklisting, with the reason (operators only)."""
     return blacklist.lift_blacklisting(api_actor(), entry_id, args["reason"], utc_now())
@@ -112,6 +122,8 @@ def lift(args, entry_id: int):
 @api_login_required
 @blp.arguments(VerificationInSchema, location="form")
 @blp.response(201, VerificationSchema)
+@blp.refuses(403, "forbidden: only an organization admin.")
+@blp.refuses(409, "conflict: a request is already pending, or the organization is verified.")
 def request_verification(args):
     """Ask for verification (organization admins): a multipart form with `documents` files."""
     documents = [
@@ -125,6 +137,7 @@ def request_verification(args):
 @blp.get("/verifications")
 @api_login_required
 @blp.response(200, VerificationSchema(many=True))
+@blp.refuses(403, "forbidden: only platform operators.")
 def pending_verifications():
     """Requests waiting for a decision (operators only)."""
     return verification.pending_verifications(api_actor())
@@ -142,6 +155,8 @@ def get_verification(request_id: int):
 @api_login_required
 @blp.arguments(TextSchema)
 @blp.response(200, VerificationSchema)
+@blp.refuses(403, "forbidden: only platform operators.")
+@blp.refuses(409, "verification_not_pending.")
 def decide(args, request_id: int, decision: str):
     """Approve or reject a request; a rejection needs a reason (operators only)."""
     act = (

@@ -3,12 +3,11 @@ appear beside the fields, so that a page and the API refuse the same input the s
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..web.forms import country_choices
+from ..web.forms import Form, country_choices
 from .rules import ASPECTS
 from .verification import MAX_DOCUMENTS
 
@@ -25,7 +24,7 @@ def _number(value):
         return value
 
 
-class VerificationForm(FlaskForm):
+class VerificationForm(Form):
     registration_number = StringField("Registration number", validators=[Length(max=60)])
     registration_country = SelectField("Country of registration")
     address = TextAreaField("Registered address", validators=[Length(max=300)])
@@ -43,7 +42,7 @@ class VerificationForm(FlaskForm):
         self.registration_country.choices = [("", "Choose…"), *country_choices()]
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     aspect_1 = SelectField(choices=STAR_CHOICES, coerce=_number, validate_choice=False)
     aspect_2 = SelectField(choices=STAR_CHOICES, coerce=_number, validate_choice=False)
     communication = SelectField(choices=STAR_CHOICES, coerce=_number, validate_choice=False)
@@ -57,13 +56,13 @@ class ReviewForm(FlaskForm):
             field.label.text = label
 
 
-class TextForm(FlaskForm):
+class TextForm(Form):
     """One required text: a reason, a note or a reply (the service says when it is missing)."""
 
     text = TextAreaField("Reason", validators=[Length(max=2000)])
 
 
-class BlacklistForm(FlaskForm):
+class BlacklistForm(Form):
     organization_id = SelectField("Organization", coerce=_number, validate_choice=False)
     reason = TextAreaField("Reason (public)", validators=[Length(max=500)])
     ends_on = DateField("Until (last day, optional)", validators=[Optional()])

@@ -1,8 +1,9 @@
 """API schemas of trust."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..catalog import RATING_TIERS, UNRATED
+from ..web.schema import Schema
 
 
 class ReviewInSchema(Schema):

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_smorest import Blueprint
 
 from ..permissions import require_owner
-from ..web.api import PaginationArgs, page_body
+from ..web.api import ApiBlueprint, PaginationArgs, page_body
 from ..web.auth import api_actor, api_login_required
 from . import services
 from .schemas import WarehouseInSchema, WarehousePageSchema, WarehouseSchema
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "warehouses_api", __name__, url_prefix="/warehouses", description="Owners' warehouses"
 )
 
@@ -20,6 +19,7 @@ blp = Blueprint(
 @api_login_required
 @blp.arguments(PaginationArgs, location="query")
 @blp.response(200, WarehousePageSchema)
+@blp.refuses(403, "forbidden: only warehouse-owner organizations.")
 def list_mine(args):
     """Your organization's active warehouses."""
     user = require_owner(api_actor())
@@ -33,6 +33,7 @@ def list_mine(args):
 @api_login_required
 @blp.arguments(WarehouseInSchema)
 @blp.response(201, WarehouseSchema)
+@blp.refuses(403, "forbidden: only warehouse-owner organizations.")
 def create(data):
     """Create a warehouse; without latitude/longitude it is placed at its city."""
     return services.create_warehouse(api_actor(), data, current_app.extensions["geocoder"])
@@ -49,6 +50,8 @@ def get(warehouse_id: int):
 @api_login_required
 @blp.arguments(WarehouseInSchema)
 @blp.response(200, WarehouseSchema)
+@blp.refuses(403, "forbidden: only warehouse-owner organizations, for their own warehouses.")
+@blp.refuses(409, "conflict: the warehouse is archived.")
 def update(data, warehouse_id: int):
     """Replace a warehouse's details."""
     return services.update_warehouse(
@@ -59,6 +62,8 @@ def update(data, warehouse_id: int):
 @blp.post("/<id:warehouse_id>/archive")
 @api_login_required
 @blp.response(200, WarehouseSchema)
+@blp.refuses(403, "forbidden: only warehouse-owner organizations.")
+@blp.refuses(409, "conflict: the warehouse is already archived.")
 def archive(warehouse_id: int):
     """Archive a warehouse and its listings."""
     return services.archive_warehouse(api_actor(), warehouse_id)

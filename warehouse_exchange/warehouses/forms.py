@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FloatField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..catalog import HAZMAT_CLASSES, SERVICES, TEMPERATURE_ZONES
-from ..web.forms import MultiCheckboxField, country_choices
+from ..web.forms import Form, MultiCheckboxField, country_choices
 from .models import Warehouse
 from .services import WarehouseData
 
@@ -33,7 +32,7 @@ def _zone_fields(cls):
 
 
 @_zone_fields
-class WarehouseForm(FlaskForm):
+class WarehouseForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     address = StringField("Street address", validators=[DataRequired(), Length(max=300)])
     city = StringField("City", validators=[DataRequired(), Length(max=120)])

@@ -1,8 +1,9 @@
 """API schemas of warehouses."""
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import fields, post_load, validate
 
 from ..catalog import HAZMAT_CLASSES, SERVICES, TEMPERATURE_ZONES
+from ..web.schema import Schema
 from .services import WarehouseData
 
 

@@ -7,10 +7,22 @@ from werkzeug.routing import IntegerConverter
 
 from .errors import register_error_handlers
 
+#: 1 to 2147483647, the largest 32-bit INTEGER, without leading zeros
+ID_PATTERN = (
+    r"(?:[1-9]\d{0,8}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}"
+    r"|21474[0-7]\d{4}|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+)
+
 
 class IdConverter(IntegerConverter):
     """Row ids in URLs: 1 to the largest 32-bit INTEGER, so that an absurd id is a 404 rather
-    than an overflow in the database driver."""
+    than an overflow in the database driver.
+
+    The range is in the pattern, not only in min and max: werkzeug matches a rule's pattern
+    before its method and converts after, so an id the conversion refused made the other
+    methods of the path answer 405 (with an Allow header naming them) instead of 404."""
+
+    regex = ID_PATTERN
 
     def __init__(self, url_map) -> None:
         super().__init__(url_map, min=1, max=2**31 - 1)

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_smorest import Api
-from marshmallow import Schema, fields, validate
+from flask_smorest import Api, Blueprint
+from marshmallow import fields, validate
 
 from ..extensions import csrf
+from ..money import MAX_AMOUNT_MINOR
 from ..pagination import MAX_PAGE
+from .openapi import SECURITY_SCHEMES, DocumentedErrors
+from .schema import Schema
+
+
+def minor_units(**kwargs) -> fields.Integer:
+    """An amount of money in minor units: its sign is the service's to judge, its size is at
+    most the largest sum the platform handles."""
+    bound = validate.Range(-MAX_AMOUNT_MINOR, MAX_AMOUNT_MINOR)
+    return fields.Integer(strict=True, validate=bound, **kwargs)
 
 
 class MoneySchema(Schema):
-    amount_minor = fields.Integer(
-        strict=True, required=True, metadata={"description": "Minor units"}
-    )
+    amount_minor = minor_units(required=True, metadata={"description": "Minor units"})
     currency = fields.String(required=True, metadata={"description": "ISO 4217 code"})
 
 
@@ -29,12 +37,25 @@ class ErrorSchema(Schema):
 
 class WarehouseExchangeApi(Api):
     """flask-smorest registers an app-wide HTTP error handler; ours in web/errors.py already
-    answers JSON under /api and HTML elsewhere, so that one is left out."""
+    answers JSON under /api and HTML elsewhere, so that one is left out.
+
+    No catch-all "default" response either: each operation lists the errors it really
+    answers (web/openapi.py), so that a client, and the contract test, can rely on the list."""
 
     ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self) -> None:
         return None
+
+
+class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint whose views also document the errors their use cases answer
+    with; the errors an operation's shape implies (401, 404, 422...) come from web/openapi.py."""
+
+    def refuses(self, status: int, description: str):
+        """The usual error body with `status`; `description` says when (and its codes)."""
+        return self.alt_response(status, schema=ErrorSchema, description=description)
 
 
 class PaginationArgs(Schema):
@@ -72,7 +93,8 @@ def register_api(app: Flask) -> None:
     api = WarehouseExchangeApi(
         app,
         spec_kwargs={
-            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "components": {"securitySchemes": SECURITY_SCHEMES},
+            "extra_plugins": [DocumentedErrors(app)],
         },
     )
     blueprints = (

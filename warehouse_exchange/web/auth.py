@@ -66,7 +66,8 @@ def api_actor() -> User | None:
 
 
 def api_login_required(view):
-    """API views: a valid bearer token or a 401 JSON error, never a redirect."""
+    """API views: a valid bearer token or a 401 JSON error, never a redirect. The mark it
+    leaves makes the OpenAPI document show the bearer security and the 401 (web/openapi.py)."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -74,4 +75,5 @@ def api_login_required(view):
             raise request.environ.get(API_REFUSAL_KEY) or Unauthorized(TOKEN_HELP)
         return view(*args, **kwargs)
 
+    wrapper.requires_api_token = True
     return wrapper

@@ -1,34 +1,124 @@
-"""Refuse NUL characters in any submitted text before a view sees it: PostgreSQL cannot store
-them, and no legitimate input contains one."""
+"""One gate in front of every view, page and API alike, for input that no view could store or
+use: JSON that is not UTF-8, not JSON, nested deeper than any of our documents or too large,
+and text holding a NUL character or a lone surrogate (the JSON escape "\\ud800"), which no
+database driver can encode and PostgreSQL cannot store.
+
+The JSON body is parsed here once, without recursion on hostile nesting: Python's parser
+recurses per level and gives up with a RecursionError near a thousand levels, so the depth is
+counted first by a flat scan of the text and a deeper body never reaches the parser."""
 
 from __future__ import annotations
 
+import json
+import math
+import re
+
 from flask import Flask, request
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from ..errors import InvalidInput
 
+#: no document of ours nests deeper than a handful of levels
+MAX_JSON_DEPTH = 32
+#: the largest JSON body accepted (files come as multipart forms, not as JSON)
+MAX_JSON_BYTES = 1_000_000
 
-def _contains_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
-    return False
+#: characters no column can hold: NUL, and the UTF-16 surrogates that only come alone
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+#: a JSON string (skipped whole, brackets inside it do not count) or a bracket
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
-def refuse_nul_characters() -> None:
-    submitted = [request.args.to_dict(flat=False), request.view_args or {}]
+def json_depth(text: str) -> int:
+    """How deeply the arrays and objects of a JSON text nest, found without recursion."""
+    depth = deepest = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in ("]", "}"):
+            depth -= 1
+    return deepest
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is beyond the range of a number")
+    return number
+
+
+def parse_json_body(data: bytes):
+    """The body as JSON, or BadRequest saying why it is not acceptable JSON."""
+    if len(data) > MAX_JSON_BYTES:
+        raise RequestEntityTooLarge("The JSON body is too large.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest("The body is not valid UTF-8.") from error
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise BadRequest(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError) as error:  # RecursionError: a last line of defence
+        raise BadRequest(f"The body is not valid JSON: {error}") from error
+
+
+def _strings_in(value):
+    """Every string in a parsed JSON value, keys included, walked without recursion."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+def _submitted_text():
+    """Every decoded string of the request a view may read."""
+    for key, values in request.args.lists():
+        yield key
+        yield from values
+    for value in (request.view_args or {}).values():
+        if isinstance(value, str):
+            yield value
     if request.mimetype == "application/x-www-form-urlencoded" or request.mimetype.startswith(
         "multipart/"
     ):
-        submitted.append(request.form.to_dict(flat=False))
+        for key, values in request.form.lists():
+            yield key
+            yield from values
+        for key, upload in request.files.items(multi=True):
+            yield key
+            yield upload.filename or ""
+
+
+def _refuse_unstorable(texts) -> None:
+    for text in texts:
+        found = _UNSTORABLE.search(text)
+        if found is None:
+            continue
+        if found.group() == "\x00":
+            raise InvalidInput("Text may not contain NUL characters.")
+        raise InvalidInput("Text must be valid Unicode: it holds a lone surrogate.")
+
+
+def guard_input() -> None:
+    _refuse_unstorable(_submitted_text())
     if request.is_json:
-        submitted.append(request.get_json(silent=True))
-    if any(_contains_nul(part) for part in submitted):
-        raise InvalidInput("Text may not contain NUL characters.")
+        data = request.get_data(cache=True)
+        if data:
+            _refuse_unstorable(_strings_in(parse_json_body(data)))
 
 
 def register(app: Flask) -> None:
-    app.before_request(refuse_nul_characters)
+    app.before_request(guard_input)
