@@ -33,6 +33,7 @@ from tests.factories import ExchangeRateFactory
 from tests.test_shipments import announce
 from tests.transfer_support import offer_json, paid_lease
 from warehouse_exchange.accounts.services import issue_api_token
+from warehouse_exchange.adapters.clock import utc_now
 
 #: per operation and caller; WX_CONTRACT_EXAMPLES=50 digs deeper locally
 EXAMPLES_PER_OPERATION = int(os.environ.get("WX_CONTRACT_EXAMPLES", "8"))
@@ -70,7 +71,7 @@ def seed_world(client, owner, exporter) -> dict[str, int]:
 
 def bearer(user) -> dict:
     """A fresh token for each operation, so that one which revokes tokens spoils only itself."""
-    _, token = issue_api_token(user, "contract test")
+    _, token = issue_api_token(user, "contract test", utc_now())
     return {"Authorization": f"Bearer {token}"}
 
 

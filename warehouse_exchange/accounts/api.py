@@ -145,6 +145,7 @@ def accept_invitation(args, token: str):
 
 @blp.get("/users")
 @api_login_required
+@blp.refuses(403, "forbidden: operators only.")
 @blp.arguments(UserSearchArgs, location="query")
 @blp.response(200, UserPageSchema)
 def users(args):
@@ -155,6 +156,8 @@ def users(args):
 
 @blp.post("/users/<id:user_id>/suspend")
 @api_login_required
+@blp.refuses(403, "forbidden: operators only, and not their own account.")
+@blp.refuses(409, "conflict: the account is suspended already.")
 @blp.arguments(AccountReasonSchema)
 @blp.response(200, UserSchema)
 def suspend_user(args, user_id: int):
@@ -165,6 +168,8 @@ def suspend_user(args, user_id: int):
 
 @blp.post("/users/<id:user_id>/reinstate")
 @api_login_required
+@blp.refuses(403, "forbidden: operators only.")
+@blp.refuses(409, "conflict: the account is not suspended.")
 @blp.arguments(AccountReasonSchema)
 @blp.response(200, UserSchema)
 def reinstate_user(args, user_id: int):

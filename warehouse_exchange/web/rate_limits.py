@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import current_app
 
 from ..extensions import limiter
+from .api import ErrorSchema
 
 #: the log-in page and POST /api/v1/tokens
 login_limit = limiter.shared_limit(
@@ -26,6 +27,7 @@ signup_limit = limiter.shared_limit(
 
 #: how the API documents the answer of a limit (blp.alt_response(429, **THROTTLED))
 THROTTLED = {
+    "schema": ErrorSchema,
     "description": "Too many attempts from this client address, or (log-in) with this email"
     " address, which then refuses even the right password for a while. Nothing was done.",
     "headers": {
