@@ -16,6 +16,7 @@ from ..trust.rules import ASPECTS
 from ..warehouses.services import organization_warehouses
 from ..web.auth import actor
 from ..web.forms import local_url, render_form, show_errors
+from ..web.query_args import page_arg
 from . import services
 from .forms import AcceptInvitationForm, ApiTokenForm, InvitationForm, LoginForm, RegistrationForm
 
@@ -148,7 +149,7 @@ def revoke_token(token_id: int) -> Response:
 @bp.route("/organizations/<id:organization_id>")
 def organization(organization_id: int) -> str:
     organization = services.get_organization(organization_id)
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     per_page = current_app.config["LIST_PER_PAGE"]
     return render_template(
         "accounts/organization.html",
