@@ -1,7 +1,8 @@
 """One gate in front of every view, page and API alike, for input that no view could store or
-use: JSON that is not UTF-8, not JSON, nested deeper than any of our documents or too large,
-and text holding a NUL character or a lone surrogate (the JSON escape "\\ud800"), which no
-database driver can encode and PostgreSQL cannot store.
+use: an address, query or form body whose percent-escapes are not UTF-8 (Werkzeug would
+quietly keep or replace the bytes), JSON that is not UTF-8, not JSON, nested deeper than any
+of our documents or too large, and text holding a NUL character or a lone surrogate (the JSON
+escape "\\ud800"), which no database driver can encode and PostgreSQL cannot store.
 
 The JSON body is parsed here once, without recursion on hostile nesting: Python's parser
 recurses per level and gives up with a RecursionError near a thousand levels, so the depth is
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
@@ -102,6 +104,25 @@ def _submitted_text():
             yield upload.filename or ""
 
 
+def _require_utf8(raw: bytes, what: str) -> None:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"The {what} is not valid UTF-8.") from error
+
+
+def _refuse_bad_encoding() -> None:
+    """The raw bytes of the address, the query and a urlencoded body, percent-escapes
+    decoded, must be UTF-8. (Multipart fields are decoded by Werkzeug, which replaces bytes
+    that are not UTF-8; a file's bytes are the file's own business.)"""
+    _require_utf8(request.environ.get("PATH_INFO", "").encode("latin-1", "replace"), "address")
+    _require_utf8(unquote_to_bytes(request.query_string), "query string")
+    if request.mimetype == "application/x-www-form-urlencoded":
+        limit = request.max_form_memory_size
+        if limit is None or (request.content_length or 0) <= limit:  # larger: Werkzeug's 413
+            _require_utf8(unquote_to_bytes(request.get_data(cache=True)), "form body")
+
+
 def _refuse_unstorable(texts) -> None:
     for text in texts:
         found = _UNSTORABLE.search(text)
@@ -113,6 +134,7 @@ def _refuse_unstorable(texts) -> None:
 
 
 def guard_input() -> None:
+    _refuse_bad_encoding()
     _refuse_unstorable(_submitted_text())
     if request.is_json:
         data = request.get_data(cache=True)
