@@ -393,8 +393,7 @@ def test_an_exchange_rate_that_is_not_a_number_is_a_field_error(client, operator
     assert_page_error(response, 422)
 
 
-def test_json_numbers_are_parsed_once_in_the_guard_without_changing_them(client, operator):
-    """A body the guard accepts reaches the view unchanged (the view parses it again)."""
+def test_a_body_the_guard_accepts_reaches_the_view_unchanged(client, operator):
     headers = api_token(client, operator)
     target = OrganizationFactory(kind="owner")
     body = json.dumps({"organization_id": target.id, "reason": "Fraud \u00e9\u4e2d"})

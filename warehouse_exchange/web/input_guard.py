@@ -4,9 +4,10 @@ quietly keep or replace the bytes), JSON that is not UTF-8, not JSON, nested dee
 of our documents or too large, and text holding a NUL character or a lone surrogate (the JSON
 escape "\\ud800"), which no database driver can encode and PostgreSQL cannot store.
 
-The JSON body is parsed here once, without recursion on hostile nesting: Python's parser
-recurses per level and gives up with a RecursionError near a thousand levels, so the depth is
-counted first by a flat scan of the text and a deeper body never reaches the parser."""
+The guard parses a JSON body before Flask or webargs do, and without recursing on hostile
+nesting: Python's parser recurses per level and gives up with a RecursionError near a
+thousand levels, so the depth is measured first on the text, and a deeper body never reaches
+any parser."""
 
 from __future__ import annotations
 
@@ -27,21 +28,28 @@ MAX_JSON_BYTES = 1_000_000
 
 #: characters no column can hold: NUL, and the UTF-16 surrogates that only come alone
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-#: a JSON string (skipped whole, brackets inside it do not count) or a bracket
-_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+#: a JSON string, whose brackets do not count (the unrolled form: no backtracking)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_INNERMOST_PAIRS = re.compile(r"\[\]|\{\}")
 
 
-def json_depth(text: str) -> int:
-    """How deeply the arrays and objects of a JSON text nest, found without recursion."""
-    depth = deepest = 0
-    for match in _STRING_OR_BRACKET.finditer(text):
-        token = match.group()
-        if token in ("[", "{"):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token in ("]", "}"):
-            depth -= 1
-    return deepest
+def nests_deeper_than(text: str, limit: int) -> bool:
+    """Whether the arrays and objects of a JSON text nest more than `limit` levels deep (or
+    their brackets do not pair up), found without recursion and at the regex engine's speed:
+    strings dropped, then the innermost pairs of brackets removed, one level per pass."""
+    brackets = _NOT_BRACKETS.sub("", _STRING.sub("", text))
+    too_many_openings = re.compile(f"[\\[{{]{{{limit + 1}}}")
+    for _level in range(limit):
+        if not brackets:
+            return False
+        if too_many_openings.search(brackets):
+            return True
+        inner = _INNERMOST_PAIRS.sub("", brackets)
+        if len(inner) == len(brackets):  # no pair left to remove: they do not pair up
+            return True
+        brackets = inner
+    return bool(brackets)
 
 
 def _refuse_constant(name: str):
@@ -63,8 +71,11 @@ def parse_json_body(data: bytes):
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BadRequest("The body is not valid UTF-8.") from error
-    if json_depth(text) > MAX_JSON_DEPTH:
-        raise BadRequest(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
+    if nests_deeper_than(text, MAX_JSON_DEPTH):
+        raise BadRequest(
+            f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels, or its brackets do not "
+            "pair up."
+        )
     try:
         return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as error:  # RecursionError: a last line of defence
