@@ -15,6 +15,7 @@ from ..trust.rules import ASPECTS
 from ..warehouses.services import organization_warehouses
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
+from ..web.query_args import page_arg
 from ..web.rate_limits import login_limit, signup_limit
 from ..web.redirects import local_url
 from . import services, sessions, suspension
@@ -191,7 +192,7 @@ def revoke_token(token_id: int) -> Response:
 @bp.route("/organizations/<id:organization_id>")
 def organization(organization_id: int) -> str:
     organization = services.get_organization(organization_id)
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     per_page = current_app.config["LIST_PER_PAGE"]
     return render_template(
         "accounts/organization.html",
@@ -212,9 +213,7 @@ def organization(organization_id: int) -> str:
 @login_required
 def users() -> str:
     text = request.args.get("q", "")[: suspension.MAX_QUERY_LENGTH]
-    page = suspension.find_users(
-        actor(), text, request.args.get("page", 1, type=int), current_app.config["LIST_PER_PAGE"]
-    )
+    page = suspension.find_users(actor(), text, page_arg(), current_app.config["LIST_PER_PAGE"])
     return render_template("accounts/users.html", page=page, text=text)
 
 

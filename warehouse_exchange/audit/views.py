@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import login_required
 
 from ..web.auth import actor
+from ..web.query_args import id_arg, page_arg
 from . import services
 from .rules import details
 
@@ -17,10 +18,10 @@ bp.add_app_template_filter(details, "audit_details")
 @login_required
 def index() -> str:
     subject_type = request.args.get("subject_type", "")[:30]
-    subject_id = request.args.get("subject_id", type=int)
+    subject_id = id_arg("subject_id")
     page = services.audit_log(
         actor(),
-        request.args.get("page", 1, type=int),
+        page_arg(),
         current_app.config["LIST_PER_PAGE"],
         subject_type,
         subject_id,

@@ -17,6 +17,7 @@ from ..listings.services import get_listing
 from ..trust.reviews import review_chance
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
+from ..web.query_args import page_arg
 from ..web.redirects import local_url
 from . import services
 from .forms import BookingForm, ReasonForm
@@ -111,18 +112,14 @@ def answer(booking_id: int, action: str) -> Response | tuple[str, int]:
 @bp.route("/bookings/inbox")
 @login_required
 def inbox() -> str:
-    page = services.owner_requests(
-        actor(), request.args.get("page", 1, type=int), current_app.config["LIST_PER_PAGE"]
-    )
+    page = services.owner_requests(actor(), page_arg(), current_app.config["LIST_PER_PAGE"])
     return render_template("bookings/inbox.html", page=page, reason_form=ReasonForm())
 
 
 @bp.route("/bookings/mine")
 @login_required
 def mine() -> str:
-    page = services.tenant_leases(
-        actor(), request.args.get("page", 1, type=int), current_app.config["LIST_PER_PAGE"]
-    )
+    page = services.tenant_leases(actor(), page_arg(), current_app.config["LIST_PER_PAGE"])
     to_pay = {b.id: amount_to_pay(b) for b in page.items if b.state == "accepted"}
     return render_template("bookings/mine.html", page=page, to_pay=to_pay)
 

@@ -15,6 +15,7 @@ from ..files.services import file_response, read_upload
 from ..permissions import require_operator
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
+from ..web.query_args import page_arg
 from . import records, services
 from .forms import DecisionForm, DisputeForm, MessageForm, to_minor
 from .services import DisputeData, Upload
@@ -63,7 +64,7 @@ def new(booking_id: int):
 @bp.route("/disputes")
 @login_required
 def mine() -> str:
-    page = services.my_disputes(actor(), request.args.get("page", 1, type=int), _per_page())
+    page = services.my_disputes(actor(), page_arg(), _per_page())
     return render_template("disputes/mine.html", page=page, now=utc_now())
 
 
@@ -150,9 +151,7 @@ def evidence(dispute_id: int, file_id: int) -> Response:
 @login_required
 def queue() -> str:
     resolved = request.args.get("show") == "closed"
-    page = services.dispute_queue(
-        actor(), request.args.get("page", 1, type=int), _per_page(), resolved
-    )
+    page = services.dispute_queue(actor(), page_arg(), _per_page(), resolved)
     return render_template("disputes/queue.html", page=page, resolved=resolved, now=utc_now())
 
 

@@ -28,6 +28,7 @@ from ..permissions import require_operator
 from ..transfers import receipts
 from ..web.auth import actor
 from ..web.forms import show_errors
+from ..web.query_args import page_arg
 from . import cards, reserve, services
 from .defaults import end_lease_after_default
 from .forms import EndLeaseForm, PayoutForm, ReceiptForm, RefundSentForm, ReserveFundingForm
@@ -73,7 +74,7 @@ def _recorded_message(recorded: receipts.RecordedReceipt) -> tuple[str, str]:
 
 
 def _console_page(form: ReceiptForm) -> str:
-    user, page = actor(), request.args.get("page", 1, type=int)
+    user, page = actor(), page_arg()
     return render_template(
         "escrow/console.html",
         form=form,
@@ -222,7 +223,7 @@ def get_paid() -> str | Response:
 @bp.route("/earnings")
 @login_required
 def earnings() -> str:
-    page = services.owner_instalments(actor(), request.args.get("page", 1, type=int), 20)
+    page = services.owner_instalments(actor(), page_arg(), 20)
     return render_template(
         "escrow/earnings.html", earnings=services.owner_earnings(actor()), instalments=page
     )

@@ -11,6 +11,7 @@ from ..errors import InvalidInput
 from ..permissions import require_operator
 from ..web.auth import actor
 from ..web.forms import show_errors
+from ..web.query_args import page_arg
 from . import services
 from .forms import ExchangeRateForm
 
@@ -40,7 +41,7 @@ def index() -> str | Response | tuple[str, int]:
             return redirect(url_for("fx.index"))
     if form.errors or form.form_errors:
         status = 422
-    history = services.rate_history(request.args.get("page", 1, type=int), 50)
+    history = services.rate_history(page_arg(), 50)
     return render_template(
         "fx/index.html", form=form, base=base, latest=services.latest_rates(base), history=history
     ), status

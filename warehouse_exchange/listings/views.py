@@ -15,6 +15,7 @@ from ..trust.rules import ASPECTS
 from ..warehouses.services import own_warehouse
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
+from ..web.query_args import page_arg
 from . import services
 from .forms import ListingForm
 
@@ -29,7 +30,7 @@ def mine() -> str:
     user = require_owner(actor())
     page = services.organization_listings(
         user.organization_id,
-        request.args.get("page", 1, type=int),
+        page_arg(),
         current_app.config["LIST_PER_PAGE"],
     )
     return render_template("listings/mine.html", page=page)

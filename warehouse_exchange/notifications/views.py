@@ -19,6 +19,7 @@ from ..adapters.clock import utc_now
 from ..web.auth import actor
 from ..web.errors import wants_json
 from ..web.forms import render_form
+from ..web.query_args import page_arg
 from ..web.redirects import local_url
 from . import services
 from .forms import EmailSettingsForm
@@ -38,9 +39,7 @@ def unread_badge() -> dict:
 @bp.route("/notifications")
 @login_required
 def index() -> str:
-    page = services.inbox(
-        actor(), request.args.get("page", 1, type=int), current_app.config["LIST_PER_PAGE"]
-    )
+    page = services.inbox(actor(), page_arg(), current_app.config["LIST_PER_PAGE"])
     return render_template("notifications/index.html", page=page, kinds=KINDS)
 
 

@@ -10,6 +10,7 @@ from ..errors import InvalidInput
 from ..fx.services import latest_rates
 from ..web.filters import url_for_page
 from ..web.forms import show_errors
+from ..web.query_args import page_arg
 from .forms import SearchForm
 from .services import SearchLimits, SearchResult, countries_with_capacity, search_listings
 
@@ -26,9 +27,7 @@ def index() -> tuple[str, int] | str:
         return render_template("search/index.html", form=form, result=None), 422
     config = current_app.config
     try:
-        query = form.to_query(
-            request.args.get("page", 1, type=int), config["SEARCH_DEFAULT_PER_PAGE"]
-        )
+        query = form.to_query(page_arg(), config["SEARCH_DEFAULT_PER_PAGE"])
         result = search_listings(
             query,
             geocoder=current_app.extensions["geocoder"],

@@ -3,7 +3,7 @@ lease's goods come in before the lease's first day."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -11,6 +11,7 @@ from ..adapters.clock import utc_now
 from ..errors import Conflict, InvalidInput
 from ..web.auth import actor
 from ..web.forms import show_errors
+from ..web.query_args import page_arg
 from . import arrivals
 from .forms import EarlyArrivalForm
 from .rules import ARRIVAL_GROUPS
@@ -21,7 +22,7 @@ from .views import _per_page, bp, lease_shipments_page
 @login_required
 def arrivals_page() -> str:
     now = utc_now()
-    page = arrivals.owner_arrivals(actor(), now, request.args.get("page", 1, type=int), _per_page())
+    page = arrivals.owner_arrivals(actor(), now, page_arg(), _per_page())
     return render_template(
         "shipments/arrivals.html", page=page, today=now.date(), groups=ARRIVAL_GROUPS
     )

@@ -15,6 +15,7 @@ from ..errors import Conflict, InvalidInput
 from ..files.services import file_response, read_upload
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
+from ..web.query_args import page_arg
 from . import amendments, arrivals, carriers, services
 from .forms import (
     CancelShipmentForm,
@@ -64,9 +65,7 @@ def for_booking(booking_id: int):
 def lease_shipments_page(booking_id: int, early_form: EarlyArrivalForm, status: int = 200):
     """A lease's shipments, with the owner's early-arrival consent (and its form)."""
     user = actor()
-    booking, page = services.booking_shipments(
-        user, booking_id, request.args.get("page", 1, type=int), _per_page()
-    )
+    booking, page = services.booking_shipments(user, booking_id, page_arg(), _per_page())
     consent = arrivals.early_arrival(booking)
     if consent is not None and request.method == "GET":
         early_form.from_date.data = consent.from_date
@@ -324,9 +323,7 @@ def revoke_carrier_token(shipment_id: int, token_id: int) -> Response:
 @login_required
 def index() -> str:
     today = utc_today()
-    page = services.tenant_shipments(
-        actor(), today, request.args.get("page", 1, type=int), _per_page()
-    )
+    page = services.tenant_shipments(actor(), today, page_arg(), _per_page())
     return render_template("shipments/index.html", page=page, today=today)
 
 

@@ -15,6 +15,7 @@ from ..escrow import cards as escrow_cards
 from ..escrow.views import card_page
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
+from ..web.query_args import page_arg
 from . import cards, services, settlement
 from .forms import OfferForm, ReasonForm, TakeOverForm, TransferReceiptForm
 from .rules import payable_state, transfer_reference
@@ -79,7 +80,7 @@ def offer(booking_id: int):
 @login_required
 def index() -> str:
     per_page = current_app.config["LIST_PER_PAGE"]
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     return render_template(
         "transfers/index.html",
         offers=services.offers(utc_today(), page, per_page),

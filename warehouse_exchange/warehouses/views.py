@@ -11,6 +11,7 @@ from ..listings.services import warehouse_listings
 from ..permissions import require_owner
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
+from ..web.query_args import page_arg
 from . import services
 from .forms import WarehouseForm
 
@@ -30,7 +31,7 @@ def mine() -> str:
     user = require_owner(actor())
     page = services.organization_warehouses(
         user.organization_id,
-        request.args.get("page", 1, type=int),
+        page_arg(),
         current_app.config["LIST_PER_PAGE"],
         include_archived=request.args.get("archived") == "1",
     )

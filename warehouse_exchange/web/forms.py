@@ -29,14 +29,18 @@ def finite_number(_form, field) -> None:
 
 
 class WithinBounds:
-    """WTForms validator: a number the database column behind the field can hold."""
+    """WTForms validator: a number (or each number of a multiple choice) the database column
+    behind the field can hold; text is left to the field's other checks."""
 
     def __init__(self, low, high) -> None:
         self.low, self.high = low, high
 
     def __call__(self, _form, field) -> None:
-        if field.data is not None and not self.low <= field.data <= self.high:
-            raise ValidationError(f"Must be between {self.low:,} and {self.high:,}.")
+        values = field.data if isinstance(field.data, list) else [field.data]
+        for value in values:
+            is_number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+            if is_number and not self.low <= value <= self.high:
+                raise ValidationError(f"Must be between {self.low:,} and {self.high:,}.")
 
 
 def plausible_year(_form, field) -> None:
@@ -59,8 +63,8 @@ def add_default_bounds(field: wtforms.Field) -> None:
         added_before.append(finite_number)
         if not bounded:
             added_after.append(WithinBounds(*NUMBER_BOUNDS))
-    elif isinstance(field, wtforms.IntegerField) and not bounded:
-        added_after.append(WithinBounds(*INTEGER_BOUNDS))
+    elif isinstance(field, wtforms.IntegerField | wtforms.SelectFieldBase) and not bounded:
+        added_after.append(WithinBounds(*INTEGER_BOUNDS))  # a select may coerce to int
     elif isinstance(field, _DATE_FIELDS):
         added_after.append(plausible_year)
     if added_before or added_after:

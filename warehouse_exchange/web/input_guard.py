@@ -1,17 +1,20 @@
 """One gate in front of every view, page and API alike, for input that no view could store or
-use: JSON that is not UTF-8, not JSON, nested deeper than any of our documents or too large,
-and text holding a NUL character or a lone surrogate (the JSON escape "\\ud800"), which no
-database driver can encode and PostgreSQL cannot store.
+use: an address, query or form body whose percent-escapes are not UTF-8 (Werkzeug would
+quietly keep or replace the bytes), JSON that is not UTF-8, not JSON, nested deeper than any
+of our documents or too large, and text holding a NUL character or a lone surrogate (the JSON
+escape "\\ud800"), which no database driver can encode and PostgreSQL cannot store.
 
-The JSON body is parsed here once, without recursion on hostile nesting: Python's parser
-recurses per level and gives up with a RecursionError near a thousand levels, so the depth is
-counted first by a flat scan of the text and a deeper body never reaches the parser."""
+The guard parses a JSON body before Flask or webargs do, and without recursing on hostile
+nesting: Python's parser recurses per level and gives up with a RecursionError near a
+thousand levels, so the depth is measured first on the text, and a deeper body never reaches
+any parser."""
 
 from __future__ import annotations
 
 import json
 import math
 import re
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
@@ -25,21 +28,28 @@ MAX_JSON_BYTES = 1_000_000
 
 #: characters no column can hold: NUL, and the UTF-16 surrogates that only come alone
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-#: a JSON string (skipped whole, brackets inside it do not count) or a bracket
-_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+#: a JSON string, whose brackets do not count (the unrolled form: no backtracking)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_INNERMOST_PAIRS = re.compile(r"\[\]|\{\}")
 
 
-def json_depth(text: str) -> int:
-    """How deeply the arrays and objects of a JSON text nest, found without recursion."""
-    depth = deepest = 0
-    for match in _STRING_OR_BRACKET.finditer(text):
-        token = match.group()
-        if token in ("[", "{"):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token in ("]", "}"):
-            depth -= 1
-    return deepest
+def nests_deeper_than(text: str, limit: int) -> bool:
+    """Whether the arrays and objects of a JSON text nest more than `limit` levels deep (or
+    their brackets do not pair up), found without recursion and at the regex engine's speed:
+    strings dropped, then the innermost pairs of brackets removed, one level per pass."""
+    brackets = _NOT_BRACKETS.sub("", _STRING.sub("", text))
+    too_many_openings = re.compile(f"[\\[{{]{{{limit + 1}}}")
+    for _level in range(limit):
+        if not brackets:
+            return False
+        if too_many_openings.search(brackets):
+            return True
+        inner = _INNERMOST_PAIRS.sub("", brackets)
+        if len(inner) == len(brackets):  # no pair left to remove: they do not pair up
+            return True
+        brackets = inner
+    return bool(brackets)
 
 
 def _refuse_constant(name: str):
@@ -61,8 +71,11 @@ def parse_json_body(data: bytes):
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BadRequest("The body is not valid UTF-8.") from error
-    if json_depth(text) > MAX_JSON_DEPTH:
-        raise BadRequest(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
+    if nests_deeper_than(text, MAX_JSON_DEPTH):
+        raise BadRequest(
+            f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels, or its brackets do not "
+            "pair up."
+        )
     try:
         return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as error:  # RecursionError: a last line of defence
@@ -102,6 +115,25 @@ def _submitted_text():
             yield upload.filename or ""
 
 
+def _require_utf8(raw: bytes, what: str) -> None:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"The {what} is not valid UTF-8.") from error
+
+
+def _refuse_bad_encoding() -> None:
+    """The raw bytes of the address, the query and a urlencoded body, percent-escapes
+    decoded, must be UTF-8. (Multipart fields are decoded by Werkzeug, which replaces bytes
+    that are not UTF-8; a file's bytes are the file's own business.)"""
+    _require_utf8(request.environ.get("PATH_INFO", "").encode("latin-1", "replace"), "address")
+    _require_utf8(unquote_to_bytes(request.query_string), "query string")
+    if request.mimetype == "application/x-www-form-urlencoded":
+        limit = request.max_form_memory_size
+        if limit is None or (request.content_length or 0) <= limit:  # larger: Werkzeug's 413
+            _require_utf8(unquote_to_bytes(request.get_data(cache=True)), "form body")
+
+
 def _refuse_unstorable(texts) -> None:
     for text in texts:
         found = _UNSTORABLE.search(text)
@@ -113,6 +145,7 @@ def _refuse_unstorable(texts) -> None:
 
 
 def guard_input() -> None:
+    _refuse_bad_encoding()
     _refuse_unstorable(_submitted_text())
     if request.is_json:
         data = request.get_data(cache=True)
