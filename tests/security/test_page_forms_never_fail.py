@@ -48,8 +48,13 @@ def _forms(module: str, *names: str):
 
 
 SearchForm, = _forms("search", "SearchForm")  # fmt: skip
-LoginForm, RegistrationForm, InvitationForm, ApiTokenForm = _forms(
-    "accounts", "LoginForm", "RegistrationForm", "InvitationForm", "ApiTokenForm"
+LoginForm, RegistrationForm, InvitationForm, ApiTokenForm, ChangePasswordForm = _forms(
+    "accounts",
+    "LoginForm",
+    "RegistrationForm",
+    "InvitationForm",
+    "ApiTokenForm",
+    "ChangePasswordForm",
 )
 (WarehouseForm,) = _forms("warehouses", "WarehouseForm")
 (ListingForm,) = _forms("listings", "ListingForm")
@@ -73,6 +78,7 @@ PAGES = [
     PageForm("anonymous", "/register", RegistrationForm),
     PageForm("owner", "/profile/invitations", InvitationForm),
     PageForm("owner", "/profile/tokens", ApiTokenForm),
+    PageForm("owner", "/profile/password", ChangePasswordForm),
     PageForm("owner", "/warehouses/new", WarehouseForm),
     PageForm("owner", "/warehouses/{warehouse}/edit", WarehouseForm),
     PageForm("owner", "/listings/new/{warehouse}", ListingForm),
