@@ -53,6 +53,10 @@ UPLOAD_MAX_IMAGE_SIDE = 10_000
 #: never use plain HTTP for the site again. Only production turns it on: development is HTTP.
 STRICT_TRANSPORT_SECURITY = False
 
+#: Rate limits on (the test configuration turns them off). Said here, not left to
+#: Flask-Limiter, whose switch is one per process and would otherwise carry over from the
+#: last app made.
+RATELIMIT_ENABLED = True
 #: Where the per-address rate limits count. "memory://" counts in each process apart, so with
 #: several workers set WX_RATELIMIT_STORAGE_URI=redis://host:6379/0 to share one count (and
 #: WX_RATELIMIT_KEY_PREFIX when several sites share that Redis).

@@ -126,6 +126,18 @@ def client(app):
 
 
 @pytest.fixture(autouse=True)
+def _rate_limits_as_they_were():
+    """Flask-Limiter keeps one on/off switch per process, set by the last app made: a test
+    that builds an app with rate limits on would leave them on for apps made earlier (the
+    session's `_app`, the browser's live server), whose log-ins would then meet 429s."""
+    from warehouse_exchange.extensions import limiter
+
+    enabled = limiter.enabled
+    yield
+    limiter.enabled = enabled
+
+
+@pytest.fixture(autouse=True)
 def _real_clock():
     """A test that moves the demo clock leaves the next test on the real one."""
     yield

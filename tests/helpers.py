@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 
 from tests.factories import PASSWORD, OperatorFactory, OrganizationFactory, UserFactory
+from warehouse_exchange import create_app
+from warehouse_exchange.extensions import db
+
+
+@contextmanager
+def app_with(database_url: str, environment: str = "testing", **overrides):
+    """An app with other settings than the shared test app; its engine is closed afterwards."""
+    app = create_app(environment, {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def login(client, user, password: str = PASSWORD):

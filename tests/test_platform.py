@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
 
+from tests.helpers import app_with
 from warehouse_exchange import create_app
 from warehouse_exchange.extensions import db
 
@@ -60,17 +60,6 @@ def _drop_postgres_database(url: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@contextmanager
-def app_with(database_url: str, **overrides):
-    """An app with other settings than the shared test app; its engine is closed afterwards."""
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-
-
 def test_forms_refuse_posts_without_a_csrf_token(_app, database_url):
     with app_with(database_url, WTF_CSRF_ENABLED=True) as app:
         response = app.test_client().post(
@@ -78,16 +67,6 @@ def test_forms_refuse_posts_without_a_csrf_token(_app, database_url):
         )
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
-
-
-def test_login_is_rate_limited(_app, database_url):
-    with app_with(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute") as app:
-        client = app.test_client()
-        codes = [
-            client.post("/login", data={"email": "x@example.com", "password": "p"}).status_code
-            for _ in range(4)
-        ]
-    assert codes[-1] == 429 and 429 not in codes[:3]
 
 
 def test_openapi_document_describes_every_api_endpoint(client):

@@ -52,6 +52,30 @@ class WatchedBrowser:
         return getattr(self._browser, name)
 
 
+def closing_every_response(app):
+    """`app`, reading each response whole and closing it before a byte is sent. A browser
+    that drops a connection mid-response (a favicon it no longer wants) makes werkzeug's
+    development server skip closing the response, leaving a static file open; the warning
+    that raises in a later test would fail it for nothing it did."""
+
+    def wsgi(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return wsgi
+
+
+def serve(app):
+    """`app` on a free port of 127.0.0.1 in a thread; the server and its URL."""
+    server = make_server("127.0.0.1", 0, closing_every_response(app), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     database = tmp_path_factory.mktemp("live") / "live.sqlite3"
@@ -65,10 +89,8 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    server, url = serve(live_app)
+    yield url
     server.shutdown()
     with live_app.app_context():
         db.engine.dispose()
@@ -150,10 +172,8 @@ def demo_site(demo_database, tmp_path_factory):
     app = create_app(
         "testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": True}
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Site(f"http://127.0.0.1:{server.server_port}", app)
+    server, url = serve(app)
+    yield Site(url, app)
     server.shutdown()
     set_clock_offset(timedelta(0))
     with app.app_context():

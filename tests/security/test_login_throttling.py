@@ -21,12 +21,12 @@ from sqlalchemy import func, select
 from tests.concurrency_support import isolated_app, run_at_once
 from tests.conftest import skip_or_fail
 from tests.factories import PASSWORD, UserFactory
-from warehouse_exchange import create_app
+from tests.helpers import app_with
 from warehouse_exchange.accounts.models import LoginThrottle
 from warehouse_exchange.accounts.services import authenticate, invite_member
 from warehouse_exchange.accounts.throttling import LoginLocked, forget_stale_failures
 from warehouse_exchange.errors import Unauthorized
-from warehouse_exchange.extensions import db, limiter
+from warehouse_exchange.extensions import db
 from warehouse_exchange.notifications.models import OutboxEmail
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -230,25 +230,12 @@ def test_a_failed_log_in_takes_as_long_whether_or_not_the_email_has_an_account(c
 @contextmanager
 def rate_limited_app(tmp_path, **settings):
     """An app with its rate limits on (the test app has them off), on a database of its own."""
-    app = create_app(
-        "testing",
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limited.sqlite3'}",
-            "RATELIMIT_ENABLED": True,
-            "LOGIN_RATE_LIMIT": "3 per minute",
-            "SIGNUP_RATE_LIMIT": "2 per hour",
-            **settings,
-        },
-    )
-    with app.app_context():
-        db.create_all()
-    try:
-        yield app
-    finally:
+    database = f"sqlite:///{tmp_path / 'limited.sqlite3'}"
+    limits = {"LOGIN_RATE_LIMIT": "3 per minute", "SIGNUP_RATE_LIMIT": "2 per hour"}
+    with app_with(database, RATELIMIT_ENABLED=True, **(limits | settings)) as app:
         with app.app_context():
-            db.engine.dispose()
-        # Flask-Limiter keeps one switch per process, set by the last app made: off again
-        limiter.enabled = False
+            db.create_all()
+        yield app
 
 
 def test_log_in_page_and_api_share_one_limit_per_address(tmp_path):

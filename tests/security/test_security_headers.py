@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import ListingFactory, WarehouseFactory
-from tests.helpers import api_token, login
-from warehouse_exchange import create_app
+from tests.helpers import api_token, app_with, login
 from warehouse_exchange.extensions import db
 from warehouse_exchange.web.security_headers import content_security_policy
 
@@ -54,16 +53,6 @@ def nonce_of(response) -> str:
     return NONCE.search(response.headers["Content-Security-Policy"]).group(1)
 
 
-@contextmanager
-def app_with(database_url: str, environment: str = "testing", **overrides):
-    app = create_app(environment, {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-
-
 # The finding: no page said who may frame it or which scripts may run.
 
 
@@ -84,7 +73,9 @@ def test_error_pages_carry_the_headers(client):
     assert_protected(client.delete("/login"), "405")
 
 
-def test_server_errors_rate_limits_and_refused_forms_carry_the_headers(_app, database_url):
+def test_server_errors_rate_limits_and_refused_forms_carry_the_headers(
+    _app, database_url, tmp_path
+):
     with app_with(database_url, PROPAGATE_EXCEPTIONS=False) as app:
         app.add_url_rule("/fails", "fails", _fail)
         app.add_url_rule("/api/v1/fails", "api_fails", _fail)
@@ -93,12 +84,15 @@ def test_server_errors_rate_limits_and_refused_forms_carry_the_headers(_app, dat
     assert api.status_code == 500 and api.json["error"]["code"] == "internal_server_error"
     assert_protected(page, "500 page")
     assert_protected(api, "500 API")
-    with app_with(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="1 per minute") as app:
+    # Failed log-ins are recorded, so they go to a database of their own.
+    with fresh_site(
+        tmp_path, "testing", RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="1 per minute"
+    ) as app:
         limited = app.test_client()
         answers = [limited.post("/login", data={"email": "x@example.com"}) for _ in range(2)]
     assert answers[-1].status_code == 429
     assert_protected(answers[-1], "429")
-    with app_with(database_url, WTF_CSRF_ENABLED=True) as app:
+    with fresh_site(tmp_path, "testing", WTF_CSRF_ENABLED=True) as app:
         refused = app.test_client().post("/login", data={"email": "x@example.com"})
     assert refused.status_code == 400
     assert_protected(refused, "CSRF 400")
