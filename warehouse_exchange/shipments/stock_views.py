@@ -3,9 +3,6 @@ leases (also as CSV), and the owner's occupancy per listing and lease."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -14,10 +11,11 @@ from ..adapters.clock import utc_today
 from ..catalog import UNIT_NOUNS
 from ..errors import InvalidInput
 from ..web.auth import actor
+from ..web.csv_response import csv_response
 from ..web.forms import show_errors
 from . import stock
 from .forms import OutboundForm
-from .views import _cell, bp
+from .views import bp
 
 
 def _lease_page(booking_id: int, form: OutboundForm):
@@ -72,23 +70,20 @@ def all_stock() -> str:
 @login_required
 def stock_csv() -> Response:
     """Stock on hand per warehouse and SKU, for the exporter's spreadsheets."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([
+    header = [
         "warehouse", "city", "country", "sku", "leases", "received_good", "received_damaged",
         "released", "on_hand",
-    ])  # fmt: skip
-    for r in stock.tenant_stock(actor()):
-        w = r.warehouse
-        writer.writerow([
-            _cell(w.name), _cell(w.city), w.country, _cell(r.sku), r.leases, r.received_good,
-            r.received_damaged, r.released, r.on_hand,
-        ])  # fmt: skip
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=stock.csv"},
-    )
+    ]  # fmt: skip
+    rows = map(_stock_row, stock.tenant_stock(actor()))
+    return csv_response("stock.csv", header, rows)
+
+
+def _stock_row(r) -> list:
+    w = r.warehouse
+    return [
+        w.name, w.city, w.country, r.sku, r.leases, r.received_good, r.received_damaged,
+        r.released, r.on_hand,
+    ]  # fmt: skip
 
 
 @bp.route("/occupancy")

@@ -3,9 +3,6 @@ check-in and its photos, carrier tokens, and every shipment of the exporter (als
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -14,6 +11,7 @@ from ..adapters.clock import utc_now, utc_today
 from ..errors import Conflict, InvalidInput
 from ..files.services import file_response, read_upload
 from ..web.auth import actor
+from ..web.csv_response import csv_response
 from ..web.forms import render_form, show_errors
 from ..web.query_args import page_arg
 from . import amendments, arrivals, carriers, services
@@ -33,11 +31,6 @@ bp = Blueprint("shipments", __name__)
 
 def _per_page() -> int:
     return current_app.config["LIST_PER_PAGE"]
-
-
-def _cell(text: str) -> str:
-    """Text a spreadsheet would run as a formula is kept as text."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _show_line_errors(form: ShipmentForm, error: InvalidInput) -> None:
@@ -332,28 +325,25 @@ def index() -> str:
 def export_csv() -> Response:
     """Every shipment of the organization's leases, late ones first, for its spreadsheets."""
     today = utc_today()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([
+    header = [
         "shipment", "booking", "warehouse", "carrier", "tracking_number", "mode",
         "expected_arrival", "status", "status_at_utc", "late", "lines", "units", "discrepancy",
         "declared_value",
-    ])  # fmt: skip
+    ]  # fmt: skip
+    return csv_response("shipments.csv", header, _shipment_rows(today))
+
+
+def _shipment_rows(today):
     for s in services.tenant_shipments_export(actor(), today):
         warehouse = services.warehouse_of(s)
-        writer.writerow([
-            s.id, s.booking_id, _cell(f"{warehouse.name}, {warehouse.city}"), _cell(s.carrier),
-            _cell(s.tracking_number), s.mode, s.expected_arrival.isoformat(), s.status,
+        yield [
+            s.id, s.booking_id, f"{warehouse.name}, {warehouse.city}", s.carrier,
+            s.tracking_number, s.mode, s.expected_arrival.isoformat(), s.status,
             s.status_at.strftime("%Y-%m-%d %H:%M:%S") if s.status_at else "",
             "yes" if s.is_late(today) else "no",
             len(s.lines), s.units, "yes" if s.has_discrepancy else "no",
             "; ".join(f"{value.decimal} {value.currency}" for value in s.declared_values),
-        ])  # fmt: skip
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=shipments.csv"},
-    )
+        ]  # fmt: skip
 
 
 from . import arrival_views, stock_views  # noqa: E402, F401  (their pages join this blueprint)
