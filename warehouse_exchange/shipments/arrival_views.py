@@ -13,16 +13,17 @@ from ..web.auth import actor
 from ..web.forms import show_errors
 from ..web.query_args import page_arg
 from . import arrivals
+from .blueprint import bp, per_page
 from .forms import EarlyArrivalForm
 from .rules import ARRIVAL_GROUPS
-from .views import _per_page, bp, lease_shipments_page
+from .views import lease_shipments_page
 
 
 @bp.route("/shipments/arrivals", endpoint="arrivals")
 @login_required
 def arrivals_page() -> str:
     now = utc_now()
-    page = arrivals.owner_arrivals(actor(), now, page_arg(), _per_page())
+    page = arrivals.owner_arrivals(actor(), now, page_arg(), per_page())
     return render_template(
         "shipments/arrivals.html", page=page, today=now.date(), groups=ARRIVAL_GROUPS
     )

@@ -14,8 +14,8 @@ from ..web.auth import actor
 from ..web.csv_response import csv_response
 from ..web.forms import show_errors
 from . import stock
+from .blueprint import bp
 from .forms import OutboundForm
-from .views import bp
 
 
 def _lease_page(booking_id: int, form: OutboundForm):

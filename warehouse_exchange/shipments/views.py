@@ -3,7 +3,7 @@ check-in and its photos, carrier tokens, and every shipment of the exporter (als
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -15,6 +15,7 @@ from ..web.csv_response import csv_response
 from ..web.forms import render_form, show_errors
 from ..web.query_args import page_arg
 from . import amendments, arrivals, carriers, services
+from .blueprint import bp, per_page
 from .forms import (
     CancelShipmentForm,
     CarrierTokenForm,
@@ -25,12 +26,6 @@ from .forms import (
     ShipmentForm,
 )
 from .rules import EVENT_KINDS, MODES, SHIPPABLE_BOOKING_STATES, local_day
-
-bp = Blueprint("shipments", __name__)
-
-
-def _per_page() -> int:
-    return current_app.config["LIST_PER_PAGE"]
 
 
 def _show_line_errors(form: ShipmentForm, error: InvalidInput) -> None:
@@ -58,7 +53,7 @@ def for_booking(booking_id: int):
 def lease_shipments_page(booking_id: int, early_form: EarlyArrivalForm, status: int = 200):
     """A lease's shipments, with the owner's early-arrival consent (and its form)."""
     user = actor()
-    booking, page = services.booking_shipments(user, booking_id, page_arg(), _per_page())
+    booking, page = services.booking_shipments(user, booking_id, page_arg(), per_page())
     consent = arrivals.early_arrival(booking)
     if consent is not None and request.method == "GET":
         early_form.from_date.data = consent.from_date
@@ -316,7 +311,7 @@ def revoke_carrier_token(shipment_id: int, token_id: int) -> Response:
 @login_required
 def index() -> str:
     today = utc_today()
-    page = services.tenant_shipments(actor(), today, page_arg(), _per_page())
+    page = services.tenant_shipments(actor(), today, page_arg(), per_page())
     return render_template("shipments/index.html", page=page, today=today)
 
 
@@ -344,6 +339,3 @@ def _shipment_rows(today):
             len(s.lines), s.units, "yes" if s.has_discrepancy else "no",
             "; ".join(f"{value.decimal} {value.currency}" for value in s.declared_values),
         ]  # fmt: skip
-
-
-from . import arrival_views, stock_views  # noqa: E402, F401  (their pages join this blueprint)

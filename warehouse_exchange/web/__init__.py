@@ -40,7 +40,9 @@ def register(app: Flask) -> None:
     from ..notifications.views import bp as notifications
     from ..scheduler.views import bp as scheduler
     from ..search.views import bp as search
-    from ..shipments.views import bp as shipments
+    from ..shipments import arrival_views, stock_views  # noqa: F401  (routes of shipments)
+    from ..shipments import views as shipment_views  # noqa: F401  (routes of shipments)
+    from ..shipments.blueprint import bp as shipments
     from ..transfers.views import bp as transfers
     from ..trust.views import bp as trust
     from ..warehouses.views import bp as warehouses
