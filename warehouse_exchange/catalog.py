@@ -66,6 +66,20 @@ CATEGORIES = {
     "books": "Books and media",
 }
 
+# Bounds of the numbers that describe goods and capacity. Listings, bookings, transfers,
+# search and shipments each check them in a page form, an API schema and a service: declared
+# once here, so that the three never disagree.
+#: units of capacity (pallet positions, m³, m²) one listing offers or one lease takes
+MAX_QUANTITY = 1_000_000
+#: a side of one unit of goods, in cm
+MAX_UNIT_SIDE_CM = 5000
+#: one unit of goods, in kg
+MAX_UNIT_WEIGHT_KG = 50_000
+#: SKUs one lease stores
+MAX_SKU_COUNT = 100_000
+#: what goods may be said to tolerate, and a warehouse's zone to keep
+MIN_TEMPERATURE_C, MAX_TEMPERATURE_C = -60, 60
+
 SERVICE_BITS = {key: 1 << index for index, key in enumerate(SERVICES)}
 CATEGORY_BITS = {key: 1 << index for index, key in enumerate(CATEGORIES)}
 HAZMAT_BITS = {cls: 1 << cls for cls in HAZMAT_CLASSES}

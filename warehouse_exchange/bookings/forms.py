@@ -6,7 +6,16 @@ from werkzeug.datastructures import MultiDict
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..catalog import CATEGORIES, HAZMAT_CLASSES
+from ..catalog import (
+    CATEGORIES,
+    HAZMAT_CLASSES,
+    MAX_QUANTITY,
+    MAX_SKU_COUNT,
+    MAX_TEMPERATURE_C,
+    MAX_UNIT_SIDE_CM,
+    MAX_UNIT_WEIGHT_KG,
+    MIN_TEMPERATURE_C,
+)
 from ..listings.models import Listing
 from ..web.forms import Form
 from .rules import SkuProfile
@@ -40,18 +49,22 @@ def _count(label: str, maximum: int, default=None) -> IntegerField:
 
 
 class BookingForm(Form):
-    quantity = _count("Units", 1_000_000)
+    quantity = _count("Units", MAX_QUANTITY)
     start = DateField("First day", validators=[DataRequired()])
     end = DateField("Last day", validators=[DataRequired()])
-    unit_length_cm = _count("Unit length (cm)", 5000, 120)
-    unit_width_cm = _count("Unit width (cm)", 5000, 80)
-    unit_height_cm = _count("Unit height (cm)", 5000, 150)
-    unit_weight_kg = _count("Unit weight (kg)", 50_000)
+    unit_length_cm = _count("Unit length (cm)", MAX_UNIT_SIDE_CM, 120)
+    unit_width_cm = _count("Unit width (cm)", MAX_UNIT_SIDE_CM, 80)
+    unit_height_cm = _count("Unit height (cm)", MAX_UNIT_SIDE_CM, 150)
+    unit_weight_kg = _count("Unit weight (kg)", MAX_UNIT_WEIGHT_KG)
     temperature_min_c = IntegerField(
-        "Goods tolerate from °C", default=5, validators=[InputRequired(), NumberRange(-60, 60)]
+        "Goods tolerate from °C",
+        default=5,
+        validators=[InputRequired(), NumberRange(MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)],
     )
     temperature_max_c = IntegerField(
-        "to °C", default=30, validators=[InputRequired(), NumberRange(-60, 60)]
+        "to °C",
+        default=30,
+        validators=[InputRequired(), NumberRange(MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)],
     )
     hazmat_class = SelectField(
         "Hazard class",
@@ -60,7 +73,7 @@ class BookingForm(Form):
         validators=[Optional()],
     )
     category = SelectField("Category", choices=list(CATEGORIES.items()))
-    sku_count = _count("Number of SKUs", 100_000, 1)
+    sku_count = _count("Number of SKUs", MAX_SKU_COUNT, 1)
     payment_plan = SelectField(
         "How you pay",
         choices=[

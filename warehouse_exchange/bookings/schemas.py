@@ -3,7 +3,17 @@
 from marshmallow import fields, post_load, validate
 
 from ..adapters.clock import utc_today
-from ..catalog import CATEGORIES, HAZMAT_CLASSES
+from ..catalog import (
+    CATEGORIES,
+    HAZMAT_CLASSES,
+    MAX_QUANTITY,
+    MAX_SKU_COUNT,
+    MAX_TEMPERATURE_C,
+    MAX_UNIT_SIDE_CM,
+    MAX_UNIT_WEIGHT_KG,
+    MIN_TEMPERATURE_C,
+)
+from ..pagination import MAX_PAGE
 from ..web.api import MoneySchema
 from ..web.schema import Schema
 from .rules import PAYMENT_PLANS, SkuProfile
@@ -14,12 +24,16 @@ def _count(maximum: int, **kwargs):
 
 
 class SkuProfileSchema(Schema):
-    unit_length_cm = _count(5000, required=True)
-    unit_width_cm = _count(5000, required=True)
-    unit_height_cm = _count(5000, required=True)
-    unit_weight_kg = _count(50_000, required=True)
-    temperature_min_c = fields.Integer(strict=True, required=True, validate=validate.Range(-60, 60))
-    temperature_max_c = fields.Integer(strict=True, required=True, validate=validate.Range(-60, 60))
+    unit_length_cm = _count(MAX_UNIT_SIDE_CM, required=True)
+    unit_width_cm = _count(MAX_UNIT_SIDE_CM, required=True)
+    unit_height_cm = _count(MAX_UNIT_SIDE_CM, required=True)
+    unit_weight_kg = _count(MAX_UNIT_WEIGHT_KG, required=True)
+    temperature_min_c = fields.Integer(
+        strict=True, required=True, validate=validate.Range(MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)
+    )
+    temperature_max_c = fields.Integer(
+        strict=True, required=True, validate=validate.Range(MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)
+    )
     hazmat_class = fields.Integer(
         strict=True,
         load_default=None,
@@ -27,7 +41,7 @@ class SkuProfileSchema(Schema):
         validate=validate.OneOf(list(HAZMAT_CLASSES)),
     )
     category = fields.String(required=True, validate=validate.OneOf(list(CATEGORIES)))
-    sku_count = _count(100_000, load_default=1)
+    sku_count = _count(MAX_SKU_COUNT, load_default=1)
 
     @post_load
     def to_profile(self, data: dict, **_kwargs) -> SkuProfile:
@@ -36,7 +50,7 @@ class SkuProfileSchema(Schema):
 
 class BookingInSchema(Schema):
     listing_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, 2**31 - 1))
-    quantity = _count(1_000_000, required=True)
+    quantity = _count(MAX_QUANTITY, required=True)
     start = fields.Date(required=True)
     end = fields.Date(required=True, metadata={"description": "Last day, inclusive"})
     sku_profile = fields.Nested(SkuProfileSchema, required=True)
@@ -146,7 +160,7 @@ class BookingPageSchema(Schema):
 
 class BookingListArgs(Schema):
     role = fields.String(load_default="tenant", validate=validate.OneOf(["tenant", "owner"]))
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
 

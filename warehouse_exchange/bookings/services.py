@@ -9,6 +9,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..accounts.models import User
+from ..catalog import (
+    MAX_QUANTITY,
+    MAX_SKU_COUNT,
+    MAX_UNIT_SIDE_CM,
+    MAX_UNIT_WEIGHT_KG,
+)
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..listings.models import Listing
@@ -43,8 +49,6 @@ from .signals import (
     booking_requested,
     lease_shortened,
 )
-
-MAX_QUANTITY = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -106,9 +110,9 @@ def _move(booking: Booking, state: str, actor: User | None, now: datetime, reaso
 
 def _check_goods(goods: SkuProfile) -> None:
     for name in ("unit_length_cm", "unit_width_cm", "unit_height_cm"):
-        require_int(getattr(goods, name), name, minimum=1, maximum=5000)
-    require_int(goods.unit_weight_kg, "unit_weight_kg", minimum=1, maximum=50_000)
-    require_int(goods.sku_count, "sku_count", minimum=1, maximum=100_000)
+        require_int(getattr(goods, name), name, minimum=1, maximum=MAX_UNIT_SIDE_CM)
+    require_int(goods.unit_weight_kg, "unit_weight_kg", minimum=1, maximum=MAX_UNIT_WEIGHT_KG)
+    require_int(goods.sku_count, "sku_count", minimum=1, maximum=MAX_SKU_COUNT)
     low = require_int(goods.temperature_min_c, "temperature_min_c", minimum=-60, maximum=60)
     high = require_int(goods.temperature_max_c, "temperature_max_c", minimum=-60, maximum=60)
     if low > high:

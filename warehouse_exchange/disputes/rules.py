@@ -6,6 +6,9 @@ from datetime import datetime, timedelta
 
 from ..errors import Conflict
 
+#: characters of a claim, a message or a decision's reasons
+MAX_TEXT = 5000
+
 CATEGORIES: dict[str, str] = {
     "space_not_available": "Space not available",
     "goods_damaged": "Goods damaged or lost",

@@ -6,8 +6,7 @@ from marshmallow import fields, pre_dump, validate
 
 from ..web.api import MoneySchema, minor_units
 from ..web.schema import Schema
-from .rules import CATEGORIES
-from .services import MAX_TEXT
+from .rules import CATEGORIES, MAX_TEXT
 from .settlement import decision_bounds
 
 

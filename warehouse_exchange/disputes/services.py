@@ -30,6 +30,7 @@ from .models import Dispute, DisputeMessage, dispute_message_files, unresolved_d
 from .rules import (
     CATEGORIES,
     DISPUTABLE_BOOKING_STATES,
+    MAX_TEXT,
     UNRESOLVED_STATES,
     check_transition,
     deadlines,
@@ -43,7 +44,6 @@ from .signals import (
     dispute_withdrawn,
 )
 
-MAX_TEXT = 5000
 MAX_FILES = 5
 
 

@@ -13,7 +13,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..catalog import CATEGORIES, HAZMAT_CLASSES, UNITS
+from ..catalog import (
+    CATEGORIES,
+    HAZMAT_CLASSES,
+    MAX_QUANTITY,
+    MAX_TEMPERATURE_C,
+    MAX_UNIT_SIDE_CM,
+    MAX_UNIT_WEIGHT_KG,
+    MIN_TEMPERATURE_C,
+    UNITS,
+)
 from ..errors import InvalidInput
 from ..money import Money
 from ..web.forms import Form, MultiCheckboxField, currency_choices, positive
@@ -22,7 +31,7 @@ from .rules import CANCELLATION_POLICIES, FIRST_RELEASES
 from .services import PLAIN_TERMS, ListingData
 
 
-def _count(label: str, default=None, maximum=1_000_000):
+def _count(label: str, default=None, maximum=MAX_QUANTITY):
     return IntegerField(
         label, default=default, validators=[InputRequired(), NumberRange(1, maximum)]
     )
@@ -43,15 +52,19 @@ class ListingForm(Form):
     currency = SelectField("Currency", default="EUR")
     min_quantity = _count("Minimum quantity", default=1)
     min_term_days = _count("Minimum term (days)", default=7, maximum=3660)
-    max_unit_length_cm = _count("Max unit length (cm)", default=120, maximum=5000)
-    max_unit_width_cm = _count("Max unit width (cm)", default=100, maximum=5000)
-    max_unit_height_cm = _count("Max unit height (cm)", default=180, maximum=5000)
-    max_unit_weight_kg = _count("Max unit weight (kg)", default=1000, maximum=50_000)
+    max_unit_length_cm = _count("Max unit length (cm)", default=120, maximum=MAX_UNIT_SIDE_CM)
+    max_unit_width_cm = _count("Max unit width (cm)", default=100, maximum=MAX_UNIT_SIDE_CM)
+    max_unit_height_cm = _count("Max unit height (cm)", default=180, maximum=MAX_UNIT_SIDE_CM)
+    max_unit_weight_kg = _count("Max unit weight (kg)", default=1000, maximum=MAX_UNIT_WEIGHT_KG)
     temperature_min_c = IntegerField(
-        "Kept from °C", default=15, validators=[InputRequired(), NumberRange(-60, 60)]
+        "Kept from °C",
+        default=15,
+        validators=[InputRequired(), NumberRange(MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)],
     )
     temperature_max_c = IntegerField(
-        "Kept to °C", default=25, validators=[InputRequired(), NumberRange(-60, 60)]
+        "Kept to °C",
+        default=25,
+        validators=[InputRequired(), NumberRange(MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)],
     )
     hazmat_classes = MultiCheckboxField(
         "Hazardous classes accepted", coerce=int, choices=list(HAZMAT_CLASSES.items())

@@ -2,7 +2,16 @@
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from ..catalog import CATEGORIES, HAZMAT_CLASSES, UNITS
+from ..catalog import (
+    CATEGORIES,
+    HAZMAT_CLASSES,
+    MAX_QUANTITY,
+    MAX_TEMPERATURE_C,
+    MAX_UNIT_SIDE_CM,
+    MAX_UNIT_WEIGHT_KG,
+    MIN_TEMPERATURE_C,
+    UNITS,
+)
 from ..web.api import MoneySchema
 from ..web.schema import Schema
 from .rules import CANCELLATION_POLICIES, FIRST_RELEASES
@@ -13,28 +22,34 @@ class ListingInSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=120))
     description = fields.String(load_default="", validate=validate.Length(max=2000))
     unit = fields.String(required=True, validate=validate.OneOf(list(UNITS)))
-    quantity = fields.Integer(strict=True, required=True, validate=validate.Range(1, 1_000_000))
+    quantity = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_QUANTITY))
     available_from = fields.Date(required=True)
     available_to = fields.Date(required=True, metadata={"description": "Last day, inclusive"})
     unit_price = fields.Nested(
         MoneySchema, required=True, metadata={"description": "Per unit per week"}
     )
     min_quantity = fields.Integer(
-        strict=True, load_default=1, validate=validate.Range(1, 1_000_000)
+        strict=True, load_default=1, validate=validate.Range(1, MAX_QUANTITY)
     )
     min_term_days = fields.Integer(strict=True, load_default=7, validate=validate.Range(1, 3660))
     max_unit_length_cm = fields.Integer(
-        strict=True, required=True, validate=validate.Range(1, 5000)
+        strict=True, required=True, validate=validate.Range(1, MAX_UNIT_SIDE_CM)
     )
-    max_unit_width_cm = fields.Integer(strict=True, required=True, validate=validate.Range(1, 5000))
+    max_unit_width_cm = fields.Integer(
+        strict=True, required=True, validate=validate.Range(1, MAX_UNIT_SIDE_CM)
+    )
     max_unit_height_cm = fields.Integer(
-        strict=True, required=True, validate=validate.Range(1, 5000)
+        strict=True, required=True, validate=validate.Range(1, MAX_UNIT_SIDE_CM)
     )
     max_unit_weight_kg = fields.Integer(
-        strict=True, required=True, validate=validate.Range(1, 50_000)
+        strict=True, required=True, validate=validate.Range(1, MAX_UNIT_WEIGHT_KG)
     )
-    temperature_min_c = fields.Integer(strict=True, required=True, validate=validate.Range(-60, 60))
-    temperature_max_c = fields.Integer(strict=True, required=True, validate=validate.Range(-60, 60))
+    temperature_min_c = fields.Integer(
+        strict=True, required=True, validate=validate.Range(MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)
+    )
+    temperature_max_c = fields.Integer(
+        strict=True, required=True, validate=validate.Range(MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)
+    )
     hazmat_classes = fields.List(
         fields.Integer(strict=True, validate=validate.OneOf(list(HAZMAT_CLASSES))),
         load_default=list,

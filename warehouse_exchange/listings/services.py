@@ -10,7 +10,15 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..bookings import capacity
-from ..catalog import CATEGORY_BITS, HAZMAT_BITS, UNITS, to_mask
+from ..catalog import (
+    CATEGORY_BITS,
+    HAZMAT_BITS,
+    MAX_QUANTITY,
+    MAX_UNIT_SIDE_CM,
+    MAX_UNIT_WEIGHT_KG,
+    UNITS,
+    to_mask,
+)
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
 from ..fx.services import latest_rates, price_rank
@@ -32,7 +40,6 @@ PLAIN_TERMS = (
     "max_unit_length_cm", "max_unit_width_cm", "max_unit_height_cm", "max_unit_weight_kg",
     "temperature_min_c", "temperature_max_c",
 )  # fmt: skip
-MAX_QUANTITY = 1_000_000
 
 
 @dataclass
@@ -120,9 +127,11 @@ def _check_terms(data: ListingData, problems: Problems) -> None:
         require_int(data.price_minor, "price_minor", minimum=1, maximum=MAX_PRICE_MINOR)
     for name in ("max_unit_length_cm", "max_unit_width_cm", "max_unit_height_cm"):
         with problems.check():
-            require_int(getattr(data, name), name, minimum=1, maximum=5000)
+            require_int(getattr(data, name), name, minimum=1, maximum=MAX_UNIT_SIDE_CM)
     with problems.check():
-        require_int(data.max_unit_weight_kg, "max_unit_weight_kg", minimum=1, maximum=50_000)
+        require_int(
+            data.max_unit_weight_kg, "max_unit_weight_kg", minimum=1, maximum=MAX_UNIT_WEIGHT_KG
+        )
 
 
 def _check_pallets(data: ListingData, warehouse: Warehouse) -> None:

@@ -13,10 +13,19 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
-from ..catalog import CATEGORIES, HAZMAT_CLASSES, RATING_TIERS, UNITS
+from ..catalog import (
+    CATEGORIES,
+    HAZMAT_CLASSES,
+    MAX_QUANTITY,
+    MAX_TEMPERATURE_C,
+    MIN_TEMPERATURE_C,
+    RATING_TIERS,
+    UNITS,
+)
 from ..errors import InvalidInput
 from ..money import Money
 from ..web.forms import Form, MultiCheckboxField, country_choices, currency_choices, positive
+from .rules import MAX_SIZE_FILTER
 from .services import SearchQuery
 
 ANY = [("", "Any")]
@@ -53,11 +62,11 @@ class SearchForm(Form):
     radius_km = FloatField("Within (km)", validators=[Optional(), NumberRange(0, 20_000)])
     country = MultiCheckboxField("Countries")
     unit = SelectField("Unit", choices=ANY + list(UNITS.items()), validators=[Optional()])
-    quantity = _optional_int("Quantity", 1, 1_000_000)
+    quantity = _optional_int("Quantity", 1, MAX_QUANTITY)
     start = DateField("From", validators=[Optional()])
     end = DateField("To", validators=[Optional()])
-    temperature_min = _optional_int("Goods tolerate from °C", -60, 60)
-    temperature_max = _optional_int("to °C", -60, 60)
+    temperature_min = _optional_int("Goods tolerate from °C", MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)
+    temperature_max = _optional_int("to °C", MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)
     hazmat_class = SelectField(
         "Hazard class",
         choices=ANY + [(str(k), f"{k} — {v}") for k, v in HAZMAT_CLASSES.items()],
@@ -66,10 +75,10 @@ class SearchForm(Form):
     category = SelectField(
         "Category", choices=ANY + list(CATEGORIES.items()), validators=[Optional()]
     )
-    unit_length_cm = _optional_int("Length (cm)", 1, 100_000)
-    unit_width_cm = _optional_int("Width (cm)", 1, 100_000)
-    unit_height_cm = _optional_int("Height (cm)", 1, 100_000)
-    unit_weight_kg = _optional_int("Weight (kg)", 1, 100_000)
+    unit_length_cm = _optional_int("Length (cm)", 1, MAX_SIZE_FILTER)
+    unit_width_cm = _optional_int("Width (cm)", 1, MAX_SIZE_FILTER)
+    unit_height_cm = _optional_int("Height (cm)", 1, MAX_SIZE_FILTER)
+    unit_weight_kg = _optional_int("Weight (kg)", 1, MAX_SIZE_FILTER)
     max_price = DecimalField(
         "Max price per unit per week",
         places=None,

@@ -10,6 +10,8 @@ from fractions import Fraction
 from ..catalog import CATEGORIES, UNITS
 from ..money import round_half_even
 
+#: a goods size or weight a search may filter by (looser than what a booking request takes)
+MAX_SIZE_FILTER = 100_000
 KM_PER_DEGREE_LATITUDE_MIN = 110.5
 
 

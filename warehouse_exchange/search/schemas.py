@@ -3,7 +3,14 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..bookings.schemas import QuoteSchema
-from ..catalog import CATEGORIES, HAZMAT_CLASSES, RATING_TIERS, UNITS
+from ..catalog import (
+    CATEGORIES,
+    HAZMAT_CLASSES,
+    MAX_TEMPERATURE_C,
+    MIN_TEMPERATURE_C,
+    RATING_TIERS,
+    UNITS,
+)
 from ..listings.schemas import WarehouseSummarySchema
 from ..pagination import MAX_PAGE
 from ..web.api import MoneySchema
@@ -28,8 +35,8 @@ class SearchArgsSchema(Schema):
     quantity = fields.Integer()
     start = fields.Date()
     end = fields.Date(metadata={"description": "Last day, inclusive"})
-    temperature_min = fields.Integer(validate=validate.Range(-60, 60))
-    temperature_max = fields.Integer(validate=validate.Range(-60, 60))
+    temperature_min = fields.Integer(validate=validate.Range(MIN_TEMPERATURE_C, MAX_TEMPERATURE_C))
+    temperature_max = fields.Integer(validate=validate.Range(MIN_TEMPERATURE_C, MAX_TEMPERATURE_C))
     hazmat_class = fields.Integer(validate=validate.OneOf(list(HAZMAT_CLASSES)))
     category = fields.String(validate=validate.OneOf(list(CATEGORIES)))
     unit_length_cm = fields.Integer()

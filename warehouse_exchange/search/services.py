@@ -14,7 +14,14 @@ from ..adapters.geocoding import Place, locate
 from ..bookings.models import CapacityDay
 from ..bookings.rules import Quote
 from ..bookings.services import BookingTerms
-from ..catalog import CATEGORIES, CATEGORY_BITS, HAZMAT_BITS, RATING_TIERS, UNITS
+from ..catalog import (
+    CATEGORIES,
+    CATEGORY_BITS,
+    HAZMAT_BITS,
+    MAX_QUANTITY,
+    RATING_TIERS,
+    UNITS,
+)
 from ..errors import InvalidInput
 from ..extensions import db
 from ..fx.services import RateTable
@@ -28,10 +35,16 @@ from ..trust.rules import tier_rank, tiers_at_least
 from ..validation import require_country
 from ..warehouses.models import Warehouse
 from .distance import SPHERE_ERROR, geodesic_km, spherical_km
-from .rules import LOOSEN_HINTS, RELAXABLE, Relaxable, bounding_box, price_threshold
+from .rules import (
+    LOOSEN_HINTS,
+    MAX_SIZE_FILTER,
+    RELAXABLE,
+    Relaxable,
+    bounding_box,
+    price_threshold,
+)
 
 SORTS = ("price", "distance", "rating")
-MAX_QUANTITY = 1_000_000
 #: an empty search tries dropping at most this many of its filters, one count query each
 MAX_RELAXATIONS = 8
 
@@ -178,7 +191,7 @@ def _check_goods(query: SearchQuery, today: date) -> None:
         raise InvalidInput("Unknown category.", {"category": "Unknown category."})
     for name in ("unit_length_cm", "unit_width_cm", "unit_height_cm", "unit_weight_kg"):
         value = getattr(query, name)
-        if value is not None and not 0 < value <= 100_000:
+        if value is not None and not 0 < value <= MAX_SIZE_FILTER:
             raise InvalidInput(f"{name} must be positive.", {name: "Must be positive."})
 
 

@@ -19,12 +19,19 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..catalog import HAZMAT_CLASSES
+from ..catalog import HAZMAT_CLASSES, MAX_UNIT_SIDE_CM, MAX_UNIT_WEIGHT_KG
 from ..errors import InvalidInput
 from ..money import Money
 from ..web.forms import Form, SubForm, currency_choices, not_negative
 from .amendments import ShipmentChange
-from .rules import CARRIER_TOKEN_DAYS, CARRIER_TOKEN_DEFAULT_DAYS, MODES, REPORTED_KINDS
+from .rules import (
+    CARRIER_TOKEN_DAYS,
+    CARRIER_TOKEN_DEFAULT_DAYS,
+    MAX_UNITS,
+    MAX_VALUE_MINOR,
+    MODES,
+    REPORTED_KINDS,
+)
 from .services import CheckInData, CountData, EventData, LineData, ShipmentData, Upload
 from .stock import OutboundData
 
@@ -41,14 +48,14 @@ class LineForm(SubForm):
 
     sku = StringField("SKU", validators=[Optional(), Length(max=64)])
     description = StringField("Description", validators=[Optional(), Length(max=200)])
-    units = _count("Units", 1_000_000)
-    unit_length_cm = _count("Length cm", 5000)
-    unit_width_cm = _count("Width cm", 5000)
-    unit_height_cm = _count("Height cm", 5000)
-    unit_weight_kg = _count("Weight kg", 50_000)
+    units = _count("Units", MAX_UNITS)
+    unit_length_cm = _count("Length cm", MAX_UNIT_SIDE_CM)
+    unit_width_cm = _count("Width cm", MAX_UNIT_SIDE_CM)
+    unit_height_cm = _count("Height cm", MAX_UNIT_SIDE_CM)
+    unit_weight_kg = _count("Weight kg", MAX_UNIT_WEIGHT_KG)
     declared_value = DecimalField(
         "Declared value (all units)",
-        validators=[Optional(), not_negative, NumberRange(max=10**10)],
+        validators=[Optional(), not_negative, NumberRange(max=MAX_VALUE_MINOR // 100)],
         places=None,
     )
     currency = SelectField("Currency", validators=[Optional()])
@@ -162,10 +169,10 @@ class CountForm(SubForm):
 
     sku = HiddenField()
     received_good = IntegerField(
-        "In good order", validators=[InputRequired(), NumberRange(0, 1_000_000)]
+        "In good order", validators=[InputRequired(), NumberRange(0, MAX_UNITS)]
     )
     damaged = IntegerField("Damaged", default=0,
-                           validators=[InputRequired(), NumberRange(0, 1_000_000)])  # fmt: skip
+                           validators=[InputRequired(), NumberRange(0, MAX_UNITS)])  # fmt: skip
 
 
 class CheckInForm(Form):
@@ -190,7 +197,7 @@ class CheckInForm(Form):
 
 class OutboundForm(Form):
     sku = SelectField("SKU", validators=[DataRequired()])
-    units = IntegerField("Units", validators=[InputRequired(), NumberRange(1, 1_000_000)])
+    units = IntegerField("Units", validators=[InputRequired(), NumberRange(1, MAX_UNITS)])
     shipped_on = DateField("Shipped on", validators=[DataRequired()])
     reference = StringField("Carrier and reference", validators=[DataRequired(), Length(max=120)])
     note = StringField("Note", validators=[Optional(), Length(max=500)])

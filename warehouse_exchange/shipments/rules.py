@@ -11,6 +11,17 @@ from decimal import Decimal
 
 from ..errors import Conflict, InvalidInput
 
+#: goods lines one shipment announces
+MAX_LINES = 50
+#: units of goods on one line, in one check-in count or one outbound release
+MAX_UNITS = 1_000_000
+#: the declared value of one line, in minor units
+MAX_VALUE_MINOR = 10**12
+#: an expected arrival may lie this far back (a late shipment announced after the fact)
+MAX_ARRIVAL_PAST = timedelta(days=365)
+#: photos and documents one check-in may carry
+MAX_PHOTOS = 10
+
 #: how the goods travel
 MODES = {
     "sea": "Sea freight",

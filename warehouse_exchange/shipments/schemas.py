@@ -4,7 +4,7 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from ..adapters.clock import utc_today
-from ..catalog import HAZMAT_CLASSES
+from ..catalog import HAZMAT_CLASSES, MAX_UNIT_SIDE_CM, MAX_UNIT_WEIGHT_KG
 from ..web.api import MoneySchema
 from ..web.schema import Schema
 from .rules import (
@@ -12,6 +12,7 @@ from .rules import (
     CARRIER_TOKEN_DAYS,
     CARRIER_TOKEN_DEFAULT_DAYS,
     EVENT_KINDS,
+    MAX_UNITS,
     MODES,
     REPORTED_KINDS,
     STATUSES,
@@ -32,11 +33,11 @@ def _count(maximum: int, **kwargs):
 class ShipmentLineInSchema(Schema):
     sku = fields.String(required=True, validate=validate.Length(1, 64))
     description = fields.String(required=True, validate=validate.Length(1, 200))
-    units = _count(1_000_000, required=True)
-    unit_length_cm = _count(5000, required=True)
-    unit_width_cm = _count(5000, required=True)
-    unit_height_cm = _count(5000, required=True)
-    unit_weight_kg = _count(50_000, required=True)
+    units = _count(MAX_UNITS, required=True)
+    unit_length_cm = _count(MAX_UNIT_SIDE_CM, required=True)
+    unit_width_cm = _count(MAX_UNIT_SIDE_CM, required=True)
+    unit_height_cm = _count(MAX_UNIT_SIDE_CM, required=True)
+    unit_weight_kg = _count(MAX_UNIT_WEIGHT_KG, required=True)
     declared_value = fields.Nested(
         MoneySchema, required=True, metadata={"description": DECLARED_VALUE}
     )
@@ -290,7 +291,7 @@ class IssuedCarrierTokenSchema(CarrierTokenSchema):
 
 class OutboundInSchema(Schema):
     sku = fields.String(required=True, validate=validate.Length(1, 64))
-    units = fields.Integer(strict=True, required=True, validate=validate.Range(1, 1_000_000))
+    units = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_UNITS))
     shipped_on = fields.Date(required=True)
     reference = fields.String(
         required=True,

@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, or_, select
 from ..accounts.models import User
 from ..bookings.models import Booking
 from ..bookings.services import get_booking
-from ..catalog import HAZMAT_CLASSES
+from ..catalog import HAZMAT_CLASSES, MAX_UNIT_SIDE_CM, MAX_UNIT_WEIGHT_KG
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..files.services import store_upload
@@ -28,6 +28,11 @@ from .rules import (
     ARRIVAL_KINDS,
     CANCELLED,
     CHECKED_IN,
+    MAX_ARRIVAL_PAST,
+    MAX_LINES,
+    MAX_PHOTOS,
+    MAX_UNITS,
+    MAX_VALUE_MINOR,
     MODES,
     SHIPPABLE_BOOKING_STATES,
     check_check_in_day,
@@ -41,18 +46,9 @@ from .rules import (
 from .signals import check_in_recorded, goods_checked_in, shipment_announced
 from .stock import add_to_stock, lease_space_used
 
-MAX_LINES = 50
-MAX_UNITS = 1_000_000
-MAX_DIMENSION_CM = 5000
-MAX_WEIGHT_KG = 50_000
-MAX_VALUE_MINOR = 10**12
-#: an expected arrival may lie this far back (a late shipment announced after the fact)
-MAX_ARRIVAL_PAST = timedelta(days=365)
 #: clocks differ a little: an event this far in the future is still taken as now
 CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_EVENT = timedelta(days=3 * 365)
-#: photos and documents one check-in may carry
-MAX_PHOTOS = 10
 
 
 @dataclass(frozen=True)
@@ -131,10 +127,12 @@ def _checked_line(line: LineData, listing: Listing) -> ShipmentLine:
     description = require_text(line.description, "description", 200)
     units = require_int(line.units, "units", minimum=1, maximum=MAX_UNITS)
     sizes = {
-        name: require_int(getattr(line, name), name, minimum=1, maximum=MAX_DIMENSION_CM)
+        name: require_int(getattr(line, name), name, minimum=1, maximum=MAX_UNIT_SIDE_CM)
         for name in ("unit_length_cm", "unit_width_cm", "unit_height_cm")
     }
-    weight = require_int(line.unit_weight_kg, "unit_weight_kg", minimum=1, maximum=MAX_WEIGHT_KG)
+    weight = require_int(
+        line.unit_weight_kg, "unit_weight_kg", minimum=1, maximum=MAX_UNIT_WEIGHT_KG
+    )
     value = require_int(
         line.declared_value_minor, "declared_value", minimum=0, maximum=MAX_VALUE_MINOR
     )

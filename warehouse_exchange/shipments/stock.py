@@ -20,9 +20,8 @@ from ..unit_of_work import locked_row, use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
 from .models import OutboundRelease, ShipmentLine, StockItem
-from .rules import StorageLimits, UnitSize, space_used
+from .rules import MAX_UNITS, StorageLimits, UnitSize, space_used
 
-MAX_UNITS = 1_000_000
 #: lease states whose space counts as leased today
 HOLDING_STATES = ("confirmed", "active")
 

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..bookings.forms import BookingForm, goods_of
 from ..bookings.rules import SkuProfile
+from ..catalog import MAX_QUANTITY
 from ..errors import InvalidInput
 from ..escrow.services import ReceiptData
 from ..money import Money
@@ -21,7 +22,7 @@ class OfferForm(Form):
         "Taker's first day", validators=[DataRequired()],
         description="After today; your lease keeps the days before it.",
     )  # fmt: skip
-    quantity = IntegerField("Units", validators=[InputRequired(), NumberRange(1, 1_000_000)])
+    quantity = IntegerField("Units", validators=[InputRequired(), NumberRange(1, MAX_QUANTITY)])
     price = DecimalField("Asking price", places=None, validators=[InputRequired(), positive])
 
     def to_offer(self, booking_id: int, currency: str) -> Offer:

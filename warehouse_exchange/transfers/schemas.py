@@ -4,6 +4,7 @@ from marshmallow import fields, validate
 
 from ..accounts.schemas import OrganizationSchema
 from ..bookings.schemas import SkuProfileSchema
+from ..catalog import MAX_QUANTITY
 from ..pagination import MAX_PAGE
 from ..web.api import MoneySchema
 from ..web.auth import api_actor
@@ -18,7 +19,7 @@ class OfferInSchema(Schema):
         required=True,
         metadata={"description": "The taker's first day: after today, at most the lease's last"},
     )
-    quantity = fields.Integer(strict=True, required=True, validate=validate.Range(1, 1_000_000))
+    quantity = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_QUANTITY))
     price = fields.Nested(
         MoneySchema, required=True, metadata={"description": "In the lease's currency"}
     )

@@ -5,9 +5,16 @@ from __future__ import annotations
 from wtforms import BooleanField, FloatField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..catalog import HAZMAT_CLASSES, SERVICES, TEMPERATURE_ZONES
+from ..catalog import (
+    HAZMAT_CLASSES,
+    MAX_TEMPERATURE_C,
+    MIN_TEMPERATURE_C,
+    SERVICES,
+    TEMPERATURE_ZONES,
+)
 from ..web.forms import Form, MultiCheckboxField, country_choices
 from .models import Warehouse
+from .rules import MAX_FLOOR_LOAD_KG_M2, MAX_PALLET_WEIGHT_KG
 from .services import WarehouseData
 
 
@@ -18,14 +25,18 @@ def _zone_fields(cls):
             cls,
             f"{kind}_min_c",
             IntegerField(
-                f"{label} from °C", default=low, validators=[Optional(), NumberRange(-60, 60)]
+                f"{label} from °C",
+                default=low,
+                validators=[Optional(), NumberRange(MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)],
             ),
         )
         setattr(
             cls,
             f"{kind}_max_c",
             IntegerField(
-                f"{label} to °C", default=high, validators=[Optional(), NumberRange(-60, 60)]
+                f"{label} to °C",
+                default=high,
+                validators=[Optional(), NumberRange(MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)],
             ),
         )
     return cls
@@ -57,10 +68,14 @@ class WarehouseForm(Form):
         "Max pallet height (cm)", default=180, validators=[DataRequired(), NumberRange(1, 1000)]
     )
     max_pallet_weight_kg = IntegerField(
-        "Max pallet weight (kg)", default=1000, validators=[DataRequired(), NumberRange(1, 10_000)]
+        "Max pallet weight (kg)",
+        default=1000,
+        validators=[DataRequired(), NumberRange(1, MAX_PALLET_WEIGHT_KG)],
     )
     floor_load_kg_m2 = IntegerField(
-        "Floor load (kg/m²)", default=3000, validators=[DataRequired(), NumberRange(1, 100_000)]
+        "Floor load (kg/m²)",
+        default=3000,
+        validators=[DataRequired(), NumberRange(1, MAX_FLOOR_LOAD_KG_M2)],
     )
     services = MultiCheckboxField("Services", choices=list(SERVICES.items()))
     certifications = StringField(

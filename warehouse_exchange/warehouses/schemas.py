@@ -2,15 +2,26 @@
 
 from marshmallow import fields, post_load, validate
 
-from ..catalog import HAZMAT_CLASSES, SERVICES, TEMPERATURE_ZONES
+from ..catalog import (
+    HAZMAT_CLASSES,
+    MAX_TEMPERATURE_C,
+    MIN_TEMPERATURE_C,
+    SERVICES,
+    TEMPERATURE_ZONES,
+)
 from ..web.schema import Schema
+from .rules import MAX_FLOOR_LOAD_KG_M2, MAX_PALLET_WEIGHT_KG
 from .services import WarehouseData
 
 
 class TemperatureZoneSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(list(TEMPERATURE_ZONES)))
-    min_c = fields.Integer(strict=True, required=True, validate=validate.Range(-60, 60))
-    max_c = fields.Integer(strict=True, required=True, validate=validate.Range(-60, 60))
+    min_c = fields.Integer(
+        strict=True, required=True, validate=validate.Range(MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)
+    )
+    max_c = fields.Integer(
+        strict=True, required=True, validate=validate.Range(MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)
+    )
 
 
 class WarehouseInSchema(Schema):
@@ -36,10 +47,10 @@ class WarehouseInSchema(Schema):
         strict=True, required=True, validate=validate.Range(1, 1000)
     )
     max_pallet_weight_kg = fields.Integer(
-        strict=True, required=True, validate=validate.Range(1, 10_000)
+        strict=True, required=True, validate=validate.Range(1, MAX_PALLET_WEIGHT_KG)
     )
     floor_load_kg_m2 = fields.Integer(
-        strict=True, required=True, validate=validate.Range(1, 100_000)
+        strict=True, required=True, validate=validate.Range(1, MAX_FLOOR_LOAD_KG_M2)
     )
     services = fields.List(
         fields.String(validate=validate.OneOf(list(SERVICES))), load_default=list

@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..adapters.geocoding import locate
-from ..catalog import HAZMAT_BITS, SERVICE_BITS, TEMPERATURE_ZONES, to_mask
+from ..catalog import (
+    HAZMAT_BITS,
+    MAX_TEMPERATURE_C,
+    MIN_TEMPERATURE_C,
+    SERVICE_BITS,
+    TEMPERATURE_ZONES,
+    to_mask,
+)
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
 from ..pagination import Page, paginate
@@ -17,6 +24,7 @@ from ..permissions import require_owner, require_same_organization
 from ..unit_of_work import use_case
 from ..validation import require_country, require_int, require_text, require_timezone
 from .models import TemperatureZone, Warehouse
+from .rules import MAX_FLOOR_LOAD_KG_M2, MAX_PALLET_WEIGHT_KG
 
 
 @dataclass
@@ -50,8 +58,8 @@ def _checked_zones(zones: dict[str, tuple[int, int]]) -> list[TemperatureZone]:
     for kind, (low, high) in zones.items():
         if kind not in TEMPERATURE_ZONES:
             raise InvalidInput(f"Unknown zone {kind!r}.", {"temperature_zones": "Unknown zone."})
-        require_int(low, f"{kind}_min_c", minimum=-60, maximum=60)
-        require_int(high, f"{kind}_max_c", minimum=-60, maximum=60)
+        require_int(low, f"{kind}_min_c", minimum=MIN_TEMPERATURE_C, maximum=MAX_TEMPERATURE_C)
+        require_int(high, f"{kind}_max_c", minimum=MIN_TEMPERATURE_C, maximum=MAX_TEMPERATURE_C)
         if low > high:
             raise InvalidInput(
                 f"The {kind} zone's minimum is above its maximum.",
@@ -98,10 +106,10 @@ def _apply(warehouse: Warehouse, data: WarehouseData, geocoder: Geocoder) -> Non
         data.max_pallet_height_cm, "max_pallet_height_cm", minimum=1, maximum=1000
     )
     warehouse.max_pallet_weight_kg = require_int(
-        data.max_pallet_weight_kg, "max_pallet_weight_kg", minimum=1, maximum=10_000
+        data.max_pallet_weight_kg, "max_pallet_weight_kg", minimum=1, maximum=MAX_PALLET_WEIGHT_KG
     )
     warehouse.floor_load_kg_m2 = require_int(
-        data.floor_load_kg_m2, "floor_load_kg_m2", minimum=1, maximum=100_000
+        data.floor_load_kg_m2, "floor_load_kg_m2", minimum=1, maximum=MAX_FLOOR_LOAD_KG_M2
     )
     warehouse.certifications = require_text(
         data.certifications, "certifications", 300, required=False
