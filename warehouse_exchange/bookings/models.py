@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organization, User
 from ..extensions import db
+from ..goods import AFTER_GOODS, SkuProfileColumns
 from ..listings.models import Listing
 from ..models_base import UTCDateTime, utcnow
 from ..money import Money
@@ -56,7 +57,7 @@ class CapacityDay(db.Model):
     held: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Booking(db.Model):
+class Booking(SkuProfileColumns, db.Model):
     __tablename__ = "bookings"
     __table_args__ = (
         CheckConstraint(f"state IN {STATES!r}", name="state_known"),
@@ -87,36 +88,31 @@ class Booking(db.Model):
     state: Mapped[str] = mapped_column(String(10))
     #: True while the booking's units are counted in capacity_days
     holds_capacity: Mapped[bool] = mapped_column(default=False)
-    #: the SKU profile of the goods, as declared by the tenant
-    unit_length_cm: Mapped[int] = mapped_column(Integer)
-    unit_width_cm: Mapped[int] = mapped_column(Integer)
-    unit_height_cm: Mapped[int] = mapped_column(Integer)
-    unit_weight_kg: Mapped[int] = mapped_column(Integer)
-    temperature_min_c: Mapped[int] = mapped_column(Integer)
-    temperature_max_c: Mapped[int] = mapped_column(Integer)
-    hazmat_class: Mapped[int | None] = mapped_column(Integer)
-    category: Mapped[str] = mapped_column(String(20))
-    sku_count: Mapped[int] = mapped_column(Integer)
+    # here the SKU profile of the goods, as declared by the tenant (SkuProfileColumns)
     #: the quote, fixed when the request is made, in the listing's currency
-    currency: Mapped[str] = mapped_column(String(3))
-    subtotal_minor: Mapped[int] = mapped_column(BigInteger)
-    commission_minor: Mapped[int] = mapped_column(BigInteger)
-    guarantee_fee_minor: Mapped[int] = mapped_column(BigInteger)
-    total_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), sort_order=AFTER_GOODS)
+    subtotal_minor: Mapped[int] = mapped_column(BigInteger, sort_order=AFTER_GOODS)
+    commission_minor: Mapped[int] = mapped_column(BigInteger, sort_order=AFTER_GOODS)
+    guarantee_fee_minor: Mapped[int] = mapped_column(BigInteger, sort_order=AFTER_GOODS)
+    total_minor: Mapped[int] = mapped_column(BigInteger, sort_order=AFTER_GOODS)
     #: "upfront" (the whole total at confirmation) or "monthly" (one instalment a month)
-    payment_plan: Mapped[str] = mapped_column(String(10), default="upfront")
+    payment_plan: Mapped[str] = mapped_column(String(10), default="upfront", sort_order=AFTER_GOODS)
     #: the last day agreed at first, when the lease was made to end earlier
-    original_end_date: Mapped[date | None] = mapped_column(Date)
+    original_end_date: Mapped[date | None] = mapped_column(Date, sort_order=AFTER_GOODS)
     #: the lease this one took over days of, by a transfer (its rent is the escrow that
     #: followed those days, nothing when the owner had been paid for them already)
-    transferred_from_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
+    transferred_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id"), sort_order=AFTER_GOODS
+    )
     #: when the tenant first missed an instalment that the guarantee reserve then covered
-    defaulted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    defaulted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, sort_order=AFTER_GOODS)
     #: the client's key for this request; a replayed POST finds the first booking
-    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), sort_order=AFTER_GOODS)
     #: when an unanswered request lapses
-    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, sort_order=AFTER_GOODS)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, sort_order=AFTER_GOODS
+    )
 
     listing: Mapped[Listing] = relationship()
     tenant: Mapped[Organization] = relationship()

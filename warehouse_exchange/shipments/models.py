@@ -23,6 +23,7 @@ from ..accounts.models import User
 from ..bookings.models import Booking
 from ..extensions import db
 from ..files.models import StoredFile
+from ..goods import AFTER_GOODS, UnitSizeColumns
 from ..models_base import UTCDateTime, utcnow
 from ..money import Money
 from .rules import (
@@ -124,7 +125,7 @@ class EarlyArrival(db.Model):
     granted_by: Mapped[User] = relationship()
 
 
-class ShipmentLine(db.Model):
+class ShipmentLine(UnitSizeColumns, db.Model):
     """One SKU of a shipment: how many units, their size and weight, value and customs data."""
 
     __tablename__ = "shipment_lines"
@@ -149,15 +150,12 @@ class ShipmentLine(db.Model):
     sku: Mapped[str] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(String(200))
     units: Mapped[int] = mapped_column(Integer)
-    unit_length_cm: Mapped[int] = mapped_column(Integer)
-    unit_width_cm: Mapped[int] = mapped_column(Integer)
-    unit_height_cm: Mapped[int] = mapped_column(Integer)
-    unit_weight_kg: Mapped[int] = mapped_column(Integer)
+    # here the size and weight of one unit (UnitSizeColumns)
     #: declared customs value of all the line's units
-    declared_value_minor: Mapped[int] = mapped_column(BigInteger)
-    currency: Mapped[str] = mapped_column(String(3))
-    hs_code: Mapped[str] = mapped_column(String(10))
-    hazmat_class: Mapped[int | None] = mapped_column(Integer)
+    declared_value_minor: Mapped[int] = mapped_column(BigInteger, sort_order=AFTER_GOODS)
+    currency: Mapped[str] = mapped_column(String(3), sort_order=AFTER_GOODS)
+    hs_code: Mapped[str] = mapped_column(String(10), sort_order=AFTER_GOODS)
+    hazmat_class: Mapped[int | None] = mapped_column(Integer, sort_order=AFTER_GOODS)
 
     shipment: Mapped[Shipment] = relationship(back_populates="lines")
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import Organization, User
 from ..bookings.models import Booking
 from ..extensions import db
+from ..goods import AFTER_GOODS, SkuProfileColumns
 from ..listings.models import Listing
 from ..models_base import UTCDateTime, utcnow
 from ..money import Money
@@ -29,7 +30,7 @@ from .rules import OPEN_STATES, STATES
 _OPEN = f"state IN {OPEN_STATES!r}"
 
 
-class Transfer(db.Model):
+class Transfer(SkuProfileColumns, db.Model):
     __tablename__ = "transfers"
     __table_args__ = (
         CheckConstraint(f"state IN {STATES!r}", name="state_known"),
@@ -74,29 +75,30 @@ class Transfer(db.Model):
     #: the exporter taking the lease over, and the goods it declared
     taker_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    unit_length_cm: Mapped[int | None] = mapped_column(Integer)
-    unit_width_cm: Mapped[int | None] = mapped_column(Integer)
-    unit_height_cm: Mapped[int | None] = mapped_column(Integer)
-    unit_weight_kg: Mapped[int | None] = mapped_column(Integer)
-    temperature_min_c: Mapped[int | None] = mapped_column(Integer)
-    temperature_max_c: Mapped[int | None] = mapped_column(Integer)
-    hazmat_class: Mapped[int | None] = mapped_column(Integer)
-    category: Mapped[str | None] = mapped_column(String(20))
-    sku_count: Mapped[int | None] = mapped_column(Integer)
+    # here the taker's goods (SkuProfileColumns), unknown until it asks for the lease
+    goods_optional = True
     #: who approved, refused or withdrew it, and why
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    reason: Mapped[str] = mapped_column(String(500), default="")
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), sort_order=AFTER_GOODS
+    )
+    reason: Mapped[str] = mapped_column(String(500), default="", sort_order=AFTER_GOODS)
     #: at completion: the taker's new lease, the tenant's continuation of the units it keeps,
     #: the platform's fee and the escrow that followed the days handed on
-    new_booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
-    continuation_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
-    fee_minor: Mapped[int | None] = mapped_column(BigInteger)
-    escrow_moved_minor: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    new_booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id"), sort_order=AFTER_GOODS
+    )
+    continuation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id"), sort_order=AFTER_GOODS
+    )
+    fee_minor: Mapped[int | None] = mapped_column(BigInteger, sort_order=AFTER_GOODS)
+    escrow_moved_minor: Mapped[int | None] = mapped_column(BigInteger, sort_order=AFTER_GOODS)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, sort_order=AFTER_GOODS
+    )
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, sort_order=AFTER_GOODS)
     #: when the owner gave its consent to the taker (None: not given, or not needed)
-    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, sort_order=AFTER_GOODS)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, sort_order=AFTER_GOODS)
 
     booking: Mapped[Booking] = relationship(foreign_keys=[booking_id])
     listing: Mapped[Listing] = relationship()
