@@ -13,7 +13,13 @@ from ..permissions import require_user
 from ..unit_of_work import use_case
 from ..validation import require_text
 from .models import Shipment
-from .rules import CANCELLED, check_can_amend
+from .rules import (
+    CANCELLED,
+    MAX_CANCEL_REASON,
+    MAX_CARRIER,
+    MAX_TRACKING_NUMBER,
+    check_can_amend,
+)
 from .services import checked_arrival, get_shipment, lock_shipment
 from .signals import shipment_cancelled, shipment_changed
 
@@ -44,9 +50,11 @@ def _new_values(shipment: Shipment, change: ShipmentChange, today: date) -> dict
             change.expected_arrival, shipment.booking, today
         )
     if change.carrier is not None:
-        values["carrier"] = require_text(change.carrier, "carrier", 80)
+        values["carrier"] = require_text(change.carrier, "carrier", MAX_CARRIER)
     if change.tracking_number is not None:
-        values["tracking_number"] = require_text(change.tracking_number, "tracking_number", 80)
+        values["tracking_number"] = require_text(
+            change.tracking_number, "tracking_number", MAX_TRACKING_NUMBER
+        )
     return values
 
 
@@ -76,7 +84,9 @@ def change_shipment(
 def cancel_shipment(actor: User, shipment_id: int, reason: str, now: datetime) -> Shipment:
     """The tenant calls off a shipment that has not arrived; nothing more is recorded on it."""
     shipment = _tenant_shipment(actor, shipment_id)
-    shipment.cancel_reason = require_text(reason, "reason", 500, required=False) or None
+    shipment.cancel_reason = (
+        require_text(reason, "reason", MAX_CANCEL_REASON, required=False) or None
+    )
     shipment.status, shipment.status_at = CANCELLED, now
     shipment_cancelled.send(shipment, now=now)
     db.session.commit()

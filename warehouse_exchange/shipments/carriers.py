@@ -16,7 +16,7 @@ from ..permissions import require_user
 from ..unit_of_work import use_case
 from ..validation import require_text
 from .models import CarrierToken, Shipment, ShipmentEvent
-from .rules import carrier_token_expiry
+from .rules import MAX_TOKEN_NAME, carrier_token_expiry
 from .services import EventData, checked_report, get_shipment, lock_shipment, record_event
 
 #: carrier tokens look unlike members' API tokens (wx_), so that a mix-up is plain to see
@@ -45,7 +45,7 @@ def issue_carrier_token(
     token = PREFIX + secrets.token_urlsafe(32)
     record = CarrierToken(
         shipment_id=shipment.id,
-        name=require_text(name, "name", 80),
+        name=require_text(name, "name", MAX_TOKEN_NAME),
         token_hash=_hash(token),
         created_by_id=actor.id,
         created_at=now,

@@ -27,6 +27,16 @@ from .amendments import ShipmentChange
 from .rules import (
     CARRIER_TOKEN_DAYS,
     CARRIER_TOKEN_DEFAULT_DAYS,
+    MAX_CANCEL_REASON,
+    MAX_CARRIER,
+    MAX_CHECK_IN_NOTE,
+    MAX_DESCRIPTION,
+    MAX_EVENT_PLACE,
+    MAX_NOTE,
+    MAX_OUTBOUND_REFERENCE,
+    MAX_SKU,
+    MAX_TOKEN_NAME,
+    MAX_TRACKING_NUMBER,
     MAX_UNITS,
     MAX_VALUE_MINOR,
     MODES,
@@ -46,8 +56,8 @@ def _count(label: str, maximum: int) -> IntegerField:
 class LineForm(SubForm):
     """One goods row. A blank row is skipped; a row with anything in it needs every field."""
 
-    sku = StringField("SKU", validators=[Optional(), Length(max=64)])
-    description = StringField("Description", validators=[Optional(), Length(max=200)])
+    sku = StringField("SKU", validators=[Optional(), Length(max=MAX_SKU)])
+    description = StringField("Description", validators=[Optional(), Length(max=MAX_DESCRIPTION)])
     units = _count("Units", MAX_UNITS)
     unit_length_cm = _count("Length cm", MAX_UNIT_SIDE_CM)
     unit_width_cm = _count("Width cm", MAX_UNIT_SIDE_CM)
@@ -117,8 +127,10 @@ class LineForm(SubForm):
 
 
 class ShipmentForm(Form):
-    carrier = StringField("Carrier", validators=[DataRequired(), Length(max=80)])
-    tracking_number = StringField("Tracking number", validators=[DataRequired(), Length(max=80)])
+    carrier = StringField("Carrier", validators=[DataRequired(), Length(max=MAX_CARRIER)])
+    tracking_number = StringField(
+        "Tracking number", validators=[DataRequired(), Length(max=MAX_TRACKING_NUMBER)]
+    )
     mode = SelectField("Mode", choices=[("", "Choose…"), *MODES.items()],
                        validators=[DataRequired()])  # fmt: skip
     expected_arrival = DateField("Expected arrival", validators=[DataRequired()])
@@ -152,8 +164,8 @@ class EventForm(Form):
     at = DateTimeLocalField(
         "When (UTC)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[InputRequired()]
     )
-    place = StringField("Place", validators=[Optional(), Length(max=120)])
-    note = StringField("Note", validators=[Optional(), Length(max=500)])
+    place = StringField("Place", validators=[Optional(), Length(max=MAX_EVENT_PLACE)])
+    note = StringField("Note", validators=[Optional(), Length(max=MAX_NOTE)])
 
     def to_data(self) -> EventData:
         return EventData(
@@ -177,7 +189,7 @@ class CountForm(SubForm):
 
 class CheckInForm(Form):
     lines = FieldList(FormField(CountForm), min_entries=0, max_entries=50)
-    note = TextAreaField("Note", validators=[Optional(), Length(max=1000)])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=MAX_CHECK_IN_NOTE)])
     photos = MultipleFileField("Photos or documents", description="JPEG, PNG, WebP or PDF.")
 
     @classmethod
@@ -199,8 +211,10 @@ class OutboundForm(Form):
     sku = SelectField("SKU", validators=[DataRequired()])
     units = IntegerField("Units", validators=[InputRequired(), NumberRange(1, MAX_UNITS)])
     shipped_on = DateField("Shipped on", validators=[DataRequired()])
-    reference = StringField("Carrier and reference", validators=[DataRequired(), Length(max=120)])
-    note = StringField("Note", validators=[Optional(), Length(max=500)])
+    reference = StringField(
+        "Carrier and reference", validators=[DataRequired(), Length(max=MAX_OUTBOUND_REFERENCE)]
+    )
+    note = StringField("Note", validators=[Optional(), Length(max=MAX_NOTE)])
 
     def to_data(self) -> OutboundData:
         return OutboundData(
@@ -213,7 +227,7 @@ class OutboundForm(Form):
 
 
 class CarrierTokenForm(Form):
-    name = StringField("For", validators=[DataRequired(), Length(max=80)],
+    name = StringField("For", validators=[DataRequired(), Length(max=MAX_TOKEN_NAME)],
                        description="The carrier's name, to know the token again.")  # fmt: skip
     days = IntegerField(
         "Valid for (days)",
@@ -234,8 +248,10 @@ class ShipmentChangeForm(Form):
     """The tenant's corrections to a shipment on its way."""
 
     expected_arrival = DateField("Expected arrival", validators=[DataRequired()])
-    carrier = StringField("Carrier", validators=[DataRequired(), Length(max=80)])
-    tracking_number = StringField("Tracking number", validators=[DataRequired(), Length(max=80)])
+    carrier = StringField("Carrier", validators=[DataRequired(), Length(max=MAX_CARRIER)])
+    tracking_number = StringField(
+        "Tracking number", validators=[DataRequired(), Length(max=MAX_TRACKING_NUMBER)]
+    )
 
     @classmethod
     def for_shipment(cls, shipment) -> ShipmentChangeForm:
@@ -247,4 +263,6 @@ class ShipmentChangeForm(Form):
 
 
 class CancelShipmentForm(Form):
-    reason = StringField("Reason (told to the owner)", validators=[Optional(), Length(max=500)])
+    reason = StringField(
+        "Reason (told to the owner)", validators=[Optional(), Length(max=MAX_CANCEL_REASON)]
+    )

@@ -21,6 +21,17 @@ MAX_VALUE_MINOR = 10**12
 MAX_ARRIVAL_PAST = timedelta(days=365)
 #: photos and documents one check-in may carry
 MAX_PHOTOS = 10
+#: the longest texts of shipments, each as long as its column
+MAX_SKU = 64
+MAX_DESCRIPTION = 200
+MAX_CARRIER = 80
+MAX_TRACKING_NUMBER = 80
+MAX_EVENT_PLACE = 120
+MAX_NOTE = 500
+MAX_CHECK_IN_NOTE = 1000
+MAX_OUTBOUND_REFERENCE = 120
+MAX_CANCEL_REASON = 500
+MAX_TOKEN_NAME = 80
 
 #: how the goods travel
 MODES = {

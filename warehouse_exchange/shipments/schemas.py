@@ -12,6 +12,17 @@ from .rules import (
     CARRIER_TOKEN_DAYS,
     CARRIER_TOKEN_DEFAULT_DAYS,
     EVENT_KINDS,
+    MAX_CANCEL_REASON,
+    MAX_CARRIER,
+    MAX_CHECK_IN_NOTE,
+    MAX_DESCRIPTION,
+    MAX_EVENT_PLACE,
+    MAX_LINES,
+    MAX_NOTE,
+    MAX_OUTBOUND_REFERENCE,
+    MAX_SKU,
+    MAX_TOKEN_NAME,
+    MAX_TRACKING_NUMBER,
     MAX_UNITS,
     MODES,
     REPORTED_KINDS,
@@ -31,8 +42,8 @@ def _count(maximum: int, **kwargs):
 
 
 class ShipmentLineInSchema(Schema):
-    sku = fields.String(required=True, validate=validate.Length(1, 64))
-    description = fields.String(required=True, validate=validate.Length(1, 200))
+    sku = fields.String(required=True, validate=validate.Length(1, MAX_SKU))
+    description = fields.String(required=True, validate=validate.Length(1, MAX_DESCRIPTION))
     units = _count(MAX_UNITS, required=True)
     unit_length_cm = _count(MAX_UNIT_SIDE_CM, required=True)
     unit_width_cm = _count(MAX_UNIT_SIDE_CM, required=True)
@@ -55,25 +66,27 @@ class ShipmentLineInSchema(Schema):
 
 class ShipmentInSchema(Schema):
     booking_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, 2**31 - 1))
-    carrier = fields.String(required=True, validate=validate.Length(1, 80))
-    tracking_number = fields.String(required=True, validate=validate.Length(1, 80))
+    carrier = fields.String(required=True, validate=validate.Length(1, MAX_CARRIER))
+    tracking_number = fields.String(required=True, validate=validate.Length(1, MAX_TRACKING_NUMBER))
     mode = fields.String(required=True, validate=validate.OneOf(list(MODES)))
     expected_arrival = fields.Date(required=True)
     lines = fields.List(
-        fields.Nested(ShipmentLineInSchema), required=True, validate=validate.Length(1, 50)
+        fields.Nested(ShipmentLineInSchema), required=True, validate=validate.Length(1, MAX_LINES)
     )
 
 
 class ShipmentChangeInSchema(Schema):
     expected_arrival = fields.Date(load_default=None)
-    carrier = fields.String(load_default=None, validate=validate.Length(1, 80))
-    tracking_number = fields.String(load_default=None, validate=validate.Length(1, 80))
+    carrier = fields.String(load_default=None, validate=validate.Length(1, MAX_CARRIER))
+    tracking_number = fields.String(
+        load_default=None, validate=validate.Length(1, MAX_TRACKING_NUMBER)
+    )
 
 
 class CancelShipmentInSchema(Schema):
     reason = fields.String(
         load_default="",
-        validate=validate.Length(max=500),
+        validate=validate.Length(max=MAX_CANCEL_REASON),
         metadata={"description": "Told to the warehouse owner"},
     )
 
@@ -100,8 +113,8 @@ class EventInSchema(Schema):
     at = fields.AwareDateTime(
         required=True, metadata={"description": "When it happened, with its UTC offset"}
     )
-    place = fields.String(load_default="", validate=validate.Length(max=120))
-    note = fields.String(load_default="", validate=validate.Length(max=500))
+    place = fields.String(load_default="", validate=validate.Length(max=MAX_EVENT_PLACE))
+    note = fields.String(load_default="", validate=validate.Length(max=MAX_NOTE))
 
 
 class EventSchema(Schema):
@@ -214,7 +227,7 @@ class EarlyArrivalSchema(Schema):
 
 
 class CountInSchema(Schema):
-    sku = fields.String(required=True, validate=validate.Length(1, 64))
+    sku = fields.String(required=True, validate=validate.Length(1, MAX_SKU))
     received_good = fields.Integer(
         strict=True, required=True, metadata={"description": "Units in good order, ≥ 0"}
     )
@@ -225,10 +238,10 @@ class CheckInInSchema(Schema):
     lines = fields.List(
         fields.Nested(CountInSchema),
         required=True,
-        validate=validate.Length(1, 50),
+        validate=validate.Length(1, MAX_LINES),
         metadata={"description": "One count for every SKU announced (0 when none came)"},
     )
-    note = fields.String(load_default="", validate=validate.Length(max=1000))
+    note = fields.String(load_default="", validate=validate.Length(max=MAX_CHECK_IN_NOTE))
 
 
 class CountSchema(Schema):
@@ -264,7 +277,7 @@ class CheckInSchema(Schema):
 class CarrierTokenInSchema(Schema):
     name = fields.String(
         required=True,
-        validate=validate.Length(1, 80),
+        validate=validate.Length(1, MAX_TOKEN_NAME),
         metadata={"description": "Who it is for, e.g. the carrier's name"},
     )
     days = fields.Integer(
@@ -290,15 +303,15 @@ class IssuedCarrierTokenSchema(CarrierTokenSchema):
 
 
 class OutboundInSchema(Schema):
-    sku = fields.String(required=True, validate=validate.Length(1, 64))
+    sku = fields.String(required=True, validate=validate.Length(1, MAX_SKU))
     units = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_UNITS))
     shipped_on = fields.Date(required=True)
     reference = fields.String(
         required=True,
-        validate=validate.Length(1, 120),
+        validate=validate.Length(1, MAX_OUTBOUND_REFERENCE),
         metadata={"description": "Carrier and its reference (waybill, collection number)"},
     )
-    note = fields.String(load_default="", validate=validate.Length(max=500))
+    note = fields.String(load_default="", validate=validate.Length(max=MAX_NOTE))
 
 
 class OutboundSchema(Schema):

@@ -29,8 +29,15 @@ from .rules import (
     CANCELLED,
     CHECKED_IN,
     MAX_ARRIVAL_PAST,
+    MAX_CARRIER,
+    MAX_CHECK_IN_NOTE,
+    MAX_DESCRIPTION,
+    MAX_EVENT_PLACE,
     MAX_LINES,
+    MAX_NOTE,
     MAX_PHOTOS,
+    MAX_SKU,
+    MAX_TRACKING_NUMBER,
     MAX_UNITS,
     MAX_VALUE_MINOR,
     MODES,
@@ -123,8 +130,8 @@ def _in_field(error: InvalidInput, prefix: str) -> InvalidInput:
 
 
 def _checked_line(line: LineData, listing: Listing) -> ShipmentLine:
-    sku = require_text(line.sku, "sku", 64)
-    description = require_text(line.description, "description", 200)
+    sku = require_text(line.sku, "sku", MAX_SKU)
+    description = require_text(line.description, "description", MAX_DESCRIPTION)
     units = require_int(line.units, "units", minimum=1, maximum=MAX_UNITS)
     sizes = {
         name: require_int(getattr(line, name), name, minimum=1, maximum=MAX_UNIT_SIDE_CM)
@@ -205,8 +212,8 @@ def announce_shipment(actor: User, data: ShipmentData, now: datetime) -> Shipmen
     warehouse owner is told."""
     booking = tenant_lease(actor, data.booking_id)
     check_lease_state(booking.state)
-    carrier = require_text(data.carrier, "carrier", 80)
-    tracking_number = require_text(data.tracking_number, "tracking_number", 80)
+    carrier = require_text(data.carrier, "carrier", MAX_CARRIER)
+    tracking_number = require_text(data.tracking_number, "tracking_number", MAX_TRACKING_NUMBER)
     if data.mode not in MODES:
         raise InvalidInput(f"Unknown mode {data.mode!r}.", {"mode": f"One of {', '.join(MODES)}."})
     checked_arrival(data.expected_arrival, booking, now.date())
@@ -250,8 +257,8 @@ def _checked_event(data: EventData, now: datetime) -> EventData:
     return EventData(
         data.kind,
         at,
-        require_text(data.place, "place", 120, required=False),
-        require_text(data.note, "note", 500, required=False),
+        require_text(data.place, "place", MAX_EVENT_PLACE, required=False),
+        require_text(data.note, "note", MAX_NOTE, required=False),
     )
 
 
@@ -375,7 +382,7 @@ def check_in(actor: User, shipment_id: int, data: CheckInData, now: datetime) ->
         raise Conflict(f"Shipment #{shipment.id} is already checked in.")
     check_in_day_allowed(shipment, now)
     counts = _checked_counts(shipment, list(data.counts))
-    note = require_text(data.note, "note", 1000, required=False)
+    note = require_text(data.note, "note", MAX_CHECK_IN_NOTE, required=False)
     if len(data.photos) > MAX_PHOTOS:
         raise InvalidInput(f"At most {MAX_PHOTOS} photos.", {"photos": "Too many files."})
     was_over = lease_space_used(booking) > booking.quantity

@@ -20,7 +20,15 @@ from ..unit_of_work import locked_row, use_case
 from ..validation import require_int, require_text
 from ..warehouses.models import Warehouse
 from .models import OutboundRelease, ShipmentLine, StockItem
-from .rules import MAX_UNITS, StorageLimits, UnitSize, space_used
+from .rules import (
+    MAX_NOTE,
+    MAX_OUTBOUND_REFERENCE,
+    MAX_SKU,
+    MAX_UNITS,
+    StorageLimits,
+    UnitSize,
+    space_used,
+)
 
 #: lease states whose space counts as leased today
 HOLDING_STATES = ("confirmed", "active")
@@ -147,11 +155,11 @@ def _checked_release(data: OutboundData, booking: Booking, today: date) -> Outbo
     if data.shipped_on < booking.start_date - timedelta(days=365):
         raise InvalidInput("That day is long before the lease.", {"shipped_on": "Too early."})
     return OutboundData(
-        require_text(data.sku, "sku", 64),
+        require_text(data.sku, "sku", MAX_SKU),
         units,
         data.shipped_on,
-        require_text(data.reference, "reference", 120),
-        require_text(data.note, "note", 500, required=False),
+        require_text(data.reference, "reference", MAX_OUTBOUND_REFERENCE),
+        require_text(data.note, "note", MAX_NOTE, required=False),
     )
 
 
