@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..accounts.models import User
+from ..blacklist.guards import require_not_blacklisted
 from ..bookings import capacity
 from ..catalog import CATEGORY_BITS, HAZMAT_BITS, UNITS, to_mask
 from ..errors import Conflict, InvalidInput, NotFound
@@ -17,7 +18,6 @@ from ..fx.services import latest_rates, price_rank
 from ..money import require_currency
 from ..pagination import Page, paginate
 from ..permissions import require_same_organization
-from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import use_case
 from ..validation import Problems, require_int, require_text
 from ..warehouses.models import Warehouse

@@ -10,6 +10,7 @@ from decimal import ROUND_CEILING, Decimal
 from sqlalchemy import and_, or_, select
 
 from ..accounts.models import User
+from ..blacklist.guards import require_not_blacklisted
 from ..bookings import capacity
 from ..bookings.models import Booking
 from ..bookings.rules import SkuProfile, refusals
@@ -24,7 +25,6 @@ from ..money import Money, require_currency
 from ..pagination import Page, paginate
 from ..permissions import require_operator, require_user
 from ..shipments.stock import lease_space_used
-from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import locked_row, use_case
 from ..validation import require_text
 from ..work_items import item_failed

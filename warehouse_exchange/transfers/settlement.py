@@ -13,6 +13,7 @@ from flask import current_app
 
 from ..accounts.models import User
 from ..audit.services import record
+from ..blacklist.guards import require_not_blacklisted
 from ..bookings import capacity
 from ..bookings.models import Booking, BookingEvent
 from ..bookings.services import shorten_lease
@@ -37,7 +38,6 @@ from ..ledger.services import Leg
 from ..money import require_currency
 from ..permissions import require_operator
 from ..shipments.stock import hand_stock_on
-from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import use_case
 from ..validation import require_int
 from . import notices
