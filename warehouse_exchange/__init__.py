@@ -115,7 +115,7 @@ def _init_extensions(app: Flask) -> None:
     from .disputes import receivers as _disputes  # noqa: F401  (the same)
     from .escrow import services as _escrow  # noqa: F401  (the same)
     from .listings import receivers as _listings  # noqa: F401  (the same)
-    from .notifications import receivers as _notifications  # noqa: F401  (the same)
+    from .notifications import dispute_notices, receivers, transfer_notices  # noqa: F401  (the same)
     from .trust import receivers as _trust  # noqa: F401  (the same)
 
 

@@ -40,7 +40,6 @@ from ..permissions import require_operator
 from ..shipments.stock import hand_stock_on
 from ..unit_of_work import use_case
 from ..validation import require_int
-from . import notices
 from .models import Transfer
 from .rules import payable_state, split_escrow, split_price, transfer_id_of
 from .services import (
@@ -50,6 +49,7 @@ from .services import (
     lock_transfer,
     unfinished_card_payments,
 )
+from .signals import transfer_completed
 
 GOODS = (
     "unit_length_cm", "unit_width_cm", "unit_height_cm", "unit_weight_kg",
@@ -191,7 +191,7 @@ def complete_transfer(transfer: Transfer, actor: User | None, now: datetime, tod
     transfer.state, transfer.closed_at = "completed", now
     transfer.escrow_moved_minor = value
     cancel_unconfirmed(unfinished_card_payments(transfer.id))  # the price is paid
-    notices.completed(transfer, now)
+    transfer_completed.send(transfer, now=now)
 
 
 def check_still_fits(transfer: Transfer, booking: Booking, today: date) -> None:
