@@ -111,9 +111,12 @@ def _init_extensions(app: Flask) -> None:
     app.extensions["geocoder"] = build_geocoder(app.config)
     app.extensions["payment_gateway"] = build_gateway(app.config)
     from . import models  # noqa: F401  (every model registered before the first query)
+    from .audit import receivers as _audit  # noqa: F401  (connects its signal receivers)
+    from .bookings import receivers as _bookings  # noqa: F401  (the same)
     from .disputes import receivers as _disputes  # noqa: F401  (the same)
-    from .escrow import services as _escrow  # noqa: F401  (connects its signal receivers)
-    from .notifications import receivers as _notifications  # noqa: F401  (the same)
+    from .escrow import services as _escrow  # noqa: F401  (the same)
+    from .listings import receivers as _listings  # noqa: F401  (the same)
+    from .notifications import dispute_notices, receivers, transfer_notices  # noqa: F401  (the same)
     from .trust import receivers as _trust  # noqa: F401  (the same)
 
 

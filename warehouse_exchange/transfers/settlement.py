@@ -13,6 +13,7 @@ from flask import current_app
 
 from ..accounts.models import User
 from ..audit.services import record
+from ..blacklist.guards import require_not_blacklisted
 from ..bookings import capacity
 from ..bookings.models import Booking, BookingEvent
 from ..bookings.services import shorten_lease
@@ -37,10 +38,8 @@ from ..ledger.services import Leg
 from ..money import require_currency
 from ..permissions import require_operator
 from ..shipments.stock import hand_stock_on
-from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import use_case
 from ..validation import require_int
-from . import notices
 from .models import Transfer
 from .rules import payable_state, split_escrow, split_price, transfer_id_of
 from .services import (
@@ -50,6 +49,7 @@ from .services import (
     lock_transfer,
     unfinished_card_payments,
 )
+from .signals import transfer_completed
 
 GOODS = (
     "unit_length_cm", "unit_width_cm", "unit_height_cm", "unit_weight_kg",
@@ -191,7 +191,7 @@ def complete_transfer(transfer: Transfer, actor: User | None, now: datetime, tod
     transfer.state, transfer.closed_at = "completed", now
     transfer.escrow_moved_minor = value
     cancel_unconfirmed(unfinished_card_payments(transfer.id))  # the price is paid
-    notices.completed(transfer, now)
+    transfer_completed.send(transfer, now=now)
 
 
 def check_still_fits(transfer: Transfer, booking: Booking, today: date) -> None:

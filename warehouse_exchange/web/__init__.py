@@ -45,7 +45,7 @@ def register(app: Flask) -> None:
     from ..trust.views import bp as trust
     from ..warehouses.views import bp as warehouses
     from . import auth, filters, input_guard
-    from .api import register_api
+    from .api_routes import register_api
 
     app.url_map.converters["id"] = IdConverter
     auth.init_login(app)
