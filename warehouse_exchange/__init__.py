@@ -112,7 +112,7 @@ def _init_extensions(app: Flask) -> None:
     app.extensions["payment_gateway"] = build_gateway(app.config)
     from . import models  # noqa: F401  (every model registered before the first query)
     from .disputes import receivers as _disputes  # noqa: F401  (the same)
-    from .escrow import services as _escrow  # noqa: F401  (connects its signal receivers)
+    from .escrow import receivers as _escrow  # noqa: F401  (connects its signal receivers)
     from .notifications import receivers as _notifications  # noqa: F401  (the same)
     from .trust import receivers as _trust  # noqa: F401  (the same)
 

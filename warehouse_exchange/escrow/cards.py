@@ -28,18 +28,16 @@ from ..ledger.services import Leg
 from ..permissions import require_operator, require_user
 from ..unit_of_work import after_commit, locked_row, use_case
 from .models import CardPayment, ConnectedAccount, GatewayCustomer, GatewayEvent, Refund
-from .services import (
-    CARD_GATEWAY,
+from .payments import (
     PAYABLE_STATES,
     apply_payment,
-    due_refund,
-    mark_refund_sent,
     next_payment,
-    owe_refund,
     owed_minor,
     paid_minor,
     payment_instalments,
 )
+from .refunds import due_refund, mark_refund_sent, owe_refund
+from .rules import CARD_GATEWAY
 
 GATEWAY = CARD_GATEWAY
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from ..unit_of_work import locked_row
 from ..work_items import item_failed
 from .cards import GATEWAY, record_card_success
 from .models import CardPayment, GatewayCustomer, PaymentInstalment
-from .services import next_payment, paid_minor, payment_instalments
+from .payments import next_payment, paid_minor, payment_instalments
 from .signals import card_charge_failed
 
 RUNNING = ("confirmed", "active")

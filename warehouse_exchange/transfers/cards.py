@@ -14,7 +14,8 @@ from ..adapters.payments import CARD_UNSUPPORTED_CURRENCIES, PaymentGateway
 from ..errors import Conflict, Forbidden
 from ..escrow.cards import cancel_unconfirmed, gateway_customer_id
 from ..escrow.models import CardPayment, Refund
-from ..escrow.services import CARD_GATEWAY, owe_refund
+from ..escrow.refunds import owe_refund
+from ..escrow.rules import CARD_GATEWAY
 from ..extensions import db
 from ..unit_of_work import use_case
 from .models import Transfer
