@@ -31,10 +31,10 @@ from .models import CardPayment, ConnectedAccount, GatewayCustomer, GatewayEvent
 from .payments import (
     PAYABLE_STATES,
     apply_payment,
+    ensure_payment_schedule,
     next_payment,
     owed_minor,
     paid_minor,
-    payment_instalments,
 )
 from .refunds import due_refund, mark_refund_sent, owe_refund
 from .rules import CARD_GATEWAY
@@ -125,7 +125,8 @@ def _amount_due(booking) -> int:
     """What the next card payment of the booking is for; Conflict when nothing is to pay."""
     if booking.state not in PAYABLE_STATES:
         raise Conflict(f"Booking {booking.id} is {booking.state}; only accepted bookings are paid.")
-    _instalment, outstanding = next_payment(payment_instalments(booking), paid_minor(booking.id))
+    schedule = ensure_payment_schedule(booking)
+    _instalment, outstanding = next_payment(schedule, paid_minor(booking.id))
     if outstanding <= 0:
         raise Conflict(f"Booking {booking.id} is paid in full.")
     return outstanding

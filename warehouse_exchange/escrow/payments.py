@@ -93,7 +93,7 @@ def amount_to_pay(booking: Booking) -> Money:
     return Money(due, booking.currency)
 
 
-def payment_instalments(booking: Booking) -> list[PaymentInstalment]:
+def ensure_payment_schedule(booking: Booking) -> list[PaymentInstalment]:
     """The booking's payment schedule, in order; made at acceptance (or on first use, for a
     booking accepted before payment plans existed). An upfront booking has one instalment."""
     made = scheduled_payments(booking.id)
@@ -135,7 +135,7 @@ def apply_payment(booking: Booking, actor: User | None, now: datetime) -> None:
     whole total is owed back."""
     paid = paid_minor(booking.id)
     owed = 0
-    instalments = payment_instalments(booking)
+    instalments = ensure_payment_schedule(booking)
     for instalment in _owed(instalments):
         owed += instalment.amount_minor
         if instalment.paid_at is None and paid >= owed:

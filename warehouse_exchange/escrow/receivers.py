@@ -11,7 +11,7 @@ from ..bookings.signals import booking_cancelled, booking_expired, booking_moved
 from ..extensions import db
 from ..shipments.signals import goods_checked_in
 from .cancellations import settle_cancelled_escrow
-from .payments import payment_instalments
+from .payments import ensure_payment_schedule
 from .releases import end_check_in_wait
 
 
@@ -21,7 +21,7 @@ def schedule_payments(booking: Booking, *, to_state: str, **_kw) -> None:
     if to_state == "accepted":
         if booking.id is None:
             db.session.flush()
-        payment_instalments(booking)
+        ensure_payment_schedule(booking)
 
 
 @goods_checked_in.connect
