@@ -24,7 +24,7 @@ from ..unit_of_work import use_case
 from ..validation import require_int, require_text
 from .models import BankReceipt
 from .payments import PAYABLE_STATES, apply_payment, owed_minor, paid_minor
-from .rules import GATEWAY, booking_id_of
+from .rules import BANK_GATEWAY, booking_id_of
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def record_bank_receipt(actor: User, data: ReceiptData, now: datetime, today: da
         f"bank-receipt:{bank_reference}",
         "payment",
         [
-            Leg(ledger.clearing(GATEWAY, currency), -amount),
+            Leg(ledger.clearing(BANK_GATEWAY, currency), -amount),
             Leg(ledger.escrow(booking.tenant_id, currency), amount, booking.id),
         ],
         booking_id=booking.id,

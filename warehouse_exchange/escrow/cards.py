@@ -39,7 +39,6 @@ from .payments import (
 from .refunds import due_refund, mark_refund_sent, owe_refund
 from .rules import CARD_GATEWAY
 
-GATEWAY = CARD_GATEWAY
 log = logging.getLogger(__name__)
 
 
@@ -66,12 +65,14 @@ def _lock_organization(organization_id: int) -> None:
 def gateway_customer_id(gateway: PaymentGateway, actor: User) -> str:
     organization = actor.organization
     _lock_organization(organization.id)
-    known = db.session.get(GatewayCustomer, (organization.id, GATEWAY))
+    known = db.session.get(GatewayCustomer, (organization.id, CARD_GATEWAY))
     if known is not None:
         return known.customer_id
     customer_id = gateway.create_customer(organization.id, organization.name, actor.email)
     db.session.add(
-        GatewayCustomer(organization_id=organization.id, gateway=GATEWAY, customer_id=customer_id)
+        GatewayCustomer(
+            organization_id=organization.id, gateway=CARD_GATEWAY, customer_id=customer_id
+        )
     )
     return customer_id
 
@@ -151,7 +152,7 @@ def _succeeded(payment: CardPayment, intent: dict, now: datetime) -> str:
 
 
 def _save_card(organization_id: int, payment_method_id: str) -> None:
-    customer = db.session.get(GatewayCustomer, (organization_id, GATEWAY))
+    customer = db.session.get(GatewayCustomer, (organization_id, CARD_GATEWAY))
     if customer is not None:
         customer.payment_method_id = payment_method_id
 
@@ -166,7 +167,7 @@ def record_card_success(
         f"card-payment:{payment.payment_intent_id}",
         "payment",
         [
-            Leg(ledger.clearing(GATEWAY, payment.currency), -amount),
+            Leg(ledger.clearing(CARD_GATEWAY, payment.currency), -amount),
             Leg(ledger.escrow(booking.tenant_id, payment.currency), amount, booking.id),
         ],
         booking_id=booking.id,
@@ -255,7 +256,7 @@ def handle_gateway_event(event: WebhookEvent, now: datetime) -> GatewayEvent:
 
 
 def _apply_event(event: WebhookEvent, now: datetime) -> GatewayEvent:
-    record = GatewayEvent(id=event.id, gateway=GATEWAY, type=event.type)
+    record = GatewayEvent(id=event.id, gateway=CARD_GATEWAY, type=event.type)
     db.session.add(record)
     handler = HANDLERS.get(event.type)
     payment = _payment_of(event.object) if handler else None
@@ -292,8 +293,8 @@ def refund_to_card(actor: User, refund_id: int, gateway: PaymentGateway, now: da
         payment.payment_intent_id, refund.amount_minor, idempotency_key=f"refund-{refund.id}"
     )
     before = {"state": refund.state, "amount_minor": refund.amount_minor}
-    mark_refund_sent(refund, GATEWAY, gateway_refund, actor, now)
-    after = {**before, "state": refund.state, "gateway": GATEWAY, "refund_id": gateway_refund}
+    mark_refund_sent(refund, CARD_GATEWAY, gateway_refund, actor, now)
+    after = {**before, "state": refund.state, "gateway": CARD_GATEWAY, "refund_id": gateway_refund}
     audit(actor, "refund.sent", "refund", refund.id, before, after, now)
     db.session.commit()
     return refund
@@ -308,14 +309,14 @@ def start_onboarding(
     if organization is None or not organization.owns_warehouses:
         raise Forbidden("Only warehouse owners receive releases.")
     _lock_organization(organization.id)
-    known = db.session.get(ConnectedAccount, (organization.id, GATEWAY))
+    known = db.session.get(ConnectedAccount, (organization.id, CARD_GATEWAY))
     link = gateway.onboarding_link(
         organization.id, known.account_id if known else None, return_url, refresh_url
     )
     if known is None:
         db.session.add(
             ConnectedAccount(
-                organization_id=organization.id, gateway=GATEWAY, account_id=link.account_id
+                organization_id=organization.id, gateway=CARD_GATEWAY, account_id=link.account_id
             )
         )
     db.session.commit()
@@ -323,4 +324,4 @@ def start_onboarding(
 
 
 def connected_account(actor: User) -> ConnectedAccount | None:
-    return db.session.get(ConnectedAccount, (require_user(actor).organization_id, GATEWAY))
+    return db.session.get(ConnectedAccount, (require_user(actor).organization_id, CARD_GATEWAY))

@@ -13,7 +13,7 @@ from ..ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from ..money import Money
 from ..permissions import require_operator
 from .models import BankReceipt, CardPayment, GatewayEvent, Refund, ReleaseInstalment
-from .rules import CARD_GATEWAY, GATEWAY
+from .rules import BANK_GATEWAY, CARD_GATEWAY
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,10 @@ def _movements():
         return _recorded(query.group_by(model.currency))
 
     payments_in = summed(
-        literal(GATEWAY), BankReceipt, BankReceipt.amount_minor, BankReceipt.booking_id.is_not(None)
+        literal(BANK_GATEWAY),
+        BankReceipt,
+        BankReceipt.amount_minor,
+        BankReceipt.booking_id.is_not(None),
     )
     payments_in |= summed(
         literal(CARD_GATEWAY), CardPayment, CardPayment.amount_minor,
@@ -69,7 +72,7 @@ def _movements():
         ReleaseInstalment.transfer_id.is_not(None),
     )  # fmt: skip
     prices_in = summed(
-        literal(GATEWAY),
+        literal(BANK_GATEWAY),
         BankReceipt,
         BankReceipt.amount_minor,
         BankReceipt.transfer_id.is_not(None),

@@ -18,7 +18,7 @@ from ..permissions import require_operator
 from ..unit_of_work import locked_row, use_case
 from ..validation import require_text
 from .models import CardPayment, Refund
-from .rules import GATEWAY
+from .rules import BANK_GATEWAY
 from .signals import refund_due
 
 
@@ -81,7 +81,7 @@ def send_refund(actor: User, refund_id: int, bank_reference: str, now: datetime)
         "amount_minor": refund.amount_minor,
         "currency": refund.currency,
     }
-    mark_refund_sent(refund, GATEWAY, reference, actor, now)
+    mark_refund_sent(refund, BANK_GATEWAY, reference, actor, now)
     after = {**before, "state": refund.state, "bank_reference": reference}
     record(actor, "refund.sent", "refund", refund.id, before, after, now)
     db.session.commit()

@@ -23,7 +23,7 @@ __all__ = ["PaymentPart", "add_months", "payment_due_dates", "payment_parts"]
 REFERENCE = re.compile(r"^WX(\d{7})(\d{2})?(\d{2})$")
 
 #: the gateway of bank transfers, which operators enter from the escrow bank's statements
-GATEWAY = "bank"
+BANK_GATEWAY = "bank"
 #: the card gateway, whose connected accounts receive releases
 CARD_GATEWAY = "stripe"
 
