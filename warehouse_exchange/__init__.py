@@ -114,6 +114,7 @@ def _init_extensions(app: Flask) -> None:
     from .disputes import receivers as _disputes  # noqa: F401  (the same)
     from .escrow import receivers as _escrow  # noqa: F401  (connects its signal receivers)
     from .notifications import receivers as _notifications  # noqa: F401  (the same)
+    from .transfers import cards as _transfers  # noqa: F401  (registers its card payments)
     from .trust import receivers as _trust  # noqa: F401  (the same)
 
 

@@ -1,16 +1,22 @@
 """What disputes do when other areas act: a frozen escrow refuses the changes that would move
-it, and the parties are told of each step, inside the transaction of the change. Operators
-have no organization and so no inbox: an escalated case comes to them at the top of their
-queue, flagged, and in the audit log."""
+it and holds back its releases (escrow asks through its hooks), and the parties are told of
+each step, inside the transaction of the change. Operators have no organization and so no
+inbox: an escalated case comes to them at the top of their queue, flagged, and in the audit
+log."""
 
 from __future__ import annotations
+
+from sqlalchemy import ColumnElement, select
 
 from ..bookings.models import Booking
 from ..bookings.signals import booking_cancelled, lease_shortened
 from ..errors import Conflict
+from ..escrow.hooks import finds_settlement, freezes_escrow
+from ..extensions import db
 from ..notifications.messages import Message
 from ..notifications.services import notify
 from .models import Dispute, DisputeMessage, unresolved_dispute_id
+from .rules import UNRESOLVED_STATES
 from .signals import dispute_decided, dispute_escalated, dispute_message_added, dispute_opened
 
 
@@ -29,6 +35,27 @@ def refuse_while_disputed(booking: Booking, **_kw):
             f"Booking {booking.id} has an open dispute (#{unresolved}); its escrow is frozen"
             " until an operator decides or the dispute is withdrawn."
         )
+
+
+@freezes_escrow
+def disputed(booking_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """An unresolved dispute freezes the booking's escrow: no release until it is decided."""
+    return (
+        select(Dispute.id)
+        .where(Dispute.booking_id == booking_id, Dispute.state.in_(UNRESOLVED_STATES))
+        .exists()
+    )
+
+
+@finds_settlement
+def settling_dispute(booking_id: int) -> Dispute | None:
+    """The latest decided dispute on the booking: its decision split what escrow held."""
+    return db.session.scalar(
+        select(Dispute)
+        .where(Dispute.booking_id == booking_id, Dispute.decided_at.is_not(None))
+        .order_by(Dispute.decided_at.desc())
+        .limit(1)
+    )
 
 
 def _link(dispute: Dispute) -> str:

@@ -1,6 +1,7 @@
 """Use cases of card payments through a gateway (Stripe): the tenant pays a booking's
-outstanding total (a taker a transfer's price, in `transfers.cards`), the gateway's webhook
-tells the platform what happened, and refunds go back to the card."""
+outstanding total (a taker a transfer's price, in `transfers.cards`, which registers how that
+money is applied), the gateway's webhook tells the platform what happened, and refunds go back
+to the card."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from ..ledger import services as ledger
 from ..ledger.services import Leg
 from ..permissions import require_operator, require_user
 from ..unit_of_work import after_commit, locked_row, use_case
+from .hooks import card_payment_handler
 from .models import CardPayment, ConnectedAccount, GatewayCustomer, GatewayEvent, Refund
 from .payments import (
     PAYABLE_STATES,
@@ -140,11 +142,9 @@ def _payment_of(intent: dict) -> CardPayment | None:
 def _succeeded(payment: CardPayment, intent: dict, now: datetime) -> str:
     if payment.status == "succeeded":
         return "ignored: already recorded"
-    if payment.transfer_id is not None:
-        # transfers build on escrow: their settlement is reached here, not imported at the top
-        from ..transfers.cards import record_price_paid_by_card
-
-        return record_price_paid_by_card(payment, int(intent["amount"]), _charge_id(intent), now)
+    if payment.pays_for != "booking":  # a lease transfer's price: transfers applies it
+        apply = card_payment_handler(payment.pays_for)
+        return apply(payment, int(intent["amount"]), _charge_id(intent), now)
     booking = lock_booking(payment.booking_id)
     if booking.payment_plan == "monthly" and intent.get("payment_method"):
         _save_card(booking.tenant_id, _id_of(intent["payment_method"]))

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from ..accounts.models import User
 from ..bookings.models import Booking
 from ..bookings.services import get_booking
-from ..disputes.models import Dispute
 from ..extensions import db
 from ..ledger import services as ledger
 from ..listings.models import Listing
@@ -19,6 +18,7 @@ from ..money import Money
 from ..pagination import Page, paginate
 from ..permissions import require_operator, require_user
 from ..warehouses.models import Warehouse
+from .hooks import Settlement, settlement_of
 from .models import BankReceipt, CardPayment, PaymentInstalment, Refund, ReleaseInstalment
 from .payments import next_payment, owed_minor, paid_minor, scheduled_payments
 from .releases import booking_releases
@@ -47,8 +47,8 @@ class EscrowSummary:
     next_amount: Money | None = None
     #: the day the payment statuses are judged on
     as_of: date | None = None
-    #: the decided dispute that settled what escrow still held, if any
-    settled_by: Dispute | None = None
+    #: the decision (of a dispute) that settled what escrow still held, if any
+    settled_by: Settlement | None = None
 
     @property
     def decline_message(self) -> str:
@@ -73,7 +73,7 @@ def escrow_summary(actor: User, booking_id: int, today: date | None = None) -> E
     payments = scheduled_payments(booking.id)
     upcoming, next_amount = next_payment(payments, paid)
     return EscrowSummary(
-        settled_by=_settling_dispute(booking.id),
+        settled_by=settlement_of(booking.id),
         payment_plan=booking.payment_plan,
         payments=payments,
         next_instalment=upcoming,
@@ -105,16 +105,6 @@ def escrow_summary(actor: User, booking_id: int, today: date | None = None) -> E
                 .order_by(CardPayment.id)
             )
         ),
-    )
-
-
-def _settling_dispute(booking_id: int) -> Dispute | None:
-    """The latest decided dispute on the booking: its decision split what escrow held."""
-    return db.session.scalar(
-        select(Dispute)
-        .where(Dispute.booking_id == booking_id, Dispute.decided_at.is_not(None))
-        .order_by(Dispute.decided_at.desc())
-        .limit(1)
     )
 
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..bookings.models import Booking
-from ..bookings.signals import booking_cancelled, booking_expired, booking_moved
+from ..bookings.signals import booking_cancelled, booking_expired, booking_moved, goods_checked_in
 from ..extensions import db
-from ..shipments.signals import goods_checked_in
 from .cancellations import settle_cancelled_escrow
 from .payments import ensure_payment_schedule
 from .releases import end_check_in_wait

@@ -12,14 +12,13 @@ from sqlalchemy import select
 from ..adapters.payments import GatewayError, PaymentGateway
 from ..bookings.models import Booking
 from ..bookings.services import lock_booking
-from ..disputes.models import Dispute
-from ..disputes.rules import UNRESOLVED_STATES
 from ..errors import Conflict
 from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.services import Leg
 from ..unit_of_work import locked_row
 from ..work_items import item_failed
+from .hooks import escrow_frozen
 from .models import CardPayment, ConnectedAccount, PaymentInstalment, ReleaseInstalment
 from .rules import CARD_GATEWAY, release_schedule
 from .signals import instalment_covered, instalment_released
@@ -169,14 +168,6 @@ def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> in
         )
         .exists()
     )
-    disputed = (
-        select(Dispute.id)
-        .where(
-            Dispute.booking_id == ReleaseInstalment.booking_id,
-            Dispute.state.in_(UNRESOLVED_STATES),
-        )
-        .exists()
-    )
     due = db.session.scalars(
         select(ReleaseInstalment.id)
         .join(Booking, Booking.id == ReleaseInstalment.booking_id)
@@ -185,7 +176,7 @@ def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> in
             ReleaseInstalment.due_on <= now.date(),
             Booking.state.in_(RELEASING_STATES),
             ~unsettled_month,  # a month is released once it is paid, or covered
-            ~disputed,  # an open dispute freezes the booking's escrow
+            ~escrow_frozen(ReleaseInstalment.booking_id),  # by an open dispute
         )
         .order_by(ReleaseInstalment.due_on, ReleaseInstalment.id)
     ).all()
