@@ -15,8 +15,8 @@ from ..adapters.clock import utc_now
 from ..bookings.services import advance_leases, expire_stale_requests, expire_unpaid_bookings
 from ..disputes.services import escalate_overdue
 from ..escrow.cards import configured_gateway
+from ..escrow.releases import cover_missed_instalments, run_due_releases
 from ..escrow.saved_cards import charge_saved_cards
-from ..escrow.services import cover_missed_instalments, run_due_releases
 from ..extensions import db
 from ..notifications.reminders import (
     remind_instalments_due,

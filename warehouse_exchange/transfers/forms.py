@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..bookings.forms import BookingForm, goods_of
 from ..bookings.rules import SkuProfile
 from ..errors import InvalidInput
-from ..escrow.services import ReceiptData
+from ..escrow.bank_receipts import ReceiptData
 from ..money import Money
 from ..web.forms import Form, positive
 from .services import Offer

@@ -19,7 +19,8 @@ from ..disputes.models import unresolved_dispute_id
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..escrow.cards import cancel_unconfirmed
 from ..escrow.models import CardPayment
-from ..escrow.services import booking_releases, scheduled_payments
+from ..escrow.payments import scheduled_payments
+from ..escrow.releases import booking_releases
 from ..extensions import db
 from ..money import Money, require_currency
 from ..pagination import Page, paginate

@@ -18,20 +18,18 @@ from ..bookings import capacity
 from ..bookings.models import Booking, BookingEvent
 from ..bookings.services import shorten_lease
 from ..errors import Conflict, InvalidInput
-from ..escrow.cards import cancel_unconfirmed
-from ..escrow.models import BankReceipt, PaymentInstalment, ReleaseInstalment
-from ..escrow.rules import release_schedule
-from ..escrow.services import (
-    GATEWAY,
+from ..escrow.bank_receipts import (
     ReceiptData,
     add_receipt,
-    booking_releases,
     check_received_on,
     earlier_receipt,
-    owe_refund,
     receipt_facts,
-    wait_for_check_in,
 )
+from ..escrow.cards import cancel_unconfirmed
+from ..escrow.models import BankReceipt, PaymentInstalment, ReleaseInstalment
+from ..escrow.refunds import owe_refund
+from ..escrow.releases import booking_releases, wait_for_check_in
+from ..escrow.rules import BANK_GATEWAY, release_schedule
 from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.services import Leg
@@ -113,7 +111,7 @@ def record_transfer_receipt(
     amount = _checked_receipt(data, transfer, today)
     bank_reference = data.bank_reference
     posting = price_into_escrow(
-        transfer, GATEWAY, amount, f"transfer-receipt:{bank_reference}",
+        transfer, BANK_GATEWAY, amount, f"transfer-receipt:{bank_reference}",
         f"Bank transfer {bank_reference} for transfer {transfer.id}", actor,
     )  # fmt: skip
     receipt = BankReceipt(
