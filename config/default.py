@@ -6,6 +6,13 @@ SECRET_KEY = "development-only-secret-key-change-me"
 #: None means "SQLite file in the instance folder" (resolved by the app factory).
 SQLALCHEMY_DATABASE_URI = None
 SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+#: PostgreSQL ends a session left idle inside a transaction this long (a frozen process must
+#: not hold its row locks and job claims for ever), and any statement running this long (row
+#: lock waits included). Longer than any network call made inside a transaction (SMTP, the
+#: payment gateway); 0 turns one off. Each process may set its own (WX_DATABASE_…), e.g. a
+#: longer statement timeout for the scheduler, whose nightly jobs read every organization.
+DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 120_000
+DATABASE_STATEMENT_TIMEOUT_MS = 60_000
 WTF_CSRF_TIME_LIMIT = None
 #: "Keep me logged in" lasts this long; log-out, a new password or a suspension ends it sooner
 REMEMBER_COOKIE_DURATION = timedelta(days=30)
