@@ -32,7 +32,9 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
     _init_extensions(app)
     _register_web(app)
-    from . import cli
+    from . import cli, observability
+
+    observability.register(app)
 
     cli.register(app)
     if app.config.get("SCHEDULER_IN_PROCESS"):
