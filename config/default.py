@@ -116,6 +116,16 @@ RELEASE_CHECK_IN_WAIT_DAYS = 14
 #: guarantee reserve, and the tenant is in default.
 PAYMENT_GRACE_DAYS = 7
 
+#: Prometheus scrapes /metrics from these addresses or networks, or with
+#: `Authorization: Bearer METRICS_TOKEN` (a secret: WX_METRICS_TOKEN); anyone else gets a 404.
+#: Behind a proxy on this host set TRUSTED_PROXIES, or every visitor would come from 127.0.0.1.
+METRICS_ALLOWED_ADDRESSES = ("127.0.0.1", "::1")
+METRICS_TOKEN = ""
+#: `flask scheduler run` serves its own metrics (jobs, releases) on 127.0.0.1 at this port;
+#: None: not at all (with PROMETHEUS_MULTIPROC_DIR shared with the web, the web's /metrics
+#: shows them on a single host).
+SCHEDULER_METRICS_PORT = None
+
 #: Run the scheduled jobs inside this process (the development server). Production runs
 #: `flask scheduler run` as its own process instead, never inside gunicorn workers.
 SCHEDULER_IN_PROCESS = False

@@ -10,6 +10,7 @@ UNHOOKED_BLUEPRINTS = frozenset({"health", "metrics"})
 
 
 def register(app) -> None:
-    from . import health
+    from . import health, metrics
 
     health.register(app)
+    metrics.register(app)
