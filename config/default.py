@@ -116,6 +116,11 @@ RELEASE_CHECK_IN_WAIT_DAYS = 14
 #: guarantee reserve, and the tenant is in default.
 PAYMENT_GRACE_DAYS = 7
 
+#: "json": every log record one JSON line on stderr (requests and job runs included), for a
+#: log shipper; "text": Python's and the development server's own readable lines.
+LOG_FORMAT = "text"
+LOG_LEVEL = "INFO"
+
 #: Prometheus scrapes /metrics from these addresses or networks, or with
 #: `Authorization: Bearer METRICS_TOKEN` (a secret: WX_METRICS_TOKEN); anyone else gets a 404.
 #: Behind a proxy on this host set TRUSTED_PROXIES, or every visitor would come from 127.0.0.1.

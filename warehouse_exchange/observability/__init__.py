@@ -10,7 +10,8 @@ UNHOOKED_BLUEPRINTS = frozenset({"health", "metrics"})
 
 
 def register(app) -> None:
-    from . import health, metrics
+    from . import health, logs, metrics
 
+    logs.register(app)
     health.register(app)
     metrics.register(app)

@@ -19,7 +19,7 @@ import logging
 import os
 import time
 
-from flask import Blueprint, Flask, Response, abort, current_app, g, request
+from flask import Blueprint, Flask, Response, abort, current_app, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -181,13 +181,13 @@ def count_job_run(job: str, seconds: float, failed_items: int, error: BaseExcept
 
 
 def _start_clock() -> None:
-    g.metrics_started = time.perf_counter()
+    request.environ["warehouse_exchange.metrics_started"] = time.perf_counter()
 
 
 def _count_request(response):
     endpoint = request.endpoint or "unmatched"  # unknown paths must not make new series
     HTTP_REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
-    started = g.get("metrics_started")
+    started = request.environ.get("warehouse_exchange.metrics_started")
     if started is not None:
         HTTP_LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
     return response
