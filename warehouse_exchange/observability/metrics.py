@@ -200,6 +200,22 @@ class LedgerCollector:
     """Figures read from the database when scraped, the same whichever process answers."""
 
     def collect(self):
+        """With the database down the process's own counters still answer; a gauge says
+        whether these figures could be read."""
+        readable = GaugeMetricFamily(
+            "wx_database_figures_up", "Whether the figures read from the database could be read"
+        )
+        try:
+            families = list(self._read())
+        except Exception:
+            log.warning("metrics: the database figures could not be read", exc_info=True)
+            db.session.rollback()
+            families = []
+        readable.add_metric([], 1 if families else 0)
+        yield readable
+        yield from families
+
+    def _read(self):
         from ..ledger.models import LedgerAccount, LedgerEntry
         from ..notifications.models import OutboxEmail
 
