@@ -10,12 +10,17 @@ import re
 import pytest
 
 from tests.helpers import app_with
+from warehouse_exchange.extensions import db
 from warehouse_exchange.observability import logs
 
 
 @pytest.fixture
-def json_logs(_app, database_url):
-    with app_with(database_url, LOG_FORMAT="json", PROPAGATE_EXCEPTIONS=False) as app:
+def json_logs(tmp_path):
+    """An app on a database of its own: these tests commit (a user, a job's run)."""
+    url = f"sqlite:///{tmp_path / 'logs.sqlite3'}"
+    with app_with(url, LOG_FORMAT="json", PROPAGATE_EXCEPTIONS=False) as app:
+        with app.app_context():
+            db.create_all()
         yield app
     root = logging.getLogger()
     for handler in [h for h in root.handlers if logs._is_ours(h)]:
@@ -60,7 +65,6 @@ def test_one_json_line_per_request(json_logs, caplog, exporter):
 def test_the_user_is_named_on_the_line(json_logs, caplog):
     from tests.factories import OrganizationFactory, UserFactory
     from tests.helpers import login
-    from warehouse_exchange.extensions import db
 
     with json_logs.app_context():
         user = UserFactory(organization=OrganizationFactory(kind="exporter"))
