@@ -3,6 +3,7 @@ Redis when configured, file storage) for load balancers."""
 
 from __future__ import annotations
 
+import logging
 import socket
 from contextlib import ExitStack
 
@@ -59,9 +60,18 @@ def migrated_app(request, tmp_path):
         else:
             url = stack.enter_context(fresh_postgres_database("wx_readyz"))
         app = stack.enter_context(app_with(url))
+        stack.callback(_loggers_back, dict(logging.root.manager.loggerDict))
         with app.app_context():
             upgrade()
         yield app
+
+
+def _loggers_back(before: dict) -> None:
+    """Alembic's env.py reads alembic.ini's logging settings, which turn every logger that
+    existed then off (logging.config's disable_existing_loggers): later tests need them."""
+    for logger in before.values():
+        if isinstance(logger, logging.Logger):
+            logger.disabled = False
 
 
 @pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")

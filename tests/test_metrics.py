@@ -93,6 +93,8 @@ def test_a_booking_moves_the_counts_and_its_payment_the_escrow_held(
     assert moved("wx_booking_moves_total", from_state="accepted", to_state="confirmed") == 1
     # the rent; commission and guarantee fee go to the platform's accounts on receipt
     assert moved("wx_escrow_held_minor", currency="GBP") == 28000
+    assert moved("wx_bank_receipts_total", currency="GBP") == 1
+    assert value(after, "wx_database_figures_up") == 1
 
 
 def test_metrics_are_not_shown_to_other_addresses(client):

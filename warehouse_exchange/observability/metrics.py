@@ -29,7 +29,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy import func, select
 
 from ..extensions import db, limiter
@@ -197,7 +197,8 @@ def _count_request(response):
 
 
 class LedgerCollector:
-    """Figures read from the database when scraped, the same whichever process answers."""
+    """Figures read from the database when scraped, the same whichever process answers: escrow
+    held per currency, outbox emails by state, bank receipts and webhook events."""
 
     def collect(self):
         """With the database down the process's own counters still answer; a gauge says
@@ -216,6 +217,7 @@ class LedgerCollector:
         yield from families
 
     def _read(self):
+        from ..escrow.models import BankReceipt, GatewayEvent
         from ..ledger.models import LedgerAccount, LedgerEntry
         from ..notifications.models import OutboxEmail
 
@@ -243,6 +245,27 @@ class LedgerCollector:
         ):
             emails.add_metric([state], count)
         yield emails
+        # rows that are never deleted, so their counts only grow, whichever process recorded them
+        receipts = CounterMetricFamily(
+            "wx_bank_receipts", "Bank transfers recorded into escrow", labels=["currency"]
+        )
+        for currency, count in db.session.execute(
+            select(BankReceipt.currency, func.count()).group_by(BankReceipt.currency)
+        ):
+            receipts.add_metric([currency], count)
+        yield receipts
+        webhooks = CounterMetricFamily(
+            "wx_gateway_events",
+            "Payment gateway webhook events applied",
+            labels=["gateway", "type"],
+        )
+        for gateway, kind, count in db.session.execute(
+            select(GatewayEvent.gateway, GatewayEvent.type, func.count()).group_by(
+                GatewayEvent.gateway, GatewayEvent.type
+            )
+        ):
+            webhooks.add_metric([gateway, kind], count)
+        yield webhooks
 
 
 class _Together:
