@@ -82,9 +82,8 @@ def _migration_state(connection) -> str:
 def _alembic_heads() -> tuple[str, ...]:
     from alembic.script import ScriptDirectory
 
-    from .. import PROJECT_ROOT
-
-    return tuple(ScriptDirectory(str(PROJECT_ROOT / "migrations")).get_heads())
+    migrations = current_app.extensions["migrate"].directory
+    return tuple(ScriptDirectory(migrations).get_heads())
 
 
 def uses_redis(config) -> bool:
