@@ -6,6 +6,13 @@ SECRET_KEY = "development-only-secret-key-change-me"
 #: None means "SQLite file in the instance folder" (resolved by the app factory).
 SQLALCHEMY_DATABASE_URI = None
 SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+#: PostgreSQL ends a session left idle inside a transaction this long (a frozen process must
+#: not hold its row locks and job claims for ever), and any statement running this long (row
+#: lock waits included). Longer than any network call made inside a transaction (SMTP, the
+#: payment gateway); 0 turns one off. Each process may set its own (WX_DATABASE_…), e.g. a
+#: longer statement timeout for the scheduler, whose nightly jobs read every organization.
+DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 120_000
+DATABASE_STATEMENT_TIMEOUT_MS = 60_000
 WTF_CSRF_TIME_LIMIT = None
 #: "Keep me logged in" lasts this long; log-out, a new password or a suspension ends it sooner
 REMEMBER_COOKIE_DURATION = timedelta(days=30)
@@ -108,6 +115,21 @@ RELEASE_CHECK_IN_WAIT_DAYS = 14
 #: An instalment still unpaid this many days after its due date is paid to the owner from the
 #: guarantee reserve, and the tenant is in default.
 PAYMENT_GRACE_DAYS = 7
+
+#: "json": every log record one JSON line on stderr (requests and job runs included), for a
+#: log shipper; "text": Python's and the development server's own readable lines.
+LOG_FORMAT = "text"
+LOG_LEVEL = "INFO"
+
+#: Prometheus scrapes /metrics from these addresses or networks, or with
+#: `Authorization: Bearer METRICS_TOKEN` (a secret: WX_METRICS_TOKEN); anyone else gets a 404.
+#: Behind a proxy on this host set TRUSTED_PROXIES, or every visitor would come from 127.0.0.1.
+METRICS_ALLOWED_ADDRESSES = ("127.0.0.1", "::1")
+METRICS_TOKEN = ""
+#: `flask scheduler run` serves its own metrics (jobs, releases) on 127.0.0.1 at this port;
+#: None: not at all (with PROMETHEUS_MULTIPROC_DIR shared with the web, the web's /metrics
+#: shows them on a single host).
+SCHEDULER_METRICS_PORT = None
 
 #: Run the scheduled jobs inside this process (the development server). Production runs
 #: `flask scheduler run` as its own process instead, never inside gunicorn workers.

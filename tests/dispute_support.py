@@ -20,7 +20,7 @@ from warehouse_exchange.disputes.services import (
     withdraw_dispute,
 )
 from warehouse_exchange.disputes.settlement import frozen_minor
-from warehouse_exchange.escrow.services import run_due_releases
+from warehouse_exchange.escrow.releases import run_due_releases
 
 #: the first release is due on the lease's first day; this is a moment after it
 FIRST_DAY = at_noon(START)

@@ -11,7 +11,8 @@ from werkzeug.security import generate_password_hash
 
 from warehouse_exchange.catalog import CATEGORY_BITS
 from warehouse_exchange.extensions import db
-from warehouse_exchange.fx.services import latest_rates, price_rank, refresh_price_ranks
+from warehouse_exchange.fx.services import latest_rates, price_rank
+from warehouse_exchange.listings.services import refresh_price_ranks
 from warehouse_exchange.models import (
     ExchangeRate,
     Listing,

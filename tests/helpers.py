@@ -80,8 +80,8 @@ def goods(**changes):
 def pay_in_full(operator, booking, bank_reference: str | None = None):
     """An operator records a bank transfer of the booking's whole total into escrow."""
     from warehouse_exchange.adapters.clock import utc_now
+    from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
     from warehouse_exchange.escrow.rules import payment_reference
-    from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
 
     now = utc_now()
     data = ReceiptData(

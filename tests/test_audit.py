@@ -16,13 +16,11 @@ from warehouse_exchange.audit.models import AuditEntry
 from warehouse_exchange.audit.services import audit_log
 from warehouse_exchange.bookings.services import advance_leases
 from warehouse_exchange.errors import Forbidden
-from warehouse_exchange.escrow.services import (
-    record_bank_receipt,
-    record_payout,
-    refunds_due,
-    run_due_releases,
-    send_refund,
-)
+from warehouse_exchange.escrow.bank_receipts import record_bank_receipt
+from warehouse_exchange.escrow.payouts import record_payout
+from warehouse_exchange.escrow.queries import refunds_due
+from warehouse_exchange.escrow.refunds import send_refund
+from warehouse_exchange.escrow.releases import run_due_releases
 from warehouse_exchange.extensions import db
 from warehouse_exchange.trust.blacklist import blacklist_organization, lift_blacklisting
 

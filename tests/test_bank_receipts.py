@@ -15,9 +15,9 @@ from tests.transfer_support import NOW, TODAY, offer, paid_lease, receipt
 from warehouse_exchange.audit.models import AuditEntry
 from warehouse_exchange.bookings.models import Booking
 from warehouse_exchange.errors import Conflict, InvalidInput
+from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
 from warehouse_exchange.escrow.models import BankReceipt
 from warehouse_exchange.escrow.rules import instalment_reference, payment_reference
-from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger.models import LedgerEntry
 from warehouse_exchange.transfers.models import Transfer

@@ -39,18 +39,17 @@ from warehouse_exchange.disputes.services import (
 )
 from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.errors import DomainError
+from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
 from warehouse_exchange.escrow.defaults import end_lease_after_default
 from warehouse_exchange.escrow.models import BankReceipt, CardPayment, Refund, ReleaseInstalment
-from warehouse_exchange.escrow.reserve import FundingData, fund_reserve
-from warehouse_exchange.escrow.rules import add_months, payment_reference
-from warehouse_exchange.escrow.services import (
-    ReceiptData,
+from warehouse_exchange.escrow.refunds import send_refund
+from warehouse_exchange.escrow.releases import (
     booking_releases,
     cover_missed_instalments,
-    record_bank_receipt,
     run_due_releases,
-    send_refund,
 )
+from warehouse_exchange.escrow.reserve import FundingData, fund_reserve
+from warehouse_exchange.escrow.rules import add_months, payment_reference
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger.models import LedgerAccount, LedgerEntry
 from warehouse_exchange.transfers import services as transfers

@@ -195,7 +195,7 @@ def test_owner_connects_an_account_and_card_paid_releases_are_transferred_to_it(
     from warehouse_exchange.bookings.services import advance_leases
     from warehouse_exchange.escrow.cards import handle_gateway_event
     from warehouse_exchange.escrow.models import ConnectedAccount, ReleaseInstalment
-    from warehouse_exchange.escrow.services import run_due_releases
+    from warehouse_exchange.escrow.releases import run_due_releases
 
     login(client, owner)
     for _ in range(2):  # the second visit reuses the account
@@ -245,7 +245,7 @@ def test_owner_connects_an_account_and_card_paid_releases_are_transferred_to_it(
     assert transfer.params["amount"] == str(first.amount_minor - penalty)
     assert first.transfer_id == "tr_rec"
     assert first.transferred_minor == first.amount_minor - penalty
-    from warehouse_exchange.escrow.services import reconciliation
+    from warehouse_exchange.escrow.reconciliation import reconciliation
 
     (transfers,) = [
         line for line in reconciliation(OperatorFactory()) if line.movement == "transfers to owners"
@@ -303,7 +303,7 @@ def test_reconciliation_matches_until_the_books_and_a_gateway_disagree(
 ):
     from sqlalchemy import text
 
-    from warehouse_exchange.escrow.services import reconciliation
+    from warehouse_exchange.escrow.reconciliation import reconciliation
 
     login(client, exporter)
     client.post(f"/bookings/{booking.id}/pay-by-card")

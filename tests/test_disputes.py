@@ -22,7 +22,8 @@ from warehouse_exchange.disputes.services import (
 )
 from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
-from warehouse_exchange.escrow.services import booking_releases, refunds_due, run_due_releases
+from warehouse_exchange.escrow.queries import refunds_due
+from warehouse_exchange.escrow.releases import booking_releases, run_due_releases
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger import services as ledger
 from warehouse_exchange.notifications.models import Notification
@@ -193,7 +194,7 @@ def test_a_lease_cancelled_after_a_decision_keeps_no_more_rent_than_escrow_still
     """The decision split all the escrow held: the cancellation policy finds no rent left to
     keep for the owner, and the tenant's refund is sent in full without overdrawing escrow."""
     from warehouse_exchange.bookings.services import cancel_booking
-    from warehouse_exchange.escrow.services import send_refund
+    from warehouse_exchange.escrow.refunds import send_refund
 
     booking = accepted_booking_paid(owner, exporter)
     operator = OperatorFactory()

@@ -23,7 +23,7 @@ from tests.uploads import PDF, PNG, TEXT_AS_IMAGE
 from warehouse_exchange.disputes.models import Dispute, DisputeMessage
 from warehouse_exchange.disputes.services import decide_dispute, take_dispute
 from warehouse_exchange.disputes.settlement import frozen_minor
-from warehouse_exchange.escrow.services import refunds_due
+from warehouse_exchange.escrow.queries import refunds_due
 from warehouse_exchange.extensions import db
 
 

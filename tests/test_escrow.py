@@ -26,20 +26,16 @@ from warehouse_exchange.bookings.services import (
     request_booking,
 )
 from warehouse_exchange.errors import Conflict, Forbidden, InvalidInput
+from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
 from warehouse_exchange.escrow.models import BankReceipt, Refund, ReleaseInstalment
+from warehouse_exchange.escrow.queries import escrow_summary, refunds_due
+from warehouse_exchange.escrow.refunds import send_refund
+from warehouse_exchange.escrow.releases import run_due_releases
 from warehouse_exchange.escrow.rules import (
     add_months,
     booking_id_of,
     payment_reference,
     release_schedule,
-)
-from warehouse_exchange.escrow.services import (
-    ReceiptData,
-    escrow_summary,
-    record_bank_receipt,
-    refunds_due,
-    run_due_releases,
-    send_refund,
 )
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger import services as ledger

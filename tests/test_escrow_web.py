@@ -172,7 +172,7 @@ def test_released_earnings_are_paid_out_and_every_movement_is_on_the_statement(
 ):
     from tests.helpers import pay_in_full
     from warehouse_exchange.bookings.services import advance_leases
-    from warehouse_exchange.escrow.services import run_due_releases
+    from warehouse_exchange.escrow.releases import run_due_releases
 
     pay_in_full(operator, booking)
     start_noon = datetime.combine(START, datetime.min.time(), UTC) + timedelta(hours=12)
@@ -277,7 +277,7 @@ def test_payouts_to_no_one_are_refused(client, operator):
 def test_after_a_part_payment_the_next_step_asks_for_what_is_left(
     client, booking, exporter, operator
 ):
-    from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
+    from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
     from warehouse_exchange.money import Money
 
     today = date.today()
@@ -294,7 +294,7 @@ def test_after_a_part_payment_the_next_step_asks_for_what_is_left(
 def test_earnings_list_what_was_released_before_what_is_to_come(client, booking, owner, operator):
     from tests.helpers import pay_in_full
     from warehouse_exchange.bookings.services import advance_leases
-    from warehouse_exchange.escrow.services import run_due_releases
+    from warehouse_exchange.escrow.releases import run_due_releases
 
     pay_in_full(operator, booking)
     start_noon = datetime.combine(START, datetime.min.time(), UTC) + timedelta(hours=12)

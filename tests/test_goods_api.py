@@ -310,7 +310,7 @@ def test_a_check_in_listing_pays_its_owner_from_the_goods_arrival(
     from tests.test_shipments import START, _lease
     from warehouse_exchange.bookings.services import accept_booking, advance_leases
     from warehouse_exchange.catalog import HAZMAT_BITS
-    from warehouse_exchange.escrow.services import booking_releases, run_due_releases
+    from warehouse_exchange.escrow.releases import booking_releases, run_due_releases
 
     booking = _lease(owner, exporter, hazmat_mask=HAZMAT_BITS[3], first_release="check_in")
     accept_booking(owner, booking.id, NOW)

@@ -18,8 +18,8 @@ from warehouse_exchange.bookings.services import (
     cancel_booking,
     request_booking,
 )
+from warehouse_exchange.escrow.releases import run_due_releases
 from warehouse_exchange.escrow.rules import payment_reference
-from warehouse_exchange.escrow.services import run_due_releases
 from warehouse_exchange.extensions import db
 from warehouse_exchange.scheduler.models import JobRun
 
@@ -263,7 +263,7 @@ def test_pages_have_an_icon(client):
 
 
 def test_a_part_payment_leaves_the_rest_due(client, owner, exporter, operator, listing):
-    from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
+    from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
 
     booking = ask(exporter, listing, quantity=3)
     accept_booking(owner, booking.id, NOW)

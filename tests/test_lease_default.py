@@ -16,14 +16,13 @@ from warehouse_exchange.bookings import capacity
 from warehouse_exchange.bookings.services import advance_leases
 from warehouse_exchange.errors import Conflict, Forbidden, InvalidInput
 from warehouse_exchange.escrow.defaults import end_lease_after_default
-from warehouse_exchange.escrow.rules import add_months
-from warehouse_exchange.escrow.services import (
+from warehouse_exchange.escrow.queries import escrow_summary, refunds_due
+from warehouse_exchange.escrow.releases import (
     booking_releases,
     cover_missed_instalments,
-    escrow_summary,
-    refunds_due,
     run_due_releases,
 )
+from warehouse_exchange.escrow.rules import add_months
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger import services as ledger
 from warehouse_exchange.notifications.models import Notification
@@ -168,8 +167,8 @@ def test_a_late_payment_and_the_owner_ending_the_lease_at_once_settle_the_same(b
     from tests.factories import OrganizationFactory, UserFactory
     from tests.test_concurrency import check_ledger
     from warehouse_exchange.accounts.models import User
+    from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
     from warehouse_exchange.escrow.rules import payment_reference
-    from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
 
     with isolated_app(backend, tmp_path) as app:
         with app.app_context():

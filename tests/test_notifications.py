@@ -30,7 +30,7 @@ from warehouse_exchange.bookings.services import (
     expire_stale_requests,
     request_booking,
 )
-from warehouse_exchange.escrow.services import run_due_releases
+from warehouse_exchange.escrow.releases import run_due_releases
 from warehouse_exchange.extensions import db
 from warehouse_exchange.notifications import services
 from warehouse_exchange.notifications.kinds import KINDS

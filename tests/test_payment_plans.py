@@ -28,16 +28,11 @@ from warehouse_exchange.bookings.services import (
     request_booking,
 )
 from warehouse_exchange.errors import Conflict, InvalidInput
+from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
 from warehouse_exchange.escrow.models import PaymentInstalment, ReleaseInstalment
+from warehouse_exchange.escrow.queries import escrow_summary, refunds_due
+from warehouse_exchange.escrow.releases import cover_missed_instalments, run_due_releases
 from warehouse_exchange.escrow.rules import add_months, payment_reference, release_schedule
-from warehouse_exchange.escrow.services import (
-    ReceiptData,
-    cover_missed_instalments,
-    escrow_summary,
-    record_bank_receipt,
-    refunds_due,
-    run_due_releases,
-)
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger import services as ledger
 from warehouse_exchange.ledger.models import LedgerTransaction

@@ -14,8 +14,8 @@ from warehouse_exchange.bookings.services import (
     advance_leases,
     request_booking,
 )
+from warehouse_exchange.escrow.releases import booking_releases, run_due_releases
 from warehouse_exchange.escrow.rules import add_months
-from warehouse_exchange.escrow.services import booking_releases, run_due_releases
 from warehouse_exchange.shipments.signals import goods_checked_in
 
 END = add_months(START, 3) - timedelta(days=1)

@@ -17,7 +17,8 @@ from tests.transfer_support import NOW, TODAY, offer, paid_lease, receipt
 from warehouse_exchange.bookings.models import Booking
 from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.escrow.models import CardPayment, Refund
-from warehouse_exchange.escrow.services import escrow_summary, reconciliation
+from warehouse_exchange.escrow.queries import escrow_summary
+from warehouse_exchange.escrow.reconciliation import reconciliation
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger import services as ledger
 from warehouse_exchange.money import Money

@@ -21,10 +21,10 @@ from warehouse_exchange.accounts.models import User
 from warehouse_exchange.adapters.payments import WebhookEvent
 from warehouse_exchange.bookings.models import Booking
 from warehouse_exchange.errors import DomainError
+from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
 from warehouse_exchange.escrow.cards import handle_gateway_event
 from warehouse_exchange.escrow.models import BankReceipt, Refund
 from warehouse_exchange.escrow.rules import payment_reference
-from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
 from warehouse_exchange.extensions import db
 from warehouse_exchange.transfers.cards import start_price_card_payment
 from warehouse_exchange.transfers.models import Transfer

@@ -30,13 +30,9 @@ from warehouse_exchange.bookings.models import Booking
 from warehouse_exchange.bookings.services import advance_leases
 from warehouse_exchange.errors import Conflict, Forbidden, InvalidInput
 from warehouse_exchange.escrow.cards import start_card_payment
-from warehouse_exchange.escrow.services import (
-    booking_releases,
-    escrow_summary,
-    refunds_due,
-    run_due_releases,
-    send_refund,
-)
+from warehouse_exchange.escrow.queries import escrow_summary, refunds_due
+from warehouse_exchange.escrow.refunds import send_refund
+from warehouse_exchange.escrow.releases import booking_releases, run_due_releases
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger import services as ledger
 from warehouse_exchange.ledger.models import LedgerEntry
@@ -135,7 +131,7 @@ def test_the_new_leases_run_and_release_on_their_own_schedule(app, owner, export
     record_transfer_receipt(OperatorFactory(), receipt(transfer), NOW, TODAY)  # no consent asked
     new = transfer.new_booking
     assert transfer.continuation is None and booking.quantity == 10
-    from warehouse_exchange.escrow.services import reconciliation
+    from warehouse_exchange.escrow.reconciliation import reconciliation
 
     (prices,) = [
         line

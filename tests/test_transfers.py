@@ -63,7 +63,7 @@ def test_the_guide_is_the_escrow_of_the_releases_from_the_effective_day(owner, e
 
 
 def booking_releases(booking):
-    from warehouse_exchange.escrow.services import booking_releases as releases
+    from warehouse_exchange.escrow.releases import booking_releases as releases
 
     return releases(booking.id)
 

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from tests.factories import ListingFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods, pay_in_full
 from tests.uploads import PDF, PNG, TEXT_AS_IMAGE
+from warehouse_exchange.blacklist.guards import OrganizationBlacklisted, require_not_blacklisted
+from warehouse_exchange.blacklist.models import BlacklistEntry
 from warehouse_exchange.bookings.services import (
     BookingRequest,
     accept_booking,
@@ -21,8 +23,7 @@ from warehouse_exchange.extensions import db
 from warehouse_exchange.listings.services import change_listing_status, create_listing
 from warehouse_exchange.notifications.models import Notification
 from warehouse_exchange.trust import blacklist, verification
-from warehouse_exchange.trust.guards import OrganizationBlacklisted, require_not_blacklisted
-from warehouse_exchange.trust.models import BlacklistEntry, VerificationRequest
+from warehouse_exchange.trust.models import VerificationRequest
 from warehouse_exchange.trust.verification import VerificationData
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -6,8 +6,9 @@ from io import BytesIO
 
 from tests.helpers import api_token, login
 from tests.uploads import PDF, PNG, TEXT_AS_IMAGE
+from warehouse_exchange.blacklist.models import BlacklistEntry
 from warehouse_exchange.extensions import db
-from warehouse_exchange.trust.models import BlacklistEntry, VerificationRequest
+from warehouse_exchange.trust.models import VerificationRequest
 
 FIELDS = {
     "registration_number": "KVK 1234",

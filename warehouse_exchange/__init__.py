@@ -32,7 +32,9 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
     _init_extensions(app)
     _register_web(app)
-    from . import cli
+    from . import cli, observability
+
+    observability.register(app)
 
     cli.register(app)
     if app.config.get("SCHEDULER_IN_PROCESS"):
@@ -59,6 +61,7 @@ def _load_config(app: Flask, environment: str, overrides: dict) -> None:
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         _turn_off_postgres_jit(app.config)
+        _survive_dead_connections(app.config)
 
 
 def _turn_off_postgres_jit(config) -> None:
@@ -67,6 +70,22 @@ def _turn_off_postgres_jit(config) -> None:
     options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
     connect_args = dict(options.get("connect_args", {}))
     connect_args["options"] = f"{connect_args.get('options', '')} -c jit=off".strip()
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
+
+
+def _survive_dead_connections(config) -> None:
+    """A database restart, a failover or a proxy that cuts idle connections leaves dead ones
+    in every process's pool: each is tested before use (one round trip) so that users and
+    scheduled jobs never meet them. The server also ends what a frozen or partitioned process
+    leaves behind (an open transaction holding row locks and claims), and a runaway query."""
+    options = {"pool_pre_ping": True, **config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    connect_args = dict(options.get("connect_args", {}))
+    settings = {
+        "idle_in_transaction_session_timeout": config["DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS"],
+        "statement_timeout": config["DATABASE_STATEMENT_TIMEOUT_MS"],
+    }
+    extra = " ".join(f"-c {name}={int(ms)}" for name, ms in settings.items() if ms is not None)
+    connect_args["options"] = f"{connect_args.get('options', '')} {extra}".strip()
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
 
 
@@ -111,9 +130,13 @@ def _init_extensions(app: Flask) -> None:
     app.extensions["geocoder"] = build_geocoder(app.config)
     app.extensions["payment_gateway"] = build_gateway(app.config)
     from . import models  # noqa: F401  (every model registered before the first query)
+    from .audit import receivers as _audit  # noqa: F401  (connects its signal receivers)
+    from .bookings import receivers as _bookings  # noqa: F401  (the same)
     from .disputes import receivers as _disputes  # noqa: F401  (the same)
-    from .escrow import services as _escrow  # noqa: F401  (connects its signal receivers)
-    from .notifications import receivers as _notifications  # noqa: F401  (the same)
+    from .escrow import receivers as _escrow  # noqa: F401  (the same)
+    from .listings import receivers as _listings  # noqa: F401  (the same)
+    from .notifications import dispute_notices, receivers, transfer_notices  # noqa: F401  (the same)
+    from .transfers import cards as _transfers  # noqa: F401  (registers its card payments)
     from .trust import receivers as _trust  # noqa: F401  (the same)
 
 

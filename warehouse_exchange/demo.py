@@ -27,8 +27,8 @@ from .bookings.services import (
 )
 from .catalog import SERVICES, UNIT_NOUNS
 from .demo_history import load_history
+from .escrow.bank_receipts import ReceiptData, record_bank_receipt
 from .escrow.rules import payment_reference
-from .escrow.services import ReceiptData, record_bank_receipt
 from .extensions import db
 from .fx.services import record_rate
 from .listings.models import Listing

@@ -19,8 +19,9 @@ from .bookings.services import (
     advance_leases,
     request_booking,
 )
+from .escrow.bank_receipts import ReceiptData, record_bank_receipt
+from .escrow.releases import run_due_releases
 from .escrow.rules import payment_reference
-from .escrow.services import ReceiptData, record_bank_receipt, run_due_releases
 from .extensions import db
 from .listings.models import Listing
 from .listings.services import ListingData, change_listing_status, create_listing

@@ -2,6 +2,7 @@
 
 from .accounts.models import ApiToken, Invitation, LoginThrottle, Organization, User
 from .audit.models import AuditEntry
+from .blacklist.models import BlacklistEntry
 from .bookings.models import Booking, BookingEvent, CapacityDay
 from .disputes.models import Dispute, DisputeMessage
 from .escrow.models import (
@@ -32,7 +33,6 @@ from .shipments.models import (
 )
 from .transfers.models import Transfer
 from .trust.models import (
-    BlacklistEntry,
     CreditRating,
     Review,
     VerificationDocument,

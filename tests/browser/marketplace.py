@@ -13,8 +13,8 @@ from warehouse_exchange.bookings.services import (
     accept_booking,
     request_booking,
 )
+from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
 from warehouse_exchange.escrow.rules import payment_reference
-from warehouse_exchange.escrow.services import ReceiptData, record_bank_receipt
 from warehouse_exchange.listings.services import ListingData, create_listing
 from warehouse_exchange.warehouses.services import WarehouseData, create_warehouse
 

@@ -20,13 +20,10 @@ from warehouse_exchange.bookings.services import (
     accept_booking,
     request_booking,
 )
+from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
+from warehouse_exchange.escrow.payments import scheduled_payments
+from warehouse_exchange.escrow.releases import cover_missed_instalments
 from warehouse_exchange.escrow.rules import add_months, payment_reference
-from warehouse_exchange.escrow.services import (
-    ReceiptData,
-    cover_missed_instalments,
-    record_bank_receipt,
-    scheduled_payments,
-)
 
 pytestmark = pytest.mark.browser
 

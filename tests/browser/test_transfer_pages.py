@@ -21,7 +21,9 @@ from warehouse_exchange.bookings.rules import SkuProfile
 from warehouse_exchange.bookings.services import (
     BookingRequest,
 )
-from warehouse_exchange.escrow.services import ReceiptData, refunds_due, send_refund
+from warehouse_exchange.escrow.bank_receipts import ReceiptData
+from warehouse_exchange.escrow.queries import refunds_due
+from warehouse_exchange.escrow.refunds import send_refund
 from warehouse_exchange.extensions import db
 from warehouse_exchange.transfers.rules import transfer_reference
 from warehouse_exchange.transfers.services import (

@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 import warehouse_exchange
 from tests.factories import ListingFactory, OrganizationFactory, WarehouseFactory
 from tests.helpers import api_token, login
+from warehouse_exchange.blacklist.models import BlacklistEntry
 from warehouse_exchange.extensions import db
 from warehouse_exchange.fx.services import record_rate
 from warehouse_exchange.models_base import BIGINT_MAX, BIGINT_MIN
 from warehouse_exchange.money import MAX_AMOUNT_MINOR
-from warehouse_exchange.trust.models import BlacklistEntry
 from warehouse_exchange.warehouses.models import Warehouse
 from warehouse_exchange.web.schema import Schema
 

@@ -1,5 +1,6 @@
 """Operators suspend a user account (it can no longer log in or use its API tokens, and its
-sessions end everywhere) and reinstate it; both are written to the audit log with the reason."""
+sessions end everywhere) and reinstate it; the audit log records both with the reason (its
+receivers of the signals sent here)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
-from ..audit.models import AuditEntry
-from ..audit.services import record
 from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
 from ..pagination import Page, paginate
@@ -17,6 +16,7 @@ from ..unit_of_work import locked_row, use_case
 from ..validation import require_text
 from .models import Organization, User
 from .sessions import end_sessions
+from .signals import user_reinstated, user_suspended
 
 #: longest text the operators' user search looks for
 MAX_QUERY_LENGTH = 120
@@ -72,8 +72,7 @@ def suspend_user(actor: User | None, user_id: int, reason: str, now: datetime) -
         raise AlreadySuspended(f"{user.email} is already suspended.")
     user.active = False
     end_sessions(user)
-    record(actor, "user.suspend", "user", user.id, {"active": True},
-           {"active": False, "reason": reason}, now)  # fmt: skip
+    user_suspended.send(user, actor=actor, reason=reason, now=now)
     db.session.commit()
     return user
 
@@ -86,21 +85,6 @@ def reinstate_user(actor: User | None, user_id: int, reason: str, now: datetime)
     if user.active:
         raise NotSuspended(f"{user.email} is not suspended.")
     user.active = True
-    record(actor, "user.reinstate", "user", user.id, {"active": False},
-           {"active": True, "reason": reason}, now)  # fmt: skip
+    user_reinstated.send(user, actor=actor, reason=reason, now=now)
     db.session.commit()
     return user
-
-
-def last_suspension_reason(user: User) -> str | None:
-    """Why the operators suspended `user`, while suspended."""
-    if user.active:
-        return None
-    entry = db.session.scalar(
-        select(AuditEntry)
-        .where(AuditEntry.subject_type == "user", AuditEntry.subject_id == user.id,
-               AuditEntry.action == "user.suspend")
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(1)
-    )  # fmt: skip
-    return (entry.after or {}).get("reason") if entry else None

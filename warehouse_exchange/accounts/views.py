@@ -7,6 +7,7 @@ from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..adapters.clock import utc_now
+from ..audit.services import last_suspension_reason
 from ..errors import InvalidInput, Unauthorized
 from ..listings.services import organization_listings
 from ..trust.credit import credit_report
@@ -250,5 +251,5 @@ def change_account(user_id: int, action: str) -> tuple[str, int] | Response:
 
 def _render_user(user_id: int, form: ReasonForm) -> tuple[str, int]:
     shown = suspension.get_user(actor(), user_id)
-    reason = suspension.last_suspension_reason(shown)
+    reason = last_suspension_reason(shown)
     return render_form("accounts/user.html", form, shown=shown, reason=reason)

@@ -49,3 +49,17 @@ def audit_log(
     if subject_id is not None:
         query = query.where(AuditEntry.subject_id == subject_id)
     return paginate(query, page, per_page)
+
+
+def last_suspension_reason(user: User) -> str | None:
+    """Why the operators suspended `user`, while suspended."""
+    if user.active:
+        return None
+    entry = db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.subject_type == "user", AuditEntry.subject_id == user.id,
+               AuditEntry.action == "user.suspend")
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    )  # fmt: skip
+    return (entry.after or {}).get("reason") if entry else None

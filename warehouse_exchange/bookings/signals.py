@@ -24,3 +24,8 @@ lease_shortened = _signals.signal("lease-shortened")
 #: sent with a booking request just made (not an instant booking, which is moved to
 #: accepted at once); keyword argument `now`
 booking_requested = _signals.signal("booking-requested")
+
+#: sent by shipments with the Booking whose goods were checked in for the first time, once per
+#: lease; keyword argument `at`, the time of that check-in. Declared here, below both, because
+#: escrow (which starts releasing on it) must not import shipments
+goods_checked_in = _signals.signal("goods-checked-in")

@@ -12,7 +12,8 @@ from ..adapters.clock import utc_now, utc_today
 from ..adapters.payments import CARD_UNSUPPORTED_CURRENCIES
 from ..errors import Conflict, InvalidInput
 from ..escrow.cards import configured_gateway
-from ..escrow.services import amount_to_pay, escrow_summary
+from ..escrow.payments import amount_to_pay
+from ..escrow.queries import escrow_summary
 from ..listings.services import get_listing
 from ..trust.reviews import review_chance
 from ..web.auth import actor

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from ..bookings.models import Booking
 from ..errors import Conflict
 from ..escrow.models import PaymentInstalment, ReleaseInstalment
-from ..escrow.services import owe_refund, to_owner, unowed_escrow_minor
+from ..escrow.refunds import owe_refund, unowed_escrow_minor
+from ..escrow.releases import to_owner
 from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.services import Leg

@@ -9,7 +9,7 @@ from ..bookings.schemas import BookingSchema
 from ..transfers import receipts
 from ..web.api import ApiBlueprint
 from ..web.auth import api_actor, api_login_required
-from . import cards, reserve, services
+from . import bank_receipts, cards, payouts, queries, refunds, reserve
 from .defaults import end_lease_after_default
 from .schemas import (
     BalanceSchema,
@@ -54,7 +54,7 @@ def record_receipt(args):
     again answers 200 with the receipt recorded before and changes nothing. 409 when the bank
     reference already paid something else (named in the message): one transfer pays once;
     409 too when what it quotes takes no payment (closed, or already paid in full)."""
-    data = services.ReceiptData(
+    data = bank_receipts.ReceiptData(
         args["reference"],
         args["amount"]["amount_minor"],
         args["amount"]["currency"],
@@ -84,7 +84,7 @@ def payments_due(args):
 @blp.refuses(403, "forbidden: only platform operators.")
 def refunds_due():
     """Refunds owed to tenants and not yet sent (operators only)."""
-    return services.refunds_due(api_actor())
+    return queries.refunds_due(api_actor())
 
 
 @blp.post("/escrow/refunds/<id:refund_id>/sent")
@@ -96,7 +96,7 @@ def refunds_due():
 @blp.refuses(409, "conflict: the refund was already sent, or its bank reference paid another.")
 def refund_sent(args, refund_id: int):
     """An operator sent a refund; the money leaves escrow."""
-    return services.send_refund(api_actor(), refund_id, args["bank_reference"], utc_now())
+    return refunds.send_refund(api_actor(), refund_id, args["bank_reference"], utc_now())
 
 
 @blp.get("/bookings/<id:booking_id>/escrow")
@@ -104,7 +104,7 @@ def refund_sent(args, refund_id: int):
 @blp.response(200, EscrowSummarySchema)
 def booking_escrow(booking_id: int):
     """What was paid for a booking, what escrow holds and what went where (its parties)."""
-    return services.escrow_summary(api_actor(), booking_id)
+    return queries.escrow_summary(api_actor(), booking_id)
 
 
 @blp.get("/balances")
@@ -114,7 +114,7 @@ def balances():
     """The balances of the caller's organization's accounts, per currency."""
     return [
         {"account": kind, "balance": money}
-        for kind, money in services.organization_balances(api_actor())
+        for kind, money in queries.organization_balances(api_actor())
     ]
 
 
@@ -123,7 +123,7 @@ def balances():
 @blp.response(200, StatementLineSchema(many=True))
 def statement():
     """Every movement on the caller's organization's accounts, oldest first."""
-    return services.organization_statement(api_actor())
+    return queries.organization_statement(api_actor())
 
 
 @blp.post("/escrow/payouts")
@@ -136,7 +136,7 @@ def statement():
 def payout(args):
     """An operator records a bank transfer of released earnings to an owner."""
     amount = args["amount"]
-    services.record_payout(
+    payouts.record_payout(
         api_actor(),
         args["organization_id"],
         amount["currency"],
@@ -145,7 +145,7 @@ def payout(args):
     )
     return {
         "account": "owner_payable",
-        "balance": services.payable_balance(args["organization_id"], amount["currency"]),
+        "balance": payouts.payable_balance(args["organization_id"], amount["currency"]),
     }
 
 

@@ -1,6 +1,7 @@
 """Use cases of card payments through a gateway (Stripe): the tenant pays a booking's
-outstanding total (a taker a transfer's price, in `transfers.cards`), the gateway's webhook
-tells the platform what happened, and refunds go back to the card."""
+outstanding total (a taker a transfer's price, in `transfers.cards`, which registers how that
+money is applied), the gateway's webhook tells the platform what happened, and refunds go back
+to the card."""
 
 from __future__ import annotations
 
@@ -27,21 +28,19 @@ from ..ledger import services as ledger
 from ..ledger.services import Leg
 from ..permissions import require_operator, require_user
 from ..unit_of_work import after_commit, locked_row, use_case
+from .hooks import card_payment_handler
 from .models import CardPayment, ConnectedAccount, GatewayCustomer, GatewayEvent, Refund
-from .services import (
-    CARD_GATEWAY,
+from .payments import (
     PAYABLE_STATES,
     apply_payment,
-    due_refund,
-    mark_refund_sent,
+    ensure_payment_schedule,
     next_payment,
-    owe_refund,
     owed_minor,
     paid_minor,
-    payment_instalments,
 )
+from .refunds import due_refund, mark_refund_sent, owe_refund
+from .rules import CARD_GATEWAY
 
-GATEWAY = CARD_GATEWAY
 log = logging.getLogger(__name__)
 
 
@@ -68,12 +67,14 @@ def _lock_organization(organization_id: int) -> None:
 def gateway_customer_id(gateway: PaymentGateway, actor: User) -> str:
     organization = actor.organization
     _lock_organization(organization.id)
-    known = db.session.get(GatewayCustomer, (organization.id, GATEWAY))
+    known = db.session.get(GatewayCustomer, (organization.id, CARD_GATEWAY))
     if known is not None:
         return known.customer_id
     customer_id = gateway.create_customer(organization.id, organization.name, actor.email)
     db.session.add(
-        GatewayCustomer(organization_id=organization.id, gateway=GATEWAY, customer_id=customer_id)
+        GatewayCustomer(
+            organization_id=organization.id, gateway=CARD_GATEWAY, customer_id=customer_id
+        )
     )
     return customer_id
 
@@ -127,7 +128,8 @@ def _amount_due(booking) -> int:
     """What the next card payment of the booking is for; Conflict when nothing is to pay."""
     if booking.state not in PAYABLE_STATES:
         raise Conflict(f"Booking {booking.id} is {booking.state}; only accepted bookings are paid.")
-    _instalment, outstanding = next_payment(payment_instalments(booking), paid_minor(booking.id))
+    schedule = ensure_payment_schedule(booking)
+    _instalment, outstanding = next_payment(schedule, paid_minor(booking.id))
     if outstanding <= 0:
         raise Conflict(f"Booking {booking.id} is paid in full.")
     return outstanding
@@ -140,11 +142,9 @@ def _payment_of(intent: dict) -> CardPayment | None:
 def _succeeded(payment: CardPayment, intent: dict, now: datetime) -> str:
     if payment.status == "succeeded":
         return "ignored: already recorded"
-    if payment.transfer_id is not None:
-        # transfers build on escrow: their settlement is reached here, not imported at the top
-        from ..transfers.cards import record_price_paid_by_card
-
-        return record_price_paid_by_card(payment, int(intent["amount"]), _charge_id(intent), now)
+    if payment.pays_for != "booking":  # a lease transfer's price: transfers applies it
+        apply = card_payment_handler(payment.pays_for)
+        return apply(payment, int(intent["amount"]), _charge_id(intent), now)
     booking = lock_booking(payment.booking_id)
     if booking.payment_plan == "monthly" and intent.get("payment_method"):
         _save_card(booking.tenant_id, _id_of(intent["payment_method"]))
@@ -152,7 +152,7 @@ def _succeeded(payment: CardPayment, intent: dict, now: datetime) -> str:
 
 
 def _save_card(organization_id: int, payment_method_id: str) -> None:
-    customer = db.session.get(GatewayCustomer, (organization_id, GATEWAY))
+    customer = db.session.get(GatewayCustomer, (organization_id, CARD_GATEWAY))
     if customer is not None:
         customer.payment_method_id = payment_method_id
 
@@ -167,7 +167,7 @@ def record_card_success(
         f"card-payment:{payment.payment_intent_id}",
         "payment",
         [
-            Leg(ledger.clearing(GATEWAY, payment.currency), -amount),
+            Leg(ledger.clearing(CARD_GATEWAY, payment.currency), -amount),
             Leg(ledger.escrow(booking.tenant_id, payment.currency), amount, booking.id),
         ],
         booking_id=booking.id,
@@ -256,7 +256,7 @@ def handle_gateway_event(event: WebhookEvent, now: datetime) -> GatewayEvent:
 
 
 def _apply_event(event: WebhookEvent, now: datetime) -> GatewayEvent:
-    record = GatewayEvent(id=event.id, gateway=GATEWAY, type=event.type)
+    record = GatewayEvent(id=event.id, gateway=CARD_GATEWAY, type=event.type)
     db.session.add(record)
     handler = HANDLERS.get(event.type)
     payment = _payment_of(event.object) if handler else None
@@ -293,8 +293,8 @@ def refund_to_card(actor: User, refund_id: int, gateway: PaymentGateway, now: da
         payment.payment_intent_id, refund.amount_minor, idempotency_key=f"refund-{refund.id}"
     )
     before = {"state": refund.state, "amount_minor": refund.amount_minor}
-    mark_refund_sent(refund, GATEWAY, gateway_refund, actor, now)
-    after = {**before, "state": refund.state, "gateway": GATEWAY, "refund_id": gateway_refund}
+    mark_refund_sent(refund, CARD_GATEWAY, gateway_refund, actor, now)
+    after = {**before, "state": refund.state, "gateway": CARD_GATEWAY, "refund_id": gateway_refund}
     audit(actor, "refund.sent", "refund", refund.id, before, after, now)
     db.session.commit()
     return refund
@@ -309,14 +309,14 @@ def start_onboarding(
     if organization is None or not organization.owns_warehouses:
         raise Forbidden("Only warehouse owners receive releases.")
     _lock_organization(organization.id)
-    known = db.session.get(ConnectedAccount, (organization.id, GATEWAY))
+    known = db.session.get(ConnectedAccount, (organization.id, CARD_GATEWAY))
     link = gateway.onboarding_link(
         organization.id, known.account_id if known else None, return_url, refresh_url
     )
     if known is None:
         db.session.add(
             ConnectedAccount(
-                organization_id=organization.id, gateway=GATEWAY, account_id=link.account_id
+                organization_id=organization.id, gateway=CARD_GATEWAY, account_id=link.account_id
             )
         )
     db.session.commit()
@@ -324,4 +324,4 @@ def start_onboarding(
 
 
 def connected_account(actor: User) -> ConnectedAccount | None:
-    return db.session.get(ConnectedAccount, (require_user(actor).organization_id, GATEWAY))
+    return db.session.get(ConnectedAccount, (require_user(actor).organization_id, CARD_GATEWAY))

@@ -19,13 +19,9 @@ from ..ledger import services as ledger
 from ..unit_of_work import use_case
 from ..validation import require_text
 from .models import PaymentInstalment, ReleaseInstalment
-from .services import (
-    booking_releases,
-    fee_legs,
-    owe_refund,
-    scheduled_payments,
-    unowed_escrow_minor,
-)
+from .payments import fee_legs, scheduled_payments
+from .refunds import owe_refund, unowed_escrow_minor
+from .releases import booking_releases
 
 
 @use_case

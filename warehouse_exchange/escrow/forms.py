@@ -9,8 +9,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from ..errors import InvalidInput
 from ..money import Money
 from ..web.forms import Form, currency_choices, positive
+from .bank_receipts import ReceiptData
 from .reserve import FundingData
-from .services import ReceiptData
 
 
 class ReceiptForm(Form):

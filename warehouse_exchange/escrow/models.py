@@ -256,6 +256,11 @@ class CardPayment(db.Model):
     def amount(self) -> Money:
         return Money(self.amount_minor, self.currency)
 
+    @property
+    def pays_for(self) -> str:
+        """What the money pays: "booking" (its instalments) or "transfer" (the price)."""
+        return "transfer" if self.transfer_id is not None else "booking"
+
 
 class GatewayEvent(db.Model):
     """A webhook event, stored once (its id is the key) in the transaction of its effects,

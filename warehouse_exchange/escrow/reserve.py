@@ -18,8 +18,8 @@ from ..money import require_currency
 from ..permissions import require_operator
 from ..unit_of_work import use_case
 from ..validation import require_int, require_text
+from .rules import BANK_GATEWAY
 
-GATEWAY = "bank"
 MAX_FUNDING_MINOR = 10**13
 
 
@@ -45,7 +45,7 @@ def fund_reserve(actor: User, data: FundingData, now: datetime) -> LedgerTransac
         key,
         "reserve_funding",
         [
-            Leg(ledger.clearing(GATEWAY, currency), -amount),
+            Leg(ledger.clearing(BANK_GATEWAY, currency), -amount),
             Leg(ledger.reserve(currency), amount),
         ],
         memo=f"The platform's transfer {reference} into the guarantee reserve",

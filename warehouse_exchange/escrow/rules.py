@@ -22,6 +22,11 @@ __all__ = ["PaymentPart", "add_months", "payment_due_dates", "payment_parts"]
 #: 2 check digits over all of them
 REFERENCE = re.compile(r"^WX(\d{7})(\d{2})?(\d{2})$")
 
+#: the gateway of bank transfers, which operators enter from the escrow bank's statements
+BANK_GATEWAY = "bank"
+#: the card gateway, whose connected accounts receive releases
+CARD_GATEWAY = "stripe"
+
 
 def _check_digits(number: int) -> int:
     """ISO 7064 MOD 97-10, as IBANs use: a mistyped digit or two swapped digits are caught."""

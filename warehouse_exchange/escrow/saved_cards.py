@@ -14,9 +14,10 @@ from ..bookings.services import lock_booking
 from ..extensions import db
 from ..unit_of_work import locked_row
 from ..work_items import item_failed
-from .cards import GATEWAY, record_card_success
+from .cards import record_card_success
 from .models import CardPayment, GatewayCustomer, PaymentInstalment
-from .services import next_payment, paid_minor, payment_instalments
+from .payments import ensure_payment_schedule, next_payment, paid_minor
+from .rules import CARD_GATEWAY
 from .signals import card_charge_failed
 
 RUNNING = ("confirmed", "active")
@@ -57,7 +58,7 @@ def _due_instalments(now: datetime):
             GatewayCustomer,
             and_(
                 GatewayCustomer.organization_id == Booking.tenant_id,
-                GatewayCustomer.gateway == GATEWAY,
+                GatewayCustomer.gateway == CARD_GATEWAY,
                 GatewayCustomer.payment_method_id.is_not(None),
             ),
         )
@@ -81,10 +82,10 @@ def _charge_one(instalment_id: int, booking_id: int, now: datetime, gateway) -> 
     instalment = locked_row(statement, skip_locked=True)
     if booking is None or booking.state not in RUNNING or instalment is None:
         return 0
-    upcoming, amount = next_payment(payment_instalments(booking), paid_minor(booking.id))
+    upcoming, amount = next_payment(ensure_payment_schedule(booking), paid_minor(booking.id))
     if upcoming is None or upcoming.id != instalment.id or amount <= 0:
         return 0  # an earlier one is still unpaid, or transfers already pay this one
-    customer = db.session.get(GatewayCustomer, (booking.tenant_id, GATEWAY))
+    customer = db.session.get(GatewayCustomer, (booking.tenant_id, CARD_GATEWAY))
     payment = CardPayment(
         booking=booking,
         instalment_id=instalment.id,

@@ -27,7 +27,7 @@ from ..web.auth import actor
 from ..web.csv_response import csv_response
 from ..web.forms import show_errors
 from ..web.query_args import page_arg
-from . import cards, reserve, services
+from . import cards, payouts, queries, reconciliation, refunds, reserve
 from .defaults import end_lease_after_default
 from .forms import EndLeaseForm, PayoutForm, ReceiptForm, RefundSentForm, ReserveFundingForm
 
@@ -79,13 +79,13 @@ def _console_page(form: ReceiptForm) -> str:
         payments_due=receipts.payments_awaiting_money(user, utc_today(), max(page, 1), 10),
         today=utc_today(),
         refund_form=RefundSentForm(),
-        refunds=services.refunds_due(user),
-        payouts=services.payouts_due(user),
-        receipts=services.recent_receipts(user),
-        balances=services.platform_totals(user),
+        refunds=queries.refunds_due(user),
+        payouts=payouts.payouts_due(user),
+        receipts=queries.recent_receipts(user),
+        balances=queries.platform_totals(user),
         cards_enabled=cards.configured_gateway() is not None,
-        unmatched=services.unmatched_gateway_events(user),
-        reconciliation=services.reconciliation(user),
+        unmatched=reconciliation.unmatched_gateway_events(user),
+        reconciliation=reconciliation.reconciliation(user),
     )
 
 
@@ -97,7 +97,7 @@ def refund_sent(refund_id: int) -> Response:
         flash("Give the bank reference of the refund transfer.", "error")
         return redirect(url_for("escrow.console"))
     try:
-        refund = services.send_refund(actor(), refund_id, form.bank_reference.data, utc_now())
+        refund = refunds.send_refund(actor(), refund_id, form.bank_reference.data, utc_now())
     except (InvalidInput, Conflict) as error:
         flash(error.message, "error")
     else:
@@ -113,7 +113,7 @@ def payout() -> Response:
         flash("Give the bank reference of the payout transfer.", "error")
         return redirect(url_for("escrow.console"))
     try:
-        services.record_payout(
+        payouts.record_payout(
             actor(),
             form.organization_id.data,
             form.currency.data,
@@ -135,7 +135,7 @@ def payout() -> Response:
 def statement_csv() -> Response:
     """Every movement on the organization's accounts, for its books."""
     header = ["time_utc", "movement", "booking", "account", "memo", "amount", "currency", "balance"]
-    rows = map(_statement_row, services.organization_statement(actor()))
+    rows = map(_statement_row, queries.organization_statement(actor()))
     return csv_response("statement.csv", header, rows)
 
 
@@ -215,9 +215,9 @@ def get_paid() -> str | Response:
 @bp.route("/earnings")
 @login_required
 def earnings() -> str:
-    page = services.owner_instalments(actor(), page_arg(), 20)
+    page = queries.owner_instalments(actor(), page_arg(), 20)
     return render_template(
-        "escrow/earnings.html", earnings=services.owner_earnings(actor()), instalments=page
+        "escrow/earnings.html", earnings=queries.owner_earnings(actor()), instalments=page
     )
 
 

@@ -7,18 +7,18 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..audit.services import record as audit
 from ..errors import InvalidInput
 from ..extensions import db
-from ..listings.models import Listing
 from ..money import Money, exponent, require_currency, round_half_even
 from ..pagination import Page, paginate
 from ..permissions import require_operator
 from ..unit_of_work import use_case
 from .models import ExchangeRate
+from .signals import rate_recorded
 
 
 @dataclass(frozen=True)
@@ -80,16 +80,6 @@ def price_rank(price_minor: int, currency: str, rates: RateTable) -> float:
     return float(price_minor * rates.factor(currency, rates.base))
 
 
-def refresh_price_ranks(currency: str, rates: RateTable) -> None:
-    """Re-rank the listings priced in `currency` after its latest rate changed."""
-    factor = float(rates.factor(currency, rates.base)) if rates.knows(currency) else None
-    rank = Listing.price_minor * factor if factor is not None else float("inf")
-    db.session.execute(
-        update(Listing).where(Listing.currency == currency).values(price_rank=rank),
-        execution_options={"synchronize_session": False},
-    )
-
-
 def _parse_rate(value) -> Decimal:
     try:
         rate = Decimal(str(value))
@@ -126,7 +116,7 @@ def record_rate(
     record.rate = parsed
     record.recorded_by_id = actor.id
     db.session.flush()
-    refresh_price_ranks(currency, latest_rates(base))
+    rate_recorded.send(currency, rates=latest_rates(base))
     after = {"currency": currency, "rate_date": rate_date.isoformat(), "rate": str(parsed)}
     audit(actor, "rate.record", "exchange_rate", record.id, before, after, None)
     db.session.commit()

@@ -17,14 +17,10 @@ from ..bookings.models import Booking
 from ..disputes.models import Dispute
 from ..disputes.rules import UNRESOLVED_STATES
 from ..escrow.models import PaymentInstalment, Refund, ReleaseInstalment
+from ..escrow.payments import PAID_IN_KINDS
+from ..escrow.payouts import PayoutDue, payouts_due
+from ..escrow.queries import Earnings, owner_earnings
 from ..escrow.rules import instalment_reference, payment_reference
-from ..escrow.services import (
-    PAID_IN_KINDS,
-    Earnings,
-    PayoutDue,
-    owner_earnings,
-    payouts_due,
-)
 from ..extensions import db
 from ..ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from ..listings.models import Listing
@@ -332,7 +328,7 @@ def _reference(instalment: PaymentInstalment) -> str:
 
 
 def _paid_in(booking_ids: list[int]) -> dict[int, int]:
-    """Everything paid into escrow per booking (as escrow.services.paid_minor, grouped)."""
+    """Everything paid into escrow per booking (as escrow.payments.paid_minor, grouped)."""
     if not booking_ids:
         return {}
     rows = db.session.execute(

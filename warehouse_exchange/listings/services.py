@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..accounts.models import User
-from ..bookings import capacity
+from ..blacklist.guards import require_not_blacklisted
 from ..catalog import (
     CATEGORY_BITS,
     HAZMAT_BITS,
@@ -21,17 +21,17 @@ from ..catalog import (
 )
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
-from ..fx.services import latest_rates, price_rank
+from ..fx.services import RateTable, latest_rates, price_rank
 from ..money import require_currency
 from ..pagination import Page, paginate
 from ..permissions import require_same_organization
-from ..trust.guards import require_not_blacklisted
-from ..unit_of_work import use_case
+from ..unit_of_work import locked_row, use_case
 from ..validation import Problems, require_int, require_text
 from ..warehouses.models import Warehouse
 from ..warehouses.services import own_warehouse
 from .models import Listing
 from .rules import CANCELLATION_POLICIES, FIRST_RELEASES, check_transition, lease_days
+from .signals import listing_resized
 
 MAX_PRICE_MINOR = 10**12
 #: the terms of a listing that are stored just as they are given
@@ -218,11 +218,14 @@ def own_listing(actor: User, listing_id: int) -> Listing:
 @use_case
 def update_listing(actor: User, listing_id: int, data: ListingData, today: date) -> Listing:
     own_listing(actor, listing_id)
-    listing = capacity.lock_listing(listing_id)
+    # locked until the end of the transaction, as bookings lock it before holding capacity
+    listing = locked_row(select(Listing).where(Listing.id == listing_id))
     if listing.status == "archived":
         raise Conflict("An archived listing cannot be edited.")
     _apply(listing, data, listing.warehouse, today)
-    capacity.check_resize(listing, listing.quantity, listing.available_from, listing.available_to)
+    listing_resized.send(
+        listing, quantity=listing.quantity, start=listing.available_from, end=listing.available_to
+    )
     db.session.commit()
     return listing
 
@@ -254,3 +257,13 @@ def organization_listings(organization_id: int, page: int, per_page: int) -> Pag
         .order_by(Warehouse.name, Listing.title)
     )
     return paginate(query, page, per_page)
+
+
+def refresh_price_ranks(currency: str, rates: RateTable) -> None:
+    """Re-rank the listings priced in `currency` after its latest rate changed."""
+    factor = float(rates.factor(currency, rates.base)) if rates.knows(currency) else None
+    rank = Listing.price_minor * factor if factor is not None else float("inf")
+    db.session.execute(
+        update(Listing).where(Listing.currency == currency).values(price_rank=rank),
+        execution_options={"synchronize_session": False},
+    )

@@ -1,4 +1,5 @@
-"""Where notifications come from: the signals of bookings and escrow. Every notification
+"""Where notifications come from: the signals of bookings, escrow and shipments here, of
+disputes and transfers in dispute_notices.py and transfer_notices.py. Every notification
 joins the transaction of the change it tells about, so that it exists exactly when the
 change does."""
 

@@ -18,6 +18,11 @@ scheduler_cli = AppGroup("scheduler", help="The marketplace's scheduled jobs.")
 def run_forever() -> None:
     """Run every job on its interval until stopped (one process; gunicorn workers never do)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    port = current_app.config.get("SCHEDULER_METRICS_PORT")
+    if port:
+        from ..observability.metrics import serve_alone
+
+        serve_alone(int(port))
     scheduler = BlockingScheduler(timezone="UTC")
     jobs.schedule(scheduler, current_app._get_current_object())
     click.echo(f"Scheduler running {len(jobs.JOBS)} jobs; Ctrl+C stops it.")

@@ -3,10 +3,10 @@ safe when two scheduler processes run it at once (the services claim items with 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
+from time import perf_counter
 
 from flask import Flask
 
@@ -15,8 +15,8 @@ from ..adapters.clock import utc_now
 from ..bookings.services import advance_leases, expire_stale_requests, expire_unpaid_bookings
 from ..disputes.services import escalate_overdue
 from ..escrow.cards import configured_gateway
+from ..escrow.releases import cover_missed_instalments, run_due_releases
 from ..escrow.saved_cards import charge_saved_cards
-from ..escrow.services import cover_missed_instalments, run_due_releases
 from ..extensions import db
 from ..notifications.reminders import (
     remind_instalments_due,
@@ -24,13 +24,12 @@ from ..notifications.reminders import (
     remind_waiting_requests,
 )
 from ..notifications.services import send_pending_emails
+from ..observability.jobs import job_run_finished
 from ..transfers.services import expire_transfers
 from ..trust.blacklist import end_lapsed_blacklistings
 from ..trust.credit import rate_everyone
 from . import demo_clock
 from .history import record_run
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -104,18 +103,19 @@ def run(app: Flask, job: Job, now: datetime | None = None) -> int:
     with app.app_context():
         if demo_clock.enabled(app.config):
             demo_clock.load_offset()
-        started = utc_now()
+        started, clock = utc_now(), perf_counter()
         try:
             changed = job.work(now or started)
         except Exception as error:
             db.session.rollback()
+            job_run_finished(job.name, clock, error=error)
             record_run(job.name, started, error=error)
             raise
         else:
+            job_run_finished(job.name, clock, changed=changed)
             record_run(job.name, started, changed=changed)
         finally:
             db.session.remove()
-    log.info("%s: %d item(s) changed", job.name, changed)
     return changed
 
 

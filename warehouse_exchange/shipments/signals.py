@@ -1,14 +1,13 @@
-"""What shipments announce to the areas built on them (escrow starts releasing once goods are
-in; notifications tell the parties what a check-in found). Receivers run inside the sender's
-unit of work: they add to its transaction, and an error in one undoes the whole use case."""
+"""What shipments announce (notifications tell the parties what a check-in found; escrow starts
+releasing once goods are in). Receivers run inside the sender's unit of work: they add to its
+transaction, and an error in one undoes the whole use case."""
 
 from blinker import Namespace
 
-_signals = Namespace()
+#: escrow listens to it and sits below shipments, so the signal is declared in bookings
+from ..bookings.signals import goods_checked_in as goods_checked_in
 
-#: sent with the Booking whose goods were checked in for the first time, once per lease;
-#: keyword argument `at`, the time of that check-in
-goods_checked_in = _signals.signal("goods-checked-in")
+_signals = Namespace()
 
 #: sent with every CheckIn just recorded; keyword arguments `now` and `over_capacity` (True
 #: when this check-in made the lease store more than it rents)

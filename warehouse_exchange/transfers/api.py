@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ..adapters.clock import utc_now, utc_today
 from ..escrow import cards as escrow_cards
+from ..escrow.bank_receipts import ReceiptData
 from ..escrow.schemas import CardPaymentSchema
-from ..escrow.services import ReceiptData
 from ..web.api import ApiBlueprint, page_body
 from ..web.auth import api_actor, api_login_required
 from . import cards, receipts, services

@@ -13,8 +13,10 @@ from ..accounts.models import User
 from ..adapters.payments import CARD_UNSUPPORTED_CURRENCIES, PaymentGateway
 from ..errors import Conflict, Forbidden
 from ..escrow.cards import cancel_unconfirmed, gateway_customer_id
+from ..escrow.hooks import applies_card_payments_for
 from ..escrow.models import CardPayment, Refund
-from ..escrow.services import CARD_GATEWAY, owe_refund
+from ..escrow.refunds import owe_refund
+from ..escrow.rules import CARD_GATEWAY
 from ..extensions import db
 from ..unit_of_work import use_case
 from .models import Transfer
@@ -97,11 +99,13 @@ def start_price_card_payment(
     return payment
 
 
+@applies_card_payments_for("transfer")
 def record_price_paid_by_card(
     payment: CardPayment, amount: int, charge_id: str | None, now: datetime
 ) -> str:
-    """The gateway took `amount` for a transfer's price (a step of the webhook's use case):
-    it enters the taker's escrow, and completes the transfer or is owed back."""
+    """The gateway took `amount` for a transfer's price (a step of escrow's webhook use case,
+    which finds this handler by what the payment pays for): it enters the taker's escrow, and
+    completes the transfer or is owed back."""
     transfer = lock_transfer(payment.transfer_id)
     booking, intent_id = transfer.booking, payment.payment_intent_id
     price_into_escrow(

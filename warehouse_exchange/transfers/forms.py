@@ -11,7 +11,7 @@ from ..bookings.forms import BookingForm, goods_of
 from ..bookings.rules import SkuProfile
 from ..catalog import MAX_QUANTITY
 from ..errors import InvalidInput
-from ..escrow.services import ReceiptData
+from ..escrow.bank_receipts import ReceiptData
 from ..money import Money
 from ..web.forms import Form, positive
 from .services import Offer

@@ -12,17 +12,10 @@ from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..bookings.models import Booking
+from ..escrow.bank_receipts import ReceiptData, known_receipt, record_bank_receipt
 from ..escrow.models import BankReceipt, PaymentInstalment
+from ..escrow.payments import PAYABLE_STATES, next_payment, paid_minor, scheduled_payments
 from ..escrow.rules import instalment_reference, payment_reference
-from ..escrow.services import (
-    PAYABLE_STATES,
-    ReceiptData,
-    known_receipt,
-    next_payment,
-    paid_minor,
-    record_bank_receipt,
-    scheduled_payments,
-)
 from ..extensions import db
 from ..money import Money
 from ..pagination import Page, check_page

@@ -10,6 +10,7 @@ from decimal import ROUND_CEILING, Decimal
 from sqlalchemy import and_, or_, select
 
 from ..accounts.models import User
+from ..blacklist.guards import require_not_blacklisted
 from ..bookings import capacity
 from ..bookings.models import Booking
 from ..bookings.rules import SkuProfile, refusals
@@ -18,19 +19,19 @@ from ..disputes.models import unresolved_dispute_id
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..escrow.cards import cancel_unconfirmed
 from ..escrow.models import CardPayment
-from ..escrow.services import booking_releases, scheduled_payments
+from ..escrow.payments import scheduled_payments
+from ..escrow.releases import booking_releases
 from ..extensions import db
 from ..money import Money, require_currency
 from ..pagination import Page, paginate
 from ..permissions import require_operator, require_user
 from ..shipments.stock import lease_space_used
-from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import locked_row, use_case
 from ..validation import require_text
 from ..work_items import item_failed
-from . import notices
 from .models import Transfer
 from .rules import OPEN_STATES, check_transition, split_escrow
+from .signals import transfer_answered, transfer_ended, transfer_offered, transfer_requested
 
 MAX_PRICE_MINOR = 10**12
 #: states of a lease that can be handed on
@@ -142,7 +143,7 @@ def offer_transfer(actor: User, offer: Offer, now: datetime, today: date) -> Tra
     )
     db.session.add(transfer)
     db.session.flush()
-    notices.offered(transfer, now)
+    transfer_offered.send(transfer, now=now)
     db.session.commit()
     return transfer
 
@@ -274,7 +275,7 @@ def request_transfer(
     )
     for name, value in vars(goods).items():
         setattr(transfer, name, value)
-    notices.requested(transfer, now)
+    transfer_requested.send(transfer, now=now)
     db.session.commit()
     return transfer
 
@@ -322,7 +323,7 @@ def approve_transfer(actor: User, transfer_id: int, now: datetime, today: date) 
     _check_not_lapsed(transfer, today)
     _move(transfer, "owner_approved", actor, now)
     transfer.approved_at = now
-    notices.answered(transfer, now)
+    transfer_answered.send(transfer, now=now)
     db.session.commit()
     return transfer
 
@@ -333,7 +334,7 @@ def refuse_transfer(actor: User, transfer_id: int, reason: str, now: datetime) -
     _check_awaits_answer(transfer, "refused")
     reason = require_text(reason, "reason", 500)
     _move(transfer, "refused", actor, now, reason)
-    notices.answered(transfer, now)
+    transfer_answered.send(transfer, now=now)
     db.session.commit()
     return transfer
 
@@ -347,7 +348,7 @@ def withdraw_transfer(actor: User, transfer_id: int, reason: str, now: datetime)
     reason = require_text(reason, "reason", 500, required=False)
     transfer = lock_transfer(transfer_id)
     _move(transfer, "withdrawn", actor, now, reason or "Withdrawn by the tenant")
-    notices.ended(transfer, now)
+    transfer_ended.send(transfer, now=now)
     db.session.commit()
     return transfer
 
@@ -373,7 +374,7 @@ def expire_transfers(now: datetime) -> int:
             )
             if transfer is not None:
                 _move(transfer, "expired", None, now, "Not completed before the effective day")
-                notices.ended(transfer, now)
+                transfer_ended.send(transfer, now=now)
                 expired += 1
             db.session.commit()
         except Exception:  # one bad item must not stop the run; it is retried next time

@@ -13,34 +13,31 @@ from flask import current_app
 
 from ..accounts.models import User
 from ..audit.services import record
+from ..blacklist.guards import require_not_blacklisted
 from ..bookings import capacity
 from ..bookings.models import Booking, BookingEvent
 from ..bookings.services import shorten_lease
 from ..errors import Conflict, InvalidInput
-from ..escrow.cards import cancel_unconfirmed
-from ..escrow.models import BankReceipt, PaymentInstalment, ReleaseInstalment
-from ..escrow.rules import release_schedule
-from ..escrow.services import (
-    GATEWAY,
+from ..escrow.bank_receipts import (
     ReceiptData,
     add_receipt,
-    booking_releases,
     check_received_on,
     earlier_receipt,
-    owe_refund,
     receipt_facts,
-    wait_for_check_in,
 )
+from ..escrow.cards import cancel_unconfirmed
+from ..escrow.models import BankReceipt, PaymentInstalment, ReleaseInstalment
+from ..escrow.refunds import owe_refund
+from ..escrow.releases import booking_releases, wait_for_check_in
+from ..escrow.rules import BANK_GATEWAY, release_schedule
 from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.services import Leg
 from ..money import require_currency
 from ..permissions import require_operator
 from ..shipments.stock import hand_stock_on
-from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import use_case
 from ..validation import require_int
-from . import notices
 from .models import Transfer
 from .rules import payable_state, split_escrow, split_price, transfer_id_of
 from .services import (
@@ -50,6 +47,7 @@ from .services import (
     lock_transfer,
     unfinished_card_payments,
 )
+from .signals import transfer_completed
 
 GOODS = (
     "unit_length_cm", "unit_width_cm", "unit_height_cm", "unit_weight_kg",
@@ -113,7 +111,7 @@ def record_transfer_receipt(
     amount = _checked_receipt(data, transfer, today)
     bank_reference = data.bank_reference
     posting = price_into_escrow(
-        transfer, GATEWAY, amount, f"transfer-receipt:{bank_reference}",
+        transfer, BANK_GATEWAY, amount, f"transfer-receipt:{bank_reference}",
         f"Bank transfer {bank_reference} for transfer {transfer.id}", actor,
     )  # fmt: skip
     receipt = BankReceipt(
@@ -191,7 +189,7 @@ def complete_transfer(transfer: Transfer, actor: User | None, now: datetime, tod
     transfer.state, transfer.closed_at = "completed", now
     transfer.escrow_moved_minor = value
     cancel_unconfirmed(unfinished_card_payments(transfer.id))  # the price is paid
-    notices.completed(transfer, now)
+    transfer_completed.send(transfer, now=now)
 
 
 def check_still_fits(transfer: Transfer, booking: Booking, today: date) -> None:

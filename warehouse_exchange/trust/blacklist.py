@@ -12,6 +12,8 @@ from sqlalchemy.orm import aliased
 
 from ..accounts.models import Organization, User
 from ..audit.services import record
+from ..blacklist.guards import blacklisting
+from ..blacklist.models import BlacklistEntry
 from ..bookings.models import Booking
 from ..bookings.services import decline_for_platform
 from ..errors import Conflict, InvalidInput, NotFound
@@ -24,8 +26,6 @@ from ..unit_of_work import locked_row, use_case
 from ..validation import require_text
 from ..warehouses.models import Warehouse
 from .credit import booking_owner_id
-from .guards import blacklisting
-from .models import BlacklistEntry
 
 #: leases that go on when a party is listed, flagged to the other party and to operators
 RUNNING_STATES = ("accepted", "confirmed", "active")

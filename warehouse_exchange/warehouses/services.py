@@ -25,6 +25,7 @@ from ..unit_of_work import use_case
 from ..validation import require_country, require_int, require_text, require_timezone
 from .models import TemperatureZone, Warehouse
 from .rules import MAX_FLOOR_LOAD_KG_M2, MAX_PALLET_WEIGHT_KG
+from .signals import warehouse_archived
 
 
 @dataclass
@@ -166,15 +167,13 @@ def update_warehouse(actor: User, warehouse_id: int, data: WarehouseData, geocod
 
 @use_case
 def archive_warehouse(actor: User, warehouse_id: int) -> Warehouse:
-    """Archive the site and every listing in it: they leave search and cannot be booked."""
-    from ..listings.models import Listing
-
+    """Archive the site and (through listings' receiver) every listing in it: they leave
+    search and cannot be booked."""
     warehouse = own_warehouse(actor, warehouse_id)
     if warehouse.status == "archived":
         raise Conflict("This warehouse is already archived.")
     warehouse.status = "archived"
-    for listing in db.session.scalars(select(Listing).where(Listing.warehouse_id == warehouse.id)):
-        listing.status = "archived"
+    warehouse_archived.send(warehouse)
     db.session.commit()
     return warehouse
 

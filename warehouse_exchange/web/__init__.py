@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
 from .errors import register_error_handlers
@@ -47,7 +47,7 @@ def register(app: Flask) -> None:
     from ..trust.views import bp as trust
     from ..warehouses.views import bp as warehouses
     from . import auth, filters, input_guard
-    from .api import register_api
+    from .api_routes import register_api
 
     app.url_map.converters["id"] = IdConverter
     auth.init_login(app)
@@ -68,11 +68,16 @@ def _follow_demo_clock(app: Flask) -> None:
     """Outside production, each request reads the demo clock's offset (one small query), so
     that every process of the deployment shows the same day after `flask demo advance`."""
     from ..adapters.clock import clock_offset, utc_today
+    from ..observability import UNHOOKED_BLUEPRINTS
     from ..scheduler import demo_clock
 
     if not demo_clock.enabled(app.config):
         return
-    app.before_request(demo_clock.load_offset)
+
+    @app.before_request
+    def load_demo_clock() -> None:
+        if request.blueprint not in UNHOOKED_BLUEPRINTS:
+            demo_clock.load_offset()
 
     @app.context_processor
     def demo_clock_reading() -> dict:

@@ -1,15 +1,14 @@
-"""The JSON API under /api/v1, documented by flask-smorest from its marshmallow schemas."""
+"""What the JSON API under /api/v1 is built from: its blueprints, money and error schemas,
+and paging. The areas' api and schemas modules use these; web/api_routes.py puts the areas'
+blueprints together under /api/v1, so that this module imports no area."""
 
 from __future__ import annotations
 
-from flask import Flask
 from flask_smorest import Api, Blueprint
 from marshmallow import fields, validate
 
-from ..extensions import csrf
 from ..money import MAX_AMOUNT_MINOR
 from ..pagination import MAX_PAGE
-from .openapi import SECURITY_SCHEMES, DocumentedErrors
 from .schema import Schema
 
 
@@ -71,36 +70,3 @@ def page_body(page) -> dict:
         "per_page": page.per_page,
         "total": page.total,
     }
-
-
-def register_api(app: Flask) -> None:
-    from ..accounts.api import blp as accounts
-    from ..bookings.api import blp as bookings
-    from ..disputes.api import blp as disputes
-    from ..escrow.api import blp as escrow
-    from ..fx.api import blp as fx
-    from ..home.api import blp as home
-    from ..listings.api import blp as listings
-    from ..notifications.api import blp as notifications
-    from ..search.api import blp as search
-    from ..shipments.api import blp as shipments
-    from ..shipments.api import carrier_blp as carriers
-    from ..shipments.api import stock_blp as stock
-    from ..transfers.api import blp as transfers
-    from ..trust.api import blp as trust
-    from ..warehouses.api import blp as warehouses
-
-    api = WarehouseExchangeApi(
-        app,
-        spec_kwargs={
-            "components": {"securitySchemes": SECURITY_SCHEMES},
-            "extra_plugins": [DocumentedErrors(app)],
-        },
-    )
-    blueprints = (
-        accounts, warehouses, listings, bookings, escrow, search, fx, notifications, shipments,
-        stock, carriers, trust, disputes, transfers, home,
-    )  # fmt: skip
-    for blueprint in blueprints:
-        csrf.exempt(blueprint)
-        api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

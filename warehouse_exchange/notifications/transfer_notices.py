@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..notifications.messages import Message
-from ..notifications.services import notify
-from .models import Transfer
+from ..transfers.models import Transfer
+from ..transfers.signals import (
+    transfer_answered,
+    transfer_completed,
+    transfer_ended,
+    transfer_offered,
+    transfer_requested,
+)
+from .messages import Message
+from .services import notify
 
 
 def _link(transfer: Transfer) -> str:
@@ -38,7 +45,8 @@ def _acting(transfer: Transfer) -> tuple[int, ...]:
     return (transfer.tenant_id,) if transfer.state == "withdrawn" else ()
 
 
-def offered(transfer: Transfer, now: datetime) -> None:
+@transfer_offered.connect
+def offered(transfer: Transfer, *, now: datetime, **_) -> None:
     _tell(
         [_owner(transfer)], transfer, "transfer_offered",
         f"Lease #{transfer.booking_id} offered for transfer",
@@ -48,7 +56,8 @@ def offered(transfer: Transfer, now: datetime) -> None:
     )  # fmt: skip
 
 
-def requested(transfer: Transfer, now: datetime) -> None:
+@transfer_requested.connect
+def requested(transfer: Transfer, *, now: datetime, **_) -> None:
     ask = " Approve or refuse the new tenant." if transfer.consent_required else ""
     _tell(
         [transfer.tenant_id, _owner(transfer)], transfer, "transfer_requested",
@@ -58,7 +67,8 @@ def requested(transfer: Transfer, now: datetime) -> None:
     )  # fmt: skip
 
 
-def answered(transfer: Transfer, now: datetime) -> None:
+@transfer_answered.connect
+def answered(transfer: Transfer, *, now: datetime, **_) -> None:
     verdict = "approved" if transfer.state == "owner_approved" else "refused"
     why = f" Reason: {transfer.reason}" if verdict == "refused" else " The taker may now pay."
     _tell(
@@ -69,7 +79,8 @@ def answered(transfer: Transfer, now: datetime) -> None:
     )  # fmt: skip
 
 
-def completed(transfer: Transfer, now: datetime) -> None:
+@transfer_completed.connect
+def completed(transfer: Transfer, *, now: datetime, **_) -> None:
     _tell(
         [transfer.tenant_id, transfer.taker_id, _owner(transfer)], transfer,
         "transfer_completed", f"Lease #{transfer.booking_id} transferred",
@@ -79,7 +90,8 @@ def completed(transfer: Transfer, now: datetime) -> None:
     )  # fmt: skip
 
 
-def ended(transfer: Transfer, now: datetime) -> None:
+@transfer_ended.connect
+def ended(transfer: Transfer, *, now: datetime, **_) -> None:
     how = "withdrawn by the tenant" if transfer.state == "withdrawn" else "expired"
     _tell(
         [transfer.tenant_id, transfer.taker_id, _owner(transfer)], transfer, "transfer_ended",
