@@ -22,21 +22,10 @@ from ..extensions import db
 from ..listings.models import Listing
 from ..models_base import UTCDateTime, utcnow
 from ..money import Money
-from .rules import PAYMENT_PLANS
+from .rules import BOOKING_MACHINE, PAYMENT_PLANS
 
 if TYPE_CHECKING:
     from ..escrow.models import PaymentInstalment
-
-STATES = (
-    "requested",
-    "accepted",
-    "confirmed",
-    "active",
-    "completed",
-    "declined",
-    "expired",
-    "cancelled",
-)
 
 
 class CapacityDay(db.Model):
@@ -59,7 +48,7 @@ class CapacityDay(db.Model):
 class Booking(db.Model):
     __tablename__ = "bookings"
     __table_args__ = (
-        CheckConstraint(f"state IN {STATES!r}", name="state_known"),
+        CheckConstraint(BOOKING_MACHINE.sql_in(), name="state_known"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("start_date <= end_date", name="dates_ordered"),
         CheckConstraint(

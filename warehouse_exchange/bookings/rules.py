@@ -3,43 +3,63 @@
 from __future__ import annotations
 
 import calendar
+import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
 from ..catalog import CATEGORIES
-from ..errors import Conflict, InvalidInput
+from ..errors import InvalidInput
 from ..listings.models import Listing
 from ..listings.rules import lease_days
 from ..money import Money, allocate, round_half_even
+from ..state_machine import StateMachine
 
 #: how a tenant pays: the whole total at confirmation, or one instalment per month of the lease
 PAYMENT_PLANS = ("upfront", "monthly")
 
+
+class BookingState(enum.StrEnum):
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    CONFIRMED = "confirmed"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
 #: state -> states it may move to
-TRANSITIONS: dict[str, set[str]] = {
-    "requested": {"accepted", "declined", "expired", "cancelled"},
-    "accepted": {"confirmed", "expired", "cancelled"},
-    "confirmed": {"active", "cancelled"},
-    "active": {"completed"},
-    "completed": set(),
-    "declined": set(),
-    "expired": set(),
-    "cancelled": set(),
+TRANSITIONS: dict[BookingState, frozenset[BookingState]] = {
+    BookingState.REQUESTED: frozenset(
+        {BookingState.ACCEPTED, BookingState.DECLINED, BookingState.EXPIRED, BookingState.CANCELLED}
+    ),
+    BookingState.ACCEPTED: frozenset(
+        {BookingState.CONFIRMED, BookingState.EXPIRED, BookingState.CANCELLED}
+    ),
+    BookingState.CONFIRMED: frozenset({BookingState.ACTIVE, BookingState.CANCELLED}),
+    BookingState.ACTIVE: frozenset({BookingState.COMPLETED}),
+    BookingState.COMPLETED: frozenset(),
+    BookingState.DECLINED: frozenset(),
+    BookingState.EXPIRED: frozenset(),
+    BookingState.CANCELLED: frozenset(),
 }
+BOOKING_MACHINE = StateMachine(
+    BookingState,
+    TRANSITIONS,
+    lambda current, wanted, allowed: (
+        f"A booking cannot become {wanted} from {current}; only {allowed} bookings can."
+    ),
+)
 #: states in which a booking counts in the listing's capacity (a completed lease used its days)
-HOLDING_STATES = {"accepted", "confirmed", "active", "completed"}
+HOLDING_STATES = frozenset(
+    {BookingState.ACCEPTED, BookingState.CONFIRMED, BookingState.ACTIVE, BookingState.COMPLETED}
+)
 #: states in which a booking still needs something to happen
-LIVE_STATES = {"requested", "accepted", "confirmed", "active"}
-
-
-def check_transition(current: str, wanted: str) -> None:
-    if wanted not in TRANSITIONS[current]:
-        allowed = sorted(state for state, targets in TRANSITIONS.items() if wanted in targets)
-        raise Conflict(
-            f"A booking cannot become {wanted} from {current}; "
-            f"only {' or '.join(allowed) or 'no'} bookings can."
-        )
+LIVE_STATES = frozenset(
+    {BookingState.REQUESTED, BookingState.ACCEPTED, BookingState.CONFIRMED, BookingState.ACTIVE}
+)
 
 
 @dataclass(frozen=True)

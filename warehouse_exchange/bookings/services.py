@@ -12,6 +12,7 @@ from ..accounts.models import User
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..listings.models import Listing
+from ..listings.rules import ListingStatus
 from ..money import MAX_AMOUNT_MINOR, Money
 from ..pagination import Page, paginate
 from ..permissions import require_user
@@ -23,14 +24,15 @@ from ..work_items import item_failed
 from . import capacity
 from .models import Booking, BookingEvent
 from .rules import (
+    BOOKING_MACHINE,
     HOLDING_STATES,
     LIVE_STATES,
+    BookingState,
     Quote,
     SkuProfile,
     check_dates,
     check_payment_plan,
     check_quantity,
-    check_transition,
     payment_due_dates,
     payment_parts,
     quote,
@@ -86,22 +88,29 @@ class BookingRequest:
     payment_plan: str = "upfront"
 
 
-def _move(booking: Booking, state: str, actor: User | None, now: datetime, reason="") -> None:
-    check_transition(booking.state, state)
-    from_state = booking.state
-    booking.events.append(
-        BookingEvent(from_state=from_state, to_state=state, actor=actor, at=now, reason=reason)
+def _move(
+    booking: Booking, state: BookingState, actor: User | None, now: datetime, reason=""
+) -> None:
+    def record(from_state: str) -> None:
+        booking.events.append(
+            BookingEvent(from_state=from_state, to_state=state, actor=actor, at=now, reason=reason)
+        )
+        _hold_or_release(booking, state)
+
+    BOOKING_MACHINE.move(
+        booking, state, record=record, signal=booking_moved, actor=actor, now=now, reason=reason
     )
+
+
+def _hold_or_release(booking: Booking, state: BookingState) -> None:
+    """The booking's units count in the listing's capacity exactly while it is in a holding
+    state."""
     if state in HOLDING_STATES and not booking.holds_capacity:
         capacity.hold(booking.listing, booking.start_date, booking.end_date, booking.quantity)
         booking.holds_capacity = True
     elif state not in HOLDING_STATES and booking.holds_capacity:
         capacity.release(booking.listing, booking.start_date, booking.end_date, booking.quantity)
         booking.holds_capacity = False
-    booking.state = state
-    booking_moved.send(
-        booking, from_state=from_state, to_state=state, actor=actor, now=now, reason=reason
-    )
 
 
 def _check_goods(goods: SkuProfile) -> None:
@@ -142,7 +151,7 @@ def _bookable_listing(actor: User, listing_id: int) -> Listing:
     if db.session.get(Listing, listing_id) is None:
         raise NotFound("No such listing.")
     listing = capacity.lock_listing(listing_id)
-    if listing.status != "active" or listing.warehouse.status != "active":
+    if listing.status != ListingStatus.ACTIVE or listing.warehouse.status != "active":
         raise Conflict(f"This listing is {listing.status} and cannot be booked.")
     if listing.warehouse.organization_id == actor.organization_id:
         raise Forbidden("You cannot book your own listing.")
@@ -240,7 +249,7 @@ def request_booking(
         quantity=request.quantity,
         start_date=request.start,
         end_date=request.end,
-        state="requested",
+        state=BookingState.REQUESTED,
         holds_capacity=False,
         currency=listing.currency,
         subtotal_minor=price.subtotal.amount_minor,
@@ -260,11 +269,13 @@ def request_booking(
         category=goods.category,
         sku_count=goods.sku_count,
     )
-    booking.events.append(BookingEvent(from_state=None, to_state="requested", actor=actor, at=now))
+    booking.events.append(
+        BookingEvent(from_state=None, to_state=BookingState.REQUESTED, actor=actor, at=now)
+    )
     db.session.add(booking)
     if listing.instant_book:
         booking.expires_at = now + terms.payment_window  # before the move: the deadline
-        _move(booking, "accepted", actor, now, "Instant booking")
+        _move(booking, BookingState.ACCEPTED, actor, now, "Instant booking")
     else:
         db.session.flush()  # receivers name the booking by its id
         booking_requested.send(booking, now=now)
@@ -296,13 +307,13 @@ def lock_as_owner(actor: User, booking_id: int) -> Booking:
 def accept_booking(actor: User, booking_id: int, now: datetime) -> Booking:
     booking = lock_as_owner(actor, booking_id)
     require_not_blacklisted(actor.organization_id, now.date())
-    if booking.state == "requested" and booking.expires_at and booking.expires_at <= now:
+    if booking.state == BookingState.REQUESTED and booking.expires_at and booking.expires_at <= now:
         raise Conflict("This request has expired; it can no longer be accepted.")
-    if booking.state != "requested":
-        check_transition(booking.state, "accepted")
+    if booking.state != BookingState.REQUESTED:
+        BOOKING_MACHINE.check(booking.state, BookingState.ACCEPTED)
     # the payment deadline is set before the move, whose receivers schedule the payments
     booking.expires_at = now + BookingTerms.from_config(current_app.config).payment_window
-    _move(booking, "accepted", actor, now)
+    _move(booking, BookingState.ACCEPTED, actor, now)
     db.session.commit()
     return booking
 
@@ -310,7 +321,7 @@ def accept_booking(actor: User, booking_id: int, now: datetime) -> Booking:
 @use_case
 def decline_booking(actor: User, booking_id: int, reason: str, now: datetime) -> Booking:
     booking = lock_as_owner(actor, booking_id)
-    _move(booking, "declined", actor, now, require_text(reason, "reason", 500))
+    _move(booking, BookingState.DECLINED, actor, now, require_text(reason, "reason", 500))
     db.session.commit()
     return booking
 
@@ -324,13 +335,13 @@ def cancel_booking(actor: User, booking_id: int, reason: str, now: datetime, tod
         raise Forbidden("Only the parties to a booking can cancel it.")
     reason = require_text(reason, "reason", 500)
     booking = _locked(booking)
-    if booking.state == "confirmed" and booking.start_date <= today:
+    if booking.state == BookingState.CONFIRMED and booking.start_date <= today:
         raise Conflict("The lease has started; it can no longer be cancelled.")
     if _handed_on(booking):
         raise Conflict(
             "Days of this lease were transferred to another lease; it can no longer be cancelled."
         )
-    _move(booking, "cancelled", actor, now, reason)
+    _move(booking, BookingState.CANCELLED, actor, now, reason)
     by_owner = actor.organization_id != booking.tenant_id
     booking_cancelled.send(booking, actor=actor, now=now, by_owner=by_owner)
     db.session.commit()
@@ -365,9 +376,9 @@ def decline_for_platform(booking_id: int, reason: str, now: datetime) -> Booking
     """The platform declines a request still open, e.g. because a party was blacklisted (a
     step of another area's use case: flushed, not committed). None when it was not open."""
     booking = _locked(_get(booking_id))
-    if booking.state != "requested":
+    if booking.state != BookingState.REQUESTED:
         return None
-    _move(booking, "declined", None, now, reason)
+    _move(booking, BookingState.DECLINED, None, now, reason)
     return booking
 
 
@@ -379,17 +390,17 @@ def confirm_payment(booking: Booking, actor: User, now: datetime) -> None:
         if booking.payment_plan == "monthly"
         else "Paid in full into escrow"
     )
-    _move(booking, "confirmed", actor, now, reason)
+    _move(booking, BookingState.CONFIRMED, actor, now, reason)
 
 
-def _claim(booking_id: int, states: tuple[str, ...]) -> Booking | None:
+def _claim(booking_id: int, states: tuple[BookingState, ...]) -> Booking | None:
     """The booking, locked for this transaction, if it is still in one of `states` and no
     other runner holds it: two scheduler processes never work on the same item."""
     statement = select(Booking).where(Booking.id == booking_id, Booking.state.in_(states))
     return locked_row(statement, skip_locked=True)
 
 
-def _each_claimed(booking_ids, states: tuple[str, ...], work) -> int:
+def _each_claimed(booking_ids, states: tuple[BookingState, ...], work) -> int:
     """Run `work` on every booking this runner can claim, one transaction each; a failure on
     one booking is logged and rolled back, and the others go on."""
     done = 0
@@ -405,7 +416,7 @@ def _each_claimed(booking_ids, states: tuple[str, ...], work) -> int:
     return done
 
 
-def _expire_overdue(now: datetime, state: str, reason: str) -> int:
+def _expire_overdue(now: datetime, state: BookingState, reason: str) -> int:
     overdue = db.session.scalars(
         select(Booking.id).where(Booking.state == state, Booking.expires_at <= now)
     ).all()
@@ -414,7 +425,7 @@ def _expire_overdue(now: datetime, state: str, reason: str) -> int:
     def expire(booking: Booking) -> bool:
         if booking.expires_at > now:
             return False
-        _move(booking, "expired", None, now, reason)
+        _move(booking, BookingState.EXPIRED, None, now, reason)
         booking_expired.send(booking, now=now)
         return True
 
@@ -423,13 +434,13 @@ def _expire_overdue(now: datetime, state: str, reason: str) -> int:
 
 def expire_stale_requests(now: datetime) -> int:
     """Requests nobody answered in time lapse. Returns how many this runner expired."""
-    return _expire_overdue(now, "requested", "No answer in time")
+    return _expire_overdue(now, BookingState.REQUESTED, "No answer in time")
 
 
 def expire_unpaid_bookings(now: datetime) -> int:
     """Accepted bookings not paid in full within the payment window lapse and free their
     space; whatever was paid towards them is owed back. Returns how many expired."""
-    return _expire_overdue(now, "accepted", "Not paid in time")
+    return _expire_overdue(now, BookingState.ACCEPTED, "Not paid in time")
 
 
 def advance_leases(now: datetime) -> int:
@@ -437,7 +448,7 @@ def advance_leases(now: datetime) -> int:
     each judged by the calendar of its warehouse's time zone. Returns the moves made."""
     due = db.session.scalars(
         select(Booking.id).where(
-            Booking.state.in_(("confirmed", "active")),
+            Booking.state.in_((BookingState.CONFIRMED, BookingState.ACTIVE)),
             Booking.start_date <= (now + timedelta(days=1)).date(),
         )
     ).all()
@@ -446,15 +457,15 @@ def advance_leases(now: datetime) -> int:
     def advance(booking: Booking) -> bool:
         local_today = now.astimezone(_zone(booking)).date()
         moved = False
-        if booking.state == "confirmed" and booking.start_date <= local_today:
-            _move(booking, "active", None, now, "Start day reached")
+        if booking.state == BookingState.CONFIRMED and booking.start_date <= local_today:
+            _move(booking, BookingState.ACTIVE, None, now, "Start day reached")
             moved = True
-        if booking.state == "active" and booking.end_date < local_today:
-            _move(booking, "completed", None, now, "End day passed")
+        if booking.state == BookingState.ACTIVE and booking.end_date < local_today:
+            _move(booking, BookingState.COMPLETED, None, now, "End day passed")
             moved = True
         return moved
 
-    return _each_claimed(due, ("confirmed", "active"), advance)
+    return _each_claimed(due, (BookingState.CONFIRMED, BookingState.ACTIVE), advance)
 
 
 def _zone(booking: Booking):
@@ -480,7 +491,7 @@ def get_booking(actor: User, booking_id: int) -> Booking:
     return booking
 
 
-def owner_requests(actor: User, page: int, per_page: int, states=("requested",)) -> Page:
+def owner_requests(actor: User, page: int, per_page: int, states=(BookingState.REQUESTED,)) -> Page:
     query = (
         select(Booking)
         .join(Booking.listing)
