@@ -17,10 +17,8 @@ from warehouse_exchange.accounts.models import User
 from warehouse_exchange.accounts.services import create_operator
 from warehouse_exchange.adapters.clock import utc_now, utc_today
 from warehouse_exchange.adapters.stripe_gateway import build_gateway
+from warehouse_exchange.bookings.commands import BookingRequest
 from warehouse_exchange.bookings.rules import SkuProfile
-from warehouse_exchange.bookings.services import (
-    BookingRequest,
-)
 from warehouse_exchange.escrow.services import ReceiptData, refunds_due, send_refund
 from warehouse_exchange.extensions import db
 from warehouse_exchange.transfers.rules import transfer_reference

@@ -85,6 +85,33 @@ def quote(
 
 
 @dataclass(frozen=True)
+class BookingTerms:
+    """What the platform charges and how long an owner has to answer (from config)."""
+
+    commission_bp: int
+    guarantee_bp: int
+    request_ttl: timedelta
+    #: an accepted booking not paid in full by then expires and frees its space
+    payment_window: timedelta = timedelta(hours=72)
+    #: monthly payment only for leases of more than this many months
+    monthly_after_months: int = 3
+
+    @classmethod
+    def from_config(cls, config) -> BookingTerms:
+        return cls(
+            config["BOOKING_COMMISSION_BP"],
+            config["BOOKING_GUARANTEE_BP"],
+            timedelta(hours=config["BOOKING_REQUEST_TTL_HOURS"]),
+            timedelta(hours=config["BOOKING_PAYMENT_WINDOW_HOURS"]),
+            config["PAYMENT_PLAN_MONTHLY_AFTER_MONTHS"],
+        )
+
+    def quote(self, unit_price: Money, quantity: int, start: date, end: date) -> Quote:
+        """The one quote of a lease: a request's, a preview's and a search result's."""
+        return quote(unit_price, quantity, start, end, self.commission_bp, self.guarantee_bp)
+
+
+@dataclass(frozen=True)
 class SkuProfile:
     unit_length_cm: int
     unit_width_cm: int

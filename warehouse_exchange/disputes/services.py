@@ -13,8 +13,9 @@ from sqlalchemy import and_, or_, select
 
 from ..accounts.models import User
 from ..audit.services import record
+from ..bookings.commands import lock_booking
 from ..bookings.models import Booking
-from ..bookings.services import get_booking, lock_booking
+from ..bookings.queries import get_booking
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from ..extensions import db
 from ..files.models import StoredFile

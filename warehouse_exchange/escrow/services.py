@@ -13,8 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import Organization, User
 from ..adapters.payments import GatewayError, PaymentGateway
 from ..audit.services import record
+from ..bookings.commands import confirm_payment, lock_booking
 from ..bookings.models import Booking
-from ..bookings.services import confirm_payment, get_booking, lock_booking
+from ..bookings.queries import get_booking
 from ..bookings.signals import booking_cancelled, booking_expired, booking_moved
 from ..disputes.models import Dispute
 from ..disputes.rules import UNRESOLVED_STATES

@@ -11,9 +11,10 @@ from sqlalchemy import and_, or_, select
 
 from ..accounts.models import User
 from ..bookings import capacity
+from ..bookings.commands import lock_booking
 from ..bookings.models import Booking
+from ..bookings.queries import get_booking
 from ..bookings.rules import BookingState, SkuProfile, refusals
-from ..bookings.services import get_booking, lock_booking
 from ..disputes.models import unresolved_dispute_id
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..escrow.cards import cancel_unconfirmed

@@ -14,9 +14,9 @@ from flask import current_app
 from ..accounts.models import User
 from ..audit.services import record
 from ..bookings import capacity
+from ..bookings.commands import shorten_lease
 from ..bookings.models import Booking, BookingEvent
 from ..bookings.rules import BookingState
-from ..bookings.services import shorten_lease
 from ..errors import Conflict, InvalidInput
 from ..escrow.cards import cancel_unconfirmed
 from ..escrow.models import BankReceipt, PaymentInstalment, ReleaseInstalment

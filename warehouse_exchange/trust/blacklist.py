@@ -12,8 +12,8 @@ from sqlalchemy.orm import aliased
 
 from ..accounts.models import Organization, User
 from ..audit.services import record
+from ..bookings.commands import decline_for_platform
 from ..bookings.models import Booking
-from ..bookings.services import decline_for_platform
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
 from ..listings.models import Listing
