@@ -4,6 +4,7 @@ from .accounts.models import ApiToken, Invitation, LoginThrottle, Organization, 
 from .audit.models import AuditEntry
 from .bookings.models import Booking, BookingEvent, CapacityDay
 from .disputes.models import Dispute, DisputeMessage
+from .escrow import booking_instalments  # noqa: F401  (attaches Booking.payment_instalments)
 from .escrow.models import (
     BankReceipt,
     CardPayment,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -23,9 +22,6 @@ from ..listings.models import Listing
 from ..models_base import UTCDateTime, utcnow
 from ..money import Money
 from .rules import BOOKING_MACHINE, PAYMENT_PLANS
-
-if TYPE_CHECKING:
-    from ..escrow.models import PaymentInstalment
 
 
 class CapacityDay(db.Model):
@@ -113,10 +109,8 @@ class Booking(db.Model):
     events: Mapped[list[BookingEvent]] = relationship(
         back_populates="booking", order_by="BookingEvent.id", cascade="all, delete-orphan"
     )
-    #: what the tenant pays, by when (escrow makes it at acceptance; read-only here)
-    payment_instalments: Mapped[list[PaymentInstalment]] = relationship(
-        order_by="PaymentInstalment.sequence", viewonly=True
-    )
+    # `payment_instalments`, what the tenant pays by when, is attached by escrow, which makes
+    # them (escrow/booking_instalments.py): bookings stay below escrow
 
     def money(self, minor: int) -> Money:
         return Money(minor, self.currency)
