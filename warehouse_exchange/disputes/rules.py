@@ -41,7 +41,6 @@ DISPUTE_MACHINE = StateMachine(
         f"A dispute that is {current.replace('_', ' ')} cannot become {wanted.replace('_', ' ')}."
     ),
 )
-STATES = tuple(DisputeState)
 #: states in which the booking's escrow is frozen
 UNRESOLVED_STATES = (
     DisputeState.OPEN,

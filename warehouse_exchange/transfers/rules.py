@@ -20,7 +20,6 @@ class TransferState(enum.StrEnum):
     EXPIRED = "expired"
 
 
-STATES = tuple(TransferState)
 #: states in which the transfer still claims the lease's days from the effective day on
 OPEN_STATES = (TransferState.OFFERED, TransferState.REQUESTED, TransferState.OWNER_APPROVED)
 #: states in which the transfer ended without completing
