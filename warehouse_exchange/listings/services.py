@@ -22,7 +22,13 @@ from ..validation import Problems, require_int, require_text
 from ..warehouses.models import Warehouse
 from ..warehouses.services import own_warehouse
 from .models import Listing
-from .rules import CANCELLATION_POLICIES, FIRST_RELEASES, check_transition, lease_days
+from .rules import (
+    CANCELLATION_POLICIES,
+    FIRST_RELEASES,
+    LISTING_MACHINE,
+    ListingStatus,
+    lease_days,
+)
 from .signals import listing_resized
 
 MAX_PRICE_MINOR = 10**12
@@ -186,7 +192,7 @@ def create_listing(actor: User, warehouse_id: int, data: ListingData, today: dat
     require_not_blacklisted(warehouse.organization_id, today)
     if warehouse.status != "active":
         raise Conflict("An archived warehouse cannot get new listings.")
-    listing = Listing(warehouse=warehouse, status="active")
+    listing = Listing(warehouse=warehouse, status=ListingStatus.ACTIVE)
     _apply(listing, data, warehouse, today)
     db.session.add(listing)
     db.session.commit()
@@ -211,7 +217,7 @@ def update_listing(actor: User, listing_id: int, data: ListingData, today: date)
     own_listing(actor, listing_id)
     # locked until the end of the transaction, as bookings lock it before holding capacity
     listing = locked_row(select(Listing).where(Listing.id == listing_id))
-    if listing.status == "archived":
+    if listing.status == ListingStatus.ARCHIVED:
         raise Conflict("An archived listing cannot be edited.")
     _apply(listing, data, listing.warehouse, today)
     listing_resized.send(
@@ -225,10 +231,10 @@ def update_listing(actor: User, listing_id: int, data: ListingData, today: date)
 def change_listing_status(actor: User, listing_id: int, status: str, today: date) -> Listing:
     listing = own_listing(actor, listing_id)
     require_same_organization(actor, listing.warehouse.organization_id, "listing")
-    if status == "active":  # resuming publishes the listing again
+    if status == ListingStatus.ACTIVE:  # resuming publishes the listing again
         require_not_blacklisted(listing.warehouse.organization_id, today)
-    check_transition(listing.status, status)
-    listing.status = status
+    LISTING_MACHINE.check(listing.status, status)  # refuses any text that is no status, too
+    listing.status = ListingStatus(status)
     db.session.commit()
     return listing
 
@@ -236,7 +242,7 @@ def change_listing_status(actor: User, listing_id: int, status: str, today: date
 def warehouse_listings(warehouse_id: int, *, include_inactive: bool) -> list[Listing]:
     query = select(Listing).where(Listing.warehouse_id == warehouse_id)
     if not include_inactive:
-        query = query.where(Listing.status == "active")
+        query = query.where(Listing.status == ListingStatus.ACTIVE)
     return list(db.session.scalars(query.order_by(Listing.unit, Listing.price_minor)))
 
 
@@ -244,7 +250,9 @@ def organization_listings(organization_id: int, page: int, per_page: int) -> Pag
     query = (
         select(Listing)
         .join(Listing.warehouse)
-        .where(Warehouse.organization_id == organization_id, Listing.status != "archived")
+        .where(
+            Warehouse.organization_id == organization_id, Listing.status != ListingStatus.ARCHIVED
+        )
         .order_by(Warehouse.name, Listing.title)
     )
     return paginate(query, page, per_page)
