@@ -7,7 +7,7 @@ from datetime import timedelta
 from tests.factories import OperatorFactory
 from tests.helpers import pay_in_full
 from tests.test_escrow import NOW, START, accepted_booking, at_noon
-from warehouse_exchange.bookings.services import advance_leases
+from warehouse_exchange.bookings.jobs import advance_leases
 from warehouse_exchange.disputes.services import (
     Decision,
     DisputeData,

@@ -56,7 +56,7 @@ def operator(app):
 
 
 def booking_terms():
-    from warehouse_exchange.bookings.services import BookingTerms
+    from warehouse_exchange.bookings.rules import BookingTerms
 
     return BookingTerms(commission_bp=800, guarantee_bp=200, request_ttl=timedelta(hours=48))
 

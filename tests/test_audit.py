@@ -14,7 +14,7 @@ from tests.test_escrow import NOW, TODAY, accepted_booking, receipt
 from warehouse_exchange.adapters.clock import utc_now
 from warehouse_exchange.audit.models import AuditEntry
 from warehouse_exchange.audit.services import audit_log
-from warehouse_exchange.bookings.services import advance_leases
+from warehouse_exchange.bookings.jobs import advance_leases
 from warehouse_exchange.errors import Forbidden
 from warehouse_exchange.escrow.bank_receipts import record_bank_receipt
 from warehouse_exchange.escrow.payouts import record_payout

@@ -15,17 +15,16 @@ from sqlalchemy import func, select
 from tests.factories import ListingFactory, OrganizationFactory, UserFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods
 from tests.test_concurrency import check_ledger
-from warehouse_exchange.bookings.models import Booking
-from warehouse_exchange.bookings.rules import TRANSITIONS
-from warehouse_exchange.bookings.services import (
+from warehouse_exchange.bookings.commands import (
     BookingRequest,
     accept_booking,
-    advance_leases,
     cancel_booking,
     decline_booking,
-    expire_stale_requests,
     request_booking,
 )
+from warehouse_exchange.bookings.jobs import advance_leases, expire_stale_requests
+from warehouse_exchange.bookings.models import Booking
+from warehouse_exchange.bookings.rules import TRANSITIONS
 from warehouse_exchange.disputes.models import Dispute
 from warehouse_exchange.disputes.rules import CATEGORIES
 from warehouse_exchange.disputes.rules import TRANSITIONS as DISPUTE_TRANSITIONS

@@ -10,17 +10,16 @@ from sqlalchemy import func, select
 from tests.factories import ListingFactory, OrganizationFactory, UserFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods, pay_in_full
 from warehouse_exchange.bookings import capacity
-from warehouse_exchange.bookings.models import Booking, CapacityDay
-from warehouse_exchange.bookings.rules import quote
-from warehouse_exchange.bookings.services import (
+from warehouse_exchange.bookings.commands import (
     BookingRequest,
     accept_booking,
-    advance_leases,
     cancel_booking,
     decline_booking,
-    expire_stale_requests,
     request_booking,
 )
+from warehouse_exchange.bookings.jobs import advance_leases, expire_stale_requests
+from warehouse_exchange.bookings.models import Booking, CapacityDay
+from warehouse_exchange.bookings.rules import quote
 from warehouse_exchange.errors import Conflict, Forbidden, InvalidInput
 from warehouse_exchange.extensions import db
 from warehouse_exchange.money import Money

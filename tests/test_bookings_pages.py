@@ -148,7 +148,7 @@ def test_leases_page_and_permissions(client, owner, other_owner, exporter, listi
 def test_the_menu_keeps_every_role_of_an_organization_on_a_booking_page(client, owner, listing):
     from tests.factories import OrganizationFactory, UserFactory
     from tests.helpers import booking_terms, goods
-    from warehouse_exchange.bookings.services import BookingRequest, request_booking
+    from warehouse_exchange.bookings.commands import BookingRequest, request_booking
 
     both = UserFactory(organization=OrganizationFactory(kind="both"))
     start = date.today() + timedelta(days=7)

@@ -16,7 +16,7 @@ from tests.helpers import booking_terms, goods, login, pay_in_full
 from tests.stripe_support import WEBHOOK_SECRET
 from tests.test_stripe_gateway import signature_header
 from warehouse_exchange.audit.models import AuditEntry
-from warehouse_exchange.bookings.services import BookingRequest, accept_booking, request_booking
+from warehouse_exchange.bookings.commands import BookingRequest, accept_booking, request_booking
 from warehouse_exchange.escrow.models import CardPayment, GatewayEvent, Refund
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger import services as ledger
@@ -192,7 +192,7 @@ def test_owner_connects_an_account_and_card_paid_releases_are_transferred_to_it(
 ):
     from tests.helpers import api_token
     from warehouse_exchange.adapters.payments import WebhookEvent
-    from warehouse_exchange.bookings.services import advance_leases
+    from warehouse_exchange.bookings.jobs import advance_leases
     from warehouse_exchange.escrow.cards import handle_gateway_event
     from warehouse_exchange.escrow.models import ConnectedAccount, ReleaseInstalment
     from warehouse_exchange.escrow.releases import run_due_releases
@@ -214,7 +214,7 @@ def test_owner_connects_an_account_and_card_paid_releases_are_transferred_to_it(
     advance_leases(start)
 
     # the owner cancelled another paid lease: its penalty is taken from this transfer
-    from warehouse_exchange.bookings.services import cancel_booking
+    from warehouse_exchange.bookings.commands import cancel_booking
 
     other = accept_booking(
         owner,

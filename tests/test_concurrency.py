@@ -16,14 +16,14 @@ from tests.factories import ListingFactory, OrganizationFactory, UserFactory, Wa
 from tests.helpers import booking_terms, goods
 from warehouse_exchange.accounts.models import User
 from warehouse_exchange.bookings import capacity
-from warehouse_exchange.bookings.models import Booking, CapacityDay
-from warehouse_exchange.bookings.rules import HOLDING_STATES
-from warehouse_exchange.bookings.services import (
+from warehouse_exchange.bookings.commands import (
     BookingRequest,
     accept_booking,
     cancel_booking,
     request_booking,
 )
+from warehouse_exchange.bookings.models import Booking, CapacityDay
+from warehouse_exchange.bookings.rules import HOLDING_STATES
 from warehouse_exchange.extensions import db
 
 THREADS = 16

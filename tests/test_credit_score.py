@@ -10,12 +10,8 @@ import pytest
 
 from tests.factories import ListingFactory, OrganizationFactory, UserFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods, pay_in_full
-from warehouse_exchange.bookings.services import (
-    BookingRequest,
-    accept_booking,
-    advance_leases,
-    request_booking,
-)
+from warehouse_exchange.bookings.commands import BookingRequest, accept_booking, request_booking
+from warehouse_exchange.bookings.jobs import advance_leases
 from warehouse_exchange.extensions import db
 from warehouse_exchange.trust.credit import gather_facts, rate, rate_everyone
 from warehouse_exchange.trust.models import CreditRating

@@ -12,8 +12,8 @@ from tests.factories import ListingFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods, login, pay_in_full
 from warehouse_exchange import create_app
 from warehouse_exchange.adapters.clock import clock_offset, utc_now, utc_today
+from warehouse_exchange.bookings.commands import BookingRequest, accept_booking, request_booking
 from warehouse_exchange.bookings.models import Booking
-from warehouse_exchange.bookings.services import BookingRequest, accept_booking, request_booking
 from warehouse_exchange.escrow.models import ReleaseInstalment
 from warehouse_exchange.extensions import db
 from warehouse_exchange.scheduler import jobs

@@ -175,7 +175,7 @@ def test_strangers_cannot_read_or_write(app, owner, exporter):
 
 
 def test_a_disputed_lease_can_be_neither_cancelled_nor_ended_early(app, owner, exporter):
-    from warehouse_exchange.bookings.services import cancel_booking
+    from warehouse_exchange.bookings.commands import cancel_booking
 
     booking = accepted_booking_paid(owner, exporter)
     dispute = open_on(booking, exporter, now=NOW)
@@ -193,7 +193,7 @@ def test_a_lease_cancelled_after_a_decision_keeps_no_more_rent_than_escrow_still
 ):
     """The decision split all the escrow held: the cancellation policy finds no rent left to
     keep for the owner, and the tenant's refund is sent in full without overdrawing escrow."""
-    from warehouse_exchange.bookings.services import cancel_booking
+    from warehouse_exchange.bookings.commands import cancel_booking
     from warehouse_exchange.escrow.refunds import send_refund
 
     booking = accepted_booking_paid(owner, exporter)
@@ -265,7 +265,7 @@ def test_the_decision_is_told_to_both_parties_and_an_even_split_is_lost_by_nobod
 
 def test_months_not_yet_paid_keep_their_releases_after_a_decision(app, owner, exporter):
     from tests.test_payment_plans import START, at_noon, monthly_booking, pay, schedule
-    from warehouse_exchange.bookings.services import advance_leases
+    from warehouse_exchange.bookings.jobs import advance_leases
 
     operator = OperatorFactory()
     booking = monthly_booking(owner, exporter)
@@ -286,7 +286,7 @@ def test_months_not_yet_paid_keep_their_releases_after_a_decision(app, owner, ex
 
 def test_the_owner_is_given_no_more_than_the_rent_held_for_unreleased_months(app, owner, exporter):
     from tests.test_payment_plans import START, at_noon, monthly_booking, pay, schedule
-    from warehouse_exchange.bookings.services import advance_leases
+    from warehouse_exchange.bookings.jobs import advance_leases
     from warehouse_exchange.disputes.settlement import owner_share_limit_minor
 
     operator = OperatorFactory()

@@ -18,13 +18,9 @@ from tests.factories import (
     WarehouseFactory,
 )
 from tests.helpers import booking_terms, goods
+from warehouse_exchange.bookings.commands import BookingRequest, accept_booking, request_booking
+from warehouse_exchange.bookings.jobs import advance_leases
 from warehouse_exchange.bookings.models import Booking
-from warehouse_exchange.bookings.services import (
-    BookingRequest,
-    accept_booking,
-    advance_leases,
-    request_booking,
-)
 from warehouse_exchange.errors import Conflict, Forbidden, InvalidInput
 from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
 from warehouse_exchange.escrow.models import BankReceipt, Refund, ReleaseInstalment
@@ -234,8 +230,8 @@ def test_two_runners_release_each_instalment_exactly_once(backend, tmp_path):
 
 
 def test_an_unpaid_booking_lapses_frees_its_space_and_owes_back_what_was_paid(owner, exporter):
+    from warehouse_exchange.bookings.jobs import expire_unpaid_bookings
     from warehouse_exchange.bookings.models import CapacityDay
-    from warehouse_exchange.bookings.services import expire_unpaid_bookings
 
     operator = OperatorFactory()
     booking = accepted_booking(owner, exporter)
@@ -280,7 +276,7 @@ def test_a_tenant_cancelling_a_paid_lease_gets_the_rent_its_policy_refunds(
     owner, exporter, policy, refunded_share
 ):
     from tests.helpers import pay_in_full
-    from warehouse_exchange.bookings.services import cancel_booking
+    from warehouse_exchange.bookings.commands import cancel_booking
 
     operator = OperatorFactory()
     booking = accepted_booking(owner, exporter)  # starts in 10 days
@@ -300,7 +296,7 @@ def test_a_tenant_cancelling_a_paid_lease_gets_the_rent_its_policy_refunds(
 
 def test_an_owner_cancelling_a_paid_lease_refunds_everything_and_pays_a_penalty(owner, exporter):
     from tests.helpers import pay_in_full
-    from warehouse_exchange.bookings.services import cancel_booking
+    from warehouse_exchange.bookings.commands import cancel_booking
 
     operator = OperatorFactory()
     booking = accepted_booking(owner, exporter)
@@ -316,8 +312,8 @@ def test_an_owner_cancelling_a_paid_lease_refunds_everything_and_pays_a_penalty(
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_tenant_and_owner_cancelling_at_once_cancel_once(backend, tmp_path):
+    from warehouse_exchange.bookings.commands import cancel_booking
     from warehouse_exchange.bookings.models import BookingEvent, CapacityDay
-    from warehouse_exchange.bookings.services import cancel_booking
     from warehouse_exchange.errors import DomainError
 
     with isolated_app(backend, tmp_path) as app:

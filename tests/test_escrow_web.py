@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from tests.factories import ListingFactory, WarehouseFactory
 from tests.helpers import api_token, booking_terms, goods, login
+from warehouse_exchange.bookings.commands import BookingRequest, accept_booking, request_booking
 from warehouse_exchange.bookings.rules import month_starts
-from warehouse_exchange.bookings.services import BookingRequest, accept_booking, request_booking
 from warehouse_exchange.escrow.models import BankReceipt, Refund
 from warehouse_exchange.escrow.rules import payment_reference, release_schedule
 from warehouse_exchange.extensions import db
@@ -171,7 +171,7 @@ def test_released_earnings_are_paid_out_and_every_movement_is_on_the_statement(
     client, booking, owner, operator, exporter
 ):
     from tests.helpers import pay_in_full
-    from warehouse_exchange.bookings.services import advance_leases
+    from warehouse_exchange.bookings.jobs import advance_leases
     from warehouse_exchange.escrow.releases import run_due_releases
 
     pay_in_full(operator, booking)
@@ -293,7 +293,7 @@ def test_after_a_part_payment_the_next_step_asks_for_what_is_left(
 
 def test_earnings_list_what_was_released_before_what_is_to_come(client, booking, owner, operator):
     from tests.helpers import pay_in_full
-    from warehouse_exchange.bookings.services import advance_leases
+    from warehouse_exchange.bookings.jobs import advance_leases
     from warehouse_exchange.escrow.releases import run_due_releases
 
     pay_in_full(operator, booking)

@@ -308,7 +308,8 @@ def test_a_check_in_listing_pays_its_owner_from_the_goods_arrival(
 ):
     from tests.helpers import pay_in_full
     from tests.test_shipments import START, _lease
-    from warehouse_exchange.bookings.services import accept_booking, advance_leases
+    from warehouse_exchange.bookings.commands import accept_booking
+    from warehouse_exchange.bookings.jobs import advance_leases
     from warehouse_exchange.catalog import HAZMAT_BITS
     from warehouse_exchange.escrow.releases import booking_releases, run_due_releases
 

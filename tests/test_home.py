@@ -11,13 +11,13 @@ from sqlalchemy import event
 
 from tests.factories import ListingFactory, OrganizationFactory, UserFactory, WarehouseFactory
 from tests.helpers import PASSWORD, api_token, booking_terms, goods, login, pay_in_full
-from warehouse_exchange.bookings.services import (
+from warehouse_exchange.bookings.commands import (
     BookingRequest,
     accept_booking,
-    advance_leases,
     cancel_booking,
     request_booking,
 )
+from warehouse_exchange.bookings.jobs import advance_leases
 from warehouse_exchange.escrow.releases import run_due_releases
 from warehouse_exchange.escrow.rules import payment_reference
 from warehouse_exchange.extensions import db

@@ -13,7 +13,7 @@ from tests.factories import OperatorFactory
 from tests.helpers import api_token, fund_reserve, login
 from tests.test_payment_plans import START, at_noon, monthly_booking, pay, schedule
 from warehouse_exchange.bookings import capacity
-from warehouse_exchange.bookings.services import advance_leases
+from warehouse_exchange.bookings.jobs import advance_leases
 from warehouse_exchange.errors import Conflict, Forbidden, InvalidInput
 from warehouse_exchange.escrow.defaults import end_lease_after_default
 from warehouse_exchange.escrow.queries import escrow_summary, refunds_due

@@ -21,15 +21,14 @@ from tests.factories import (
 )
 from tests.helpers import api_token, booking_terms, goods, login, pay_in_full
 from tests.smtp_support import SmtpSink
-from warehouse_exchange.bookings.services import (
+from warehouse_exchange.bookings.commands import (
     BookingRequest,
     accept_booking,
-    advance_leases,
     cancel_booking,
     decline_booking,
-    expire_stale_requests,
     request_booking,
 )
+from warehouse_exchange.bookings.jobs import advance_leases, expire_stale_requests
 from warehouse_exchange.escrow.releases import run_due_releases
 from warehouse_exchange.extensions import db
 from warehouse_exchange.notifications import services

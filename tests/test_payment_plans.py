@@ -18,15 +18,15 @@ from tests.factories import (
     WarehouseFactory,
 )
 from tests.helpers import api_token, booking_terms, fund_reserve, goods, login
-from warehouse_exchange.bookings.models import Booking
-from warehouse_exchange.bookings.services import (
+from warehouse_exchange.bookings.commands import (
     BookingRequest,
     accept_booking,
-    advance_leases,
     cancel_booking,
     preview_booking,
     request_booking,
 )
+from warehouse_exchange.bookings.jobs import advance_leases
+from warehouse_exchange.bookings.models import Booking
 from warehouse_exchange.errors import Conflict, InvalidInput
 from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
 from warehouse_exchange.escrow.models import PaymentInstalment, ReleaseInstalment

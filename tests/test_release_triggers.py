@@ -8,12 +8,8 @@ from datetime import timedelta
 from tests.factories import ListingFactory, OperatorFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods, pay_in_full
 from tests.test_escrow import NOW, START, TODAY, at_noon
-from warehouse_exchange.bookings.services import (
-    BookingRequest,
-    accept_booking,
-    advance_leases,
-    request_booking,
-)
+from warehouse_exchange.bookings.commands import BookingRequest, accept_booking, request_booking
+from warehouse_exchange.bookings.jobs import advance_leases
 from warehouse_exchange.escrow.releases import booking_releases, run_due_releases
 from warehouse_exchange.escrow.rules import add_months
 from warehouse_exchange.shipments.signals import goods_checked_in

@@ -10,7 +10,7 @@ import pytest
 from tests.factories import ListingFactory, OrganizationFactory, UserFactory, WarehouseFactory
 from tests.helpers import api_token, booking_terms, goods, login, pay_in_full
 from tests.test_credit_score import NOW, TODAY, complete_a_lease
-from warehouse_exchange.bookings.services import (
+from warehouse_exchange.bookings.commands import (
     BookingRequest,
     accept_booking,
     cancel_booking,

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from tests.concurrency_support import isolated_app, run_at_once
 from tests.factories import ListingFactory, OrganizationFactory, UserFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods
+from warehouse_exchange.bookings.commands import BookingRequest, request_booking
 from warehouse_exchange.bookings.models import Booking, BookingEvent
-from warehouse_exchange.bookings.services import BookingRequest, request_booking
 from warehouse_exchange.extensions import db
 from warehouse_exchange.scheduler import jobs
 from warehouse_exchange.scheduler.models import JobRun
@@ -128,7 +128,8 @@ def test_a_failing_item_is_counted_in_the_run_and_retried(app, owner, exporter, 
     from sqlalchemy import text
 
     from tests.helpers import pay_in_full
-    from warehouse_exchange.bookings.services import accept_booking, advance_leases
+    from warehouse_exchange.bookings.commands import accept_booking
+    from warehouse_exchange.bookings.jobs import advance_leases
     from warehouse_exchange.escrow.models import ReleaseInstalment
 
     listing = ListingFactory(warehouse=WarehouseFactory(organization=owner.organization))

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tests.factories import ListingFactory, OrganizationFactory, UserFactory, WarehouseFactory
 from tests.helpers import api_token, booking_terms, goods, login, pay_in_full
-from warehouse_exchange.bookings.services import (
+from warehouse_exchange.bookings.commands import (
     BookingRequest,
     accept_booking,
     cancel_booking,

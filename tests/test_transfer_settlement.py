@@ -26,8 +26,8 @@ from tests.transfer_support import (
     receipt,
 )
 from warehouse_exchange.bookings import capacity
+from warehouse_exchange.bookings.jobs import advance_leases
 from warehouse_exchange.bookings.models import Booking
-from warehouse_exchange.bookings.services import advance_leases
 from warehouse_exchange.errors import Conflict, Forbidden, InvalidInput
 from warehouse_exchange.escrow.cards import start_card_payment
 from warehouse_exchange.escrow.queries import escrow_summary, refunds_due
@@ -279,7 +279,7 @@ def test_a_lease_changed_since_the_offer_does_not_complete(app, owner, exporter,
 
 
 def test_a_lease_that_handed_days_on_can_no_longer_be_cancelled(app, owner, exporter, taker):
-    from warehouse_exchange.bookings.services import cancel_booking
+    from warehouse_exchange.bookings.commands import cancel_booking
 
     booking = paid_lease(owner, exporter, consent=False)
     transfer = offer_transfer(exporter, offer(booking), NOW, TODAY)

@@ -13,11 +13,7 @@ from tests.helpers import booking_terms, goods, pay_in_full
 from tests.uploads import PDF, PNG, TEXT_AS_IMAGE
 from warehouse_exchange.blacklist.guards import OrganizationBlacklisted, require_not_blacklisted
 from warehouse_exchange.blacklist.models import BlacklistEntry
-from warehouse_exchange.bookings.services import (
-    BookingRequest,
-    accept_booking,
-    request_booking,
-)
+from warehouse_exchange.bookings.commands import BookingRequest, accept_booking, request_booking
 from warehouse_exchange.errors import Conflict, Forbidden, InvalidInput
 from warehouse_exchange.extensions import db
 from warehouse_exchange.listings.services import change_listing_status, create_listing

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests.factories import ListingFactory, OperatorFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods, pay_in_full
-from warehouse_exchange.bookings.services import BookingRequest, accept_booking, request_booking
+from warehouse_exchange.bookings.commands import BookingRequest, accept_booking, request_booking
 from warehouse_exchange.escrow.bank_receipts import ReceiptData
 from warehouse_exchange.escrow.rules import add_months
 from warehouse_exchange.extensions import db

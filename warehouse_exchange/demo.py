@@ -18,13 +18,8 @@ from sqlalchemy import select
 
 from .accounts.models import Organization, User
 from .accounts.services import Registration, create_operator, register_organization
-from .bookings.rules import SkuProfile
-from .bookings.services import (
-    BookingRequest,
-    BookingTerms,
-    accept_booking,
-    request_booking,
-)
+from .bookings.commands import BookingRequest, accept_booking, request_booking
+from .bookings.rules import BookingTerms, SkuProfile
 from .catalog import SERVICES, UNIT_NOUNS
 from .demo_history import load_history
 from .escrow.bank_receipts import ReceiptData, record_bank_receipt

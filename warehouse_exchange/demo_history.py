@@ -11,14 +11,9 @@ from sqlalchemy import select
 
 from .accounts.models import User
 from .accounts.services import Registration, register_organization
-from .bookings.rules import SkuProfile
-from .bookings.services import (
-    BookingRequest,
-    BookingTerms,
-    accept_booking,
-    advance_leases,
-    request_booking,
-)
+from .bookings.commands import BookingRequest, accept_booking, request_booking
+from .bookings.jobs import advance_leases
+from .bookings.rules import BookingTerms, SkuProfile
 from .escrow.bank_receipts import ReceiptData, record_bank_receipt
 from .escrow.releases import run_due_releases
 from .escrow.rules import payment_reference

@@ -5,6 +5,7 @@ from .audit.models import AuditEntry
 from .blacklist.models import BlacklistEntry
 from .bookings.models import Booking, BookingEvent, CapacityDay
 from .disputes.models import Dispute, DisputeMessage
+from .escrow import booking_instalments  # noqa: F401  (attaches Booking.payment_instalments)
 from .escrow.models import (
     BankReceipt,
     CardPayment,

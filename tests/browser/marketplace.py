@@ -7,12 +7,8 @@ from datetime import timedelta
 
 from warehouse_exchange.accounts.services import Registration, register_organization
 from warehouse_exchange.adapters.clock import utc_now, utc_today
-from warehouse_exchange.bookings.services import (
-    BookingRequest,
-    BookingTerms,
-    accept_booking,
-    request_booking,
-)
+from warehouse_exchange.bookings.commands import BookingRequest, accept_booking, request_booking
+from warehouse_exchange.bookings.rules import BookingTerms
 from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
 from warehouse_exchange.escrow.rules import payment_reference
 from warehouse_exchange.listings.services import ListingData, create_listing

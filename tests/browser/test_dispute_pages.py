@@ -14,10 +14,8 @@ from tests.browser.test_booking_pages import log_in
 from tests.uploads import PNG
 from warehouse_exchange.accounts.services import create_operator
 from warehouse_exchange.adapters.clock import utc_today
+from warehouse_exchange.bookings.commands import BookingRequest
 from warehouse_exchange.bookings.rules import SkuProfile
-from warehouse_exchange.bookings.services import (
-    BookingRequest,
-)
 
 pytestmark = pytest.mark.browser
 

@@ -13,13 +13,8 @@ from warehouse_exchange.accounts.services import (
     create_operator,
 )
 from warehouse_exchange.adapters.clock import utc_now, utc_today
-from warehouse_exchange.bookings.rules import SkuProfile
-from warehouse_exchange.bookings.services import (
-    BookingRequest,
-    BookingTerms,
-    accept_booking,
-    request_booking,
-)
+from warehouse_exchange.bookings.commands import BookingRequest, accept_booking, request_booking
+from warehouse_exchange.bookings.rules import BookingTerms, SkuProfile
 from warehouse_exchange.escrow.rules import payment_reference
 
 pytestmark = pytest.mark.browser

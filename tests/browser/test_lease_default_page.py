@@ -13,13 +13,8 @@ from tests.browser.test_booking_pages import log_in
 from tests.helpers import fund_reserve
 from warehouse_exchange.accounts.services import create_operator
 from warehouse_exchange.adapters.clock import utc_now, utc_today
-from warehouse_exchange.bookings.rules import SkuProfile
-from warehouse_exchange.bookings.services import (
-    BookingRequest,
-    BookingTerms,
-    accept_booking,
-    request_booking,
-)
+from warehouse_exchange.bookings.commands import BookingRequest, accept_booking, request_booking
+from warehouse_exchange.bookings.rules import BookingTerms, SkuProfile
 from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
 from warehouse_exchange.escrow.payments import scheduled_payments
 from warehouse_exchange.escrow.releases import cover_missed_instalments

@@ -11,13 +11,8 @@ from tests.browser.marketplace import pallet_listing
 from tests.browser.test_booking_pages import PASSWORD, log_in
 from warehouse_exchange.accounts.services import Registration, register_organization
 from warehouse_exchange.adapters.clock import utc_now, utc_today
-from warehouse_exchange.bookings.rules import SkuProfile
-from warehouse_exchange.bookings.services import (
-    BookingRequest,
-    BookingTerms,
-    cancel_booking,
-    request_booking,
-)
+from warehouse_exchange.bookings.commands import BookingRequest, cancel_booking, request_booking
+from warehouse_exchange.bookings.rules import BookingTerms, SkuProfile
 
 pytestmark = pytest.mark.browser
 OWNER_EMAIL = "mia@valencia-port.example"

@@ -13,8 +13,8 @@ from tests.browser.marketplace import PASSWORD, paid_lease, pallet_listing, regi
 from tests.browser.test_booking_pages import log_in
 from warehouse_exchange.accounts.services import create_operator
 from warehouse_exchange.adapters.clock import utc_now, utc_today
-from warehouse_exchange.bookings.rules import SkuProfile
-from warehouse_exchange.bookings.services import BookingRequest, BookingTerms, request_booking
+from warehouse_exchange.bookings.commands import BookingRequest, request_booking
+from warehouse_exchange.bookings.rules import BookingTerms, SkuProfile
 
 PHONE_WIDTH = 390
 

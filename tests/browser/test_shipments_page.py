@@ -14,10 +14,8 @@ from warehouse_exchange.accounts.services import (
     create_operator,
 )
 from warehouse_exchange.adapters.clock import utc_now, utc_today
+from warehouse_exchange.bookings.commands import BookingRequest
 from warehouse_exchange.bookings.rules import SkuProfile
-from warehouse_exchange.bookings.services import (
-    BookingRequest,
-)
 
 pytestmark = pytest.mark.browser
 

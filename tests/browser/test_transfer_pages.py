@@ -17,10 +17,8 @@ from warehouse_exchange.accounts.models import User
 from warehouse_exchange.accounts.services import create_operator
 from warehouse_exchange.adapters.clock import utc_now, utc_today
 from warehouse_exchange.adapters.stripe_gateway import build_gateway
+from warehouse_exchange.bookings.commands import BookingRequest
 from warehouse_exchange.bookings.rules import SkuProfile
-from warehouse_exchange.bookings.services import (
-    BookingRequest,
-)
 from warehouse_exchange.escrow.bank_receipts import ReceiptData
 from warehouse_exchange.escrow.queries import refunds_due
 from warehouse_exchange.escrow.refunds import send_refund

@@ -14,11 +14,9 @@ from tests.browser.test_booking_pages import log_in
 from tests.uploads import PDF
 from warehouse_exchange.accounts.services import create_operator
 from warehouse_exchange.adapters.clock import utc_now, utc_today
+from warehouse_exchange.bookings.commands import BookingRequest
+from warehouse_exchange.bookings.jobs import advance_leases
 from warehouse_exchange.bookings.rules import SkuProfile
-from warehouse_exchange.bookings.services import (
-    BookingRequest,
-    advance_leases,
-)
 from warehouse_exchange.trust.blacklist import blacklist_organization
 from warehouse_exchange.trust.verification import (
     VerificationData,

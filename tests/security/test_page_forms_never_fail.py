@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import warehouse_exchange
 from tests.factories import ListingFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods, login
-from warehouse_exchange.bookings.services import BookingRequest, accept_booking, request_booking
+from warehouse_exchange.bookings.commands import BookingRequest, accept_booking, request_booking
 from warehouse_exchange.web.forms import Form, SubForm
 
 NOW = datetime.now(UTC)

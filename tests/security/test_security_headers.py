@@ -184,11 +184,7 @@ def _accepted_booking(owner, exporter):
     from datetime import UTC, datetime, timedelta
 
     from tests.helpers import booking_terms, goods
-    from warehouse_exchange.bookings.services import (
-        BookingRequest,
-        accept_booking,
-        request_booking,
-    )
+    from warehouse_exchange.bookings.commands import BookingRequest, accept_booking, request_booking
 
     now = datetime.now(UTC)
     listing = ListingFactory(

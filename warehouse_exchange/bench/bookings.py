@@ -41,9 +41,9 @@ from ..accounts.models import Organization, User
 from ..accounts.services import issue_api_token
 from ..adapters.clock import utc_now, utc_today
 from ..bookings.capacity import InsufficientCapacity
+from ..bookings.commands import BookingRequest, request_booking
 from ..bookings.models import Booking, CapacityDay
-from ..bookings.rules import HOLDING_STATES, SkuProfile, quote
-from ..bookings.services import BookingRequest, BookingTerms, request_booking
+from ..bookings.rules import HOLDING_STATES, BookingTerms, SkuProfile, quote
 from ..catalog import CATEGORY_BITS
 from ..errors import DomainError
 from ..extensions import db

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import Connection, event
 
 from ..adapters.geocoding import OfflineGazetteer, locate
-from ..bookings.services import BookingTerms
+from ..bookings.rules import BookingTerms
 from ..extensions import db
 from ..fx.services import latest_rates
 from ..money import Money

@@ -8,7 +8,7 @@ from ..adapters.clock import utc_now, utc_today
 from ..errors import InvalidInput
 from ..web.api import ApiBlueprint, page_body
 from ..web.auth import api_actor, api_login_required
-from . import services
+from . import commands, queries, rules
 from .schemas import (
     AvailabilityArgs,
     AvailabilitySchema,
@@ -22,8 +22,8 @@ from .schemas import (
 blp = ApiBlueprint("bookings_api", __name__, description="Bookings (leases)")
 
 
-def _terms() -> services.BookingTerms:
-    return services.BookingTerms.from_config(current_app.config)
+def _terms() -> rules.BookingTerms:
+    return rules.BookingTerms.from_config(current_app.config)
 
 
 @blp.post("/bookings")
@@ -47,7 +47,7 @@ def create(args):
     key = args["idempotency_key"] or request.headers.get("Idempotency-Key") or None
     if key is not None and len(key) > 64:
         raise InvalidInput("The idempotency key is too long.", {"idempotency_key": "At most 64."})
-    booking_request = services.BookingRequest(
+    booking_request = commands.BookingRequest(
         args["listing_id"],
         args["quantity"],
         args["start"],
@@ -56,7 +56,7 @@ def create(args):
         key,
         args["payment_plan"],
     )
-    return services.request_booking(api_actor(), booking_request, _terms(), utc_now(), utc_today())
+    return commands.request_booking(api_actor(), booking_request, _terms(), utc_now(), utc_today())
 
 
 @blp.get("/bookings")
@@ -66,9 +66,9 @@ def create(args):
 def list_mine(args):
     """Your leases as a tenant, or the requests waiting for you as an owner."""
     if args["role"] == "owner":
-        page = services.owner_requests(api_actor(), args["page"], args["per_page"])
+        page = queries.owner_requests(api_actor(), args["page"], args["per_page"])
     else:
-        page = services.tenant_leases(api_actor(), args["page"], args["per_page"])
+        page = queries.tenant_leases(api_actor(), args["page"], args["per_page"])
     return page_body(page)
 
 
@@ -77,7 +77,7 @@ def list_mine(args):
 @blp.response(200, BookingSchema)
 def get(booking_id: int):
     """A booking, for its parties and operators."""
-    return services.get_booking(api_actor(), booking_id)
+    return queries.get_booking(api_actor(), booking_id)
 
 
 @blp.post("/bookings/<id:booking_id>/accept")
@@ -89,7 +89,7 @@ def get(booking_id: int):
 @blp.refuses(409, "conflict: the booking is not a pending request; insufficient_capacity.")
 def accept(booking_id: int):
     """The owner accepts a request; its units are held from now on."""
-    return services.accept_booking(api_actor(), booking_id, utc_now())
+    return commands.accept_booking(api_actor(), booking_id, utc_now())
 
 
 @blp.post("/bookings/<id:booking_id>/decline")
@@ -100,7 +100,7 @@ def accept(booking_id: int):
 @blp.refuses(409, "conflict: the booking is not a pending request.")
 def decline(args, booking_id: int):
     """The owner declines a request, with a reason."""
-    return services.decline_booking(api_actor(), booking_id, args["reason"], utc_now())
+    return commands.decline_booking(api_actor(), booking_id, args["reason"], utc_now())
 
 
 @blp.post("/bookings/<id:booking_id>/cancel")
@@ -111,7 +111,7 @@ def decline(args, booking_id: int):
 @blp.refuses(409, "conflict: the booking can no longer be cancelled.")
 def cancel(args, booking_id: int):
     """Either party cancels before the lease starts, with a reason."""
-    return services.cancel_booking(api_actor(), booking_id, args["reason"], utc_now(), utc_today())
+    return commands.cancel_booking(api_actor(), booking_id, args["reason"], utc_now(), utc_today())
 
 
 @blp.get("/listings/<id:listing_id>/availability")
@@ -119,5 +119,5 @@ def cancel(args, booking_id: int):
 @blp.response(200, AvailabilitySchema)
 def availability(args, listing_id: int):
     """Free units per day (at most 366 days)."""
-    days = services.availability(listing_id, args["start"], args["end"])
+    days = queries.availability(listing_id, args["start"], args["end"])
     return {"listing_id": listing_id, "days": [{"day": d, "free": f} for d, f in days]}

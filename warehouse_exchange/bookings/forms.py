@@ -18,8 +18,8 @@ from ..catalog import (
 )
 from ..listings.models import Listing
 from ..web.forms import Form
+from .commands import BookingRequest
 from .rules import SkuProfile
-from .services import BookingRequest
 
 #: what a link may fill in on a booking request: a search's quantity, dates and goods
 PREFILLED = (

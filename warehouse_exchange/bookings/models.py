@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -23,21 +22,7 @@ from ..goods import AFTER_GOODS, SkuProfileColumns
 from ..listings.models import Listing
 from ..models_base import UTCDateTime, utcnow
 from ..money import Money
-from .rules import PAYMENT_PLANS
-
-if TYPE_CHECKING:
-    from ..escrow.models import PaymentInstalment
-
-STATES = (
-    "requested",
-    "accepted",
-    "confirmed",
-    "active",
-    "completed",
-    "declined",
-    "expired",
-    "cancelled",
-)
+from .rules import BOOKING_MACHINE, PAYMENT_PLANS
 
 
 class CapacityDay(db.Model):
@@ -60,7 +45,7 @@ class CapacityDay(db.Model):
 class Booking(SkuProfileColumns, db.Model):
     __tablename__ = "bookings"
     __table_args__ = (
-        CheckConstraint(f"state IN {STATES!r}", name="state_known"),
+        CheckConstraint(BOOKING_MACHINE.sql_in(), name="state_known"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("start_date <= end_date", name="dates_ordered"),
         CheckConstraint(
@@ -120,10 +105,8 @@ class Booking(SkuProfileColumns, db.Model):
     events: Mapped[list[BookingEvent]] = relationship(
         back_populates="booking", order_by="BookingEvent.id", cascade="all, delete-orphan"
     )
-    #: what the tenant pays, by when (escrow makes it at acceptance; read-only here)
-    payment_instalments: Mapped[list[PaymentInstalment]] = relationship(
-        order_by="PaymentInstalment.sequence", viewonly=True
-    )
+    # `payment_instalments`, what the tenant pays by when, is attached by escrow, which makes
+    # them (escrow/booking_instalments.py): bookings stay below escrow
 
     def money(self, minor: int) -> Money:
         return Money(minor, self.currency)

@@ -3,43 +3,63 @@
 from __future__ import annotations
 
 import calendar
+import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
 from ..catalog import CATEGORIES
-from ..errors import Conflict, InvalidInput
+from ..errors import InvalidInput
 from ..listings.models import Listing
 from ..listings.rules import lease_days
 from ..money import Money, allocate, round_half_even
+from ..state_machine import StateMachine
 
 #: how a tenant pays: the whole total at confirmation, or one instalment per month of the lease
 PAYMENT_PLANS = ("upfront", "monthly")
 
+
+class BookingState(enum.StrEnum):
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    CONFIRMED = "confirmed"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
 #: state -> states it may move to
-TRANSITIONS: dict[str, set[str]] = {
-    "requested": {"accepted", "declined", "expired", "cancelled"},
-    "accepted": {"confirmed", "expired", "cancelled"},
-    "confirmed": {"active", "cancelled"},
-    "active": {"completed"},
-    "completed": set(),
-    "declined": set(),
-    "expired": set(),
-    "cancelled": set(),
+TRANSITIONS: dict[BookingState, frozenset[BookingState]] = {
+    BookingState.REQUESTED: frozenset(
+        {BookingState.ACCEPTED, BookingState.DECLINED, BookingState.EXPIRED, BookingState.CANCELLED}
+    ),
+    BookingState.ACCEPTED: frozenset(
+        {BookingState.CONFIRMED, BookingState.EXPIRED, BookingState.CANCELLED}
+    ),
+    BookingState.CONFIRMED: frozenset({BookingState.ACTIVE, BookingState.CANCELLED}),
+    BookingState.ACTIVE: frozenset({BookingState.COMPLETED}),
+    BookingState.COMPLETED: frozenset(),
+    BookingState.DECLINED: frozenset(),
+    BookingState.EXPIRED: frozenset(),
+    BookingState.CANCELLED: frozenset(),
 }
+BOOKING_MACHINE = StateMachine(
+    BookingState,
+    TRANSITIONS,
+    lambda current, wanted, allowed: (
+        f"A booking cannot become {wanted} from {current}; only {allowed} bookings can."
+    ),
+)
 #: states in which a booking counts in the listing's capacity (a completed lease used its days)
-HOLDING_STATES = {"accepted", "confirmed", "active", "completed"}
+HOLDING_STATES = frozenset(
+    {BookingState.ACCEPTED, BookingState.CONFIRMED, BookingState.ACTIVE, BookingState.COMPLETED}
+)
 #: states in which a booking still needs something to happen
-LIVE_STATES = {"requested", "accepted", "confirmed", "active"}
-
-
-def check_transition(current: str, wanted: str) -> None:
-    if wanted not in TRANSITIONS[current]:
-        allowed = sorted(state for state, targets in TRANSITIONS.items() if wanted in targets)
-        raise Conflict(
-            f"A booking cannot become {wanted} from {current}; "
-            f"only {' or '.join(allowed) or 'no'} bookings can."
-        )
+LIVE_STATES = frozenset(
+    {BookingState.REQUESTED, BookingState.ACCEPTED, BookingState.CONFIRMED, BookingState.ACTIVE}
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,33 @@ def quote(
     subtotal, commission, fee = allocate(total, [10_000, commission_bp, guarantee_bp])
     currency = unit_price.currency
     return Quote(*(Money(x, currency) for x in (subtotal, commission, fee, total)))
+
+
+@dataclass(frozen=True)
+class BookingTerms:
+    """What the platform charges and how long an owner has to answer (from config)."""
+
+    commission_bp: int
+    guarantee_bp: int
+    request_ttl: timedelta
+    #: an accepted booking not paid in full by then expires and frees its space
+    payment_window: timedelta = timedelta(hours=72)
+    #: monthly payment only for leases of more than this many months
+    monthly_after_months: int = 3
+
+    @classmethod
+    def from_config(cls, config) -> BookingTerms:
+        return cls(
+            config["BOOKING_COMMISSION_BP"],
+            config["BOOKING_GUARANTEE_BP"],
+            timedelta(hours=config["BOOKING_REQUEST_TTL_HOURS"]),
+            timedelta(hours=config["BOOKING_PAYMENT_WINDOW_HOURS"]),
+            config["PAYMENT_PLAN_MONTHLY_AFTER_MONTHS"],
+        )
+
+    def quote(self, unit_price: Money, quantity: int, start: date, end: date) -> Quote:
+        """The one quote of a lease: a request's, a preview's and a search result's."""
+        return quote(unit_price, quantity, start, end, self.commission_bp, self.guarantee_bp)
 
 
 @dataclass(frozen=True)

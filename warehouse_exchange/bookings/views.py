@@ -20,14 +20,14 @@ from ..web.auth import actor
 from ..web.forms import render_form, show_errors
 from ..web.query_args import page_arg
 from ..web.redirects import local_url
-from . import services
+from . import commands, queries, rules
 from .forms import BookingForm, ReasonForm
 
 bp = Blueprint("bookings", __name__)
 
 
-def _terms() -> services.BookingTerms:
-    return services.BookingTerms.from_config(current_app.config)
+def _terms() -> rules.BookingTerms:
+    return rules.BookingTerms.from_config(current_app.config)
 
 
 @bp.route("/listings/<id:listing_id>/book", methods=["GET", "POST"])
@@ -42,7 +42,7 @@ def new(listing_id: int) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             if request.form.get("action") == "send":
-                booking = services.request_booking(
+                booking = commands.request_booking(
                     actor(), form.to_request(listing_id), _terms(), utc_now(), utc_today()
                 )
                 owner = listing.warehouse.organization.name
@@ -51,7 +51,7 @@ def new(listing_id: int) -> str | Response | tuple[str, int]:
                     sent = f"Booking #{booking.id} is accepted by {owner}: pay to confirm it."
                 flash(sent, "success")
                 return redirect(url_for("bookings.show", booking_id=booking.id))
-            price = services.preview_booking(
+            price = commands.preview_booking(
                 actor(), form.to_request(listing_id), _terms(), utc_today()
             )
         except (InvalidInput, Conflict) as error:
@@ -66,7 +66,7 @@ def show(booking_id: int) -> str:
 
 
 def _show(booking_id: int, reason_form: ReasonForm) -> str:
-    booking = services.get_booking(actor(), booking_id)
+    booking = queries.get_booking(actor(), booking_id)
     user = actor()
     return render_template(
         "bookings/show.html",
@@ -88,11 +88,11 @@ def _answer(booking_id: int, action: str) -> Response | tuple[str, int]:
         form.reason.errors = ["Give a reason: the other party reads it."]
         return _show(booking_id, form), 422
     if action == "accept":
-        booking = services.accept_booking(actor(), booking_id, utc_now())
+        booking = commands.accept_booking(actor(), booking_id, utc_now())
     elif action == "decline":
-        booking = services.decline_booking(actor(), booking_id, form.reason.data, utc_now())
+        booking = commands.decline_booking(actor(), booking_id, form.reason.data, utc_now())
     else:
-        booking = services.cancel_booking(
+        booking = commands.cancel_booking(
             actor(), booking_id, form.reason.data, utc_now(), utc_today()
         )
     flash(f"Booking #{booking.id} is now {booking.state}.", "success")
@@ -113,14 +113,14 @@ def answer(booking_id: int, action: str) -> Response | tuple[str, int]:
 @bp.route("/bookings/inbox")
 @login_required
 def inbox() -> str:
-    page = services.owner_requests(actor(), page_arg(), current_app.config["LIST_PER_PAGE"])
+    page = queries.owner_requests(actor(), page_arg(), current_app.config["LIST_PER_PAGE"])
     return render_template("bookings/inbox.html", page=page, reason_form=ReasonForm())
 
 
 @bp.route("/bookings/mine")
 @login_required
 def mine() -> str:
-    page = services.tenant_leases(actor(), page_arg(), current_app.config["LIST_PER_PAGE"])
+    page = queries.tenant_leases(actor(), page_arg(), current_app.config["LIST_PER_PAGE"])
     to_pay = {b.id: amount_to_pay(b) for b in page.items if b.state == "accepted"}
     return render_template("bookings/mine.html", page=page, to_pay=to_pay)
 
@@ -128,10 +128,10 @@ def mine() -> str:
 @bp.route("/listings/<id:listing_id>/calendar")
 @login_required
 def calendar(listing_id: int) -> str:
-    weeks = services.weekly_occupancy(actor(), listing_id, utc_today())
+    weeks = queries.weekly_occupancy(actor(), listing_id, utc_today())
     return render_template(
         "bookings/calendar.html",
         listing=get_listing(listing_id),
         weeks=weeks,
-        bookings=services.listing_bookings(actor(), listing_id),
+        bookings=queries.listing_bookings(actor(), listing_id),
     )

@@ -24,15 +24,15 @@ from ..extensions import db
 from ..files.models import StoredFile
 from ..models_base import UTCDateTime, utcnow
 from ..money import Money
-from .rules import CATEGORIES, STATES, UNRESOLVED_STATES
+from .rules import CATEGORIES, DISPUTE_MACHINE, UNRESOLVED_STATES, DisputeState
 
-_UNRESOLVED = f"state IN {UNRESOLVED_STATES!r}"
+_UNRESOLVED = DISPUTE_MACHINE.sql_in(UNRESOLVED_STATES)
 
 
 class Dispute(db.Model):
     __tablename__ = "disputes"
     __table_args__ = (
-        CheckConstraint(f"state IN {STATES!r}", name="state_known"),
+        CheckConstraint(DISPUTE_MACHINE.sql_in(), name="state_known"),
         CheckConstraint(f"category IN {tuple(CATEGORIES)!r}", name="category_known"),
         CheckConstraint("claimed_minor >= 0", name="claim_not_negative"),
         CheckConstraint(
@@ -54,7 +54,7 @@ class Dispute(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
-    state: Mapped[str] = mapped_column(String(20), default="open")
+    state: Mapped[str] = mapped_column(String(20), default=DisputeState.OPEN)
     category: Mapped[str] = mapped_column(String(30))
     description: Mapped[str] = mapped_column(Text)
     #: what the opener claims, in the booking's currency

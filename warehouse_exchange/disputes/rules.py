@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime, timedelta
 
-from ..errors import Conflict
+from ..bookings.rules import BookingState
+from ..state_machine import StateMachine
 
 #: characters of a claim, a message or a decision's reasons
 MAX_TEXT = 5000
@@ -17,28 +19,39 @@ CATEGORIES: dict[str, str] = {
     "other": "Other",
 }
 
+
+class DisputeState(enum.StrEnum):
+    OPEN = "open"
+    AWAITING_RESPONSE = "awaiting_response"
+    UNDER_REVIEW = "under_review"
+    RESOLVED = "resolved"
+    WITHDRAWN = "withdrawn"
+
+
 #: a dispute is born open and moves to awaiting_response as soon as the other party is told;
 #: the respondent's reply, the end of the window or an operator taking it starts the review
-TRANSITIONS: dict[str, set[str]] = {
-    "open": {"awaiting_response", "withdrawn"},
-    "awaiting_response": {"under_review", "withdrawn"},
-    "under_review": {"resolved", "withdrawn"},
-    "resolved": set(),
-    "withdrawn": set(),
+TRANSITIONS: dict[DisputeState, frozenset[DisputeState]] = {
+    DisputeState.OPEN: frozenset({DisputeState.AWAITING_RESPONSE, DisputeState.WITHDRAWN}),
+    DisputeState.AWAITING_RESPONSE: frozenset({DisputeState.UNDER_REVIEW, DisputeState.WITHDRAWN}),
+    DisputeState.UNDER_REVIEW: frozenset({DisputeState.RESOLVED, DisputeState.WITHDRAWN}),
+    DisputeState.RESOLVED: frozenset(),
+    DisputeState.WITHDRAWN: frozenset(),
 }
-STATES = tuple(TRANSITIONS)
+DISPUTE_MACHINE = StateMachine(
+    DisputeState,
+    TRANSITIONS,
+    lambda current, wanted, _allowed: (
+        f"A dispute that is {current.replace('_', ' ')} cannot become {wanted.replace('_', ' ')}."
+    ),
+)
 #: states in which the booking's escrow is frozen
-UNRESOLVED_STATES = ("open", "awaiting_response", "under_review")
+UNRESOLVED_STATES = (
+    DisputeState.OPEN,
+    DisputeState.AWAITING_RESPONSE,
+    DisputeState.UNDER_REVIEW,
+)
 #: bookings whose escrow can be disputed (paid leases, running or over)
-DISPUTABLE_BOOKING_STATES = ("confirmed", "active", "completed")
-
-
-def check_transition(from_state: str, to_state: str) -> None:
-    if to_state not in TRANSITIONS.get(from_state, set()):
-        raise Conflict(
-            f"A dispute that is {from_state.replace('_', ' ')} cannot become"
-            f" {to_state.replace('_', ' ')}."
-        )
+DISPUTABLE_BOOKING_STATES = (BookingState.CONFIRMED, BookingState.ACTIVE, BookingState.COMPLETED)
 
 
 def deadlines(opened_at: datetime, response_days: int, review_days: int):

@@ -13,8 +13,9 @@ from sqlalchemy import and_, or_, select
 
 from ..accounts.models import User
 from ..audit.services import record
+from ..bookings.commands import lock_booking
 from ..bookings.models import Booking
-from ..bookings.services import get_booking, lock_booking
+from ..bookings.queries import get_booking
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from ..extensions import db
 from ..files.models import StoredFile
@@ -30,9 +31,10 @@ from .models import Dispute, DisputeMessage, dispute_message_files, unresolved_d
 from .rules import (
     CATEGORIES,
     DISPUTABLE_BOOKING_STATES,
+    DISPUTE_MACHINE,
     MAX_TEXT,
     UNRESOLVED_STATES,
-    check_transition,
+    DisputeState,
     deadlines,
     loser,
 )
@@ -69,11 +71,6 @@ class Decision:
     reserve_payout_minor: int
     currency: str
     reasons: str
-
-
-def _move(dispute: Dispute, state: str) -> None:
-    check_transition(dispute.state, state)
-    dispute.state = state
 
 
 def _parties(booking: Booking) -> tuple[int, int]:
@@ -197,7 +194,8 @@ def open_dispute(actor: User, booking_id: int, data: DisputeData, now: datetime)
     )
     db.session.add(dispute)
     _add_message(dispute, actor, description, data.files, now, "files")
-    _move(dispute, "awaiting_response")  # the receivers tell the other party at once
+    # the receivers tell the other party at once
+    DISPUTE_MACHINE.move(dispute, DisputeState.AWAITING_RESPONSE)
     dispute_opened.send(dispute, now=now)
     db.session.commit()
     return dispute
@@ -256,8 +254,11 @@ def add_message(
     _check_files(files, "files")
     _check_message_rate(dispute, actor, now)
     message = _add_message(dispute, actor, body, files, now, "files")
-    if dispute.state == "awaiting_response" and actor.organization_id == dispute.against_org_id:
-        _move(dispute, "under_review")
+    if (
+        dispute.state == DisputeState.AWAITING_RESPONSE
+        and actor.organization_id == dispute.against_org_id
+    ):
+        DISPUTE_MACHINE.move(dispute, DisputeState.UNDER_REVIEW)
     dispute_message_added.send(message, now=now)
     db.session.commit()
     return message
@@ -277,7 +278,7 @@ def withdraw_dispute(actor: User, dispute_id: int, now: datetime) -> Dispute:
     dispute = _locked(actor, dispute_id)
     if actor.organization_id != dispute.opened_by_org_id:
         raise Forbidden("Only the party that opened a dispute can withdraw it.")
-    _move(dispute, "withdrawn")
+    DISPUTE_MACHINE.move(dispute, DisputeState.WITHDRAWN)
     dispute.withdrawn_at = now
     dispute_withdrawn.send(dispute, now=now)
     db.session.commit()
@@ -292,8 +293,8 @@ def take_dispute(actor: User, dispute_id: int, now: datetime) -> Dispute:
     if not dispute.is_unresolved:
         raise Conflict(f"Dispute #{dispute.id} is {dispute.state}; there is nothing to take.")
     before = _snapshot(dispute)
-    if dispute.state != "under_review":
-        _move(dispute, "under_review")
+    if dispute.state != DisputeState.UNDER_REVIEW:
+        DISPUTE_MACHINE.move(dispute, DisputeState.UNDER_REVIEW)
     dispute.taken_by_id, dispute.taken_at = actor.id, now
     record(actor, "dispute.take", "dispute", dispute.id, before, _snapshot(dispute), now)
     db.session.commit()
@@ -356,14 +357,14 @@ def decide_dispute(actor: User, dispute_id: int, decision: Decision, now: dateti
     between the parties, and the guarantee reserve may pay the tenant's loss beyond it."""
     require_operator(actor)
     dispute = _locked(actor, dispute_id)
-    check_transition(dispute.state, "resolved")
+    DISPUTE_MACHINE.check(dispute.state, DisputeState.RESOLVED)
     tenant, owner, payout, reasons = _check_decision(dispute, decision)
     before = _snapshot(dispute)
     dispute.frozen_minor = tenant + owner
     dispute.tenant_share_minor, dispute.owner_share_minor = tenant, owner
     dispute.reserve_payout_minor, dispute.reasons = payout, reasons
     dispute.decided_at, dispute.decided_by_id = now, actor.id
-    _move(dispute, "resolved")
+    DISPUTE_MACHINE.move(dispute, DisputeState.RESOLVED)
     settlement.execute(dispute, now)
     lost = loser(dispute.frozen_minor, tenant, owner, payout)
     tenant_id, owner_id = _parties(dispute.booking)
@@ -383,7 +384,7 @@ def escalate_overdue(now: datetime) -> int:
         .where(
             Dispute.state.in_(UNRESOLVED_STATES),
             or_(
-                and_(Dispute.state == "awaiting_response", Dispute.respond_by <= now),
+                and_(Dispute.state == DisputeState.AWAITING_RESPONSE, Dispute.respond_by <= now),
                 and_(Dispute.escalated_at.is_(None), Dispute.review_by <= now),
             ),
         )
@@ -406,8 +407,8 @@ def _escalate(dispute_id: int, now: datetime) -> int:
     if dispute is None or not dispute.is_unresolved:
         return 0
     before, changed = _snapshot(dispute), 0
-    if dispute.state == "awaiting_response" and dispute.respond_by <= now:
-        _move(dispute, "under_review")
+    if dispute.state == DisputeState.AWAITING_RESPONSE and dispute.respond_by <= now:
+        DISPUTE_MACHINE.move(dispute, DisputeState.UNDER_REVIEW)
         changed = 1
     if dispute.escalated_at is None and dispute.review_by <= now:
         dispute.escalated_at = now
@@ -460,7 +461,7 @@ def owner_awards(actor: User) -> list[Dispute]:
                 Dispute.against_org_id == organization_id,
             ),
             Booking.tenant_id != organization_id,
-            Dispute.state == "resolved",
+            Dispute.state == DisputeState.RESOLVED,
             Dispute.owner_share_minor > 0,
         )
         .order_by(Dispute.decided_at.desc(), Dispute.id.desc())

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..audit.services import record
+from ..bookings.commands import lock_booking
 from ..bookings.models import Booking
-from ..bookings.services import lock_booking
 from ..errors import Conflict, InvalidInput
 from ..extensions import db
 from ..ledger import services as ledger

@@ -21,7 +21,8 @@ from ..adapters.payments import (
     WebhookEvent,
 )
 from ..audit.services import record as audit
-from ..bookings.services import get_booking, lock_booking
+from ..bookings.commands import lock_booking
+from ..bookings.queries import get_booking
 from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
 from ..ledger import services as ledger

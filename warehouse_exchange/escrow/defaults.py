@@ -10,9 +10,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from ..accounts.models import User
+from ..bookings.commands import lock_as_owner, shorten_lease
 from ..bookings.models import Booking
 from ..bookings.rules import month_starts
-from ..bookings.services import lock_as_owner, shorten_lease
 from ..errors import Conflict, InvalidInput
 from ..extensions import db
 from ..ledger import services as ledger

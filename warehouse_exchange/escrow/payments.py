@@ -10,8 +10,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..accounts.models import User
+from ..bookings.commands import confirm_payment
 from ..bookings.models import Booking
-from ..bookings.services import confirm_payment
 from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction

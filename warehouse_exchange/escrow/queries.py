@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..bookings.models import Booking
-from ..bookings.services import get_booking
+from ..bookings.queries import get_booking
 from ..extensions import db
 from ..ledger import services as ledger
 from ..listings.models import Listing

@@ -10,8 +10,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..adapters.payments import GatewayError, PaymentGateway
+from ..bookings.commands import lock_booking
 from ..bookings.models import Booking
-from ..bookings.services import lock_booking
 from ..errors import Conflict
 from ..extensions import db
 from ..ledger import services as ledger

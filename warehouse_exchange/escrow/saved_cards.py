@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import and_, select
 
 from ..adapters.payments import GatewayError, PaymentDeclined, PaymentGateway
+from ..bookings.commands import lock_booking
 from ..bookings.models import Booking
-from ..bookings.services import lock_booking
 from ..extensions import db
 from ..unit_of_work import locked_row
 from ..work_items import item_failed

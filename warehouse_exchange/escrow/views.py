@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from ..accounts.services import get_organization
 from ..adapters.clock import utc_now, utc_today
 from ..adapters.payments import PaymentDeclined
-from ..bookings.services import get_booking
+from ..bookings.queries import get_booking
 from ..disputes.records import reserve_overview
 from ..errors import Conflict, InvalidInput
 from ..money import Money

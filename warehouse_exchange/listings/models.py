@@ -23,13 +23,14 @@ from ..extensions import db
 from ..models_base import UTCDateTime, utcnow
 from ..money import Money
 from ..warehouses.models import Warehouse
+from .rules import LISTING_MACHINE, ListingStatus
 
 
 class Listing(db.Model):
     __tablename__ = "listings"
     __table_args__ = (
         CheckConstraint("unit IN ('pallet', 'cbm', 'sqm')", name="unit_known"),
-        CheckConstraint("status IN ('active', 'paused', 'archived')", name="status_known"),
+        CheckConstraint(LISTING_MACHINE.sql_in(), name="status_known"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("min_quantity >= 1 AND min_quantity <= quantity", name="min_quantity_fits"),
         CheckConstraint("min_term_days >= 1", name="min_term_positive"),
@@ -93,7 +94,7 @@ class Listing(db.Model):
     )
     #: a lease here is transferred to another exporter only with the owner's approval
     transfer_consent: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    status: Mapped[str] = mapped_column(String(10), default="active")
+    status: Mapped[str] = mapped_column(String(10), default=ListingStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

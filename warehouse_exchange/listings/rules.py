@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from ..errors import Conflict
 from ..money import Money
+from ..state_machine import StateMachine
+
+
+class ListingStatus(enum.StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ARCHIVED = "archived"
+
 
 #: status -> statuses it may move to
-TRANSITIONS = {
-    "active": {"paused", "archived"},
-    "paused": {"active", "archived"},
-    "archived": set(),
+TRANSITIONS: dict[ListingStatus, frozenset[ListingStatus]] = {
+    ListingStatus.ACTIVE: frozenset({ListingStatus.PAUSED, ListingStatus.ARCHIVED}),
+    ListingStatus.PAUSED: frozenset({ListingStatus.ACTIVE, ListingStatus.ARCHIVED}),
+    ListingStatus.ARCHIVED: frozenset(),
 }
+LISTING_MACHINE = StateMachine(
+    ListingStatus,
+    TRANSITIONS,
+    lambda current, wanted, allowed: (
+        f"A listing cannot go from {current} to {wanted}; only {allowed} listings can."
+    ),
+    attribute="status",
+)
 
 
 @dataclass(frozen=True)
@@ -52,15 +68,6 @@ CANCELLATION_POLICIES = {
         ((30, 5_000),),
     ),
 }
-
-
-def check_transition(current: str, wanted: str) -> None:
-    if wanted not in TRANSITIONS.get(current, set()):
-        allowed_from = sorted(s for s, targets in TRANSITIONS.items() if wanted in targets)
-        raise Conflict(
-            f"A listing cannot go from {current} to {wanted}; "
-            f"only {' or '.join(allowed_from) or 'no'} listings can."
-        )
 
 
 def lease_days(start: date, end: date) -> int:

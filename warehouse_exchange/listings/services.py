@@ -14,8 +14,10 @@ from ..catalog import (
     CATEGORY_BITS,
     HAZMAT_BITS,
     MAX_QUANTITY,
+    MAX_TEMPERATURE_C,
     MAX_UNIT_SIDE_CM,
     MAX_UNIT_WEIGHT_KG,
+    MIN_TEMPERATURE_C,
     UNITS,
     to_mask,
 )
@@ -30,7 +32,13 @@ from ..validation import Problems, require_int, require_text
 from ..warehouses.models import Warehouse
 from ..warehouses.services import own_warehouse
 from .models import Listing
-from .rules import CANCELLATION_POLICIES, FIRST_RELEASES, check_transition, lease_days
+from .rules import (
+    CANCELLATION_POLICIES,
+    FIRST_RELEASES,
+    LISTING_MACHINE,
+    ListingStatus,
+    lease_days,
+)
 from .signals import listing_resized
 
 MAX_PRICE_MINOR = 10**12
@@ -101,8 +109,18 @@ def _check_goods(data: ListingData, warehouse: Warehouse) -> None:
             f"The warehouse does not accept hazard class {', '.join(map(str, sorted(refused)))}.",
             {"hazmat_classes": "Not accepted by the warehouse."},
         )
-    low = require_int(data.temperature_min_c, "temperature_min_c", minimum=-60, maximum=60)
-    high = require_int(data.temperature_max_c, "temperature_max_c", minimum=-60, maximum=60)
+    low = require_int(
+        data.temperature_min_c,
+        "temperature_min_c",
+        minimum=MIN_TEMPERATURE_C,
+        maximum=MAX_TEMPERATURE_C,
+    )
+    high = require_int(
+        data.temperature_max_c,
+        "temperature_max_c",
+        minimum=MIN_TEMPERATURE_C,
+        maximum=MAX_TEMPERATURE_C,
+    )
     if low > high:
         raise InvalidInput(
             "Minimum temperature above maximum.", {"temperature_min_c": "Above max."}
@@ -195,7 +213,7 @@ def create_listing(actor: User, warehouse_id: int, data: ListingData, today: dat
     require_not_blacklisted(warehouse.organization_id, today)
     if warehouse.status != "active":
         raise Conflict("An archived warehouse cannot get new listings.")
-    listing = Listing(warehouse=warehouse, status="active")
+    listing = Listing(warehouse=warehouse, status=ListingStatus.ACTIVE)
     _apply(listing, data, warehouse, today)
     db.session.add(listing)
     db.session.commit()
@@ -220,7 +238,7 @@ def update_listing(actor: User, listing_id: int, data: ListingData, today: date)
     own_listing(actor, listing_id)
     # locked until the end of the transaction, as bookings lock it before holding capacity
     listing = locked_row(select(Listing).where(Listing.id == listing_id))
-    if listing.status == "archived":
+    if listing.status == ListingStatus.ARCHIVED:
         raise Conflict("An archived listing cannot be edited.")
     _apply(listing, data, listing.warehouse, today)
     listing_resized.send(
@@ -234,10 +252,10 @@ def update_listing(actor: User, listing_id: int, data: ListingData, today: date)
 def change_listing_status(actor: User, listing_id: int, status: str, today: date) -> Listing:
     listing = own_listing(actor, listing_id)
     require_same_organization(actor, listing.warehouse.organization_id, "listing")
-    if status == "active":  # resuming publishes the listing again
+    if status == ListingStatus.ACTIVE:  # resuming publishes the listing again
         require_not_blacklisted(listing.warehouse.organization_id, today)
-    check_transition(listing.status, status)
-    listing.status = status
+    LISTING_MACHINE.check(listing.status, status)  # refuses any text that is no status, too
+    listing.status = ListingStatus(status)
     db.session.commit()
     return listing
 
@@ -245,7 +263,7 @@ def change_listing_status(actor: User, listing_id: int, status: str, today: date
 def warehouse_listings(warehouse_id: int, *, include_inactive: bool) -> list[Listing]:
     query = select(Listing).where(Listing.warehouse_id == warehouse_id)
     if not include_inactive:
-        query = query.where(Listing.status == "active")
+        query = query.where(Listing.status == ListingStatus.ACTIVE)
     return list(db.session.scalars(query.order_by(Listing.unit, Listing.price_minor)))
 
 
@@ -253,7 +271,9 @@ def organization_listings(organization_id: int, page: int, per_page: int) -> Pag
     query = (
         select(Listing)
         .join(Listing.warehouse)
-        .where(Warehouse.organization_id == organization_id, Listing.status != "archived")
+        .where(
+            Warehouse.organization_id == organization_id, Listing.status != ListingStatus.ARCHIVED
+        )
         .order_by(Warehouse.name, Listing.title)
     )
     return paginate(query, page, per_page)

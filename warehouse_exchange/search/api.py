@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from ..adapters.clock import utc_today
-from ..bookings.services import BookingTerms
+from ..bookings.rules import BookingTerms
 from ..fx.services import latest_rates
 from ..money import Money
 from ..web.api import ApiBlueprint

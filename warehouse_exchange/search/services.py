@@ -12,8 +12,7 @@ from sqlalchemy.orm import joinedload
 from ..accounts.models import Organization
 from ..adapters.geocoding import Place, locate
 from ..bookings.models import CapacityDay
-from ..bookings.rules import Quote
-from ..bookings.services import BookingTerms
+from ..bookings.rules import BookingTerms, Quote
 from ..catalog import (
     CATEGORIES,
     CATEGORY_BITS,

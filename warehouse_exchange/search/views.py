@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from ..adapters.clock import utc_today
-from ..bookings.services import BookingTerms
+from ..bookings.rules import BookingTerms
 from ..errors import InvalidInput
 from ..fx.services import latest_rates
 from ..web.filters import url_for_page

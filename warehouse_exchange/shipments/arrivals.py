@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, or_, select
 
 from ..accounts.models import User
 from ..bookings.models import Booking
-from ..bookings.services import get_booking
+from ..bookings.queries import get_booking
 from ..errors import Conflict, Forbidden, InvalidInput
 from ..extensions import db
 from ..listings.models import Listing

@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, or_, select
 
 from ..accounts.models import User
 from ..bookings.models import Booking
-from ..bookings.services import get_booking
+from ..bookings.queries import get_booking
 from ..catalog import HAZMAT_CLASSES, MAX_UNIT_SIDE_CM, MAX_UNIT_WEIGHT_KG
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db

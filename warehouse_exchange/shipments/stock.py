@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from ..accounts.models import User
 from ..bookings.models import Booking
-from ..bookings.services import get_booking
+from ..bookings.queries import get_booking
 from ..errors import Forbidden, InvalidInput
 from ..extensions import db
 from ..listings.models import Listing

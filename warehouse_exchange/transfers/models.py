@@ -25,15 +25,15 @@ from ..goods import AFTER_GOODS, SkuProfileColumns
 from ..listings.models import Listing
 from ..models_base import UTCDateTime, utcnow
 from ..money import Money
-from .rules import OPEN_STATES, STATES
+from .rules import OPEN_STATES, TRANSFER_MACHINE, TransferState
 
-_OPEN = f"state IN {OPEN_STATES!r}"
+_OPEN = TRANSFER_MACHINE.sql_in(OPEN_STATES)
 
 
 class Transfer(SkuProfileColumns, db.Model):
     __tablename__ = "transfers"
     __table_args__ = (
-        CheckConstraint(f"state IN {STATES!r}", name="state_known"),
+        CheckConstraint(TRANSFER_MACHINE.sql_in(), name="state_known"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("price_minor > 0", name="price_positive"),
         CheckConstraint(
@@ -71,7 +71,7 @@ class Transfer(SkuProfileColumns, db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     #: whether the owner must approve the taker (the listing's term when it was offered)
     consent_required: Mapped[bool] = mapped_column(Boolean)
-    state: Mapped[str] = mapped_column(String(15), default="offered")
+    state: Mapped[str] = mapped_column(String(15), default=TransferState.OFFERED)
     #: the exporter taking the lease over, and the goods it declared
     taker_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -3,39 +3,62 @@ the rest of the lease are shared."""
 
 from __future__ import annotations
 
+import enum
 import re
 
-from ..errors import Conflict
 from ..money import allocate
+from ..state_machine import StateMachine
 
-STATES = ("offered", "requested", "owner_approved", "completed", "withdrawn", "refused", "expired")
+
+class TransferState(enum.StrEnum):
+    OFFERED = "offered"
+    REQUESTED = "requested"
+    OWNER_APPROVED = "owner_approved"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+    REFUSED = "refused"
+    EXPIRED = "expired"
+
+
 #: states in which the transfer still claims the lease's days from the effective day on
-OPEN_STATES = ("offered", "requested", "owner_approved")
+OPEN_STATES = (TransferState.OFFERED, TransferState.REQUESTED, TransferState.OWNER_APPROVED)
+#: states in which the transfer ended without completing
+ABANDONED_STATES = (TransferState.WITHDRAWN, TransferState.REFUSED, TransferState.EXPIRED)
 
 #: state -> states it may move to
-TRANSITIONS: dict[str, set[str]] = {
-    "offered": {"requested", "withdrawn", "expired"},
-    "requested": {"owner_approved", "completed", "refused", "withdrawn", "expired"},
-    "owner_approved": {"completed", "withdrawn", "expired"},
-    "completed": set(),
-    "withdrawn": set(),
-    "refused": set(),
-    "expired": set(),
+TRANSITIONS: dict[TransferState, frozenset[TransferState]] = {
+    TransferState.OFFERED: frozenset(
+        {TransferState.REQUESTED, TransferState.WITHDRAWN, TransferState.EXPIRED}
+    ),
+    TransferState.REQUESTED: frozenset(
+        {
+            TransferState.OWNER_APPROVED,
+            TransferState.COMPLETED,
+            TransferState.REFUSED,
+            TransferState.WITHDRAWN,
+            TransferState.EXPIRED,
+        }
+    ),
+    TransferState.OWNER_APPROVED: frozenset(
+        {TransferState.COMPLETED, TransferState.WITHDRAWN, TransferState.EXPIRED}
+    ),
+    TransferState.COMPLETED: frozenset(),
+    TransferState.WITHDRAWN: frozenset(),
+    TransferState.REFUSED: frozenset(),
+    TransferState.EXPIRED: frozenset(),
 }
+TRANSFER_MACHINE = StateMachine(
+    TransferState,
+    TRANSITIONS,
+    lambda current, wanted, allowed: (
+        f"A transfer cannot become {wanted} from {current}; only {allowed} transfers can."
+    ),
+)
 
 
-def check_transition(current: str, wanted: str) -> None:
-    if wanted not in TRANSITIONS[current]:
-        allowed = sorted(state for state, targets in TRANSITIONS.items() if wanted in targets)
-        raise Conflict(
-            f"A transfer cannot become {wanted} from {current}; "
-            f"only {' or '.join(allowed) or 'no'} transfers can."
-        )
-
-
-def payable_state(consent_required: bool) -> str:
+def payable_state(consent_required: bool) -> TransferState:
     """The state in which the taker pays: after the owner's approval when it is needed."""
-    return "owner_approved" if consent_required else "requested"
+    return TransferState.OWNER_APPROVED if consent_required else TransferState.REQUESTED
 
 
 #: WT, the transfer's id in 7 digits, 2 check digits (a booking's references begin with WX)

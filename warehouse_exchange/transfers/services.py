@@ -12,9 +12,10 @@ from sqlalchemy import and_, or_, select
 from ..accounts.models import User
 from ..blacklist.guards import require_not_blacklisted
 from ..bookings import capacity
+from ..bookings.commands import lock_booking
 from ..bookings.models import Booking
-from ..bookings.rules import SkuProfile, refusals
-from ..bookings.services import get_booking, lock_booking
+from ..bookings.queries import get_booking
+from ..bookings.rules import BookingState, SkuProfile, refusals
 from ..disputes.models import unresolved_dispute_id
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..escrow.cards import cancel_unconfirmed
@@ -30,12 +31,18 @@ from ..unit_of_work import locked_row, use_case
 from ..validation import require_text
 from ..work_items import item_failed
 from .models import Transfer
-from .rules import OPEN_STATES, check_transition, split_escrow
+from .rules import (
+    ABANDONED_STATES,
+    OPEN_STATES,
+    TRANSFER_MACHINE,
+    TransferState,
+    split_escrow,
+)
 from .signals import transfer_answered, transfer_ended, transfer_offered, transfer_requested
 
 MAX_PRICE_MINOR = 10**12
 #: states of a lease that can be handed on
-TRANSFERABLE_STATES = ("confirmed", "active")
+TRANSFERABLE_STATES = (BookingState.CONFIRMED, BookingState.ACTIVE)
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,7 @@ def offer_transfer(actor: User, offer: Offer, now: datetime, today: date) -> Tra
         price_minor=offer.price_minor,
         currency=booking.currency,
         consent_required=booking.listing.transfer_consent,
-        state="offered",
+        state=TransferState.OFFERED,
         created_at=now,
     )
     db.session.add(transfer)
@@ -218,21 +225,26 @@ def get_transfer(actor: User, transfer_id: int) -> Transfer:
     transfer = _get(transfer_id)
     actor = require_user(actor)
     parties = (transfer.tenant_id, transfer.taker_id, owner_of(transfer))
-    if transfer.state == "offered" or actor.is_operator or actor.organization_id in parties:
+    if (
+        transfer.state == TransferState.OFFERED
+        or actor.is_operator
+        or actor.organization_id in parties
+    ):
         return transfer
     raise NotFound("No such transfer.")
 
 
-def _move(transfer: Transfer, state: str, actor: User | None, now: datetime, reason="") -> None:
-    check_transition(transfer.state, state)
-    transfer.state = state
-    if actor is not None and state != "requested":
+def _move(
+    transfer: Transfer, state: TransferState, actor: User | None, now: datetime, reason=""
+) -> None:
+    TRANSFER_MACHINE.move(transfer, state)
+    if actor is not None and state != TransferState.REQUESTED:
         transfer.decided_by_id = actor.id
     if reason:
         transfer.reason = reason
     if state not in OPEN_STATES:
         transfer.closed_at = now
-    if state in ("withdrawn", "refused", "expired"):
+    if state in ABANDONED_STATES:
         cancel_unconfirmed(unfinished_card_payments(transfer.id))
 
 
@@ -265,9 +277,9 @@ def request_transfer(
     if problems:
         raise InvalidInput("The listing does not accept these goods.", problems)
     transfer = lock_transfer(transfer_id)
-    check_transition(transfer.state, "requested")
+    TRANSFER_MACHINE.check(transfer.state, TransferState.REQUESTED)
     _check_not_lapsed(transfer, today)
-    _move(transfer, "requested", actor, now)
+    _move(transfer, TransferState.REQUESTED, actor, now)
     transfer.taker_id, transfer.requested_by_id, transfer.requested_at = (
         actor.organization_id,
         actor.id,
@@ -296,17 +308,17 @@ def _lock_as_owner(actor: User, transfer_id: int) -> Transfer:
 
 #: why a transfer in each state no longer waits for the owner's answer
 _NOT_AWAITING = {
-    "offered": "nobody has asked to take it over yet",
-    "owner_approved": "it was approved already",
-    "completed": "it is completed",
-    "withdrawn": "the tenant withdrew it",
-    "refused": "it was refused",
-    "expired": "it lapsed on its effective day",
+    TransferState.OFFERED: "nobody has asked to take it over yet",
+    TransferState.OWNER_APPROVED: "it was approved already",
+    TransferState.COMPLETED: "it is completed",
+    TransferState.WITHDRAWN: "the tenant withdrew it",
+    TransferState.REFUSED: "it was refused",
+    TransferState.EXPIRED: "it lapsed on its effective day",
 }
 
 
 def _check_awaits_answer(transfer: Transfer, verb: str) -> None:
-    if transfer.state != "requested":
+    if transfer.state != TransferState.REQUESTED:
         raise Conflict(
             f"Transfer #{transfer.id} cannot be {verb}: {_NOT_AWAITING[transfer.state]}."
         )
@@ -321,7 +333,7 @@ def approve_transfer(actor: User, transfer_id: int, now: datetime, today: date) 
         raise Conflict("This listing does not ask the owner's consent to transfers.")
     _check_awaits_answer(transfer, "approved")
     _check_not_lapsed(transfer, today)
-    _move(transfer, "owner_approved", actor, now)
+    _move(transfer, TransferState.OWNER_APPROVED, actor, now)
     transfer.approved_at = now
     transfer_answered.send(transfer, now=now)
     db.session.commit()
@@ -333,7 +345,7 @@ def refuse_transfer(actor: User, transfer_id: int, reason: str, now: datetime) -
     transfer = _lock_as_owner(actor, transfer_id)
     _check_awaits_answer(transfer, "refused")
     reason = require_text(reason, "reason", 500)
-    _move(transfer, "refused", actor, now, reason)
+    _move(transfer, TransferState.REFUSED, actor, now, reason)
     transfer_answered.send(transfer, now=now)
     db.session.commit()
     return transfer
@@ -347,7 +359,7 @@ def withdraw_transfer(actor: User, transfer_id: int, reason: str, now: datetime)
         raise Forbidden("Only the tenant who offered the lease can withdraw the offer.")
     reason = require_text(reason, "reason", 500, required=False)
     transfer = lock_transfer(transfer_id)
-    _move(transfer, "withdrawn", actor, now, reason or "Withdrawn by the tenant")
+    _move(transfer, TransferState.WITHDRAWN, actor, now, reason or "Withdrawn by the tenant")
     transfer_ended.send(transfer, now=now)
     db.session.commit()
     return transfer
@@ -373,7 +385,13 @@ def expire_transfers(now: datetime) -> int:
                 skip_locked=True,
             )
             if transfer is not None:
-                _move(transfer, "expired", None, now, "Not completed before the effective day")
+                _move(
+                    transfer,
+                    TransferState.EXPIRED,
+                    None,
+                    now,
+                    "Not completed before the effective day",
+                )
                 transfer_ended.send(transfer, now=now)
                 expired += 1
             db.session.commit()
@@ -385,7 +403,9 @@ def expire_transfers(now: datetime) -> int:
 
 def offers(today: date, page: int, per_page: int, listing_id: int | None = None) -> Page:
     """Transfers on offer that can still be taken, the soonest first."""
-    query = select(Transfer).where(Transfer.state == "offered", Transfer.effective_date > today)
+    query = select(Transfer).where(
+        Transfer.state == TransferState.OFFERED, Transfer.effective_date > today
+    )
     if listing_id is not None:
         query = query.where(Transfer.listing_id == listing_id)
     return paginate(query.order_by(Transfer.effective_date, Transfer.id), page, per_page)
@@ -417,8 +437,8 @@ def awaiting_payment(actor: User) -> list[Transfer]:
 def payable_transfers(today: date | None = None):
     """SQL: transfers that take the taker's payment (from `today` on: not yet lapsed)."""
     payable = or_(
-        Transfer.state == "owner_approved",
-        and_(Transfer.state == "requested", Transfer.consent_required.is_(False)),
+        Transfer.state == TransferState.OWNER_APPROVED,
+        and_(Transfer.state == TransferState.REQUESTED, Transfer.consent_required.is_(False)),
     )
     query = select(Transfer).where(payable).order_by(Transfer.effective_date, Transfer.id)
     return query if today is None else query.where(Transfer.effective_date > today)
@@ -450,7 +470,7 @@ def lease_splits(booking: Booking) -> list[LeaseSplit]:
     transfers = db.session.scalars(
         select(Transfer)
         .where(
-            Transfer.state == "completed",
+            Transfer.state == TransferState.COMPLETED,
             or_(
                 Transfer.booking_id == booking.id,
                 Transfer.new_booking_id == booking.id,

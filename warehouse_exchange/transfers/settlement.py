@@ -15,8 +15,9 @@ from ..accounts.models import User
 from ..audit.services import record
 from ..blacklist.guards import require_not_blacklisted
 from ..bookings import capacity
+from ..bookings.commands import shorten_lease
 from ..bookings.models import Booking, BookingEvent
-from ..bookings.services import shorten_lease
+from ..bookings.rules import BookingState
 from ..errors import Conflict, InvalidInput
 from ..escrow.bank_receipts import (
     ReceiptData,
@@ -39,7 +40,14 @@ from ..shipments.stock import hand_stock_on
 from ..unit_of_work import use_case
 from ..validation import require_int
 from .models import Transfer
-from .rules import payable_state, split_escrow, split_price, transfer_id_of
+from .rules import (
+    TRANSFER_MACHINE,
+    TransferState,
+    payable_state,
+    split_escrow,
+    split_price,
+    transfer_id_of,
+)
 from .services import (
     MAX_PRICE_MINOR,
     _check_not_lapsed,
@@ -68,7 +76,11 @@ def _transfer_of_reference(reference: str) -> Transfer:
 def check_payable(transfer: Transfer, today: date) -> None:
     wanted = payable_state(transfer.consent_required)
     if transfer.state != wanted:
-        waiting = " It waits for the owner's approval." if transfer.state == "requested" else ""
+        waiting = (
+            " It waits for the owner's approval."
+            if transfer.state == TransferState.REQUESTED
+            else ""
+        )
         raise Conflict(
             f"Transfer {transfer.id} is {transfer.state}; it takes the taker's payment once"
             f" {wanted.replace('_', ' ')}.{waiting} Send the money back to its sender."
@@ -186,7 +198,8 @@ def complete_transfer(transfer: Transfer, actor: User | None, now: datetime, tod
     db.session.flush()
     _pay_the_tenant(transfer, booking, now)
     _move_escrow(transfer, booking, value)
-    transfer.state, transfer.closed_at = "completed", now
+    TRANSFER_MACHINE.move(transfer, TransferState.COMPLETED)
+    transfer.closed_at = now
     transfer.escrow_moved_minor = value
     cancel_unconfirmed(unfinished_card_payments(transfer.id))  # the price is paid
     transfer_completed.send(transfer, now=now)
@@ -213,14 +226,14 @@ def _new_lease(
     original, start = transfer.booking, transfer.effective_date
     lease = Booking(
         listing=original.listing, tenant_id=tenant_id, requested_by_id=user_id,
-        quantity=quantity, start_date=start, end_date=last_day, state="confirmed",
+        quantity=quantity, start_date=start, end_date=last_day, state=BookingState.CONFIRMED,
         holds_capacity=True, currency=original.currency, subtotal_minor=rent,
         commission_minor=0, guarantee_fee_minor=0, total_minor=rent, payment_plan="upfront",
         transferred_from_id=original.id, **goods,
     )  # fmt: skip
     lease.events.append(
         BookingEvent(
-            from_state=None, to_state="confirmed", actor=actor, at=now,
+            from_state=None, to_state=BookingState.CONFIRMED, actor=actor, at=now,
             reason=_origin(transfer, tenant_id, quantity),
         )
     )  # fmt: skip

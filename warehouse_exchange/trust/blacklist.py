@@ -14,8 +14,8 @@ from ..accounts.models import Organization, User
 from ..audit.services import record
 from ..blacklist.guards import blacklisting
 from ..blacklist.models import BlacklistEntry
+from ..bookings.commands import decline_for_platform
 from ..bookings.models import Booking
-from ..bookings.services import decline_for_platform
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
 from ..listings.models import Listing

@@ -8,7 +8,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from ..adapters.clock import utc_now, utc_today
-from ..bookings.services import get_booking
+from ..bookings.queries import get_booking
 from ..errors import InvalidInput
 from ..files.services import file_response, read_upload
 from ..permissions import require_operator

@@ -1,4 +1,5 @@
-"""Use cases of bookings: request, accept, decline, cancel, pay, expire, start and complete."""
+"""Use cases that change bookings: request (and its preview), accept, decline, cancel, confirm
+a payment, shorten a lease; the locks they take; and the one way a booking changes state."""
 
 from __future__ import annotations
 
@@ -9,73 +10,40 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..accounts.models import User
+from ..blacklist.guards import require_not_blacklisted
 from ..catalog import (
     MAX_QUANTITY,
     MAX_SKU_COUNT,
+    MAX_TEMPERATURE_C,
     MAX_UNIT_SIDE_CM,
     MAX_UNIT_WEIGHT_KG,
+    MIN_TEMPERATURE_C,
 )
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..listings.models import Listing
+from ..listings.rules import ListingStatus
 from ..money import MAX_AMOUNT_MINOR, Money
-from ..pagination import Page, paginate
 from ..permissions import require_user
-from ..trust.guards import require_not_blacklisted
 from ..unit_of_work import locked_row, use_case
 from ..validation import Problems, require_int, require_text
-from ..warehouses.models import Warehouse
-from ..work_items import item_failed
 from . import capacity
 from .models import Booking, BookingEvent
+from .queries import booking_by_id
 from .rules import (
+    BOOKING_MACHINE,
     HOLDING_STATES,
-    LIVE_STATES,
-    Quote,
+    BookingState,
+    BookingTerms,
     SkuProfile,
     check_dates,
     check_payment_plan,
     check_quantity,
-    check_transition,
     payment_due_dates,
     payment_parts,
-    quote,
     refusals,
 )
-from .signals import (
-    booking_cancelled,
-    booking_expired,
-    booking_moved,
-    booking_requested,
-    lease_shortened,
-)
-
-
-@dataclass(frozen=True)
-class BookingTerms:
-    """What the platform charges and how long an owner has to answer (from config)."""
-
-    commission_bp: int
-    guarantee_bp: int
-    request_ttl: timedelta
-    #: an accepted booking not paid in full by then expires and frees its space
-    payment_window: timedelta = timedelta(hours=72)
-    #: monthly payment only for leases of more than this many months
-    monthly_after_months: int = 3
-
-    @classmethod
-    def from_config(cls, config) -> BookingTerms:
-        return cls(
-            config["BOOKING_COMMISSION_BP"],
-            config["BOOKING_GUARANTEE_BP"],
-            timedelta(hours=config["BOOKING_REQUEST_TTL_HOURS"]),
-            timedelta(hours=config["BOOKING_PAYMENT_WINDOW_HOURS"]),
-            config["PAYMENT_PLAN_MONTHLY_AFTER_MONTHS"],
-        )
-
-    def quote(self, unit_price: Money, quantity: int, start: date, end: date) -> Quote:
-        """The one quote of a lease: a request's, a preview's and a search result's."""
-        return quote(unit_price, quantity, start, end, self.commission_bp, self.guarantee_bp)
+from .signals import booking_cancelled, booking_moved, booking_requested, lease_shortened
 
 
 @dataclass(frozen=True)
@@ -90,22 +58,32 @@ class BookingRequest:
     payment_plan: str = "upfront"
 
 
-def _move(booking: Booking, state: str, actor: User | None, now: datetime, reason="") -> None:
-    check_transition(booking.state, state)
-    from_state = booking.state
-    booking.events.append(
-        BookingEvent(from_state=from_state, to_state=state, actor=actor, at=now, reason=reason)
+def move_booking(
+    booking: Booking, state: BookingState, actor: User | None, now: datetime, reason=""
+) -> None:
+    """The one way a booking changes state: its event row, its hold on the listing's capacity,
+    the state itself, then `booking_moved` for the areas built on bookings."""
+
+    def record(from_state: str) -> None:
+        booking.events.append(
+            BookingEvent(from_state=from_state, to_state=state, actor=actor, at=now, reason=reason)
+        )
+        _hold_or_release(booking, state)
+
+    BOOKING_MACHINE.move(
+        booking, state, record=record, signal=booking_moved, actor=actor, now=now, reason=reason
     )
+
+
+def _hold_or_release(booking: Booking, state: BookingState) -> None:
+    """The booking's units count in the listing's capacity exactly while it is in a holding
+    state."""
     if state in HOLDING_STATES and not booking.holds_capacity:
         capacity.hold(booking.listing, booking.start_date, booking.end_date, booking.quantity)
         booking.holds_capacity = True
     elif state not in HOLDING_STATES and booking.holds_capacity:
         capacity.release(booking.listing, booking.start_date, booking.end_date, booking.quantity)
         booking.holds_capacity = False
-    booking.state = state
-    booking_moved.send(
-        booking, from_state=from_state, to_state=state, actor=actor, now=now, reason=reason
-    )
 
 
 def _check_goods(goods: SkuProfile) -> None:
@@ -113,8 +91,18 @@ def _check_goods(goods: SkuProfile) -> None:
         require_int(getattr(goods, name), name, minimum=1, maximum=MAX_UNIT_SIDE_CM)
     require_int(goods.unit_weight_kg, "unit_weight_kg", minimum=1, maximum=MAX_UNIT_WEIGHT_KG)
     require_int(goods.sku_count, "sku_count", minimum=1, maximum=MAX_SKU_COUNT)
-    low = require_int(goods.temperature_min_c, "temperature_min_c", minimum=-60, maximum=60)
-    high = require_int(goods.temperature_max_c, "temperature_max_c", minimum=-60, maximum=60)
+    low = require_int(
+        goods.temperature_min_c,
+        "temperature_min_c",
+        minimum=MIN_TEMPERATURE_C,
+        maximum=MAX_TEMPERATURE_C,
+    )
+    high = require_int(
+        goods.temperature_max_c,
+        "temperature_max_c",
+        minimum=MIN_TEMPERATURE_C,
+        maximum=MAX_TEMPERATURE_C,
+    )
     if low > high:
         raise InvalidInput(
             "Minimum temperature above maximum.", {"temperature_min_c": "Above max."}
@@ -146,7 +134,7 @@ def _bookable_listing(actor: User, listing_id: int) -> Listing:
     if db.session.get(Listing, listing_id) is None:
         raise NotFound("No such listing.")
     listing = capacity.lock_listing(listing_id)
-    if listing.status != "active" or listing.warehouse.status != "active":
+    if listing.status != ListingStatus.ACTIVE or listing.warehouse.status != "active":
         raise Conflict(f"This listing is {listing.status} and cannot be booked.")
     if listing.warehouse.organization_id == actor.organization_id:
         raise Forbidden("You cannot book your own listing.")
@@ -244,7 +232,7 @@ def request_booking(
         quantity=request.quantity,
         start_date=request.start,
         end_date=request.end,
-        state="requested",
+        state=BookingState.REQUESTED,
         holds_capacity=False,
         currency=listing.currency,
         subtotal_minor=price.subtotal.amount_minor,
@@ -264,11 +252,13 @@ def request_booking(
         category=goods.category,
         sku_count=goods.sku_count,
     )
-    booking.events.append(BookingEvent(from_state=None, to_state="requested", actor=actor, at=now))
+    booking.events.append(
+        BookingEvent(from_state=None, to_state=BookingState.REQUESTED, actor=actor, at=now)
+    )
     db.session.add(booking)
     if listing.instant_book:
         booking.expires_at = now + terms.payment_window  # before the move: the deadline
-        _move(booking, "accepted", actor, now, "Instant booking")
+        move_booking(booking, BookingState.ACCEPTED, actor, now, "Instant booking")
     else:
         db.session.flush()  # receivers name the booking by its id
         booking_requested.send(booking, now=now)
@@ -290,7 +280,7 @@ def lock_booking(booking_id: int) -> Booking | None:
 
 
 def lock_as_owner(actor: User, booking_id: int) -> Booking:
-    booking = _get(booking_id)
+    booking = booking_by_id(booking_id)
     if require_user(actor).organization_id != booking.listing.warehouse.organization_id:
         raise Forbidden("Only the listing's owner can do this.")
     return _locked(booking)
@@ -300,13 +290,13 @@ def lock_as_owner(actor: User, booking_id: int) -> Booking:
 def accept_booking(actor: User, booking_id: int, now: datetime) -> Booking:
     booking = lock_as_owner(actor, booking_id)
     require_not_blacklisted(actor.organization_id, now.date())
-    if booking.state == "requested" and booking.expires_at and booking.expires_at <= now:
+    if booking.state == BookingState.REQUESTED and booking.expires_at and booking.expires_at <= now:
         raise Conflict("This request has expired; it can no longer be accepted.")
-    if booking.state != "requested":
-        check_transition(booking.state, "accepted")
+    if booking.state != BookingState.REQUESTED:
+        BOOKING_MACHINE.check(booking.state, BookingState.ACCEPTED)
     # the payment deadline is set before the move, whose receivers schedule the payments
     booking.expires_at = now + BookingTerms.from_config(current_app.config).payment_window
-    _move(booking, "accepted", actor, now)
+    move_booking(booking, BookingState.ACCEPTED, actor, now)
     db.session.commit()
     return booking
 
@@ -314,7 +304,7 @@ def accept_booking(actor: User, booking_id: int, now: datetime) -> Booking:
 @use_case
 def decline_booking(actor: User, booking_id: int, reason: str, now: datetime) -> Booking:
     booking = lock_as_owner(actor, booking_id)
-    _move(booking, "declined", actor, now, require_text(reason, "reason", 500))
+    move_booking(booking, BookingState.DECLINED, actor, now, require_text(reason, "reason", 500))
     db.session.commit()
     return booking
 
@@ -322,19 +312,19 @@ def decline_booking(actor: User, booking_id: int, reason: str, now: datetime) ->
 @use_case
 def cancel_booking(actor: User, booking_id: int, reason: str, now: datetime, today: date):
     """The tenant or the owner cancels a lease that has not started."""
-    booking = _get(booking_id)
+    booking = booking_by_id(booking_id)
     actor = require_user(actor)
     if actor.organization_id not in (booking.tenant_id, booking.listing.warehouse.organization_id):
         raise Forbidden("Only the parties to a booking can cancel it.")
     reason = require_text(reason, "reason", 500)
     booking = _locked(booking)
-    if booking.state == "confirmed" and booking.start_date <= today:
+    if booking.state == BookingState.CONFIRMED and booking.start_date <= today:
         raise Conflict("The lease has started; it can no longer be cancelled.")
     if _handed_on(booking):
         raise Conflict(
             "Days of this lease were transferred to another lease; it can no longer be cancelled."
         )
-    _move(booking, "cancelled", actor, now, reason)
+    move_booking(booking, BookingState.CANCELLED, actor, now, reason)
     by_owner = actor.organization_id != booking.tenant_id
     booking_cancelled.send(booking, actor=actor, now=now, by_owner=by_owner)
     db.session.commit()
@@ -368,10 +358,10 @@ def shorten_lease(
 def decline_for_platform(booking_id: int, reason: str, now: datetime) -> Booking | None:
     """The platform declines a request still open, e.g. because a party was blacklisted (a
     step of another area's use case: flushed, not committed). None when it was not open."""
-    booking = _locked(_get(booking_id))
-    if booking.state != "requested":
+    booking = _locked(booking_by_id(booking_id))
+    if booking.state != BookingState.REQUESTED:
         return None
-    _move(booking, "declined", None, now, reason)
+    move_booking(booking, BookingState.DECLINED, None, now, reason)
     return booking
 
 
@@ -383,186 +373,4 @@ def confirm_payment(booking: Booking, actor: User, now: datetime) -> None:
         if booking.payment_plan == "monthly"
         else "Paid in full into escrow"
     )
-    _move(booking, "confirmed", actor, now, reason)
-
-
-def _claim(booking_id: int, states: tuple[str, ...]) -> Booking | None:
-    """The booking, locked for this transaction, if it is still in one of `states` and no
-    other runner holds it: two scheduler processes never work on the same item."""
-    statement = select(Booking).where(Booking.id == booking_id, Booking.state.in_(states))
-    return locked_row(statement, skip_locked=True)
-
-
-def _each_claimed(booking_ids, states: tuple[str, ...], work) -> int:
-    """Run `work` on every booking this runner can claim, one transaction each; a failure on
-    one booking is logged and rolled back, and the others go on."""
-    done = 0
-    for booking_id in booking_ids:
-        try:
-            booking = _claim(booking_id, states)
-            if booking is not None and work(booking):
-                done += 1
-            db.session.commit()
-        except Exception:  # one bad item must not stop the run; it is retried next time
-            db.session.rollback()
-            item_failed(f"Booking {booking_id}")
-    return done
-
-
-def _expire_overdue(now: datetime, state: str, reason: str) -> int:
-    overdue = db.session.scalars(
-        select(Booking.id).where(Booking.state == state, Booking.expires_at <= now)
-    ).all()
-    db.session.rollback()
-
-    def expire(booking: Booking) -> bool:
-        if booking.expires_at > now:
-            return False
-        _move(booking, "expired", None, now, reason)
-        booking_expired.send(booking, now=now)
-        return True
-
-    return _each_claimed(overdue, (state,), expire)
-
-
-def expire_stale_requests(now: datetime) -> int:
-    """Requests nobody answered in time lapse. Returns how many this runner expired."""
-    return _expire_overdue(now, "requested", "No answer in time")
-
-
-def expire_unpaid_bookings(now: datetime) -> int:
-    """Accepted bookings not paid in full within the payment window lapse and free their
-    space; whatever was paid towards them is owed back. Returns how many expired."""
-    return _expire_overdue(now, "accepted", "Not paid in time")
-
-
-def advance_leases(now: datetime) -> int:
-    """Confirmed leases become active on their first day and complete after their last day,
-    each judged by the calendar of its warehouse's time zone. Returns the moves made."""
-    due = db.session.scalars(
-        select(Booking.id).where(
-            Booking.state.in_(("confirmed", "active")),
-            Booking.start_date <= (now + timedelta(days=1)).date(),
-        )
-    ).all()
-    db.session.rollback()
-
-    def advance(booking: Booking) -> bool:
-        local_today = now.astimezone(_zone(booking)).date()
-        moved = False
-        if booking.state == "confirmed" and booking.start_date <= local_today:
-            _move(booking, "active", None, now, "Start day reached")
-            moved = True
-        if booking.state == "active" and booking.end_date < local_today:
-            _move(booking, "completed", None, now, "End day passed")
-            moved = True
-        return moved
-
-    return _each_claimed(due, ("confirmed", "active"), advance)
-
-
-def _zone(booking: Booking):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(booking.listing.warehouse.timezone)
-
-
-def _get(booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id)
-    if booking is None:
-        raise NotFound("No such booking.")
-    return booking
-
-
-def get_booking(actor: User, booking_id: int) -> Booking:
-    """A booking, for its parties and for operators only."""
-    booking = _get(booking_id)
-    actor = require_user(actor)
-    parties = (booking.tenant_id, booking.listing.warehouse.organization_id)
-    if not actor.is_operator and actor.organization_id not in parties:
-        raise NotFound("No such booking.")
-    return booking
-
-
-def owner_requests(actor: User, page: int, per_page: int, states=("requested",)) -> Page:
-    query = (
-        select(Booking)
-        .join(Booking.listing)
-        .join(Listing.warehouse)
-        .where(
-            Warehouse.organization_id == require_user(actor).organization_id,
-            Booking.state.in_(states),
-        )
-        .order_by(Booking.created_at, Booking.id)
-    )
-    return paginate(query, page, per_page)
-
-
-def tenant_leases(actor: User, page: int, per_page: int) -> Page:
-    query = (
-        select(Booking)
-        .where(Booking.tenant_id == require_user(actor).organization_id)
-        .order_by(Booking.start_date.desc(), Booking.id.desc())
-    )
-    return paginate(query, page, per_page)
-
-
-MAX_AVAILABILITY_DAYS = 366
-
-
-def availability(listing_id: int, start: date, end: date) -> list[tuple[date, int]]:
-    """Free units of a listing on each day from start to end (none outside its window)."""
-    listing = db.session.get(Listing, listing_id)
-    if listing is None:
-        raise NotFound("No such listing.")
-    if start > end:
-        raise InvalidInput("The end date is before the start date.", {"end": "Before start."})
-    if (end - start).days >= MAX_AVAILABILITY_DAYS:
-        raise InvalidInput(
-            f"Ask for at most {MAX_AVAILABILITY_DAYS} days.", {"end": "Range too long."}
-        )
-    held = capacity.held_by_day(listing, start, end)
-    return [
-        (
-            day,
-            listing.quantity - held.get(day, 0)
-            if listing.available_from <= day <= listing.available_to
-            else 0,
-        )
-        for day in capacity.days(start, end)
-    ]
-
-
-@dataclass(frozen=True)
-class Week:
-    start: date
-    #: the most units held on any day of the week, and so the fewest free
-    held: int
-    free: int
-
-
-def weekly_occupancy(actor: User, listing_id: int, today: date, weeks: int = 52) -> list[Week]:
-    """The owner's calendar: held and free units per week, from this week on."""
-    from ..listings.services import own_listing
-
-    listing = own_listing(actor, listing_id)
-    first = today - timedelta(days=today.weekday())
-    held = capacity.held_by_day(listing, first, first + timedelta(weeks=weeks))
-    calendar = []
-    for n in range(weeks):
-        monday = first + timedelta(weeks=n)
-        most = max((held.get(monday + timedelta(days=d), 0) for d in range(7)), default=0)
-        calendar.append(Week(monday, most, listing.quantity - most))
-    return calendar
-
-
-def listing_bookings(actor: User, listing_id: int) -> list[Booking]:
-    from ..listings.services import own_listing
-
-    own_listing(actor, listing_id)
-    query = (
-        select(Booking)
-        .where(Booking.listing_id == listing_id, Booking.state.in_(LIVE_STATES))
-        .order_by(Booking.start_date)
-    )
-    return list(db.session.scalars(query))
+    move_booking(booking, BookingState.CONFIRMED, actor, now, reason)
