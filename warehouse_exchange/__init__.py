@@ -130,14 +130,9 @@ def _init_extensions(app: Flask) -> None:
     app.extensions["geocoder"] = build_geocoder(app.config)
     app.extensions["payment_gateway"] = build_gateway(app.config)
     from . import models  # noqa: F401  (every model registered before the first query)
-    from .audit import receivers as _audit  # noqa: F401  (connects its signal receivers)
-    from .bookings import receivers as _bookings  # noqa: F401  (the same)
-    from .disputes import receivers as _disputes  # noqa: F401  (the same)
-    from .escrow import receivers as _escrow  # noqa: F401  (the same)
-    from .listings import receivers as _listings  # noqa: F401  (the same)
-    from .notifications import dispute_notices, receivers, transfer_notices  # noqa: F401  (the same)
-    from .transfers import cards as _transfers  # noqa: F401  (registers its card payments)
-    from .trust import receivers as _trust  # noqa: F401  (the same)
+    from .wiring import connect_receivers
+
+    connect_receivers()
 
 
 def _register_web(app: Flask) -> None:

@@ -6,17 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..accounts.models import User
-from ..accounts.signals import user_reinstated, user_suspended
 from .services import record
 
 
-@user_suspended.connect
 def record_suspension(user: User, *, actor: User, reason: str, now: datetime, **_):
     record(actor, "user.suspend", "user", user.id, {"active": True},
            {"active": False, "reason": reason}, now)  # fmt: skip
 
 
-@user_reinstated.connect
 def record_reinstatement(user: User, *, actor: User, reason: str, now: datetime, **_):
     record(actor, "user.reinstate", "user", user.id, {"active": False},
            {"active": True, "reason": reason}, now)  # fmt: skip

@@ -6,10 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from ..listings.models import Listing
-from ..listings.signals import listing_resized
 from . import capacity
 
 
-@listing_resized.connect
 def refuse_resize_over_leases(listing: Listing, *, quantity: int, start: date, end: date, **_):
     capacity.check_resize(listing, quantity, start, end)

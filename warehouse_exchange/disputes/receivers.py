@@ -7,9 +7,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, select
 
 from ..bookings.models import Booking
-from ..bookings.signals import booking_cancelled, lease_shortened
 from ..errors import Conflict
-from ..escrow.hooks import finds_settlement, freezes_escrow
 from ..extensions import db
 from .models import Dispute, unresolved_dispute_id
 from .rules import UNRESOLVED_STATES
@@ -19,8 +17,6 @@ class EscrowFrozen(Conflict):
     """The booking's escrow is frozen by an unresolved dispute."""
 
 
-@booking_cancelled.connect
-@lease_shortened.connect
 def refuse_while_disputed(booking: Booking, **_kw):
     """Cancelling a lease or ending it early moves its escrow, which an open dispute froze:
     the operator's decision comes first (this undoes the whole use case)."""
@@ -32,7 +28,6 @@ def refuse_while_disputed(booking: Booking, **_kw):
         )
 
 
-@freezes_escrow
 def disputed(booking_id: ColumnElement[int]) -> ColumnElement[bool]:
     """An unresolved dispute freezes the booking's escrow: no release until it is decided."""
     return (
@@ -42,7 +37,6 @@ def disputed(booking_id: ColumnElement[int]) -> ColumnElement[bool]:
     )
 
 
-@finds_settlement
 def settling_dispute(booking_id: int) -> Dispute | None:
     """The latest decided dispute on the booking: its decision split what escrow held."""
     return db.session.scalar(

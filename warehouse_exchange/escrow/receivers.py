@@ -7,14 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..bookings.models import Booking
-from ..bookings.signals import booking_cancelled, booking_expired, booking_moved, goods_checked_in
 from ..extensions import db
 from .cancellations import settle_cancelled_escrow
 from .payments import ensure_payment_schedule
 from .releases import end_check_in_wait
 
 
-@booking_moved.connect
 def schedule_payments(booking: Booking, *, to_state: str, **_kw) -> None:
     """An accepted booking gets its payment schedule, due from its payment deadline on."""
     if to_state == "accepted":
@@ -23,12 +21,9 @@ def schedule_payments(booking: Booking, *, to_state: str, **_kw) -> None:
         ensure_payment_schedule(booking)
 
 
-@goods_checked_in.connect
 def release_at_check_in(booking: Booking, *, at: datetime, **_kw) -> None:
     end_check_in_wait(booking, at)
 
 
-@booking_cancelled.connect
-@booking_expired.connect
 def refund_cancelled_booking(booking: Booking, *, now: datetime, by_owner: bool = False, **_kw):
     settle_cancelled_escrow(booking, now, by_owner)

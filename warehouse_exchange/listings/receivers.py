@@ -6,19 +6,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..extensions import db
-from ..fx.signals import rate_recorded
 from ..warehouses.models import Warehouse
-from ..warehouses.signals import warehouse_archived
 from .models import Listing
 from .services import refresh_price_ranks
 
 
-@rate_recorded.connect
 def rerank_prices(currency: str, *, rates, **_):
     refresh_price_ranks(currency, rates)
 
 
-@warehouse_archived.connect
 def archive_listings(warehouse: Warehouse, **_):
     for listing in db.session.scalars(select(Listing).where(Listing.warehouse_id == warehouse.id)):
         listing.status = "archived"

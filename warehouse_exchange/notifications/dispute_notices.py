@@ -5,12 +5,6 @@ of their queue, flagged, and in the audit log."""
 from __future__ import annotations
 
 from ..disputes.models import Dispute, DisputeMessage
-from ..disputes.signals import (
-    dispute_decided,
-    dispute_escalated,
-    dispute_message_added,
-    dispute_opened,
-)
 from .messages import Message
 from .services import notify
 
@@ -23,7 +17,6 @@ def _parties(dispute: Dispute) -> tuple[int, int]:
     return dispute.opened_by_org_id, dispute.against_org_id
 
 
-@dispute_opened.connect
 def tell_opened(dispute: Dispute, *, now, **_):
     message = Message(
         "dispute_opened",
@@ -35,7 +28,6 @@ def tell_opened(dispute: Dispute, *, now, **_):
     notify(dispute.against_org_id, message, _link(dispute), f"dispute:{dispute.id}:opened", now)
 
 
-@dispute_message_added.connect
 def tell_message(message: DisputeMessage, *, now, **_):
     dispute = message.dispute
     author = message.author.organization.name if message.organization_id else "An operator"
@@ -50,7 +42,6 @@ def tell_message(message: DisputeMessage, *, now, **_):
             notify(organization_id, text, _link(dispute), key, now)
 
 
-@dispute_decided.connect
 def tell_decided(dispute: Dispute, *, now, **_):
     extra = dispute.money(dispute.reserve_payout_minor).format()
     payout = (
@@ -70,7 +61,6 @@ def tell_decided(dispute: Dispute, *, now, **_):
         notify(organization_id, text, _link(dispute), f"dispute:{dispute.id}:decided", now)
 
 
-@dispute_escalated.connect
 def tell_escalated(dispute: Dispute, *, now, **_):
     text = Message(
         "dispute_escalated",

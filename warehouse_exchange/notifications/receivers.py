@@ -6,24 +6,10 @@ change does."""
 from __future__ import annotations
 
 from ..accounts.models import User
-from ..accounts.signals import login_locked
 from ..bookings.models import Booking
-from ..bookings.signals import booking_moved, booking_requested, lease_shortened
 from ..escrow.models import CardPayment, PaymentInstalment, Refund, ReleaseInstalment
-from ..escrow.signals import (
-    card_charge_failed,
-    instalment_covered,
-    instalment_released,
-    refund_due,
-)
 from ..extensions import db
 from ..shipments.models import CheckIn, Shipment
-from ..shipments.signals import (
-    check_in_recorded,
-    shipment_announced,
-    shipment_cancelled,
-    shipment_changed,
-)
 from . import messages, services
 
 
@@ -32,7 +18,6 @@ def _booking_link(booking: Booking) -> str:
     return f"/bookings/{booking.id}"
 
 
-@booking_moved.connect
 def tell_booking_moved(
     booking: Booking, *, from_state: str, to_state: str, actor: User | None, now, reason="", **_
 ):
@@ -52,7 +37,6 @@ def tell_booking_moved(
         services.notify(organization_id, message, _booking_link(booking), key, now)
 
 
-@lease_shortened.connect
 def tell_lease_shortened(booking: Booking, *, old_end, actor: User | None, now, reason="", **_):
     acting = actor.organization_id if actor is not None else None
     key = f"lease-shortened:{booking.id}:{booking.end_date}"
@@ -62,13 +46,11 @@ def tell_lease_shortened(booking: Booking, *, old_end, actor: User | None, now, 
             services.notify(organization_id, message, _booking_link(booking), key, now)
 
 
-@booking_requested.connect
 def tell_booking_requested(booking: Booking, *, now, **_):
     message, key = messages.booking_requested(booking), f"booking:{booking.id}:requested"
     services.notify(booking.owner_id, message, _booking_link(booking), key, now)
 
 
-@refund_due.connect
 def tell_refund_due(refund: Refund, *, now, **_):
     booking = refund.booking
     message, key = messages.refund_due(refund), f"refund:{refund.id}"
@@ -78,21 +60,18 @@ def tell_refund_due(refund: Refund, *, now, **_):
     services.notify(refund.payee_id, message, link, key, now)
 
 
-@instalment_released.connect
 def tell_released(instalment: ReleaseInstalment, *, now, **_):
     booking = instalment.booking
     message, key = messages.released(instalment), f"release:{instalment.id}"
     services.notify(booking.owner_id, message, _booking_link(booking), key, now)
 
 
-@card_charge_failed.connect
 def tell_card_charge_failed(payment: CardPayment, *, now, **_):
     booking = payment.booking
     message, key = messages.card_declined(payment), f"card-declined:{payment.id}"
     services.notify(booking.tenant_id, message, _booking_link(booking), key, now)
 
 
-@instalment_covered.connect
 def tell_instalment_covered(instalment: PaymentInstalment, *, now, **_):
     booking = instalment.booking
     key = f"instalment-covered:{instalment.id}"
@@ -101,7 +80,6 @@ def tell_instalment_covered(instalment: PaymentInstalment, *, now, **_):
         services.notify(organization_id, message, _booking_link(booking), key, now)
 
 
-@check_in_recorded.connect
 def tell_checked_in(check_in: CheckIn, *, now, over_capacity: bool, **_):
     """The tenant hears at once what the owner counted; both hear when it overfills the lease."""
     shipment, booking = check_in.shipment, check_in.shipment.booking
@@ -121,26 +99,22 @@ def _tell_owner(shipment: Shipment, message, key: str, now) -> None:
     services.notify(shipment.booking.owner_id, message, link, key, now)
 
 
-@shipment_announced.connect
 def tell_shipment_announced(shipment: Shipment, *, now, **_):
     message = messages.shipment_announced(shipment)
     _tell_owner(shipment, message, f"shipment:{shipment.id}:announced", now)
 
 
-@shipment_changed.connect
 def tell_shipment_changed(shipment: Shipment, *, changes, now, **_):
     # each change is its own event: the time tells them apart
     key = f"shipment:{shipment.id}:changed:{now.isoformat()}"
     _tell_owner(shipment, messages.shipment_changed(shipment, changes), key, now)
 
 
-@shipment_cancelled.connect
 def tell_shipment_cancelled(shipment: Shipment, *, now, **_):
     message = messages.shipment_cancelled(shipment)
     _tell_owner(shipment, message, f"shipment:{shipment.id}:cancelled", now)
 
 
-@login_locked.connect
 def tell_login_locked(user: User, *, failures: int, until, now, **_):
     """The owner hears of each lock-out once: the lock-out's end makes the event its own."""
     message = messages.login_locked(user, failures, until)

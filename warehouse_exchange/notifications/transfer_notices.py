@@ -6,13 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..transfers.models import Transfer
-from ..transfers.signals import (
-    transfer_answered,
-    transfer_completed,
-    transfer_ended,
-    transfer_offered,
-    transfer_requested,
-)
 from .messages import Message
 from .services import notify
 
@@ -45,7 +38,6 @@ def _acting(transfer: Transfer) -> tuple[int, ...]:
     return (transfer.tenant_id,) if transfer.state == "withdrawn" else ()
 
 
-@transfer_offered.connect
 def offered(transfer: Transfer, *, now: datetime, **_) -> None:
     _tell(
         [_owner(transfer)], transfer, "transfer_offered",
@@ -56,7 +48,6 @@ def offered(transfer: Transfer, *, now: datetime, **_) -> None:
     )  # fmt: skip
 
 
-@transfer_requested.connect
 def requested(transfer: Transfer, *, now: datetime, **_) -> None:
     ask = " Approve or refuse the new tenant." if transfer.consent_required else ""
     _tell(
@@ -67,7 +58,6 @@ def requested(transfer: Transfer, *, now: datetime, **_) -> None:
     )  # fmt: skip
 
 
-@transfer_answered.connect
 def answered(transfer: Transfer, *, now: datetime, **_) -> None:
     verdict = "approved" if transfer.state == "owner_approved" else "refused"
     why = f" Reason: {transfer.reason}" if verdict == "refused" else " The taker may now pay."
@@ -79,7 +69,6 @@ def answered(transfer: Transfer, *, now: datetime, **_) -> None:
     )  # fmt: skip
 
 
-@transfer_completed.connect
 def completed(transfer: Transfer, *, now: datetime, **_) -> None:
     _tell(
         [transfer.tenant_id, transfer.taker_id, _owner(transfer)], transfer,
@@ -90,7 +79,6 @@ def completed(transfer: Transfer, *, now: datetime, **_) -> None:
     )  # fmt: skip
 
 
-@transfer_ended.connect
 def ended(transfer: Transfer, *, now: datetime, **_) -> None:
     how = "withdrawn by the tenant" if transfer.state == "withdrawn" else "expired"
     _tell(

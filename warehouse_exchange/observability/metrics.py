@@ -95,79 +95,54 @@ def _never_fails(receiver):
 
 
 @_never_fails
-def _booking_moved(_booking, from_state=None, to_state=None, **_):
+def count_booking_moved(_booking, from_state=None, to_state=None, **_):
     BOOKING_MOVES.labels(str(from_state), str(to_state)).inc()
 
 
 @_never_fails
-def _booking_requested(_booking, **_):
+def count_booking_requested(_booking, **_):
     BOOKING_REQUESTS.inc()
 
 
 @_never_fails
-def _refund_due(refund, **_):
+def count_refund_due(refund, **_):
     REFUNDS_DUE.labels(refund.currency).inc()
 
 
 @_never_fails
-def _instalment_released(instalment, **_):
+def count_instalment_released(instalment, **_):
     RELEASES.labels(instalment.currency).inc()
     RELEASED_MINOR.labels(instalment.currency).inc(instalment.amount_minor)
 
 
 @_never_fails
-def _instalment_covered(instalment, **_):
+def count_instalment_covered(instalment, **_):
     RESERVE_COVERS.labels(instalment.currency).inc()
 
 
 @_never_fails
-def _card_charge_failed(_payment, **_):
+def count_card_charge_failed(_payment, **_):
     CARD_CHARGES_FAILED.inc()
 
 
 @_never_fails
-def _goods_checked_in(_booking, **_):
+def count_goods_checked_in(_booking, **_):
     CHECK_INS.inc()
 
 
 @_never_fails
-def _dispute_opened(_dispute, **_):
+def count_dispute_opened(_dispute, **_):
     DISPUTES_OPENED.inc()
 
 
 @_never_fails
-def _dispute_decided(_dispute, **_):
+def count_dispute_decided(_dispute, **_):
     DISPUTES_DECIDED.inc()
 
 
 @_never_fails
-def _login_locked(_user, **_):
+def count_login_locked(_user, **_):
     LOGIN_LOCKOUTS.inc()
-
-
-def connect_receivers() -> None:
-    """Count what the areas announce. Connecting twice changes nothing (blinker keeps one
-    connection per receiver), so every app made in a process may call it."""
-    from ..accounts import signals as accounts
-    from ..bookings import signals as bookings
-    from ..disputes import signals as disputes
-    from ..escrow import signals as escrow
-    from ..shipments import signals as shipments
-
-    connections = (
-        (bookings.booking_moved, _booking_moved),
-        (bookings.booking_requested, _booking_requested),
-        (escrow.refund_due, _refund_due),
-        (escrow.instalment_released, _instalment_released),
-        (escrow.instalment_covered, _instalment_covered),
-        (escrow.card_charge_failed, _card_charge_failed),
-        (shipments.goods_checked_in, _goods_checked_in),
-        (disputes.dispute_opened, _dispute_opened),
-        (disputes.dispute_decided, _dispute_decided),
-        (accounts.login_locked, _login_locked),
-    )
-    for signal, receiver in connections:
-        signal.connect(receiver, weak=False)
 
 
 def count_job_run(job: str, seconds: float, failed_items: int, error: BaseException | None):
@@ -333,7 +308,6 @@ def metrics():
 
 def register(app: Flask) -> None:
     _allowed_networks(app.config)  # a mistyped network fails at start, not at the first scrape
-    connect_receivers()
     # first of the hooks, so that the time spent in the others (CSRF, the demo clock) counts
     app.before_request_funcs.setdefault(None, []).insert(0, _start_clock)
     app.after_request(_count_request)

@@ -13,7 +13,6 @@ from ..accounts.models import User
 from ..adapters.payments import CARD_UNSUPPORTED_CURRENCIES, PaymentGateway
 from ..errors import Conflict, Forbidden
 from ..escrow.cards import cancel_unconfirmed, gateway_customer_id
-from ..escrow.hooks import applies_card_payments_for
 from ..escrow.models import CardPayment, Refund
 from ..escrow.refunds import owe_refund
 from ..escrow.rules import CARD_GATEWAY
@@ -99,7 +98,6 @@ def start_price_card_payment(
     return payment
 
 
-@applies_card_payments_for("transfer")
 def record_price_paid_by_card(
     payment: CardPayment, amount: int, charge_id: str | None, now: datetime
 ) -> str:

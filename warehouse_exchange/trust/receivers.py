@@ -6,32 +6,24 @@ Receivers run inside the sender's unit of work, so a rating changes with its fac
 from __future__ import annotations
 
 from ..bookings.models import Booking
-from ..bookings.signals import booking_moved
 from ..disputes.models import Dispute
-from ..disputes.signals import dispute_decided, dispute_opened, dispute_withdrawn
 from ..escrow.models import PaymentInstalment
-from ..escrow.signals import instalment_covered
 from .credit import rate_by_id
 
 #: booking states whose arrival changes a fact of the score (payments, leases, cancellations)
 RATED_MOVES = {"confirmed", "completed", "cancelled"}
 
 
-@booking_moved.connect
 def rate_parties(booking: Booking, *, to_state: str, now, **_):
     if to_state in RATED_MOVES:
         rate_by_id(booking.tenant_id, now)
         rate_by_id(booking.listing.warehouse.organization_id, now)
 
 
-@instalment_covered.connect
 def rate_defaulter(instalment: PaymentInstalment, *, now, **_):
     rate_by_id(instalment.booking.tenant_id, now)
 
 
-@dispute_opened.connect
-@dispute_withdrawn.connect
-@dispute_decided.connect
 def rate_disputants(dispute: Dispute, *, now, **_):
     """A dispute against an organization, and a decision against it, lower its score; a
     withdrawn one no longer counts."""
