@@ -20,7 +20,8 @@ from ..bookings.rules import BookingTerms
 from ..extensions import db
 from ..fx.services import latest_rates
 from ..money import Money
-from ..search.services import SearchLimits, SearchQuery, search_listings
+from ..search.query import SearchLimits, SearchQuery
+from ..search.services import search_listings
 from . import raw
 from .data import BASE, Dataset
 

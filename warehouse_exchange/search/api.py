@@ -9,8 +9,9 @@ from ..bookings.rules import BookingTerms
 from ..fx.services import latest_rates
 from ..money import Money
 from ..web.api import ApiBlueprint
+from .query import SearchLimits, SearchQuery
 from .schemas import SearchArgsSchema, SearchResultSchema
-from .services import SearchHit, SearchLimits, SearchQuery, search_listings
+from .services import SearchHit, search_listings
 
 blp = ApiBlueprint("search_api", __name__, description="Search capacity")
 

@@ -25,8 +25,8 @@ from ..catalog import (
 from ..errors import InvalidInput
 from ..money import Money
 from ..web.forms import Form, MultiCheckboxField, country_choices, currency_choices, positive
+from .query import SearchQuery
 from .rules import MAX_SIZE_FILTER
-from .services import SearchQuery
 
 ANY = [("", "Any")]
 

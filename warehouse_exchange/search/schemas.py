@@ -15,7 +15,7 @@ from ..listings.schemas import WarehouseSummarySchema
 from ..pagination import MAX_PAGE
 from ..web.api import MoneySchema
 from ..web.schema import Schema
-from .services import SORTS
+from .query import SORTS
 
 
 class SearchArgsSchema(Schema):

@@ -12,7 +12,8 @@ from ..web.filters import url_for_page
 from ..web.forms import show_errors
 from ..web.query_args import page_arg
 from .forms import SearchForm
-from .services import SearchLimits, SearchResult, countries_with_capacity, search_listings
+from .query import SearchLimits
+from .services import SearchResult, countries_with_capacity, search_listings
 
 bp = Blueprint("search", __name__)
 
