@@ -22,7 +22,8 @@ from tests.transfer_support import (
 )
 from warehouse_exchange.extensions import db
 from warehouse_exchange.notifications.models import Notification
-from warehouse_exchange.transfers.services import offer_transfer, unreleased_value
+from warehouse_exchange.transfers.commands import offer_transfer
+from warehouse_exchange.transfers.queries import unreleased_value
 from warehouse_exchange.trust import blacklist
 
 

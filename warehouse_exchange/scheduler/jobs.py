@@ -25,7 +25,7 @@ from ..notifications.reminders import (
 )
 from ..notifications.services import send_pending_emails
 from ..observability.jobs import job_run_finished
-from ..transfers.services import expire_transfers
+from ..transfers.jobs import expire_transfers
 from ..trust.blacklist import end_lapsed_blacklistings
 from ..trust.credit import rate_everyone
 from . import demo_clock
