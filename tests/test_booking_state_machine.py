@@ -25,10 +25,7 @@ from warehouse_exchange.bookings.commands import (
 from warehouse_exchange.bookings.jobs import advance_leases, expire_stale_requests
 from warehouse_exchange.bookings.models import Booking
 from warehouse_exchange.bookings.rules import TRANSITIONS
-from warehouse_exchange.disputes.models import Dispute
-from warehouse_exchange.disputes.rules import CATEGORIES
-from warehouse_exchange.disputes.rules import TRANSITIONS as DISPUTE_TRANSITIONS
-from warehouse_exchange.disputes.services import (
+from warehouse_exchange.disputes.commands import (
     Decision,
     DisputeData,
     decide_dispute,
@@ -36,6 +33,9 @@ from warehouse_exchange.disputes.services import (
     take_dispute,
     withdraw_dispute,
 )
+from warehouse_exchange.disputes.models import Dispute
+from warehouse_exchange.disputes.rules import CATEGORIES
+from warehouse_exchange.disputes.rules import TRANSITIONS as DISPUTE_TRANSITIONS
 from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.errors import DomainError
 from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt

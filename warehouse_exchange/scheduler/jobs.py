@@ -13,7 +13,7 @@ from flask import Flask
 from ..accounts.throttling import forget_stale_failures
 from ..adapters.clock import utc_now
 from ..bookings.jobs import advance_leases, expire_stale_requests, expire_unpaid_bookings
-from ..disputes.services import escalate_overdue
+from ..disputes.jobs import escalate_overdue
 from ..escrow.cards import configured_gateway
 from ..escrow.releases import cover_missed_instalments, run_due_releases
 from ..escrow.saved_cards import charge_saved_cards
