@@ -8,17 +8,17 @@ from tests.factories import OperatorFactory
 from tests.helpers import pay_in_full
 from tests.test_escrow import NOW, START, accepted_booking, at_noon
 from warehouse_exchange.bookings.jobs import advance_leases
-from warehouse_exchange.disputes.services import (
+from warehouse_exchange.disputes.commands import (
     Decision,
     DisputeData,
     Upload,
     add_message,
     decide_dispute,
-    escalate_overdue,
     open_dispute,
     take_dispute,
     withdraw_dispute,
 )
+from warehouse_exchange.disputes.jobs import escalate_overdue
 from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.escrow.releases import run_due_releases
 

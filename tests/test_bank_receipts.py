@@ -20,13 +20,13 @@ from warehouse_exchange.escrow.models import BankReceipt
 from warehouse_exchange.escrow.rules import instalment_reference, payment_reference
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger.models import LedgerEntry
-from warehouse_exchange.transfers.models import Transfer
-from warehouse_exchange.transfers.rules import transfer_reference
-from warehouse_exchange.transfers.services import (
+from warehouse_exchange.transfers.commands import (
     offer_transfer,
     request_transfer,
     withdraw_transfer,
 )
+from warehouse_exchange.transfers.models import Transfer
+from warehouse_exchange.transfers.rules import transfer_reference
 from warehouse_exchange.transfers.settlement import record_transfer_receipt
 
 

@@ -25,10 +25,7 @@ from warehouse_exchange.bookings.commands import (
 from warehouse_exchange.bookings.jobs import advance_leases, expire_stale_requests
 from warehouse_exchange.bookings.models import Booking
 from warehouse_exchange.bookings.rules import TRANSITIONS
-from warehouse_exchange.disputes.models import Dispute
-from warehouse_exchange.disputes.rules import CATEGORIES
-from warehouse_exchange.disputes.rules import TRANSITIONS as DISPUTE_TRANSITIONS
-from warehouse_exchange.disputes.services import (
+from warehouse_exchange.disputes.commands import (
     Decision,
     DisputeData,
     decide_dispute,
@@ -36,6 +33,9 @@ from warehouse_exchange.disputes.services import (
     take_dispute,
     withdraw_dispute,
 )
+from warehouse_exchange.disputes.models import Dispute
+from warehouse_exchange.disputes.rules import CATEGORIES
+from warehouse_exchange.disputes.rules import TRANSITIONS as DISPUTE_TRANSITIONS
 from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.errors import DomainError
 from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
@@ -51,8 +51,10 @@ from warehouse_exchange.escrow.reserve import FundingData, fund_reserve
 from warehouse_exchange.escrow.rules import add_months, payment_reference
 from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger.models import LedgerAccount, LedgerEntry
-from warehouse_exchange.transfers import services as transfers
+from warehouse_exchange.transfers import commands as transfers
+from warehouse_exchange.transfers.jobs import expire_transfers
 from warehouse_exchange.transfers.models import Transfer
+from warehouse_exchange.transfers.rules import OPEN_STATES as TRANSFER_OPEN_STATES
 from warehouse_exchange.transfers.rules import TRANSITIONS as TRANSFER_TRANSITIONS
 from warehouse_exchange.transfers.rules import transfer_reference
 from warehouse_exchange.transfers.settlement import record_transfer_receipt
@@ -539,7 +541,7 @@ def test_booking_state_machine(app, owner, exporter, operator):
             withdrawal or a step out of turn."""
             for step in steps:
                 ids = db.session.scalars(
-                    select(Transfer.id).where(Transfer.state.in_(transfers.OPEN_STATES))
+                    select(Transfer.id).where(Transfer.state.in_(TRANSFER_OPEN_STATES))
                 ).all()
                 if not ids:
                     self._offer(data)
@@ -578,7 +580,7 @@ def test_booking_state_machine(app, owner, exporter, operator):
             advance_leases(self.clock)
             cover_missed_instalments(self.clock)
             run_due_releases(self.clock)
-            transfers.expire_transfers(self.clock)
+            expire_transfers(self.clock)
 
         def _try(self, function, *args):
             # refusals are fine; what they leave behind is checked by the invariant

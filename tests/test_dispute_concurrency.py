@@ -12,8 +12,8 @@ from tests.concurrency_support import isolated_app, run_at_once
 from tests.dispute_support import FIRST_DAY, LATER, decision, open_on, running_lease
 from tests.factories import OperatorFactory, OrganizationFactory, UserFactory
 from warehouse_exchange.disputes import settlement
+from warehouse_exchange.disputes.commands import decide_dispute, take_dispute
 from warehouse_exchange.disputes.models import Dispute
-from warehouse_exchange.disputes.services import decide_dispute, take_dispute
 from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.errors import Conflict
 from warehouse_exchange.extensions import db

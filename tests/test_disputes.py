@@ -12,14 +12,14 @@ from tests.dispute_support import FIRST_DAY, LATER, NOW, claim, decision, open_o
 from tests.factories import OperatorFactory, OrganizationFactory, UserFactory
 from tests.uploads import PDF, PNG, TEXT_AS_IMAGE
 from warehouse_exchange.audit.models import AuditEntry
-from warehouse_exchange.disputes.models import Dispute
-from warehouse_exchange.disputes.services import (
+from warehouse_exchange.disputes.commands import (
     add_message,
     decide_dispute,
-    escalate_overdue,
     take_dispute,
     withdraw_dispute,
 )
+from warehouse_exchange.disputes.jobs import escalate_overdue
+from warehouse_exchange.disputes.models import Dispute
 from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
 from warehouse_exchange.escrow.queries import refunds_due

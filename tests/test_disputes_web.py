@@ -20,8 +20,8 @@ from tests.factories import OperatorFactory
 from tests.helpers import api_token, login, pay_in_full
 from tests.test_escrow import NOW, accepted_booking
 from tests.uploads import PDF, PNG, TEXT_AS_IMAGE
+from warehouse_exchange.disputes.commands import decide_dispute, take_dispute
 from warehouse_exchange.disputes.models import Dispute, DisputeMessage
-from warehouse_exchange.disputes.services import decide_dispute, take_dispute
 from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.escrow.queries import refunds_due
 from warehouse_exchange.extensions import db
@@ -222,7 +222,7 @@ def test_the_reserve_page_shows_balance_and_movements(app, client, owner, export
 
 
 def test_escalated_cases_lead_the_queue(app, client, owner, exporter, other_owner):
-    from warehouse_exchange.disputes.services import escalate_overdue
+    from warehouse_exchange.disputes.jobs import escalate_overdue
 
     late = open_on(running_lease(owner, exporter), exporter)
     escalate_overdue(late.review_by)

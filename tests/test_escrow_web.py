@@ -340,7 +340,7 @@ def test_a_booking_settled_by_a_dispute_says_so_with_a_link_to_the_case(
     from tests.dispute_support import FIRST_DAY, decision, open_on
     from tests.helpers import pay_in_full
     from tests.test_escrow import accepted_booking
-    from warehouse_exchange.disputes.services import decide_dispute, take_dispute
+    from warehouse_exchange.disputes.commands import decide_dispute, take_dispute
     from warehouse_exchange.disputes.settlement import frozen_minor
 
     booking = accepted_booking(owner, exporter)

@@ -276,7 +276,7 @@ def test_a_part_payment_leaves_the_rest_due(client, owner, exporter, operator, l
 def test_owner_home_lists_the_transfers_waiting_for_its_approval(
     client, owner, exporter, operator, listing
 ):
-    from warehouse_exchange.transfers.services import Offer, offer_transfer, request_transfer
+    from warehouse_exchange.transfers.commands import Offer, offer_transfer, request_transfer
 
     taker = UserFactory(organization=OrganizationFactory(kind="exporter", name="Lagos Leather"))
     lease = paid_lease(owner, exporter, operator, listing, quantity=6, days=60)

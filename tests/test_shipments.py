@@ -20,8 +20,8 @@ from warehouse_exchange.bookings.commands import (
 )
 from warehouse_exchange.catalog import HAZMAT_BITS
 from warehouse_exchange.extensions import db
+from warehouse_exchange.shipments.commands import CheckInData, CountData, check_in
 from warehouse_exchange.shipments.models import Shipment, ShipmentEvent, ShipmentLine
-from warehouse_exchange.shipments.services import CheckInData, CountData, check_in
 
 NOW = datetime.now(UTC)
 TODAY = NOW.date()

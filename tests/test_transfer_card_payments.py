@@ -23,7 +23,7 @@ from warehouse_exchange.extensions import db
 from warehouse_exchange.ledger import services as ledger
 from warehouse_exchange.money import Money
 from warehouse_exchange.notifications.models import Notification
-from warehouse_exchange.transfers.services import (
+from warehouse_exchange.transfers.commands import (
     approve_transfer,
     offer_transfer,
     request_transfer,

@@ -27,8 +27,8 @@ from warehouse_exchange.escrow.models import BankReceipt, Refund
 from warehouse_exchange.escrow.rules import payment_reference
 from warehouse_exchange.extensions import db
 from warehouse_exchange.transfers.cards import start_price_card_payment
+from warehouse_exchange.transfers.commands import offer_transfer, request_transfer
 from warehouse_exchange.transfers.models import Transfer
-from warehouse_exchange.transfers.services import offer_transfer, request_transfer
 from warehouse_exchange.transfers.settlement import record_transfer_receipt
 
 

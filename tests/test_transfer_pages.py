@@ -24,7 +24,7 @@ from tests.transfer_support import (
 from warehouse_exchange.extensions import db
 from warehouse_exchange.money import Money
 from warehouse_exchange.notifications.models import Notification
-from warehouse_exchange.transfers.services import (
+from warehouse_exchange.transfers.commands import (
     offer_transfer,
     request_transfer,
     withdraw_transfer,

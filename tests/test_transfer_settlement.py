@@ -38,14 +38,14 @@ from warehouse_exchange.ledger import services as ledger
 from warehouse_exchange.ledger.models import LedgerEntry
 from warehouse_exchange.money import Money
 from warehouse_exchange.notifications.models import Notification
-from warehouse_exchange.transfers.services import (
+from warehouse_exchange.transfers.commands import (
     approve_transfer,
-    expire_transfers,
     offer_transfer,
     refuse_transfer,
     request_transfer,
-    unreleased_value,
 )
+from warehouse_exchange.transfers.jobs import expire_transfers
+from warehouse_exchange.transfers.queries import unreleased_value
 from warehouse_exchange.transfers.settlement import record_transfer_receipt
 from warehouse_exchange.trust import blacklist
 

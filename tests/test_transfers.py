@@ -22,7 +22,8 @@ from tests.transfer_support import (
 )
 from warehouse_exchange.extensions import db
 from warehouse_exchange.notifications.models import Notification
-from warehouse_exchange.transfers.services import offer_transfer, unreleased_value
+from warehouse_exchange.transfers.commands import offer_transfer
+from warehouse_exchange.transfers.queries import unreleased_value
 from warehouse_exchange.trust import blacklist
 
 
@@ -169,7 +170,7 @@ def test_the_owner_sets_whether_transfers_need_its_consent(client, owner, export
 def test_a_lease_in_dispute_cannot_be_offered_until_it_is_decided(owner, exporter):
     from tests.dispute_support import claim
     from tests.transfer_support import NOW, TODAY, offer, paid_lease
-    from warehouse_exchange.disputes.services import open_dispute, withdraw_dispute
+    from warehouse_exchange.disputes.commands import open_dispute, withdraw_dispute
     from warehouse_exchange.errors import Conflict
 
     booking = paid_lease(owner, exporter)

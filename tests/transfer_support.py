@@ -12,9 +12,9 @@ from warehouse_exchange.bookings.commands import BookingRequest, accept_booking,
 from warehouse_exchange.escrow.bank_receipts import ReceiptData
 from warehouse_exchange.escrow.rules import add_months
 from warehouse_exchange.extensions import db
+from warehouse_exchange.transfers.commands import Offer
 from warehouse_exchange.transfers.models import Transfer
 from warehouse_exchange.transfers.rules import transfer_reference
-from warehouse_exchange.transfers.services import Offer
 
 NOW = datetime.now(UTC)
 TODAY = NOW.date()

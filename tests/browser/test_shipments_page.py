@@ -125,7 +125,7 @@ def test_check_in_with_a_discrepancy_then_stock_and_occupancy(
     from tests.uploads import PNG
     from warehouse_exchange.accounts.models import User
     from warehouse_exchange.extensions import db
-    from warehouse_exchange.shipments.services import LineData, ShipmentData, announce_shipment
+    from warehouse_exchange.shipments.commands import LineData, ShipmentData, announce_shipment
 
     with live_app.app_context():
         tenant = db.session.scalar(db.select(User).where(User.email == "wei@ba.example"))

@@ -23,13 +23,13 @@ from warehouse_exchange.escrow.bank_receipts import ReceiptData
 from warehouse_exchange.escrow.queries import refunds_due
 from warehouse_exchange.escrow.refunds import send_refund
 from warehouse_exchange.extensions import db
-from warehouse_exchange.transfers.rules import transfer_reference
-from warehouse_exchange.transfers.services import (
+from warehouse_exchange.transfers.commands import (
     Offer,
     approve_transfer,
     offer_transfer,
     request_transfer,
 )
+from warehouse_exchange.transfers.rules import transfer_reference
 from warehouse_exchange.transfers.settlement import record_transfer_receipt
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,8 @@ from ..adapters.clock import utc_now
 from ..files.services import read_upload
 from ..web.api import ApiBlueprint, ErrorSchema, PaginationArgs, page_body
 from ..web.auth import api_actor, api_login_required
-from . import services
+from . import commands, queries
+from .commands import Decision, DisputeData, Upload
 from .schemas import (
     DecisionInSchema,
     DisputeInSchema,
@@ -18,7 +19,6 @@ from .schemas import (
     EvidenceInSchema,
     MessageInSchema,
 )
-from .services import Decision, DisputeData, Upload
 
 blp = ApiBlueprint("disputes_api", __name__, url_prefix="/disputes", description="Disputes")
 
@@ -41,7 +41,7 @@ def open_dispute(args):
     data = DisputeData(
         args["category"], args["description"], claimed["amount_minor"], claimed["currency"]
     )
-    return services.open_dispute(api_actor(), args["booking_id"], data, utc_now())
+    return commands.open_dispute(api_actor(), args["booking_id"], data, utc_now())
 
 
 @blp.get("")
@@ -52,15 +52,15 @@ def list_disputes(args):
     """The organization's disputes; for operators, the queue of unresolved ones."""
     actor = api_actor()
     if actor.is_operator:
-        return page_body(services.dispute_queue(actor, args["page"], args["per_page"]))
-    return page_body(services.my_disputes(actor, args["page"], args["per_page"]))
+        return page_body(queries.dispute_queue(actor, args["page"], args["per_page"]))
+    return page_body(queries.my_disputes(actor, args["page"], args["per_page"]))
 
 
 @blp.get("/<id:dispute_id>")
 @api_login_required
 @blp.response(200, DisputeSchema)
 def get_dispute(dispute_id: int):
-    return services.get_dispute(api_actor(), dispute_id)
+    return queries.get_dispute(api_actor(), dispute_id)
 
 
 @blp.get("/<id:dispute_id>/messages")
@@ -68,7 +68,7 @@ def get_dispute(dispute_id: int):
 @blp.response(200, DisputeMessageSchema(many=True))
 def list_messages(dispute_id: int):
     """The thread, oldest first."""
-    return services.get_dispute(api_actor(), dispute_id).messages
+    return queries.get_dispute(api_actor(), dispute_id).messages
 
 
 @blp.post("/<id:dispute_id>/messages")
@@ -79,7 +79,7 @@ def list_messages(dispute_id: int):
 @blp.refuses(409, "conflict: the dispute is closed.")
 def add_message(args, dispute_id: int):
     """Write in the thread of an unresolved dispute."""
-    return services.add_message(api_actor(), dispute_id, args["body"], [], utc_now())
+    return commands.add_message(api_actor(), dispute_id, args["body"], [], utc_now())
 
 
 @blp.post("/<id:dispute_id>/evidence")
@@ -95,7 +95,7 @@ def add_evidence(args, dispute_id: int):
         Upload(upload.filename or "", read_upload(upload.stream, "files"))
         for upload in request.files.getlist("files")
     ]
-    return services.add_evidence(api_actor(), dispute_id, args["body"], files, utc_now())
+    return commands.add_evidence(api_actor(), dispute_id, args["body"], files, utc_now())
 
 
 @blp.post("/<id:dispute_id>/withdraw")
@@ -105,7 +105,7 @@ def add_evidence(args, dispute_id: int):
 @blp.refuses(409, "conflict: the dispute is closed.")
 def withdraw(dispute_id: int):
     """Withdraw a dispute one's organization opened: the freeze lifts, nothing moves."""
-    return services.withdraw_dispute(api_actor(), dispute_id, utc_now())
+    return commands.withdraw_dispute(api_actor(), dispute_id, utc_now())
 
 
 @blp.post("/<id:dispute_id>/take")
@@ -115,7 +115,7 @@ def withdraw(dispute_id: int):
 @blp.refuses(409, "conflict: the dispute is closed or taken.")
 def take(dispute_id: int):
     """Take the case (operators only)."""
-    return services.take_dispute(api_actor(), dispute_id, utc_now())
+    return commands.take_dispute(api_actor(), dispute_id, utc_now())
 
 
 @blp.post("/<id:dispute_id>/decision")
@@ -126,4 +126,4 @@ def take(dispute_id: int):
 @blp.refuses(409, "conflict: the dispute is not under review; reserve_too_small.")
 def decide(args, dispute_id: int):
     """Decide the case (operators only): split the frozen escrow, maybe pay from the reserve."""
-    return services.decide_dispute(api_actor(), dispute_id, Decision(**args), utc_now())
+    return commands.decide_dispute(api_actor(), dispute_id, Decision(**args), utc_now())

@@ -11,8 +11,8 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from ..errors import InvalidInput
 from ..money import Money
 from ..web.forms import Form, not_negative
+from .commands import Decision
 from .rules import CATEGORIES, MAX_TEXT
-from .services import Decision
 
 EVIDENCE_HINT = "Photos (JPEG, PNG, WebP) or PDF documents, up to 5 files of 5 MB each."
 

@@ -15,7 +15,7 @@ from ..money import Money
 from ..permissions import require_operator
 from . import settlement
 from .models import Dispute
-from .services import get_dispute
+from .queries import get_dispute
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from ..permissions import require_operator
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
 from ..web.query_args import page_arg
-from . import records, services
+from . import commands, queries, records
+from .commands import DisputeData, Upload
 from .forms import DecisionForm, DisputeForm, MessageForm, to_minor
-from .services import DisputeData, Upload
 
 bp = Blueprint("disputes", __name__)
 
@@ -50,7 +50,7 @@ def new(booking_id: int):
                 booking.currency,
                 _uploads(form.evidence.name),
             )
-            dispute = services.open_dispute(actor(), booking_id, data, utc_now())
+            dispute = commands.open_dispute(actor(), booking_id, data, utc_now())
         except InvalidInput as error:
             _show_errors(form, error)
         except Conflict as error:
@@ -64,12 +64,12 @@ def new(booking_id: int):
 @bp.route("/disputes")
 @login_required
 def mine() -> str:
-    page = services.my_disputes(actor(), page_arg(), _per_page())
+    page = queries.my_disputes(actor(), page_arg(), _per_page())
     return render_template("disputes/mine.html", page=page, now=utc_now())
 
 
 def _show(dispute_id: int, form: MessageForm, status: int = 200, headers: dict | None = None):
-    dispute = services.get_dispute(actor(), dispute_id)
+    dispute = queries.get_dispute(actor(), dispute_id)
     failed = request.method == "POST" and bool(form.errors or form.form_errors)
     page = render_template("disputes/show.html", dispute=dispute, form=form, now=utc_now())
     return page, status if status != 200 else (422 if failed else 200), headers or {}
@@ -88,7 +88,7 @@ def add_message(dispute_id: int):
     if form.validate_on_submit():
         try:
             uploads = _uploads(form.evidence.name)
-            services.add_message(actor(), dispute_id, form.body.data, uploads, utc_now())
+            commands.add_message(actor(), dispute_id, form.body.data, uploads, utc_now())
         except InvalidInput as error:
             _show_errors(form, error)
         except (Conflict, TooManyRequests) as error:
@@ -103,7 +103,7 @@ def add_message(dispute_id: int):
 @bp.post("/disputes/<id:dispute_id>/withdraw")
 @login_required
 def withdraw(dispute_id: int) -> Response:
-    services.withdraw_dispute(actor(), dispute_id, utc_now())
+    commands.withdraw_dispute(actor(), dispute_id, utc_now())
     flash(f"Dispute #{dispute_id} withdrawn; the booking's escrow is released as usual.", "success")
     return redirect(url_for("disputes.show", dispute_id=dispute_id))
 
@@ -111,7 +111,7 @@ def withdraw(dispute_id: int) -> Response:
 @bp.post("/disputes/<id:dispute_id>/take")
 @login_required
 def take(dispute_id: int) -> Response:
-    services.take_dispute(actor(), dispute_id, utc_now())
+    commands.take_dispute(actor(), dispute_id, utc_now())
     flash(f"You took dispute #{dispute_id}.", "success")
     return redirect(url_for("disputes.decide", dispute_id=dispute_id))
 
@@ -120,7 +120,7 @@ def take(dispute_id: int) -> Response:
 @login_required
 def decide(dispute_id: int):
     if not actor().is_operator:
-        services.get_dispute(actor(), dispute_id)  # a stranger learns nothing: 404
+        queries.get_dispute(actor(), dispute_id)  # a stranger learns nothing: 404
         if request.method == "GET":  # a party reads the decision on the case page
             return redirect(url_for("disputes.show", dispute_id=dispute_id) + "#decision")
     record = records.case_record(actor(), dispute_id)
@@ -128,7 +128,7 @@ def decide(dispute_id: int):
     if form.validate_on_submit():
         try:
             decision = form.to_decision(record.dispute.currency)
-            services.decide_dispute(actor(), dispute_id, decision, utc_now())
+            commands.decide_dispute(actor(), dispute_id, decision, utc_now())
         except InvalidInput as error:
             show_errors(form, error)
         except Conflict as error:
@@ -144,14 +144,14 @@ def decide(dispute_id: int):
 @bp.route("/disputes/<id:dispute_id>/files/<id:file_id>")
 @login_required
 def evidence(dispute_id: int, file_id: int) -> Response:
-    return file_response(services.dispute_file(actor(), dispute_id, file_id))
+    return file_response(queries.dispute_file(actor(), dispute_id, file_id))
 
 
 @bp.route("/operator/disputes")
 @login_required
 def queue() -> str:
     resolved = request.args.get("show") == "closed"
-    page = services.dispute_queue(actor(), page_arg(), _per_page(), resolved)
+    page = queries.dispute_queue(actor(), page_arg(), _per_page(), resolved)
     return render_template("disputes/queue.html", page=page, resolved=resolved, now=utc_now())
 
 
@@ -169,10 +169,10 @@ def reserve() -> str:
 @bp.app_template_global()
 def booking_disputes(booking_id: int) -> list:
     """The booking page's dispute panel: the booking's disputes, for its parties."""
-    return services.disputes_of_booking(actor(), booking_id)
+    return queries.disputes_of_booking(actor(), booking_id)
 
 
 @bp.app_template_global()
 def dispute_awards() -> list:
     """The earnings page's awards: owner's shares that disputes' decisions released."""
-    return services.owner_awards(actor())
+    return queries.owner_awards(actor())

@@ -13,7 +13,7 @@ from flask import Flask
 from ..accounts.throttling import forget_stale_failures
 from ..adapters.clock import utc_now
 from ..bookings.jobs import advance_leases, expire_stale_requests, expire_unpaid_bookings
-from ..disputes.services import escalate_overdue
+from ..disputes.jobs import escalate_overdue
 from ..escrow.cards import configured_gateway
 from ..escrow.releases import cover_missed_instalments, run_due_releases
 from ..escrow.saved_cards import charge_saved_cards
@@ -25,7 +25,7 @@ from ..notifications.reminders import (
 )
 from ..notifications.services import send_pending_emails
 from ..observability.jobs import job_run_finished
-from ..transfers.services import expire_transfers
+from ..transfers.jobs import expire_transfers
 from ..trust.blacklist import end_lapsed_blacklistings
 from ..trust.credit import rate_everyone
 from . import demo_clock

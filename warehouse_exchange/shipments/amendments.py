@@ -12,7 +12,10 @@ from ..extensions import db
 from ..permissions import require_user
 from ..unit_of_work import use_case
 from ..validation import require_text
+from .checks import checked_arrival
+from .commands import lock_shipment
 from .models import Shipment
+from .queries import get_shipment
 from .rules import (
     CANCELLED,
     MAX_CANCEL_REASON,
@@ -20,7 +23,6 @@ from .rules import (
     MAX_TRACKING_NUMBER,
     check_can_amend,
 )
-from .services import checked_arrival, get_shipment, lock_shipment
 from .signals import shipment_cancelled, shipment_changed
 
 

@@ -9,7 +9,7 @@ from ..files.services import read_upload
 from ..web.api import ApiBlueprint, PaginationArgs, page_body
 from ..web.auth import api_actor, api_login_required
 from ..web.openapi import CARRIER_AUTH
-from . import amendments, arrivals, carriers, services, stock
+from . import amendments, arrivals, carriers, commands, queries, stock
 from .schemas import (
     ArrivalPageSchema,
     CancelShipmentInSchema,
@@ -49,9 +49,9 @@ carrier_blp = ApiBlueprint(
 )
 
 
-def _line(args: dict) -> services.LineData:
+def _line(args: dict) -> commands.LineData:
     value = args["declared_value"]
-    return services.LineData(
+    return commands.LineData(
         args["sku"],
         args["description"],
         args["units"],
@@ -76,7 +76,7 @@ def _line(args: dict) -> services.LineData:
 def create(args):
     """The tenant of a confirmed or active lease announces goods on their way to it
     (404 for a lease that is not yours, 409 when the lease is not confirmed or active)."""
-    data = services.ShipmentData(
+    data = commands.ShipmentData(
         args["booking_id"],
         args["carrier"],
         args["tracking_number"],
@@ -84,7 +84,7 @@ def create(args):
         args["expected_arrival"],
         [_line(line) for line in args["lines"]],
     )
-    return services.announce_shipment(api_actor(), data, utc_now())
+    return commands.announce_shipment(api_actor(), data, utc_now())
 
 
 @blp.get("")
@@ -94,7 +94,7 @@ def create(args):
 def list_mine(args):
     """Every shipment to your organization's leases and to its warehouses: late ones first,
     then by expected arrival (owners: `GET /shipments/arrivals` groups those to check in)."""
-    page = services.tenant_shipments(api_actor(), utc_today(), args["page"], args["per_page"])
+    page = queries.tenant_shipments(api_actor(), utc_today(), args["page"], args["per_page"])
     return page_body(page)
 
 
@@ -116,7 +116,7 @@ def list_arrivals(args):
 @blp.response(200, ShipmentSchema)
 def get(shipment_id: int):
     """A shipment with its goods and timeline, for the parties of its lease and operators."""
-    return services.get_shipment(api_actor(), shipment_id)
+    return queries.get_shipment(api_actor(), shipment_id)
 
 
 @blp.patch("/<id:shipment_id>")
@@ -152,7 +152,7 @@ def cancel(args, shipment_id: int):
 @blp.response(200, EventSchema(many=True))
 def events(shipment_id: int):
     """A shipment's timeline, in the order things happened."""
-    return services.get_shipment(api_actor(), shipment_id).events
+    return queries.get_shipment(api_actor(), shipment_id).events
 
 
 @blp.post("/<id:shipment_id>/events")
@@ -164,8 +164,8 @@ def events(shipment_id: int):
 def add_event(args, shipment_id: int):
     """The tenant or the warehouse owner reports a step. After checked_in only an exception
     is accepted (409)."""
-    data = services.EventData(args["kind"], args["at"], args["place"], args["note"])
-    return services.add_event(api_actor(), shipment_id, data, utc_now())
+    data = commands.EventData(args["kind"], args["at"], args["place"], args["note"])
+    return commands.add_event(api_actor(), shipment_id, data, utc_now())
 
 
 @blp.post("/<id:shipment_id>/check-in")
@@ -183,9 +183,9 @@ def check_in(args, shipment_id: int):
     before the shipment's check_in_from day or after the lease's last day). Give
     every announced SKU its units in good order and damaged; missing and over-delivered
     units follow. Photos follow with `POST .../check-in/photos`."""
-    counts = [services.CountData(c["sku"], c["received_good"], c["damaged"]) for c in args["lines"]]
-    data = services.CheckInData(counts, args["note"])
-    return services.check_in(api_actor(), shipment_id, data, utc_now())
+    counts = [commands.CountData(c["sku"], c["received_good"], c["damaged"]) for c in args["lines"]]
+    data = commands.CheckInData(counts, args["note"])
+    return commands.check_in(api_actor(), shipment_id, data, utc_now())
 
 
 @blp.post("/<id:shipment_id>/check-in/photos")
@@ -198,10 +198,10 @@ def check_in_photos(_args, shipment_id: int):
     """The warehouse owner adds photos or PDFs (multipart `photos`, several allowed) to the
     shipment's check-in: images and PDFs only, each size-limited, at most 10 in all."""
     photos = [
-        services.Upload(upload.filename or "", read_upload(upload.stream, "photos"))
+        commands.Upload(upload.filename or "", read_upload(upload.stream, "photos"))
         for upload in request.files.getlist("photos")
     ]
-    return services.add_check_in_photos(api_actor(), shipment_id, photos)
+    return commands.add_check_in_photos(api_actor(), shipment_id, photos)
 
 
 @blp.get("/<id:shipment_id>/carrier-tokens")
@@ -337,5 +337,5 @@ def carrier_events(shipment_id: int):
 @carrier_blp.response(201, EventSchema)
 def carrier_add_event(args, shipment_id: int):
     """The carrier reports a transit step (not checked_in, which is the owner's check-in)."""
-    data = services.EventData(args["kind"], args["at"], args["place"], args["note"])
+    data = commands.EventData(args["kind"], args["at"], args["place"], args["note"])
     return carriers.add_carrier_event(_carrier_token(), shipment_id, data, utc_now())

@@ -15,9 +15,11 @@ from ..extensions import db
 from ..permissions import require_user
 from ..unit_of_work import use_case
 from ..validation import require_text
+from .checks import checked_report
+from .commands import EventData, lock_shipment, record_event
 from .models import CarrierToken, Shipment, ShipmentEvent
+from .queries import get_shipment
 from .rules import MAX_TOKEN_NAME, carrier_token_expiry
-from .services import EventData, checked_report, get_shipment, lock_shipment, record_event
 
 #: carrier tokens look unlike members' API tokens (wx_), so that a mix-up is plain to see
 PREFIX = "wxc_"

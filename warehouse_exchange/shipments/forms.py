@@ -24,6 +24,7 @@ from ..errors import InvalidInput
 from ..money import Money
 from ..web.forms import Form, SubForm, currency_choices, not_negative
 from .amendments import ShipmentChange
+from .commands import CheckInData, CountData, EventData, LineData, ShipmentData, Upload
 from .rules import (
     CARRIER_TOKEN_DAYS,
     CARRIER_TOKEN_DEFAULT_DAYS,
@@ -42,7 +43,6 @@ from .rules import (
     MODES,
     REPORTED_KINDS,
 )
-from .services import CheckInData, CountData, EventData, LineData, ShipmentData, Upload
 from .stock import OutboundData
 
 #: goods rows on the announce form; blank ones are ignored

@@ -14,7 +14,7 @@ from ..web.auth import actor
 from ..web.csv_response import csv_response
 from ..web.forms import render_form, show_errors
 from ..web.query_args import page_arg
-from . import amendments, arrivals, carriers, services
+from . import amendments, arrivals, carriers, checks, commands, queries
 from .blueprint import bp, per_page
 from .forms import (
     CancelShipmentForm,
@@ -53,7 +53,7 @@ def for_booking(booking_id: int):
 def lease_shipments_page(booking_id: int, early_form: EarlyArrivalForm, status: int = 200):
     """A lease's shipments, with the owner's early-arrival consent (and its form)."""
     user = actor()
-    booking, page = services.booking_shipments(user, booking_id, page_arg(), per_page())
+    booking, page = queries.booking_shipments(user, booking_id, page_arg(), per_page())
     consent = arrivals.early_arrival(booking)
     if consent is not None and request.method == "GET":
         early_form.from_date.data = consent.from_date
@@ -76,7 +76,7 @@ def lease_shipments_page(booking_id: int, early_form: EarlyArrivalForm, status: 
 @bp.route("/bookings/<id:booking_id>/shipments/new", methods=["GET", "POST"])
 @login_required
 def new(booking_id: int) -> str | Response | tuple[str, int]:
-    booking = services.tenant_lease(actor(), booking_id)
+    booking = queries.tenant_lease(actor(), booking_id)
     if booking.state not in SHIPPABLE_BOOKING_STATES:
         flash(f"Shipments can be announced only on a confirmed or active lease; this one is"
               f" {booking.state}.", "error")  # fmt: skip
@@ -84,7 +84,7 @@ def new(booking_id: int) -> str | Response | tuple[str, int]:
     form = ShipmentForm()
     if form.validate_on_submit():
         try:
-            shipment = services.announce_shipment(actor(), form.to_data(booking_id), utc_now())
+            shipment = commands.announce_shipment(actor(), form.to_data(booking_id), utc_now())
         except InvalidInput as error:
             _show_line_errors(form, error)
         except Conflict as error:
@@ -112,7 +112,7 @@ def _early_warning(arrival, first_day) -> str:
 def _show(shipment_id: int, form: EventForm, **forms):
     """The shipment page; `forms` are the submitted carrier token, change or cancel forms."""
     user = actor()
-    shipment = services.get_shipment(user, shipment_id)
+    shipment = queries.get_shipment(user, shipment_id)
     booking = shipment.booking
     parties = (booking.tenant_id, booking.listing.warehouse.organization_id)
     is_tenant = user.organization_id == booking.tenant_id
@@ -158,7 +158,7 @@ def add_event(shipment_id: int):
     form = EventForm()
     if form.validate_on_submit():
         try:
-            event = services.add_event(actor(), shipment_id, form.to_data(), utc_now())
+            event = commands.add_event(actor(), shipment_id, form.to_data(), utc_now())
         except InvalidInput as error:
             show_errors(form, error)
         except Conflict as error:
@@ -222,22 +222,22 @@ def _show_count_errors(form: CheckInForm, error: InvalidInput) -> None:
     show_errors(form, InvalidInput(error.message, others))
 
 
-def _uploads(form: CheckInForm) -> list[services.Upload]:
+def _uploads(form: CheckInForm) -> list[commands.Upload]:
     files = [f for f in request.files.getlist(form.photos.name) if f.filename]
-    return [services.Upload(f.filename, read_upload(f.stream, "photos")) for f in files]
+    return [commands.Upload(f.filename, read_upload(f.stream, "photos")) for f in files]
 
 
 @bp.route("/shipments/<id:shipment_id>/check-in", methods=["GET", "POST"])
 @login_required
 def check_in(shipment_id: int):
-    shipment = services.get_shipment(actor(), shipment_id)
+    shipment = queries.get_shipment(actor(), shipment_id)
     if request.method == "GET":
         if shipment.check_in is not None:
             flash(f"Shipment #{shipment_id} is already checked in.", "info")
             return redirect(url_for("shipments.show", shipment_id=shipment_id))
-        services.check_in_allowed(actor(), shipment)
+        checks.check_in_allowed(actor(), shipment)
         try:
-            services.check_in_day_allowed(shipment, utc_now())
+            checks.check_in_day_allowed(shipment, utc_now())
         except Conflict as error:
             return _check_in_refused(shipment, error), 409
         form = CheckInForm.for_shipment(shipment)
@@ -247,7 +247,7 @@ def check_in(shipment_id: int):
     if form.validate_on_submit():
         try:
             data = form.to_data(_uploads(form))
-            record = services.check_in(actor(), shipment_id, data, utc_now())
+            record = commands.check_in(actor(), shipment_id, data, utc_now())
         except InvalidInput as error:
             _show_count_errors(form, error)
         except Conflict as error:
@@ -278,7 +278,7 @@ def _check_in_refused(shipment, error: Conflict) -> str:
 @bp.route("/shipments/<id:shipment_id>/files/<id:file_id>")
 @login_required
 def check_in_file(shipment_id: int, file_id: int) -> Response:
-    return file_response(services.check_in_file(actor(), shipment_id, file_id))
+    return file_response(queries.check_in_file(actor(), shipment_id, file_id))
 
 
 @bp.post("/shipments/<id:shipment_id>/carrier-tokens")
@@ -311,7 +311,7 @@ def revoke_carrier_token(shipment_id: int, token_id: int) -> Response:
 @login_required
 def index() -> str:
     today = utc_today()
-    page = services.tenant_shipments(actor(), today, page_arg(), per_page())
+    page = queries.tenant_shipments(actor(), today, page_arg(), per_page())
     return render_template("shipments/index.html", page=page, today=today)
 
 
@@ -329,8 +329,8 @@ def export_csv() -> Response:
 
 
 def _shipment_rows(today):
-    for s in services.tenant_shipments_export(actor(), today):
-        warehouse = services.warehouse_of(s)
+    for s in queries.tenant_shipments_export(actor(), today):
+        warehouse = queries.warehouse_of(s)
         yield [
             s.id, s.booking_id, f"{warehouse.name}, {warehouse.city}", s.carrier,
             s.tracking_number, s.mode, s.expected_arrival.isoformat(), s.status,

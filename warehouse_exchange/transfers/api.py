@@ -9,7 +9,7 @@ from ..escrow.bank_receipts import ReceiptData
 from ..escrow.schemas import CardPaymentSchema
 from ..web.api import ApiBlueprint, page_body
 from ..web.auth import api_actor, api_login_required
-from . import cards, receipts, services
+from . import cards, commands, queries, receipts
 from .schemas import (
     OfferInSchema,
     ReasonInSchema,
@@ -41,14 +41,14 @@ def offer(args):
     """The tenant offers the rest of a confirmed or active, fully paid lease. 409 when the
     lease has instalments still to pay or is already on offer."""
     price = args["price"]
-    data = services.Offer(
+    data = commands.Offer(
         args["booking_id"],
         args["effective_date"],
         args["quantity"],
         price["amount_minor"],
         price["currency"],
     )
-    return services.offer_transfer(api_actor(), data, utc_now(), utc_today())
+    return commands.offer_transfer(api_actor(), data, utc_now(), utc_today())
 
 
 @blp.get("/transfers")
@@ -58,9 +58,9 @@ def offer(args):
 def list_transfers(args):
     """Transfers on offer (optionally at one listing), or with mine=true your own."""
     if args["mine"]:
-        page = services.my_transfers(api_actor(), args["page"], args["per_page"])
+        page = queries.my_transfers(api_actor(), args["page"], args["per_page"])
     else:
-        page = services.offers(utc_today(), args["page"], args["per_page"], args.get("listing_id"))
+        page = queries.offers(utc_today(), args["page"], args["per_page"], args.get("listing_id"))
     return page_body(page)
 
 
@@ -69,7 +69,7 @@ def list_transfers(args):
 @blp.response(200, TransferSchema)
 def get(transfer_id: int):
     """An offer, for anyone logged in; once requested, for its parties and operators."""
-    return services.get_transfer(api_actor(), transfer_id)
+    return queries.get_transfer(api_actor(), transfer_id)
 
 
 @blp.post("/transfers/<id:transfer_id>/request")
@@ -81,7 +81,7 @@ def get(transfer_id: int):
 def request_transfer(args, transfer_id: int):
     """An exporter asks to take the lease over, declaring its goods (422 when the listing
     does not accept them)."""
-    return services.request_transfer(
+    return commands.request_transfer(
         api_actor(), transfer_id, args["sku_profile"], utc_now(), utc_today()
     )
 
@@ -93,7 +93,7 @@ def request_transfer(args, transfer_id: int):
 @blp.refuses(409, "conflict: nobody has asked to take the lease over, or the offer lapsed.")
 def approve(transfer_id: int):
     """The listing's owner approves the taker; the taker may then pay."""
-    return services.approve_transfer(api_actor(), transfer_id, utc_now(), utc_today())
+    return commands.approve_transfer(api_actor(), transfer_id, utc_now(), utc_today())
 
 
 @blp.post("/transfers/<id:transfer_id>/refuse")
@@ -104,7 +104,7 @@ def approve(transfer_id: int):
 @blp.refuses(409, "conflict: nobody has asked to take the lease over.")
 def refuse(args, transfer_id: int):
     """The listing's owner refuses the taker, with a reason."""
-    return services.refuse_transfer(api_actor(), transfer_id, args["reason"], utc_now())
+    return commands.refuse_transfer(api_actor(), transfer_id, args["reason"], utc_now())
 
 
 @blp.post("/transfers/<id:transfer_id>/withdraw")
@@ -115,7 +115,7 @@ def refuse(args, transfer_id: int):
 @blp.refuses(409, "conflict: the transfer is already over.")
 def withdraw(args, transfer_id: int):
     """The tenant withdraws its offer before completion."""
-    return services.withdraw_transfer(api_actor(), transfer_id, args["reason"], utc_now())
+    return commands.withdraw_transfer(api_actor(), transfer_id, args["reason"], utc_now())
 
 
 @blp.post("/transfers/<id:transfer_id>/card-payment")

@@ -18,9 +18,10 @@ from ..escrow.refunds import owe_refund
 from ..escrow.rules import CARD_GATEWAY
 from ..extensions import db
 from ..unit_of_work import use_case
+from .commands import lock_transfer, unfinished_card_payments
 from .models import Transfer
+from .queries import get_transfer
 from .rules import payable_state
-from .services import get_transfer, lock_transfer, unfinished_card_payments
 from .settlement import check_payable, check_still_fits, complete_transfer, price_into_escrow
 
 

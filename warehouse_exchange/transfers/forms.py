@@ -14,7 +14,7 @@ from ..errors import InvalidInput
 from ..escrow.bank_receipts import ReceiptData
 from ..money import Money
 from ..web.forms import Form, positive
-from .services import Offer
+from .commands import Offer
 
 
 class OfferForm(Form):

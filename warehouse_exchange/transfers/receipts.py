@@ -22,8 +22,8 @@ from ..pagination import Page, check_page
 from ..permissions import require_operator
 from ..validation import require_text
 from .models import Transfer
+from .queries import payable_transfers
 from .rules import is_transfer_reference, transfer_reference
-from .services import payable_transfers
 from .settlement import record_transfer_receipt
 
 

@@ -9,8 +9,8 @@ from ..pagination import MAX_PAGE
 from ..web.api import MoneySchema
 from ..web.auth import api_actor
 from ..web.schema import Schema
+from .queries import goods_left_over_of
 from .rules import transfer_reference
-from .services import goods_left_over_of
 
 
 class OfferInSchema(Schema):

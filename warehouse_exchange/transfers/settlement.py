@@ -39,6 +39,13 @@ from ..permissions import require_operator
 from ..shipments.stock import hand_stock_on
 from ..unit_of_work import use_case
 from ..validation import require_int
+from .commands import (
+    MAX_PRICE_MINOR,
+    check_not_lapsed,
+    check_transferable,
+    lock_transfer,
+    unfinished_card_payments,
+)
 from .models import Transfer
 from .rules import (
     TRANSFER_MACHINE,
@@ -47,13 +54,6 @@ from .rules import (
     split_escrow,
     split_price,
     transfer_id_of,
-)
-from .services import (
-    MAX_PRICE_MINOR,
-    _check_not_lapsed,
-    _check_transferable,
-    lock_transfer,
-    unfinished_card_payments,
 )
 from .signals import transfer_completed
 
@@ -85,7 +85,7 @@ def check_payable(transfer: Transfer, today: date) -> None:
             f"Transfer {transfer.id} is {transfer.state}; it takes the taker's payment once"
             f" {wanted.replace('_', ' ')}.{waiting} Send the money back to its sender."
         )
-    _check_not_lapsed(transfer, today)
+    check_not_lapsed(transfer, today)
 
 
 def _checked_receipt(data: ReceiptData, transfer: Transfer, today: date) -> int:
@@ -207,7 +207,7 @@ def complete_transfer(transfer: Transfer, actor: User | None, now: datetime, tod
 
 def check_still_fits(transfer: Transfer, booking: Booking, today: date) -> None:
     """What was offered must still be there: the lease may have changed since the offer."""
-    _check_transferable(booking)
+    check_transferable(booking)
     if transfer.effective_date > booking.end_date or transfer.quantity > booking.quantity:
         raise Conflict(
             f"Lease #{booking.id} now runs to {booking.end_date} with {booking.quantity} units;"

@@ -16,7 +16,7 @@ from ..escrow.views import card_page
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
 from ..web.query_args import page_arg
-from . import cards, services, settlement
+from . import cards, commands, queries, settlement
 from .forms import OfferForm, ReasonForm, TakeOverForm, TransferReceiptForm
 from .rules import payable_state, transfer_reference
 
@@ -28,10 +28,10 @@ def transfer_helpers() -> dict:
     """For the listing and booking pages: offers at a listing, transfers of a lease, and how
     a completed transfer split a lease."""
     return {
-        "listing_offers": lambda listing_id: services.offers(utc_today(), 1, 20, listing_id).items,
-        "lease_transfers": services.offers_on_lease,
-        "transfer_refusal": services.transfer_refusal,
-        "lease_splits": services.lease_splits,
+        "listing_offers": lambda listing_id: queries.offers(utc_today(), 1, 20, listing_id).items,
+        "lease_transfers": queries.offers_on_lease,
+        "transfer_refusal": commands.transfer_refusal,
+        "lease_splits": queries.lease_splits,
     }
 
 
@@ -40,16 +40,16 @@ def _offer_page(booking, form, status=None):
     effective = form.effective_date.data or max(today + timedelta(days=1), booking.start_date)
     asked = form.quantity.data if isinstance(form.quantity.data, int) else booking.quantity
     quantity = max(1, min(asked, booking.quantity))
-    refusal = services.transfer_refusal(booking)
+    refusal = commands.transfer_refusal(booking)
     body, code = render_form(
         "transfers/offer.html",
         form,
         booking=booking,
         refusal=refusal,
-        guide=services.unreleased_value(booking, effective, quantity),
+        guide=queries.unreleased_value(booking, effective, quantity),
         guide_day=effective,
         guide_quantity=quantity,
-        left_over=services.goods_left_over(booking, quantity),
+        left_over=queries.goods_left_over(booking, quantity),
     )
     return body, status or (409 if refusal and request.method == "POST" else code)
 
@@ -57,19 +57,19 @@ def _offer_page(booking, form, status=None):
 @bp.route("/bookings/<id:booking_id>/transfer", methods=["GET", "POST"])
 @login_required
 def offer(booking_id: int):
-    booking = services.lease_to_offer(actor(), booking_id)
+    booking = queries.lease_to_offer(actor(), booking_id)
     form = OfferForm()
     if request.method == "GET":
         form.quantity.data = booking.quantity
     if form.validate_on_submit():
         try:
             offer = form.to_offer(booking.id, booking.currency)
-            transfer = services.offer_transfer(actor(), offer, utc_now(), utc_today())
+            transfer = commands.offer_transfer(actor(), offer, utc_now(), utc_today())
         except InvalidInput as error:
             show_errors(form, error)
         except Conflict as error:
             form.form_errors.append(error.message)
-            return _offer_page(services.lease_to_offer(actor(), booking_id), form, 409)
+            return _offer_page(queries.lease_to_offer(actor(), booking_id), form, 409)
         else:
             flash(f"Transfer #{transfer.id} is on offer.", "success")
             return redirect(url_for("transfers.show", transfer_id=transfer.id))
@@ -83,16 +83,16 @@ def index() -> str:
     page = page_arg()
     return render_template(
         "transfers/index.html",
-        offers=services.offers(utc_today(), page, per_page),
-        mine=services.my_transfers(actor(), 1, per_page),
-        to_pay=services.awaiting_payment(actor()) if actor().is_operator else [],
+        offers=queries.offers(utc_today(), page, per_page),
+        mine=queries.my_transfers(actor(), 1, per_page),
+        to_pay=queries.awaiting_payment(actor()) if actor().is_operator else [],
     )
 
 
 def _show(transfer_id: int, take_form=None, receipt_form=None, status: int = 200):
     user = actor()
-    transfer = services.get_transfer(user, transfer_id)
-    owner_id = services.owner_of(transfer)
+    transfer = queries.get_transfer(user, transfer_id)
+    owner_id = queries.owner_of(transfer)
     if receipt_form is None:
         receipt_form = TransferReceiptForm(formdata=None, received_on=utc_today())
     page = render_template(
@@ -116,7 +116,7 @@ def _show(transfer_id: int, take_form=None, receipt_form=None, status: int = 200
         cards_enabled=escrow_cards.configured_gateway() is not None
         and transfer.currency not in CARD_UNSUPPORTED_CURRENCIES,
         price_payments=cards.price_payments(user, transfer),
-        left_over=services.goods_left_over_of(user, transfer),
+        left_over=queries.goods_left_over_of(user, transfer),
     )
     return page, status
 
@@ -124,7 +124,7 @@ def _show(transfer_id: int, take_form=None, receipt_form=None, status: int = 200
 def _guide(transfer):
     booking = transfer.booking
     quantity = min(transfer.quantity, booking.quantity)
-    return services.unreleased_value(booking, transfer.effective_date, quantity)
+    return queries.unreleased_value(booking, transfer.effective_date, quantity)
 
 
 @bp.route("/transfers/<id:transfer_id>")
@@ -140,7 +140,7 @@ def take(transfer_id: int):
     if not form.validate_on_submit():
         return _show(transfer_id, take_form=form, status=422)
     try:
-        services.request_transfer(actor(), transfer_id, form.to_goods(), utc_now(), utc_today())
+        commands.request_transfer(actor(), transfer_id, form.to_goods(), utc_now(), utc_today())
     except InvalidInput as error:
         show_errors(form, error)
         return _show(transfer_id, take_form=form, status=422)
@@ -154,11 +154,11 @@ def answer(transfer_id: int, action: str):
     reason = ReasonForm().reason.data or ""
     try:
         if action == "approve":
-            transfer = services.approve_transfer(actor(), transfer_id, utc_now(), utc_today())
+            transfer = commands.approve_transfer(actor(), transfer_id, utc_now(), utc_today())
         elif action == "refuse":
-            transfer = services.refuse_transfer(actor(), transfer_id, reason, utc_now())
+            transfer = commands.refuse_transfer(actor(), transfer_id, reason, utc_now())
         else:
-            transfer = services.withdraw_transfer(actor(), transfer_id, reason, utc_now())
+            transfer = commands.withdraw_transfer(actor(), transfer_id, reason, utc_now())
     except (Conflict, InvalidInput) as error:
         flash(error.message, "error")
         return _show(transfer_id, status=error.status)
@@ -188,7 +188,7 @@ def pay_by_card(transfer_id: int) -> str | Response:
 @login_required
 def receipt(transfer_id: int):
     form = TransferReceiptForm()
-    transfer = services.get_transfer(actor(), transfer_id)
+    transfer = queries.get_transfer(actor(), transfer_id)
     if not form.validate_on_submit():
         return _show(transfer_id, receipt_form=form, status=422)
     try:

@@ -1,6 +1,6 @@
-"""Use cases of disputes: a party opens one (freezing the booking's escrow), the parties and
-operators write in its thread, the opener may withdraw it, an operator takes and decides it,
-and a scheduler run escalates the overdue ones."""
+"""Use cases that change disputes: a party opens one (freezing the booking's escrow), the
+parties and operators write in its thread, the opener may withdraw it, an operator takes and
+decides it; with the checks they make and the locks they take."""
 
 from __future__ import annotations
 
@@ -9,38 +9,34 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from ..accounts.models import User
 from ..audit.services import record
 from ..bookings.commands import lock_booking
 from ..bookings.models import Booking
 from ..bookings.queries import get_booking
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from ..errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from ..extensions import db
-from ..files.models import StoredFile
 from ..files.services import store_upload
 from ..money import MAX_AMOUNT_MINOR, require_currency
-from ..pagination import Page, paginate
 from ..permissions import require_operator, require_user
 from ..unit_of_work import locked_row, use_case
 from ..validation import require_int, require_text
-from ..work_items import item_failed
 from . import settlement
-from .models import Dispute, DisputeMessage, dispute_message_files, unresolved_dispute_id
+from .models import Dispute, DisputeMessage, unresolved_dispute_id
+from .queries import booking_parties, get_dispute
 from .rules import (
     CATEGORIES,
     DISPUTABLE_BOOKING_STATES,
     DISPUTE_MACHINE,
     MAX_TEXT,
-    UNRESOLVED_STATES,
     DisputeState,
     deadlines,
     loser,
 )
 from .signals import (
     dispute_decided,
-    dispute_escalated,
     dispute_message_added,
     dispute_opened,
     dispute_withdrawn,
@@ -73,11 +69,7 @@ class Decision:
     reasons: str
 
 
-def _parties(booking: Booking) -> tuple[int, int]:
-    return booking.tenant_id, booking.owner_id
-
-
-def _snapshot(dispute: Dispute) -> dict:
+def audit_snapshot(dispute: Dispute) -> dict:
     """The fields an operator's action changes, for the audit log."""
     return {
         "state": dispute.state,
@@ -169,7 +161,7 @@ def open_dispute(actor: User, booking_id: int, data: DisputeData, now: datetime)
     """A party to a paid lease claims something: the booking's escrow is frozen, and the other
     party is told and has DISPUTE_RESPONSE_DAYS to answer."""
     booking = get_booking(require_user(actor), booking_id)
-    tenant, owner = _parties(booking)
+    tenant, owner = booking_parties(booking)
     if actor.organization_id not in (tenant, owner):
         raise Forbidden("Only the tenant or the owner of a booking can open a dispute on it.")
     booking = lock_booking(booking.id)  # one opener at a time; the unique index backs it
@@ -215,22 +207,6 @@ def _add_message(
     message.files = [store_upload(actor, f.filename, f.data, field_name) for f in files]
     db.session.flush()
     return message
-
-
-def _get(dispute_id: int) -> Dispute:
-    dispute = db.session.get(Dispute, dispute_id)
-    if dispute is None:
-        raise NotFound("No such dispute.")
-    return dispute
-
-
-def get_dispute(actor: User, dispute_id: int) -> Dispute:
-    """A dispute, for the booking's parties and for operators only."""
-    dispute = _get(dispute_id)
-    actor = require_user(actor)
-    if not actor.is_operator and actor.organization_id not in _parties(dispute.booking):
-        raise NotFound("No such dispute.")
-    return dispute
 
 
 def _locked(actor: User, dispute_id: int) -> Dispute:
@@ -292,11 +268,11 @@ def take_dispute(actor: User, dispute_id: int, now: datetime) -> Dispute:
     dispute = _locked(actor, dispute_id)
     if not dispute.is_unresolved:
         raise Conflict(f"Dispute #{dispute.id} is {dispute.state}; there is nothing to take.")
-    before = _snapshot(dispute)
+    before = audit_snapshot(dispute)
     if dispute.state != DisputeState.UNDER_REVIEW:
         DISPUTE_MACHINE.move(dispute, DisputeState.UNDER_REVIEW)
     dispute.taken_by_id, dispute.taken_at = actor.id, now
-    record(actor, "dispute.take", "dispute", dispute.id, before, _snapshot(dispute), now)
+    record(actor, "dispute.take", "dispute", dispute.id, before, audit_snapshot(dispute), now)
     db.session.commit()
     return dispute
 
@@ -359,7 +335,7 @@ def decide_dispute(actor: User, dispute_id: int, decision: Decision, now: dateti
     dispute = _locked(actor, dispute_id)
     DISPUTE_MACHINE.check(dispute.state, DisputeState.RESOLVED)
     tenant, owner, payout, reasons = _check_decision(dispute, decision)
-    before = _snapshot(dispute)
+    before = audit_snapshot(dispute)
     dispute.frozen_minor = tenant + owner
     dispute.tenant_share_minor, dispute.owner_share_minor = tenant, owner
     dispute.reserve_payout_minor, dispute.reasons = payout, reasons
@@ -367,127 +343,9 @@ def decide_dispute(actor: User, dispute_id: int, decision: Decision, now: dateti
     DISPUTE_MACHINE.move(dispute, DisputeState.RESOLVED)
     settlement.execute(dispute, now)
     lost = loser(dispute.frozen_minor, tenant, owner, payout)
-    tenant_id, owner_id = _parties(dispute.booking)
+    tenant_id, owner_id = booking_parties(dispute.booking)
     dispute.lost_by_org_id = {"tenant": tenant_id, "owner": owner_id}.get(lost)
-    record(actor, "dispute.decide", "dispute", dispute.id, before, _snapshot(dispute), now)
+    record(actor, "dispute.decide", "dispute", dispute.id, before, audit_snapshot(dispute), now)
     dispute_decided.send(dispute, now=now)
     db.session.commit()
     return dispute
-
-
-def escalate_overdue(now: datetime) -> int:
-    """The scheduler's run: a case whose response window is over goes to review, and a case
-    still unresolved past its review deadline is escalated to the operators, once. Each in its
-    own transaction, claimed with SKIP LOCKED so that two runners never escalate one twice."""
-    due = db.session.scalars(
-        select(Dispute.id)
-        .where(
-            Dispute.state.in_(UNRESOLVED_STATES),
-            or_(
-                and_(Dispute.state == DisputeState.AWAITING_RESPONSE, Dispute.respond_by <= now),
-                and_(Dispute.escalated_at.is_(None), Dispute.review_by <= now),
-            ),
-        )
-        .order_by(Dispute.id)
-    ).all()
-    db.session.rollback()
-    changed = 0
-    for dispute_id in due:
-        try:
-            changed += _escalate(dispute_id, now)
-            db.session.commit()
-        except Exception:  # one bad item must not stop the run; it is retried next time
-            db.session.rollback()
-            item_failed(f"Dispute {dispute_id}")
-    return changed
-
-
-def _escalate(dispute_id: int, now: datetime) -> int:
-    dispute = locked_row(select(Dispute).where(Dispute.id == dispute_id), skip_locked=True)
-    if dispute is None or not dispute.is_unresolved:
-        return 0
-    before, changed = _snapshot(dispute), 0
-    if dispute.state == DisputeState.AWAITING_RESPONSE and dispute.respond_by <= now:
-        DISPUTE_MACHINE.move(dispute, DisputeState.UNDER_REVIEW)
-        changed = 1
-    if dispute.escalated_at is None and dispute.review_by <= now:
-        dispute.escalated_at = now
-        record(None, "dispute.escalate", "dispute", dispute.id, before, _snapshot(dispute), now)
-        dispute_escalated.send(dispute, now=now)
-        changed = 1
-    return changed
-
-
-def dispute_file(actor: User, dispute_id: int, file_id: int) -> StoredFile:
-    """An evidence file of the dispute's thread, for those who may read the dispute."""
-    dispute = get_dispute(actor, dispute_id)
-    stored = db.session.scalar(
-        select(StoredFile)
-        .join(dispute_message_files, dispute_message_files.c.stored_file_id == StoredFile.id)
-        .join(DisputeMessage, DisputeMessage.id == dispute_message_files.c.message_id)
-        .where(DisputeMessage.dispute_id == dispute.id, StoredFile.id == file_id)
-    )
-    if stored is None:
-        raise NotFound("No such file in this dispute.")
-    return stored
-
-
-def my_disputes(actor: User, page: int, per_page: int) -> Page[Dispute]:
-    """Disputes the actor's organization opened or has against it, the newest first."""
-    organization_id = require_user(actor).organization_id
-    query = (
-        select(Dispute)
-        .where(
-            or_(
-                Dispute.opened_by_org_id == organization_id,
-                Dispute.against_org_id == organization_id,
-            )
-        )
-        .order_by(Dispute.opened_at.desc(), Dispute.id.desc())
-    )
-    return paginate(query, page, per_page)
-
-
-def owner_awards(actor: User) -> list[Dispute]:
-    """Decided disputes that released part of a lease's escrow to the actor's organization as
-    its owner, the newest first: money the owner's release schedule does not list."""
-    organization_id = require_user(actor).organization_id
-    query = (
-        select(Dispute)
-        .join(Booking, Booking.id == Dispute.booking_id)
-        .where(
-            or_(
-                Dispute.opened_by_org_id == organization_id,
-                Dispute.against_org_id == organization_id,
-            ),
-            Booking.tenant_id != organization_id,
-            Dispute.state == DisputeState.RESOLVED,
-            Dispute.owner_share_minor > 0,
-        )
-        .order_by(Dispute.decided_at.desc(), Dispute.id.desc())
-    )
-    return list(db.session.scalars(query))
-
-
-def dispute_queue(actor: User, page: int, per_page: int, resolved: bool = False) -> Page[Dispute]:
-    """Operators' queue: unresolved cases, escalated first, then the nearest deadline."""
-    require_operator(actor)
-    if resolved:
-        query = select(Dispute).where(Dispute.state.not_in(UNRESOLVED_STATES))
-        query = query.order_by(Dispute.id.desc())
-    else:
-        query = (
-            select(Dispute)
-            .where(Dispute.state.in_(UNRESOLVED_STATES))
-            .order_by(Dispute.escalated_at.is_(None), Dispute.review_by, Dispute.id)
-        )
-    return paginate(query, page, per_page)
-
-
-def disputes_of_booking(actor: User, booking_id: int) -> list[Dispute]:
-    booking = get_booking(actor, booking_id)
-    return list(
-        db.session.scalars(
-            select(Dispute).where(Dispute.booking_id == booking.id).order_by(Dispute.id)
-        )
-    )
