@@ -51,7 +51,8 @@ from ..listings.models import Listing
 from ..money import Money
 from ..warehouses.models import Warehouse
 from . import search
-from .data import HOLD_DAYS, ORGANIZATIONS, _batches, _insert, analyze, generate
+from .bulk import batches, insert_rows
+from .data import HOLD_DAYS, ORGANIZATIONS, analyze, generate
 from .database import bench_app, fresh_database, server_version
 from .report import ScaleRun, print_scale, summarize
 
@@ -780,19 +781,19 @@ def load_bookings(engine: Engine, count: int, seed: int, bulk: BulkContext) -> t
         # generate() wrote holds that no booking explains; the ledger is rebuilt from bookings.
         connection.execute(delete(CapacityDay))
         organizations, users = _tenant_rows(bulk.now)
-        _insert(connection, Organization.__table__, organizations)
-        _insert(connection, User.__table__, users)
+        insert_rows(connection, Organization.__table__, organizations)
+        insert_rows(connection, User.__table__, users)
         listings = _bookable_listings(connection, bulk.today)
         if not listings:
             raise RuntimeError("no generated listing has a window long enough to book")
-        for chunk in _batches(_spread(rng, listings, count), LISTINGS_PER_CHUNK):
+        for chunk in batches(_spread(rng, listings, count), LISTINGS_PER_CHUNK):
             bookings, ledger = [], []
             for listing, number in chunk:
                 made, days = _listing_bookings(rng, listing, number, bulk)
                 bookings += made
                 ledger += days
-            loaded[0] += _insert(connection, Booking.__table__, bookings)
-            loaded[1] += _insert(connection, CapacityDay.__table__, ledger)
+            loaded[0] += insert_rows(connection, Booking.__table__, bookings)
+            loaded[1] += insert_rows(connection, CapacityDay.__table__, ledger)
     return loaded[0], loaded[1]
 
 
