@@ -17,26 +17,19 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
 import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from time import perf_counter, sleep
+from time import perf_counter
 
 from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, delete, func, select, text
 
-from .. import PROJECT_ROOT, create_app
 from ..accounts.models import Organization, User
 from ..accounts.services import issue_api_token
 from ..adapters.clock import utc_now, utc_today
@@ -53,8 +46,9 @@ from ..warehouses.models import Warehouse
 from . import search
 from .bulk import batches, insert_rows
 from .data import HOLD_DAYS, ORGANIZATIONS, analyze, generate
-from .database import bench_app, fresh_database, server_version
+from .database import bench_app, fresh_database, pooled_app, server_version
 from .report import ScaleRun, print_scale, summarize
+from .servers import gunicorn
 
 PARTS = ("service", "http", "search")
 BOOKED, REFUSED = "booked", "refused"
@@ -72,13 +66,10 @@ PEAK_FREE_UNITS = 10
 PEAK_SHARE = 0.3
 #: goods every hot listing (and every generated booking) accepts
 GOODS = SkuProfile(120, 80, 150, 400, 10, 30, "general", 3)
-BENCH_SECRET = "benchmark-only-secret"
 #: untimed load before the runs: connections, statement caches and gunicorn workers warm up
 WARM_UP_SECONDS = 3.0
 BARRIER_TIMEOUT = 120
 HTTP_TIMEOUT = 60
-SERVER_START_TIMEOUT = 60
-SERVER_STOP_TIMEOUT = 20
 BOOKINGS_PATH = "/api/v1/bookings"
 #: search data: share of listings with bookings; how far into a window a lease may start
 BOOKED_LISTING_SHARE = 0.3
@@ -207,19 +198,6 @@ def ledger_line(engine: Engine) -> str:
 
 
 # --- parties and hot listings -----------------------------------------------------------------
-
-
-def _pooled_app(url: str, connections: int) -> Flask:
-    """bench_app's configuration, with a connection for every client thread."""
-    options = {"pool_size": connections, "max_overflow": 0}
-    return create_app(
-        "production",
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": options,
-            "SECRET_KEY": BENCH_SECRET,
-        },
-    )
 
 
 def _seed_parties() -> Parties:
@@ -420,80 +398,6 @@ def http_client(
     return client
 
 
-# --- gunicorn ---------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _gunicorn_command(port: int, workers: int, threads: int) -> list[str]:
-    return [
-        sys.executable, "-m", "gunicorn", "wsgi:app", "--chdir", str(PROJECT_ROOT),
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-        "--worker-class", "gthread" if threads > 1 else "sync",
-    ]  # fmt: skip
-
-
-def _log_tail(log) -> str:
-    log.seek(0)
-    return log.read().decode(errors="replace")[-3000:]
-
-
-def _wait_until_serving(server: subprocess.Popen, port: int, log) -> None:
-    deadline = perf_counter() + SERVER_START_TIMEOUT
-    while perf_counter() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{_log_tail(log)}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            sleep(0.2)
-    raise RuntimeError(
-        f"gunicorn did not listen within {SERVER_START_TIMEOUT} s:\n{_log_tail(log)}"
-    )
-
-
-def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    server.terminate()  # gunicorn stops its workers gracefully on SIGTERM
-    try:
-        server.wait(SERVER_STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        # start_new_session made the master the leader of a group of its own workers only.
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-
-
-@contextmanager
-def gunicorn(database_url: str, workers: int, threads: int) -> Iterator[tuple[str, int]]:
-    """gunicorn serving wsgi:app on 127.0.0.1 against the database; stopped on exit."""
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "WX_ENV": "production",
-        "WX_SECRET_KEY": BENCH_SECRET,
-        "WX_SQLALCHEMY_DATABASE_URI": database_url,
-    }
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            _gunicorn_command(port, workers, threads),
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            _wait_until_serving(server, port, log)
-            yield "127.0.0.1", port
-        finally:
-            _stop(server)
-
-
 # --- throughput runs --------------------------------------------------------------------------
 
 
@@ -588,7 +492,7 @@ def _server(args: argparse.Namespace) -> str:
 
 def throughput(args: argparse.Namespace) -> None:
     with fresh_database(args.database, args.postgres_url) as url:
-        app = _pooled_app(url, max(args.clients) + 2)
+        app = pooled_app(url, max(args.clients) + 2)
         with app.app_context():
             try:
                 db.create_all()
