@@ -422,7 +422,7 @@ def _service_runs(app: Flask, parties: Parties, args: argparse.Namespace) -> lis
 def _http_runs(url: str, parties: Parties, args: argparse.Namespace) -> list[Run]:
     tenants = [parties.tenants[number % TENANTS] for number in range(max(args.clients))]
     tokens = [
-        issue_api_token(db.session.get(User, tenant), f"bench client {number}")[1]
+        issue_api_token(db.session.get(User, tenant), f"bench client {number}", utc_now())[1]
         for number, tenant in enumerate(tenants)
     ]
     with gunicorn(url, args.gunicorn_workers, args.gunicorn_threads) as address:
