@@ -15,62 +15,57 @@ with Core inserts; then search shapes are timed with bench/search.py.
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import random
 import signal
-import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from time import perf_counter
 
 from flask import Flask, current_app
-from sqlalchemy import Connection, Engine, delete, func, select, text
+from sqlalchemy import Connection, Engine, delete, select
 
 from ..accounts.models import Organization, User
 from ..accounts.services import issue_api_token
 from ..adapters.clock import utc_now, utc_today
-from ..bookings.capacity import InsufficientCapacity
 from ..bookings.commands import BookingRequest, request_booking
 from ..bookings.models import Booking, CapacityDay
-from ..bookings.rules import HOLDING_STATES, BookingTerms, SkuProfile, quote
+from ..bookings.rules import HOLDING_STATES, BookingTerms, quote
 from ..catalog import CATEGORY_BITS
-from ..errors import DomainError
 from ..extensions import db
 from ..listings.models import Listing
 from ..money import Money
 from ..warehouses.models import Warehouse
 from . import search
+from .booking_clients import (
+    BOOKED,
+    GOODS,
+    HOT_WINDOW_DAYS,
+    PEAK_DAYS,
+    PEAK_FREE_UNITS,
+    PEAK_SHARE,
+    REFUSED,
+    TENANTS,
+    Budget,
+    Client,
+    HotListings,
+    Run,
+    http_client,
+    measure,
+    run_clients,
+    service_client,
+)
 from .bulk import batches, insert_rows
+from .capacity_check import ledger_line
 from .data import HOLD_DAYS, ORGANIZATIONS, analyze, generate
 from .database import bench_app, fresh_database, pooled_app, server_version
 from .report import ScaleRun, print_scale, summarize
 from .servers import gunicorn
 
 PARTS = ("service", "http", "search")
-BOOKED, REFUSED = "booked", "refused"
-#: exporter organizations that book; clients take turns among them
-TENANTS = 8
-HOT_WINDOW_DAYS = 365
-HOT_LEASE_DAYS = (7, 28)
-HOT_REQUEST_UNITS = (1, 10)
-#: The first PEAK_DAYS of every hot listing are sold before the run but for PEAK_FREE_UNITS,
-#: and PEAK_SHARE of the requests start in them: the peak sells out in the first attempts and
-#: its requests are refused from then on, while the rest of the year still takes bookings. So
-#: refusals are a steady share of a run, not one that grows with the run's length.
-PEAK_DAYS = 14
-PEAK_FREE_UNITS = 10
-PEAK_SHARE = 0.3
-#: goods every hot listing (and every generated booking) accepts
-GOODS = SkuProfile(120, 80, 150, 400, 10, 30, "general", 3)
 #: untimed load before the runs: connections, statement caches and gunicorn workers warm up
 WARM_UP_SECONDS = 3.0
-BARRIER_TIMEOUT = 120
-HTTP_TIMEOUT = 60
-BOOKINGS_PATH = "/api/v1/bookings"
 #: search data: share of listings with bookings; how far into a window a lease may start
 BOOKED_LISTING_SHARE = 0.3
 START_SPREAD_DAYS = 150
@@ -80,121 +75,10 @@ LISTINGS_PER_CHUNK = 1000
 
 
 @dataclass(frozen=True)
-class Budget:
-    """How long each client goes on: a number of seconds or a number of attempts."""
-
-    seconds: float | None
-    attempts: int | None = None
-
-    def spent(self, started: float, attempts: int) -> bool:
-        if self.attempts is not None:
-            return attempts >= self.attempts
-        return perf_counter() - started >= self.seconds
-
-    def describe(self) -> str:
-        if self.attempts is not None:
-            return f"{self.attempts} attempts per client"
-        return f"{self.seconds:g} s per run"
-
-
-@dataclass
-class Tally:
-    """What one or more clients saw: outcome per attempt and how long each took."""
-
-    seconds: list[float] = field(default_factory=list)
-    booked_seconds: list[float] = field(default_factory=list)
-    outcomes: Counter = field(default_factory=Counter)
-    #: the first message of each kind of error, to say what went wrong
-    examples: dict[str, str] = field(default_factory=dict)
-
-    def add(self, outcome: str, seconds: float, message: str = "") -> None:
-        self.seconds.append(seconds)
-        if outcome == BOOKED:
-            self.booked_seconds.append(seconds)
-        self.outcomes[outcome] += 1
-        if message:
-            self.examples.setdefault(outcome, message)
-
-    def merge(self, other: Tally) -> None:
-        self.seconds += other.seconds
-        self.booked_seconds += other.booked_seconds
-        self.outcomes.update(other.outcomes)
-        for outcome, message in other.examples.items():
-            self.examples.setdefault(outcome, message)
-
-    @property
-    def errors(self) -> int:
-        return len(self.seconds) - self.outcomes[BOOKED] - self.outcomes[REFUSED]
-
-
-@dataclass(frozen=True)
-class Run:
-    clients: int
-    wall_seconds: float
-    tally: Tally
-    #: share of the hot listings' unit-days held at the end
-    fill: float
-
-
-@dataclass(frozen=True)
-class HotListings:
-    ids: list[int]
-    units: int
-    first_day: date
-
-    def draw(self, rng: random.Random) -> tuple[int, int, date, date]:
-        """A random request: listing, units, first and last day."""
-        length = rng.randint(*HOT_LEASE_DAYS)
-        latest = PEAK_DAYS - 1 if rng.random() < PEAK_SHARE else HOT_WINDOW_DAYS - length
-        start = self.first_day + timedelta(days=rng.randint(0, latest))
-        units = rng.randint(*HOT_REQUEST_UNITS)
-        return rng.choice(self.ids), units, start, start + timedelta(days=length - 1)
-
-
-@dataclass(frozen=True)
 class Parties:
     warehouse_id: int
     #: user ids of the exporters' admins
     tenants: list[int]
-
-
-# --- the ledger check -------------------------------------------------------------------------
-
-HOLDING = ", ".join(f"'{state}'" for state in sorted(HOLDING_STATES))
-NEXT_DAY = {"postgresql": "d.day + 1", "sqlite": "date(d.day, '+1 day')"}
-#: Units booked per listing and day, rebuilt from the holding bookings; then the days booked
-#: beyond the listing's quantity, and the days where capacity_days disagrees with the bookings.
-LEDGER_CHECK = """
-WITH RECURSIVE booked_day (listing_id, day, last_day, quantity) AS (
-    SELECT listing_id, start_date, end_date, quantity FROM bookings WHERE state IN ({holding})
-    UNION ALL
-    SELECT d.listing_id, {next_day}, d.last_day, d.quantity
-    FROM booked_day AS d WHERE d.day < d.last_day
-), booked AS (
-    SELECT listing_id, day, sum(quantity) AS units FROM booked_day GROUP BY listing_id, day
-)
-SELECT
-    (SELECT count(*) FROM booked AS b JOIN listings AS l ON l.id = b.listing_id
-     WHERE b.units > l.quantity),
-    (SELECT count(*) FROM booked AS b LEFT JOIN capacity_days AS cd
-        ON cd.listing_id = b.listing_id AND cd.day = b.day
-     WHERE cd.held IS NULL OR cd.held <> b.units)
-    + (SELECT count(*) FROM capacity_days AS cd WHERE cd.held <> 0 AND NOT EXISTS (
-        SELECT 1 FROM booked AS b WHERE b.listing_id = cd.listing_id AND b.day = cd.day))
-"""
-
-
-def ledger_problems(engine: Engine) -> tuple[int, int]:
-    """(overbooked listing-days, capacity_days rows that differ from the bookings)."""
-    sql = LEDGER_CHECK.format(holding=HOLDING, next_day=NEXT_DAY[engine.dialect.name])
-    with engine.connect() as connection:
-        overbooked, mismatches = connection.execute(text(sql)).one()
-    return overbooked, mismatches
-
-
-def ledger_line(engine: Engine) -> str:
-    overbooked, mismatches = ledger_problems(engine)
-    return f"overbooked days: {overbooked}, ledger mismatches: {mismatches}"
 
 
 # --- parties and hot listings -----------------------------------------------------------------
@@ -272,149 +156,12 @@ def _sell_peak(hot: HotListings, tenant_id: int) -> None:
         request_booking(actor, request, terms, utc_now(), utc_today())
 
 
-def _fill(hot: HotListings) -> float:
-    held = db.session.scalar(
-        select(func.coalesce(func.sum(CapacityDay.held), 0)).where(
-            CapacityDay.listing_id.in_(hot.ids)
-        )
-    )
-    db.session.rollback()
-    return held / (len(hot.ids) * hot.units * HOT_WINDOW_DAYS)
-
-
-# --- clients ----------------------------------------------------------------------------------
-
-Client = Callable[[int, threading.Barrier], Tally]
-
-
-def _run_clients(clients: int, client: Client) -> tuple[float, Tally]:
-    """Start all clients at one moment; the wall time runs until the last one is done."""
-    starts: list[float] = []
-    barrier = threading.Barrier(clients, action=lambda: starts.append(perf_counter()))
-    with ThreadPoolExecutor(clients) as pool:
-        tallies = list(pool.map(lambda number: client(number, barrier), range(clients)))
-    wall = perf_counter() - starts[0]
-    total = Tally()
-    for tally in tallies:
-        total.merge(tally)
-    return wall, total
-
-
-def _error_kind(error: Exception) -> str:
-    return error.code if isinstance(error, DomainError) else type(error).__name__
-
-
-def _first_line(error: Exception) -> str:
-    return next(iter(str(error).splitlines()), "")
-
-
-def _book(tenant_id: int, request: BookingRequest, terms: BookingTerms) -> tuple[str, str]:
-    """One request as a view makes it: load the actor, call the service. (outcome, message)"""
-    try:
-        request_booking(db.session.get(User, tenant_id), request, terms, utc_now(), utc_today())
-    except InsufficientCapacity:
-        return REFUSED, ""
-    except Exception as error:  # counted and reported; the run goes on as a server would
-        return _error_kind(error), _first_line(error)
-    finally:
-        db.session.remove()  # as at the end of a request
-    return BOOKED, ""
-
-
-def service_client(
-    app: Flask, hot: HotListings, parties: Parties, budget: Budget, seed: int
-) -> Client:
-    def client(number: int, barrier: threading.Barrier) -> Tally:
-        rng = random.Random(f"{seed}-service-{number}")
-        tenant_id = parties.tenants[number % len(parties.tenants)]
-        terms = BookingTerms.from_config(app.config)
-        tally = Tally()
-        with app.app_context():
-            barrier.wait(BARRIER_TIMEOUT)
-            started = perf_counter()
-            while not budget.spent(started, len(tally.seconds)):
-                request = BookingRequest(*hot.draw(rng), GOODS)
-                began = perf_counter()
-                outcome, message = _book(tenant_id, request, terms)
-                tally.add(outcome, perf_counter() - began, message)
-        return tally
-
-    return client
-
-
-def _booking_body(listing_id: int, units: int, start: date, end: date) -> bytes:
-    body = {
-        "listing_id": listing_id,
-        "quantity": units,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "sku_profile": asdict(GOODS),
-    }
-    return json.dumps(body).encode()
-
-
-def _post(connection: http.client.HTTPConnection, body: bytes, headers: dict) -> tuple[str, str]:
-    try:
-        connection.request("POST", BOOKINGS_PATH, body, headers)
-        response = connection.getresponse()
-        payload = response.read()
-    except (OSError, http.client.HTTPException) as error:
-        connection.close()  # the next attempt opens a new connection
-        return type(error).__name__, str(error)
-    if response.status == 201:
-        return BOOKED, ""
-    try:
-        problem = json.loads(payload)["error"]
-    except (ValueError, KeyError, TypeError):
-        problem = {"code": "?", "message": payload[:200].decode(errors="replace")}
-    if response.status == 409 and problem["code"] == InsufficientCapacity.code:
-        return REFUSED, ""
-    return f"HTTP {response.status} {problem['code']}", problem["message"]
-
-
-def http_client(
-    address: tuple[str, int], tokens: list[str], hot: HotListings, budget: Budget, seed: int
-) -> Client:
-    def client(number: int, barrier: threading.Barrier) -> Tally:
-        rng = random.Random(f"{seed}-http-{number}")
-        headers = {
-            "Authorization": f"Bearer {tokens[number % len(tokens)]}",
-            "Content-Type": "application/json",
-        }
-        connection = http.client.HTTPConnection(*address, timeout=HTTP_TIMEOUT)
-        tally = Tally()
-        try:
-            barrier.wait(BARRIER_TIMEOUT)
-            started = perf_counter()
-            while not budget.spent(started, len(tally.seconds)):
-                body = _booking_body(*hot.draw(rng))
-                began = perf_counter()
-                outcome, message = _post(connection, body, headers)
-                tally.add(outcome, perf_counter() - began, message)
-        finally:
-            connection.close()
-        return tally
-
-    return client
-
-
 # --- throughput runs --------------------------------------------------------------------------
-
-
-def _measure(label: str, clients: int, hot: HotListings, client: Client) -> Run:
-    wall, tally = _run_clients(clients, client)
-    run = Run(clients, wall, tally, _fill(hot))
-    print(
-        f"{label}, {clients} clients: {len(tally.seconds):,} attempts in {wall:.1f} s;"
-        f" {ledger_line(db.engine)}",
-        flush=True,
-    )
-    return run
 
 
 def _service_runs(app: Flask, parties: Parties, args: argparse.Namespace) -> list[Run]:
     def client(hot: HotListings, budget: Budget) -> Client:
-        return service_client(app, hot, parties, budget, args.seed)
+        return service_client(app, hot, parties.tenants, budget, args.seed)
 
     return _runs("service layer", parties, args, client)
 
@@ -437,11 +184,11 @@ def _runs(
     label: str, parties: Parties, args: argparse.Namespace, client: Callable[..., Client]
 ) -> list[Run]:
     warm_up = _hot_listings(parties, args.hot_listings, args.units)
-    _run_clients(max(args.clients), client(warm_up, Budget(WARM_UP_SECONDS)))
+    run_clients(max(args.clients), client(warm_up, Budget(WARM_UP_SECONDS)))
     runs = []
     for clients in args.clients:
         hot = _hot_listings(parties, args.hot_listings, args.units)
-        runs.append(_measure(label, clients, hot, client(hot, args.budget)))
+        runs.append(measure(label, clients, hot, client(hot, args.budget)))
     return runs
 
 
