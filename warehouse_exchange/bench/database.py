@@ -16,6 +16,7 @@ from .. import create_app
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 KINDS = ("sqlite", "postgresql")
+BENCH_SECRET = "benchmark-only-secret"
 
 
 @contextmanager
@@ -47,7 +48,20 @@ def bench_app(database_url: str) -> Flask:
     """The production configuration, so that nothing debug-only (reloaders, echo) is timed."""
     return create_app(
         "production",
-        {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "benchmark-only-secret"},
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": BENCH_SECRET},
+    )
+
+
+def pooled_app(url: str, connections: int) -> Flask:
+    """bench_app's configuration, with a connection for every client thread."""
+    options = {"pool_size": connections, "max_overflow": 0}
+    return create_app(
+        "production",
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": options,
+            "SECRET_KEY": BENCH_SECRET,
+        },
     )
 
 

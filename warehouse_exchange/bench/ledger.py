@@ -17,7 +17,7 @@ from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger.models import LedgerEntry, LedgerTransaction
 from ..ledger.services import Leg
-from .data import _batches
+from .bulk import batches
 from .database import bench_app, fresh_database, server_version
 from .report import summarize
 
@@ -110,9 +110,9 @@ def load_history(tenant: int, entries: int) -> None:
         for account, sign in ((clearing, -1), (escrow, 1))
     )
     with db.engine.begin() as connection:
-        for batch in _batches(transactions):
+        for batch in batches(transactions):
             connection.execute(insert(LedgerTransaction), batch)
-        for batch in _batches(legs):
+        for batch in batches(legs):
             connection.execute(insert(LedgerEntry), batch)
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
