@@ -134,6 +134,9 @@ SCHEDULER_METRICS_PORT = None
 #: Run the scheduled jobs inside this process (the development server). Production runs
 #: `flask scheduler run` as its own process instead, never inside gunicorn workers.
 SCHEDULER_IN_PROCESS = False
+#: A scheduler host whose clock differs from the database's by more than this (seconds) runs
+#: no job: jobs release escrow by the time, and a clock running ahead would release it early.
+SCHEDULER_MAX_CLOCK_SKEW_SECONDS = 5
 #: Outside production, operators may move the clock forward (`flask demo advance --days N`, or
 #: the jobs page) to take leases to their end without waiting; production ignores this.
 DEMO_CLOCK = True

@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from tests.concurrency_support import isolated_app, run_at_once
@@ -154,3 +155,23 @@ def test_a_failing_item_is_counted_in_the_run_and_retried(app, owner, exporter, 
     assert jobs.run(app, release, start_noon) == 1
     latest = db.session.scalars(select(JobRun).order_by(JobRun.id.desc())).first()
     assert latest.failed_items == 0 and latest.error == ""
+
+
+def test_a_host_whose_clock_runs_ahead_of_the_database_runs_no_job(tmp_path):
+    """The finding: jobs read the host's clock, so a scheduler host running ahead released
+    escrow early. PostgreSQL keeps the time the hosts are compared with."""
+    expire = next(job for job in jobs.JOBS if job.name == "expire-requests")
+    with isolated_app("postgresql", tmp_path) as app:
+        with app.app_context():
+            seed_stale_requests()
+        for skew in (timedelta(minutes=10), -timedelta(minutes=10)):
+            skewed = time_machine.travel(datetime.now(UTC) + skew, tick=True)
+            with skewed, pytest.raises(jobs.HostClockSkewed, match="ahead of|behind"):
+                jobs.run(app, expire)
+        with app.app_context():
+            assert set(db.session.scalars(select(Booking.state))) == {"requested"}
+            refused = db.session.scalars(select(JobRun).order_by(JobRun.id)).all()
+            assert [run.job for run in refused] == ["expire-requests"] * 2
+            assert all("clock" in run.error and not run.succeeded for run in refused)
+        with time_machine.travel(datetime.now(UTC) + timedelta(seconds=2), tick=True):
+            assert jobs.run(app, expire) == BACKLOG  # within the allowed skew

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from time import perf_counter
 
 from flask import Flask
+from sqlalchemy import text
 
 from ..accounts.throttling import forget_stale_failures
 from ..adapters.clock import utc_now
@@ -98,6 +99,27 @@ JOBS = [
 ]  # fmt: skip
 
 
+class HostClockSkewed(RuntimeError):
+    pass
+
+
+def check_host_clock(app: Flask) -> None:
+    """Jobs decide money by the time (a release falls due, a request lapses), and they run on
+    whichever host runs a scheduler: one whose clock runs ahead would release escrow early.
+    So a host whose clock differs from the database's by more than a few seconds runs nothing.
+    (SQLite lives on this host and reads its clock: there is nothing to compare.)"""
+    if db.engine.dialect.name != "postgresql":
+        return
+    database_now = db.session.scalar(text("SELECT clock_timestamp()"))
+    skew = (datetime.now(UTC) - database_now).total_seconds()
+    limit = app.config["SCHEDULER_MAX_CLOCK_SKEW_SECONDS"]
+    if abs(skew) > limit:
+        raise HostClockSkewed(
+            f"This host's clock is {abs(skew):.1f} s {'ahead of' if skew > 0 else 'behind'}"
+            f" the database's (at most {limit} s allowed); no job runs here until it is set."
+        )
+
+
 def run(app: Flask, job: Job, now: datetime | None = None) -> int:
     """Run one job now and record the run; returns how many items it changed."""
     with app.app_context():
@@ -105,6 +127,7 @@ def run(app: Flask, job: Job, now: datetime | None = None) -> int:
             demo_clock.load_offset()
         started, clock = utc_now(), perf_counter()
         try:
+            check_host_clock(app)
             changed = job.work(now or started)
         except Exception as error:
             db.session.rollback()
