@@ -5,19 +5,20 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import g
-
 from . import metrics
 
 log = logging.getLogger("warehouse_exchange.jobs")
 
 
 def job_run_finished(
-    job: str, clock_started: float, changed: int | None = None, error: BaseException | None = None
+    job: str,
+    clock_started: float,
+    failed: int,
+    changed: int | None = None,
+    error: BaseException | None = None,
 ) -> None:
-    """Call before the run is recorded: the items that failed are read without being taken."""
+    """Count the run and log it: `failed` items could not be processed (retried next run)."""
     seconds = time.perf_counter() - clock_started
-    failed = len(g.get("failed_items", []))
     metrics.count_job_run(job, seconds, failed, error)
     fields = {
         "job": job,

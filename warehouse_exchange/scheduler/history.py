@@ -11,12 +11,12 @@ from ..accounts.models import User
 from ..adapters.clock import utc_now
 from ..extensions import db
 from ..permissions import require_operator
-from ..work_items import failed_items
 from .models import JobRun
 
 
-def record_run(job: str, started_at: datetime, changed: int | None = None, error=None) -> None:
-    failed = failed_items()
+def record_run(
+    job: str, started_at: datetime, failed: list[str], changed: int | None = None, error=None
+) -> None:
     if error is not None:
         message = f"{type(error).__name__}: {error}"
     else:

@@ -29,6 +29,7 @@ from ..observability.jobs import job_run_finished
 from ..transfers.jobs import expire_transfers
 from ..trust.blacklist import end_lapsed_blacklistings
 from ..trust.credit import rate_everyone
+from ..work_items import failed_items
 from . import demo_clock
 from .history import record_run
 
@@ -131,12 +132,14 @@ def run(app: Flask, job: Job, now: datetime | None = None) -> int:
             changed = job.work(now or started)
         except Exception as error:
             db.session.rollback()
-            job_run_finished(job.name, clock, error=error)
-            record_run(job.name, started, error=error)
+            failed = failed_items()
+            job_run_finished(job.name, clock, len(failed), error=error)
+            record_run(job.name, started, failed, error=error)
             raise
         else:
-            job_run_finished(job.name, clock, changed=changed)
-            record_run(job.name, started, changed=changed)
+            failed = failed_items()
+            job_run_finished(job.name, clock, len(failed), changed=changed)
+            record_run(job.name, started, failed, changed=changed)
         finally:
             db.session.remove()
     return changed
