@@ -23,6 +23,7 @@ log = logging.getLogger("warehouse_exchange.requests")
 
 HEADER = "X-Request-ID"
 ENVIRON_KEY = "warehouse_exchange.request_id"
+STARTED_KEY = "warehouse_exchange.request_started"
 #: what a proxy's id may look like: a uuid, a hex or base64ish token; nothing that could
 #: forge a log line or an HTML page
 _SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+/=-]{0,127}")
@@ -50,13 +51,20 @@ class RequestIdFilter(logging.Filter):
 
 def _start() -> None:
     current_request_id()
-    request.environ["warehouse_exchange.log_started"] = time.perf_counter()
+    request.environ[STARTED_KEY] = time.perf_counter()
+
+
+def request_seconds() -> float | None:
+    """How long the current request has run, from the first of its hooks (the log line and
+    the latency metric read the same clock)."""
+    started = request.environ.get(STARTED_KEY)
+    return time.perf_counter() - started if started is not None else None
 
 
 def _log_request(response):
     response.headers[HEADER] = current_request_id()
-    started = request.environ.get("warehouse_exchange.log_started")
-    duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
+    seconds = request_seconds()
+    duration_ms = round(seconds * 1000, 1) if seconds is not None else None
     user = g.get("_login_user")  # Flask-Login's, when the request loaded one: no query here
     fields = {
         "method": request.method,

@@ -17,7 +17,6 @@ import hmac
 import ipaddress
 import logging
 import os
-import time
 
 from flask import Blueprint, Flask, Response, abort, current_app, request
 from prometheus_client import (
@@ -33,6 +32,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy import func, select
 
 from ..extensions import db, limiter
+from .logs import request_seconds
 
 bp = Blueprint("metrics", __name__)
 log = logging.getLogger(__name__)
@@ -155,16 +155,12 @@ def count_job_run(job: str, seconds: float, failed_items: int, error: BaseExcept
 # --- requests --------------------------------------------------------------------------
 
 
-def _start_clock() -> None:
-    request.environ["warehouse_exchange.metrics_started"] = time.perf_counter()
-
-
 def _count_request(response):
     endpoint = request.endpoint or "unmatched"  # unknown paths must not make new series
     HTTP_REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
-    started = request.environ.get("warehouse_exchange.metrics_started")
-    if started is not None:
-        HTTP_LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
+    seconds = request_seconds()
+    if seconds is not None:
+        HTTP_LATENCY.labels(request.method, endpoint).observe(seconds)
     return response
 
 
@@ -256,14 +252,18 @@ def multiprocess_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 
 
+def process_counters() -> CollectorRegistry:
+    """This process's counters, or, in multiprocess mode, every process's added up."""
+    if not multiprocess_dir():
+        return REGISTRY
+    counters = CollectorRegistry()
+    multiprocess.MultiProcessCollector(counters)
+    return counters
+
+
 def scrape() -> bytes:
-    if multiprocess_dir():
-        counters = CollectorRegistry()
-        multiprocess.MultiProcessCollector(counters)
-    else:
-        counters = REGISTRY
     try:
-        return generate_latest(_Together(counters, LedgerCollector()))
+        return generate_latest(_Together(process_counters(), LedgerCollector()))
     finally:
         db.session.rollback()
 
@@ -292,11 +292,7 @@ def serve_alone(port: int) -> None:
     """For a process that serves no web pages (the scheduler): its counters on 127.0.0.1."""
     from prometheus_client import start_http_server
 
-    registry = REGISTRY
-    if multiprocess_dir():
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-    start_http_server(port, addr="127.0.0.1", registry=registry)
+    start_http_server(port, addr="127.0.0.1", registry=process_counters())
 
 
 @bp.get("/metrics")
@@ -308,8 +304,6 @@ def metrics():
 
 def register(app: Flask) -> None:
     _allowed_networks(app.config)  # a mistyped network fails at start, not at the first scrape
-    # first of the hooks, so that the time spent in the others (CSRF, the demo clock) counts
-    app.before_request_funcs.setdefault(None, []).insert(0, _start_clock)
-    app.after_request(_count_request)
+    app.after_request(_count_request)  # timed from logs' first hook, so the others count
     app.register_blueprint(bp)
     limiter.exempt(bp)
