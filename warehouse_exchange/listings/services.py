@@ -254,8 +254,7 @@ def change_listing_status(actor: User, listing_id: int, status: str, today: date
     require_same_organization(actor, listing.warehouse.organization_id, "listing")
     if status == ListingStatus.ACTIVE:  # resuming publishes the listing again
         require_not_blacklisted(listing.warehouse.organization_id, today)
-    LISTING_MACHINE.check(listing.status, status)  # refuses any text that is no status, too
-    listing.status = ListingStatus(status)
+    LISTING_MACHINE.move(listing, status)  # refuses any text that is no status, too
     db.session.commit()
     return listing
 
