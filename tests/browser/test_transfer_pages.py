@@ -127,6 +127,7 @@ def test_the_tenant_offers_a_lease_and_an_exporter_finds_it(page, live_server, l
     badge.click()
     assert page.is_visible("#transfers")
     page.click("#transfers a:has-text('#')")
+    page.wait_for_url("**/transfers/*")  # the page loaded, not only its address changed
     assert page.is_visible("text=Ask to take it over")
     screenshot(page, "transfer-take-over")
 
