@@ -43,12 +43,14 @@ class Job:
     #: a nightly job runs at this time (UTC), a quiet hour, not every_minutes from start
     nightly_at: time | None = None
 
-    def trigger(self) -> dict:
-        """How APScheduler is told when to run it."""
+    def trigger(self, started: datetime) -> dict:
+        """How APScheduler is told when to run it. A job on an interval runs first when the
+        scheduler starts, so that a restart does not leave due work waiting a whole interval
+        (an hour, for some); a nightly one keeps to its hour."""
         if self.nightly_at is not None:
             return {"trigger": "cron", "hour": self.nightly_at.hour,
                     "minute": self.nightly_at.minute}  # fmt: skip
-        return {"trigger": "interval", "minutes": self.every_minutes}
+        return {"trigger": "interval", "minutes": self.every_minutes, "next_run_time": started}
 
 
 def _charge_saved_cards(now: datetime) -> int:
@@ -146,11 +148,12 @@ def run(app: Flask, job: Job, now: datetime | None = None) -> int:
 
 
 def schedule(scheduler, app: Flask) -> None:
+    started = datetime.now(UTC)
     for job in JOBS:
         scheduler.add_job(
             run,
             args=(app, job),
-            **job.trigger(),
+            **job.trigger(started),
             id=job.name,
             name=job.description,
             max_instances=1,
