@@ -4,7 +4,7 @@ reserve's cover of a month its tenant did not pay, so that the owner's release g
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -153,12 +153,9 @@ def _transfer_to_owner(instalment: ReleaseInstalment, gateway: PaymentGateway) -
     instalment.transfer_id, instalment.transferred_minor = transfer_id, amount
 
 
-def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> int:
-    """Release every instalment that is due on a running or completed lease and whose month
-    is paid (or covered by the guarantee reserve), each in its own transaction and exactly
-    once, and with a card gateway send it on to the owner. Returns how many this runner
-    released; one waiting for its month's payment, or frozen by an open dispute, is tried
-    again on the next run."""
+def due_release_ids(today: date) -> list[int]:
+    """The instalments due for release by `today` and not yet released: on a running or
+    completed lease, with their month paid (or covered), and not frozen by an open dispute."""
     unsettled_month = (
         select(PaymentInstalment.id)
         .where(
@@ -168,18 +165,27 @@ def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> in
         )
         .exists()
     )
-    due = db.session.scalars(
+    return db.session.scalars(
         select(ReleaseInstalment.id)
         .join(Booking, Booking.id == ReleaseInstalment.booking_id)
         .where(
             ReleaseInstalment.released_at.is_(None),
-            ReleaseInstalment.due_on <= now.date(),
+            ReleaseInstalment.due_on <= today,
             Booking.state.in_(RELEASING_STATES),
             ~unsettled_month,  # a month is released once it is paid, or covered
             ~escrow_frozen(ReleaseInstalment.booking_id),  # by an open dispute
         )
         .order_by(ReleaseInstalment.due_on, ReleaseInstalment.id)
     ).all()
+
+
+def run_due_releases(now: datetime, gateway: PaymentGateway | None = None) -> int:
+    """Release every instalment that is due on a running or completed lease and whose month
+    is paid (or covered by the guarantee reserve), each in its own transaction and exactly
+    once, and with a card gateway send it on to the owner. Returns how many this runner
+    released; one waiting for its month's payment, or frozen by an open dispute, is tried
+    again on the next run."""
+    due = due_release_ids(now.date())
     db.session.rollback()
     released = 0
     for instalment_id in due:
