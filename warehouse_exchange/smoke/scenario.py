@@ -1,0 +1,152 @@
+"""The smoke run's marketplace: the demo data loaded as if it had started weeks ago, so that
+leases are due to start and escrow is due for release when the schedulers come up; a few hot
+listings that the bookers fight over; fresh organizations that upload documents; and a bearer
+token for every user the traffic acts as."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import flask_migrate
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from .. import PROJECT_ROOT, create_app
+from ..accounts.models import User
+from ..accounts.services import Registration, issue_api_token, register_organization
+from ..adapters.clock import utc_now, utc_today
+from ..blacklist.guards import blacklisting
+from ..demo import OPERATOR, PASSWORD, load_demo_data
+from ..extensions import db
+from ..listings.models import Listing
+from ..listings.rules import ListingStatus
+
+#: how long ago the demo marketplace "opened": its paid leases have started since
+DAYS_AGO = 45
+HOT_LISTINGS = 3
+UPLOADERS = 4
+SMOKE_SECRET = "smoke-run-only-secret"
+
+
+@dataclass(frozen=True)
+class HotListing:
+    id: int
+    owner_token: str
+    first_day: date
+    last_day: date
+    min_days: int
+    min_units: int
+    max_units: int
+    temperature: tuple[int, int]
+    max_weight_kg: int
+
+
+@dataclass(frozen=True)
+class Scenario:
+    operator_token: str
+    operator_email: str
+    password: str
+    booker_tokens: list[str]
+    hot_listings: list[HotListing]
+    uploader_tokens: list[str]
+
+
+def smoke_app(database_url: str) -> Flask:
+    return create_app(
+        "production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SMOKE_SECRET}
+    )
+
+
+def build(database_url: str) -> Scenario:
+    """Migrate the empty database to head and load the marketplace into it."""
+    app = smoke_app(database_url)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise here
+    with app.app_context():
+        flask_migrate.upgrade(directory=str(PROJECT_ROOT / "migrations"))
+        opened = utc_today() - timedelta(days=DAYS_AGO)
+        load_demo_data(current_app.extensions["geocoder"], opened)
+        now = utc_now()
+        scenario = Scenario(
+            operator_token=_token(_user(OPERATOR[0]), now),
+            operator_email=OPERATOR[0],
+            password=PASSWORD,
+            booker_tokens=[_token(user, now) for user in _exporters(now.date())],
+            hot_listings=_hot_listings(now),
+            uploader_tokens=[_token(_uploader(number), now) for number in range(UPLOADERS)],
+        )
+    with app.app_context():
+        db.engine.dispose()
+    return scenario
+
+
+def _user(email: str) -> User:
+    return db.session.scalars(select(User).where(User.email == email)).one()
+
+
+def _token(user: User, now: datetime) -> str:
+    return issue_api_token(user, "smoke run", now, 1)[1]
+
+
+def _exporters(today: date) -> list[User]:
+    """Every user whose organization rents space and is not on the blacklist."""
+    users = db.session.scalars(select(User).where(User.role != "operator")).all()
+    return [
+        user
+        for user in users
+        if user.organization.rents_space and blacklisting(user.organization_id, today) is None
+    ]
+
+
+def _hot_listings(now: datetime) -> list[HotListing]:
+    """General-goods listings open from today for a few months, the first of each owner."""
+    today = now.date()
+    candidates = db.session.scalars(
+        select(Listing)
+        .where(
+            Listing.status == ListingStatus.ACTIVE,
+            Listing.hazmat_mask == 0,
+            Listing.available_to >= today + timedelta(days=120),
+        )
+        .order_by(Listing.id)
+    ).all()
+    chosen, owners = [], set()
+    for listing in candidates:
+        owner = listing.warehouse.organization_id
+        if "general" not in listing.categories or owner in owners:
+            continue
+        owners.add(owner)
+        chosen.append(_hot(listing, today, now))
+        if len(chosen) == HOT_LISTINGS:
+            break
+    return chosen
+
+
+def _hot(listing: Listing, today: date, now: datetime) -> HotListing:
+    owner = listing.warehouse.organization.members[0]
+    return HotListing(
+        id=listing.id,
+        owner_token=_token(owner, now),
+        first_day=max(today + timedelta(days=1), listing.available_from),
+        last_day=min(listing.available_to, today + timedelta(days=120)),
+        min_days=max(listing.min_term_days, 7),
+        min_units=listing.min_quantity,
+        max_units=max(listing.min_quantity, listing.quantity // 6),
+        temperature=(listing.temperature_min_c, listing.temperature_max_c),
+        max_weight_kg=min(300, listing.max_unit_weight_kg),
+    )
+
+
+def _uploader(number: int) -> User:
+    """An exporter that has not asked for verification, so that it may send documents."""
+    return register_organization(
+        Registration(
+            organization_name=f"Smoke Uploader {number}",
+            kind="exporter",
+            country="NL",
+            name=f"Uploader {number}",
+            email=f"uploader{number}@smoke.example",
+            password="tidal-basin-ledger-42",
+        )
+    )
