@@ -6,8 +6,9 @@ token for every user the traffic acts as."""
 from __future__ import annotations
 
 import logging
+import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import flask_migrate
 from flask import Flask, current_app
@@ -18,7 +19,11 @@ from ..accounts.models import User
 from ..accounts.services import Registration, issue_api_token, register_organization
 from ..adapters.clock import utc_now, utc_today
 from ..blacklist.guards import blacklisting
+from ..bookings.commands import BookingRequest, accept_booking, request_booking
+from ..bookings.rules import BookingState, BookingTerms, SkuProfile
 from ..demo import OPERATOR, PASSWORD, load_demo_data
+from ..escrow.bank_receipts import ReceiptData, record_bank_receipt
+from ..escrow.rules import payment_reference
 from ..extensions import db
 from ..listings.models import Listing
 from ..listings.rules import ListingStatus
@@ -27,12 +32,15 @@ from ..listings.rules import ListingStatus
 DAYS_AGO = 45
 HOT_LISTINGS = 3
 UPLOADERS = 4
+#: leases paid when the marketplace opened, due to start and release at the schedulers' start
+PAST_LEASES = 30
 SMOKE_SECRET = "smoke-run-only-secret"
 
 
 @dataclass(frozen=True)
 class HotListing:
     id: int
+    owner_organization_id: int
     owner_token: str
     first_day: date
     last_day: date
@@ -48,7 +56,8 @@ class Scenario:
     operator_token: str
     operator_email: str
     password: str
-    booker_tokens: list[str]
+    #: (organization id, token) of every exporter that books
+    bookers: list[tuple[int, str]]
     hot_listings: list[HotListing]
     uploader_tokens: list[str]
 
@@ -68,12 +77,14 @@ def build(database_url: str) -> Scenario:
         opened = utc_today() - timedelta(days=DAYS_AGO)
         load_demo_data(current_app.extensions["geocoder"], opened)
         now = utc_now()
+        hot_listings = _hot_listings(now)
+        _past_leases(opened, {hot.id for hot in hot_listings}, _exporters(opened))
         scenario = Scenario(
             operator_token=_token(_user(OPERATOR[0]), now),
             operator_email=OPERATOR[0],
             password=PASSWORD,
-            booker_tokens=[_token(user, now) for user in _exporters(now.date())],
-            hot_listings=_hot_listings(now),
+            bookers=[(u.organization_id, _token(u, now)) for u in _exporters(now.date())],
+            hot_listings=hot_listings,
             uploader_tokens=[_token(_uploader(number), now) for number in range(UPLOADERS)],
         )
     with app.app_context():
@@ -102,19 +113,10 @@ def _exporters(today: date) -> list[User]:
 def _hot_listings(now: datetime) -> list[HotListing]:
     """General-goods listings open from today for a few months, the first of each owner."""
     today = now.date()
-    candidates = db.session.scalars(
-        select(Listing)
-        .where(
-            Listing.status == ListingStatus.ACTIVE,
-            Listing.hazmat_mask == 0,
-            Listing.available_to >= today + timedelta(days=120),
-        )
-        .order_by(Listing.id)
-    ).all()
     chosen, owners = [], set()
-    for listing in candidates:
+    for listing in reversed(_general_listings(today)):
         owner = listing.warehouse.organization_id
-        if "general" not in listing.categories or owner in owners:
+        if owner in owners or listing.available_to < today + timedelta(days=120):
             continue
         owners.add(owner)
         chosen.append(_hot(listing, today, now))
@@ -127,6 +129,7 @@ def _hot(listing: Listing, today: date, now: datetime) -> HotListing:
     owner = listing.warehouse.organization.members[0]
     return HotListing(
         id=listing.id,
+        owner_organization_id=listing.warehouse.organization_id,
         owner_token=_token(owner, now),
         first_day=max(today + timedelta(days=1), listing.available_from),
         last_day=min(listing.available_to, today + timedelta(days=120)),
@@ -136,6 +139,51 @@ def _hot(listing: Listing, today: date, now: datetime) -> HotListing:
         temperature=(listing.temperature_min_c, listing.temperature_max_c),
         max_weight_kg=min(300, listing.max_unit_weight_kg),
     )
+
+
+def _past_leases(opened: date, hot: set[int], tenants: list[User]) -> None:
+    """Leases booked and paid when the marketplace opened, started since: at the schedulers'
+    start, both find them due to begin and their first months due for release."""
+    rng = random.Random(PAST_LEASES)
+    terms = BookingTerms.from_config(current_app.config)
+    when = datetime.combine(opened, time(9), UTC)
+    operator = _user(OPERATOR[0])
+    for listing in _general_listings(opened)[:PAST_LEASES]:
+        if listing.id in hot:
+            continue
+        start = max(listing.available_from, opened + timedelta(days=1))
+        start += timedelta(days=rng.randint(0, 10))
+        end = start + timedelta(days=max(listing.min_term_days, 60) - 1)
+        tenant = rng.choice(
+            [t for t in tenants if t.organization_id != listing.warehouse.organization_id]
+        )
+        if end <= listing.available_to:
+            _book_and_pay(tenant, operator, listing, start, end, terms, when)
+
+
+def _book_and_pay(tenant, operator, listing, start, end, terms, when: datetime) -> None:
+    low, high = listing.temperature_min_c, listing.temperature_max_c
+    goods = SkuProfile(80, 60, 100, min(300, listing.max_unit_weight_kg), low, high, "general", 5)
+    request = BookingRequest(listing.id, listing.min_quantity, start, end, goods,
+                             f"smoke-past-{listing.id}")  # fmt: skip
+    booking = request_booking(tenant, request, terms, when, when.date())
+    if booking.state == BookingState.REQUESTED:
+        booking = accept_booking(listing.warehouse.organization.members[0], booking.id, when)
+    receipt = ReceiptData(payment_reference(booking.id), booking.total_minor, booking.currency,
+                          when.date(), f"SMOKE-PAST-{booking.id}")  # fmt: skip
+    record_bank_receipt(operator, receipt, when, when.date())
+
+
+def _general_listings(today: date) -> list[Listing]:
+    return [
+        listing
+        for listing in db.session.scalars(
+            select(Listing)
+            .where(Listing.status == ListingStatus.ACTIVE, Listing.hazmat_mask == 0)
+            .order_by(Listing.id)
+        )
+        if "general" in listing.categories
+    ]
 
 
 def _uploader(number: int) -> User:

@@ -69,7 +69,7 @@ class Traffic:
 
     def _search(self, number: int) -> None:
         rng = random.Random(self._seed + number)
-        clients = self._clients(number, self.scenario.booker_tokens[0])
+        clients = self._clients(number, self.scenario.bookers[0][1])
         while self._going():
             lat, lon = rng.choice(SEARCH_CENTRES)
             query = {"lat": lat, "lon": lon, "radius_km": rng.choice([50, 200, 800])}
@@ -78,10 +78,12 @@ class Traffic:
     def _book(self, number: int) -> None:
         rng = random.Random(self._seed + 100 + number)
         clients = self._clients(100 + number)
-        tokens = self.scenario.booker_tokens
         while self._going():
             listing = rng.choice(self.scenario.hot_listings)
-            token = rng.choice(tokens)
+            token = rng.choice(
+                [token for org, token in self.scenario.bookers
+                 if org != listing.owner_organization_id]
+            )  # fmt: skip
             answer = rng.choice(clients).request(
                 "book", "POST", "/api/v1/bookings", body=_booking(rng, listing), token=token
             )
