@@ -99,9 +99,7 @@ def job_statuses(actor: User, jobs) -> list[JobStatus]:
         every = timedelta(minutes=job.every_minutes)
         lost = tuple(r for r in unfinished.get(job.name, []) if r.did_not_finish(every, now))
         last = latest.get(job.name)
-        statuses.append(
-            JobStatus(job.name, job.description, every, last, job.nightly_at, lost, now)
-        )
+        statuses.append(JobStatus(job.name, job.description, every, last, job.nightly_at, lost))
     return statuses
 
 
