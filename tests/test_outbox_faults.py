@@ -190,6 +190,9 @@ def test_a_run_killed_mid_send_shows_and_the_next_sends_each_email_once(backend,
         client = app.test_client()
         login(client, operator)
         assert "running since" in client.get("/operator/jobs/").get_data(as_text=True)
+        with time_machine.travel(datetime.now(UTC) + timedelta(minutes=10), tick=True):
+            page = client.get("/operator/jobs/").get_data(as_text=True)
+        assert 'did not finish</span> <span class="small">its process stopped mid-run' in page
 
         with SmtpSink() as sink:
             app.config.update(sink.config())
