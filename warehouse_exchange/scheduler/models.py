@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import CheckConstraint, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -23,7 +23,16 @@ def lost_after(every: timedelta) -> timedelta:
 
 class JobRun(db.Model):
     __tablename__ = "job_runs"
-    __table_args__ = (Index("ix_job_runs_job_started", "job", "started_at"),)
+    __table_args__ = (
+        Index("ix_job_runs_job_started", "job", "started_at"),
+        # the jobs page looks for runs that never finished among a history that only grows
+        Index(
+            "ix_job_runs_unfinished",
+            "started_at",
+            sqlite_where=text("finished_at IS NULL"),
+            postgresql_where=text("finished_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job: Mapped[str] = mapped_column(String(40))
