@@ -180,6 +180,17 @@ MAIL_SMTP_TIMEOUT_SECONDS = 10
 #: MAIL_RETRY_MAX_MINUTES apart; after MAIL_MAX_ATTEMPTS tries it stays in the outbox as failed.
 MAIL_RETRY_MAX_MINUTES = 60
 MAIL_MAX_ATTEMPTS = 20
+#: One run of the send-emails job (every minute) takes on no new email after this many seconds;
+#: it ends at most one hand-over later (a few MAIL_SMTP_TIMEOUT_SECONDS).
+MAIL_RUN_SECONDS = 50
+#: A runner holds an email this long while handing it over, outside any transaction; if it dies
+#: meanwhile, the email is due again after that. Longer than any one hand-over can take.
+MAIL_CLAIM_SECONDS = 300
+#: After this many emails in a row find the mail server unreachable (refused, timed out, hung),
+#: a run stops trying, and runs in the same process leave that server alone for
+#: MAIL_BREAKER_COOLDOWN_SECONDS; the other emails wait, their attempts not counted.
+MAIL_BREAKER_FAILURES = 3
+MAIL_BREAKER_COOLDOWN_SECONDS = 120
 
 #: The party a dispute is opened against has this many days to answer; operators then have
 #: DISPUTE_REVIEW_DAYS more to decide before the case is escalated.

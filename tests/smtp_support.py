@@ -4,6 +4,7 @@ as a mail server that is down for maintenance does."""
 
 from __future__ import annotations
 
+import contextlib
 import socketserver
 import threading
 from email import message_from_bytes, policy
@@ -86,4 +87,54 @@ class SmtpSink:
             "MAIL_SMTP_PORT": self.port,
             "MAIL_SMTP_TLS": "none",
             "MAIL_SMTP_TIMEOUT_SECONDS": 5,
+        }
+
+
+class HungSmtpServer:
+    """A mail server that accepts every connection and never says a word, as one whose
+    process hangs does: each client waits out its own timeout. Counts the connections."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._held: list = []
+        self._lock = threading.Lock()
+
+    @property
+    def connections(self) -> int:
+        with self._lock:
+            return len(self._held)
+
+    def _accept_forever(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:  # closed
+                return
+            with self._lock:
+                self._held.append(connection)
+
+    def __enter__(self) -> HungSmtpServer:
+        threading.Thread(target=self._accept_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        import socket
+
+        with contextlib.suppress(OSError):  # wakes the accepting thread on Linux
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+        with self._lock:
+            for connection in self._held:
+                connection.close()
+
+    def config(self, timeout_seconds: float) -> dict:
+        return {
+            "MAIL_TRANSPORT": "smtp",
+            "MAIL_SMTP_HOST": "127.0.0.1",
+            "MAIL_SMTP_PORT": self.port,
+            "MAIL_SMTP_TLS": "none",
+            "MAIL_SMTP_TIMEOUT_SECONDS": timeout_seconds,
         }

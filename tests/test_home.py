@@ -291,3 +291,15 @@ def test_owner_home_lists_the_transfers_waiting_for_its_approval(
     assert "Transfers waiting for your approval" in page
     assert f'href="/transfers/{offered.id}"' in page
     assert f"Lagos Leather would take 3 pallet positions from {START + timedelta(days=20)}" in page
+
+
+def test_a_job_whose_last_run_never_finished_is_on_the_operator_home(client, operator):
+    """Its process was killed mid-run, and no scheduler has run the job since."""
+    started = datetime.now(UTC) - timedelta(hours=2)
+    db.session.add(JobRun(job="rate-organizations", started_at=started, finished_at=None))
+    db.session.add(JobRun(job="send-emails", started_at=datetime.now(UTC), finished_at=None))
+    db.session.commit()
+    assert home_api(client, operator)["operator"]["failed_jobs"] == 1  # the running one is not
+    login(client, operator)
+    page = client.get("/home").get_data(as_text=True)
+    assert "rate-organizations" in page and "did not finish" in page

@@ -17,6 +17,13 @@ def item_failed(description: str) -> None:
         g.setdefault("failed_items", []).append(description)
 
 
+def item_not_done(description: str) -> None:
+    """Count an item that failed in a way the caller expects and has logged itself (a mail
+    server that refused): no traceback, but the run's record counts it all the same."""
+    if has_app_context():
+        g.setdefault("failed_items", []).append(description)
+
+
 def failed_items() -> list[str]:
     """The items that failed in this app context so far, forgotten once read."""
     return g.pop("failed_items", []) if has_app_context() else []

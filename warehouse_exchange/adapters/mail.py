@@ -28,7 +28,13 @@ class Email:
 
 
 class MailError(Exception):
-    """The message was not handed over; the caller may try again later."""
+    """The message was not handed over; the caller may try again later. `server_unreachable`
+    when no server answered (refused, timed out, hung up, turned the connection away): every
+    other message would fail the same way, unlike one refused for its recipient."""
+
+    def __init__(self, message: str, server_unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.server_unreachable = server_unreachable
 
 
 class Mailer(Protocol):
@@ -87,7 +93,14 @@ class SmtpMailer:
                     smtp.login(self.user, self.password)
                 smtp.send_message(to_mime(email))
         except (smtplib.SMTPException, OSError) as error:  # OSError: refused, timed out, TLS
-            raise MailError(f"{type(error).__name__}: {error}") from error
+            raise MailError(f"{type(error).__name__}: {error}", _unreachable(error)) from error
+
+
+def _unreachable(error: OSError) -> bool:
+    # smtplib's own errors are OSErrors too; of those, only these mean nobody is serving
+    if isinstance(error, (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)):
+        return True
+    return not isinstance(error, smtplib.SMTPException)
 
 
 def build_mailer(config) -> Mailer:

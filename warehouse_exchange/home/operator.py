@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
+from ..adapters.clock import utc_now
 from ..bookings.models import Booking
 from ..disputes.models import Dispute
 from ..disputes.rules import UNRESOLVED_STATES
@@ -16,7 +17,7 @@ from ..escrow.models import Refund
 from ..escrow.payouts import PayoutDue, payouts_due
 from ..extensions import db
 from ..permissions import require_operator
-from ..scheduler.models import JobRun
+from ..scheduler.models import LONGEST_RUN, UNFINISHED_GRACE, JobRun
 from ..transfers.models import Transfer
 from ..trust.models import VerificationRequest
 from .blocks import TOP, Queue, queue_of
@@ -78,12 +79,17 @@ def operator_home(actor: User) -> OperatorHome:
 
 
 def _failed_jobs() -> list[JobRun]:
-    """The latest run of each job, where that run failed (in whole or for some items)."""
+    """The latest run of each job, where that run failed (in whole or for some items) or
+    never finished (its process died, and no run of that job has started since)."""
     newest = select(func.max(JobRun.id)).group_by(JobRun.job)
+    lost = and_(
+        JobRun.finished_at.is_(None),
+        JobRun.started_at < utc_now() - (LONGEST_RUN + UNFINISHED_GRACE),
+    )
     return list(
         db.session.scalars(
             select(JobRun)
-            .where(JobRun.id.in_(newest), or_(JobRun.error != "", JobRun.failed_items > 0))
+            .where(JobRun.id.in_(newest), or_(JobRun.error != "", JobRun.failed_items > 0, lost))
             .order_by(JobRun.job)
         )
     )

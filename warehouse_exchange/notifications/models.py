@@ -68,6 +68,11 @@ class OutboxEmail(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: a runner handing the email over holds it until then, outside any transaction; a claim
+    #: whose runner died lapses, and the email is due again
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: which runner's claim: only that runner records how the hand-over went
+    claim_token: Mapped[str | None] = mapped_column(String(32))
 
     notification: Mapped[Notification | None] = relationship()
 

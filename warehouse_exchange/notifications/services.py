@@ -9,9 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from time import monotonic
+from uuid import uuid4
 
 from flask import current_app
-from sqlalchemy import delete, exists, false, func, select, update
+from sqlalchemy import and_, delete, exists, false, func, or_, select, update
 
 from ..accounts.models import User
 from ..adapters.mail import Email, Mailer, MailError, build_mailer
@@ -19,8 +21,9 @@ from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..pagination import Page, paginate
 from ..permissions import require_user
-from ..unit_of_work import locked_row, use_case
-from ..work_items import item_failed
+from ..unit_of_work import use_case
+from ..work_items import item_failed, item_not_done
+from . import mail_breaker
 from .kinds import KINDS
 from .messages import Message
 from .models import EmailOptOut, Notification, OutboxEmail
@@ -243,62 +246,171 @@ class RetryPolicy:
         return min(timedelta(minutes=2 ** min(failures - 1, 30)), self.max_delay)
 
 
+@dataclass(frozen=True)
+class OutboxLimits:
+    """How long one run may go on, how long a claim on an email lasts, and when the circuit
+    breaker opens (see config/default.py)."""
+
+    run_seconds: float
+    claim: timedelta
+    breaker_failures: int
+    breaker_cooldown_seconds: float
+
+    @classmethod
+    def from_config(cls, config) -> OutboxLimits:
+        return cls(
+            float(config["MAIL_RUN_SECONDS"]),
+            timedelta(seconds=float(config["MAIL_CLAIM_SECONDS"])),
+            int(config["MAIL_BREAKER_FAILURES"]),
+            float(config["MAIL_BREAKER_COOLDOWN_SECONDS"]),
+        )
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """An email this runner holds until its claim lapses, and what to hand over."""
+
+    email_id: int
+    token: str
+    attempts: int
+    email: Email
+
+
 def send_pending_emails(now: datetime) -> int:
-    """Send every email that is due, each in its own transaction and by one runner only: an
-    email is sent, or keeps its error and waits for a retry, or (after the last attempt)
-    stays in the outbox as failed. A crash between handing it over and committing sends it
-    again (at least once, never lost); its stable Message-ID lets mail clients drop the copy.
-    Returns how many this runner sent."""
+    """Send every email that is due, each by one runner only: an email is sent, or keeps its
+    error and waits for a retry, or (after the last attempt) stays in the outbox as failed.
+    No transaction is open while a mail server is waited for: an email is claimed for a
+    while (MAIL_CLAIM_SECONDS) in one short transaction and its outcome recorded in another.
+    A runner that dies in between leaves a claim that lapses, and the email is sent again (at
+    least once, never lost); its stable Message-ID lets mail clients drop the copy.
+    A run claims nothing more after MAIL_RUN_SECONDS, and stops when the server could not be
+    reached MAIL_BREAKER_FAILURES times in a row; this process then leaves that server alone
+    for MAIL_BREAKER_COOLDOWN_SECONDS. Returns how many this runner sent."""
+    config = current_app.config
+    mailer, policy = build_mailer(config), RetryPolicy.from_config(config)
+    limits, server = OutboxLimits.from_config(config), _mail_server(config)
+    if (paused := mail_breaker.seconds_open(server)) > 0:
+        log.warning("Mail server %s unreachable; no email tried for %.0f s more", server, paused)
+        item_not_done(f"mail server {server} unreachable, sending paused")
+        return 0
+    started = monotonic()
+    due = _due_email_ids(now)
+    sent = unreachable_in_a_row = 0
+    for email_id in due:
+        elapsed = timedelta(seconds=monotonic() - started)
+        if elapsed.total_seconds() >= limits.run_seconds:
+            log.info("Emails: time is up after %d sent; the rest wait for the next run", sent)
+            break
+        try:
+            claim = _claim_email(email_id, now, now + elapsed, limits.claim)
+            if claim is None:
+                continue
+            error = _hand_over(claim, mailer)
+            _record_outcome(claim, error, policy, now)
+        except Exception:  # one bad email must not stop the run; it stays pending
+            db.session.rollback()
+            item_failed(f"Email {email_id}")
+            continue
+        if error is None:
+            sent, unreachable_in_a_row = sent + 1, 0
+            continue
+        item_not_done(f"Email {email_id}")
+        unreachable_in_a_row = unreachable_in_a_row + 1 if error.server_unreachable else 0
+        if unreachable_in_a_row >= limits.breaker_failures:
+            mail_breaker.trip(server, limits.breaker_cooldown_seconds)
+            log.error(
+                "Mail server %s unreachable %d times in a row; the rest wait, and this process"
+                " tries it again in %.0f s",
+                server,
+                unreachable_in_a_row,
+                limits.breaker_cooldown_seconds,
+            )
+            break
+    return sent
+
+
+def _mail_server(config) -> str:
+    if config["MAIL_TRANSPORT"] != "smtp":
+        return config["MAIL_TRANSPORT"]
+    return f"{config['MAIL_SMTP_HOST']}:{config['MAIL_SMTP_PORT']}"
+
+
+def _is_due(now: datetime, moment: datetime):
+    """Pending, its retry time reached, and held by no live claim at `moment`."""
+    return and_(
+        OutboxEmail.state == "pending",
+        OutboxEmail.next_attempt_at <= now,
+        or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until <= moment),
+    )
+
+
+def _due_email_ids(now: datetime) -> list[int]:
     due = db.session.scalars(
         select(OutboxEmail.id)
-        .where(OutboxEmail.state == "pending", OutboxEmail.next_attempt_at <= now)
+        .where(_is_due(now, now))
         .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
         .limit(BATCH)
     ).all()
     db.session.rollback()
-    mailer, policy = build_mailer(current_app.config), RetryPolicy.from_config(current_app.config)
-    sent = 0
-    for email_id in due:
-        try:
-            email = _claim_email(email_id, now)
-            if email is not None and _deliver(email, mailer, policy, now):
-                sent += 1
-            db.session.commit()
-        except Exception:  # one bad email must not stop the run; it stays pending
-            db.session.rollback()
-            item_failed(f"Email {email_id}")
-    return sent
+    return list(due)
 
 
-def _claim_email(email_id: int, now: datetime) -> OutboxEmail | None:
-    """The email, locked until this transaction ends, if it is still due and no other runner
-    holds it. The lock is kept while the email is handed over, so that two scheduler
-    processes never send the same one (SQLite has one writer at a time anyway)."""
-    statement = select(OutboxEmail).where(
-        OutboxEmail.id == email_id,
-        OutboxEmail.state == "pending",
-        OutboxEmail.next_attempt_at <= now,
-    )
-    return locked_row(statement, skip_locked=True)
+def _claim_email(email_id: int, now: datetime, moment: datetime, lease: timedelta):
+    """Claim the email until `moment + lease` if it is still due, in a transaction of its own;
+    None when another runner got it first. The conditional update is atomic: on PostgreSQL a
+    second runner's update waits for the first and then finds the email claimed (SQLite has one
+    writer at a time anyway). Counts the attempt now, so that a runner dying mid-send counts."""
+    token = uuid4().hex
+    claimed = db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id == email_id, _is_due(now, moment))
+        .values(
+            claimed_until=moment + lease,
+            claim_token=token,
+            attempts=OutboxEmail.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        return None
+    email = db.session.get(OutboxEmail, email_id, populate_existing=True)
+    claim = _Claim(email.id, token, email.attempts, _as_email(email))
+    db.session.commit()
+    return claim
 
 
-def _deliver(email: OutboxEmail, mailer: Mailer, policy: RetryPolicy, now: datetime) -> bool:
-    email.attempts += 1
+def _hand_over(claim: _Claim, mailer: Mailer) -> MailError | None:
+    """Outside any transaction: the session must not be used here."""
     try:
-        mailer.send(_as_email(email))
+        mailer.send(claim.email)
     except MailError as error:
-        email.last_error = str(error)[:500]
-        if email.attempts >= policy.max_attempts:
-            email.state = "failed"
-            log.error("Email %s failed for good after %d attempts", email.id, email.attempts)
-        else:
-            email.next_attempt_at = now + policy.delay(email.attempts)
-            log.warning(
-                "Email %s not sent (%s); retry at %s", email.id, error, email.next_attempt_at
-            )
-        return False
-    email.state, email.sent_at = "sent", now
-    return True
+        return error
+    return None
+
+
+def _record_outcome(
+    claim: _Claim, error: MailError | None, policy: RetryPolicy, now: datetime
+) -> None:
+    values: dict = {"claimed_until": None, "claim_token": None}
+    if error is None:
+        values |= {"state": "sent", "sent_at": now}
+    elif claim.attempts >= policy.max_attempts:
+        values |= {"state": "failed", "last_error": str(error)[:500]}
+        log.error("Email %s failed for good after %d attempts", claim.email_id, claim.attempts)
+    else:
+        retry_at = now + policy.delay(claim.attempts)
+        values |= {"next_attempt_at": retry_at, "last_error": str(error)[:500]}
+        log.warning("Email %s not sent (%s); retry at %s", claim.email_id, error, retry_at)
+    recorded = db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id == claim.email_id, OutboxEmail.claim_token == claim.token)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not recorded:  # the hand-over outlasted the claim, and another runner took the email
+        log.warning("Email %s: claim lapsed during the hand-over; it may go twice", claim.email_id)
 
 
 def _as_email(email: OutboxEmail) -> Email:

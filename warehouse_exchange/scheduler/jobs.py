@@ -31,7 +31,7 @@ from ..trust.blacklist import end_lapsed_blacklistings
 from ..trust.credit import rate_everyone
 from ..work_items import failed_items
 from . import demo_clock
-from .history import record_run
+from .history import finish_run, start_run
 
 
 @dataclass(frozen=True)
@@ -124,24 +124,28 @@ def check_host_clock(app: Flask) -> None:
 
 
 def run(app: Flask, job: Job, now: datetime | None = None) -> int:
-    """Run one job now and record the run; returns how many items it changed."""
+    """Run one job now and record the run: its start before any work (so that a run whose
+    process is killed shows as unfinished), its outcome after; returns how many items it
+    changed."""
     with app.app_context():
         if demo_clock.enabled(app.config):
             demo_clock.load_offset()
-        started, clock = utc_now(), perf_counter()
+        started, clock, run_id = utc_now(), perf_counter(), None
         try:
+            run_id = start_run(job.name, started)
             check_host_clock(app)
             changed = job.work(now or started)
         except Exception as error:
             db.session.rollback()
             failed = failed_items()
             job_run_finished(job.name, clock, len(failed), error=error)
-            record_run(job.name, started, failed, error=error)
+            if run_id is not None:  # else the database refused even the start
+                finish_run(run_id, failed, error=error)
             raise
         else:
             failed = failed_items()
             job_run_finished(job.name, clock, len(failed), changed=changed)
-            record_run(job.name, started, failed, changed=changed)
+            finish_run(run_id, failed, changed=changed)
         finally:
             db.session.remove()
     return changed

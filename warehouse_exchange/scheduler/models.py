@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import CheckConstraint, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..models_base import UTCDateTime
 
+#: No job is meant to run longer than its interval, nor than this: a run still unfinished that
+#: long after its start, plus a grace, did not finish (its process was killed or its host lost).
+LONGEST_RUN = timedelta(hours=1)
+UNFINISHED_GRACE = timedelta(minutes=5)
+
+
+def lost_after(every: timedelta) -> timedelta:
+    """How long after its start an unfinished run of a job run `every` so often is lost."""
+    return min(every, LONGEST_RUN) + UNFINISHED_GRACE
+
 
 class JobRun(db.Model):
     __tablename__ = "job_runs"
-    __table_args__ = (Index("ix_job_runs_job_started", "job", "started_at"),)
+    __table_args__ = (
+        Index("ix_job_runs_job_started", "job", "started_at"),
+        # the jobs page looks for runs that never finished among a history that only grows
+        Index(
+            "ix_job_runs_unfinished",
+            "started_at",
+            sqlite_where=text("finished_at IS NULL"),
+            postgresql_where=text("finished_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job: Mapped[str] = mapped_column(String(40))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: None while the run works, and for ever when its process died (killed, host lost)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: items the run changed; None when the run failed
     changed: Mapped[int | None] = mapped_column()
     #: items that failed and wait for the next run
@@ -29,6 +49,9 @@ class JobRun(db.Model):
     @property
     def succeeded(self) -> bool:
         return self.changed is not None
+
+    def did_not_finish(self, every: timedelta, now: datetime) -> bool:
+        return self.finished_at is None and now - self.started_at > lost_after(every)
 
 
 class DemoClock(db.Model):
