@@ -9,19 +9,16 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging, unless the caller keeps its own (the tests
+# run the migrations in their process, whose loggers this would turn off).
+if config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name)
 logger = logging.getLogger("alembic.env")
 
 
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions["migrate"].db.get_engine()
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions["migrate"].db.engine
+    # Flask-SQLAlchemy 3 (setup.cfg wants >=3.1): db.get_engine() is deprecated there
+    return current_app.extensions["migrate"].db.engine
 
 
 def get_engine_url():

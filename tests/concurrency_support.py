@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack, contextmanager
 
-from tests.conftest import fresh_postgres_database
+from tests.databases import migrated_database
 from warehouse_exchange import create_app
 from warehouse_exchange.extensions import db
 
@@ -13,17 +13,12 @@ from warehouse_exchange.extensions import db
 @contextmanager
 def isolated_app(backend: str, tmp_path, pool_size: int = 20, **settings):
     with ExitStack() as stack:
-        if backend == "postgresql":
-            url = stack.enter_context(fresh_postgres_database("wx_race"))
-            options = {"pool_size": pool_size, "max_overflow": 0}
-        else:
-            url, options = f"sqlite:///{tmp_path / 'race.sqlite3'}", {}
+        url = stack.enter_context(migrated_database(backend, tmp_path, "wx_race"))
+        options = {"pool_size": pool_size, "max_overflow": 0} if backend == "postgresql" else {}
         app = create_app(
             "testing",
             {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options, **settings},
         )
-        with app.app_context():
-            db.create_all()
         try:
             yield app
         finally:

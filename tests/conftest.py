@@ -1,39 +1,35 @@
 """Fixtures: an app per database backend, per-test rollback, factories and log-in helpers.
 
 Every test that takes `app` runs on SQLite and on PostgreSQL. PostgreSQL tests create their
-own database and drop it. Without a server they skip with the reason, unless
+own database and drop it. Every test database's schema is built by the migrations
+(tests/databases.py), as production's is. Without a server they skip with the reason, unless
 WX_REQUIRE_ALL_BACKENDS=1 (set by .ci/run), which turns every skip into a failure.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
-from contextlib import contextmanager
 from datetime import timedelta
 
-import psycopg
 import pytest
-from sqlalchemy import make_url
 
+from tests.databases import (  # noqa: F401 (the helpers' modules import them from here)
+    POSTGRES_ADMIN_URL,
+    REQUIRE_ALL,
+    _admin_connection,
+    drop_templates,
+    fresh_postgres_database,
+    migrated_postgres_database,
+    migrated_sqlite_database,
+    skip_or_fail,
+)
 from warehouse_exchange import create_app
 from warehouse_exchange.extensions import db
-
-POSTGRES_ADMIN_URL = os.environ.get(
-    "WX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-REQUIRE_ALL = os.environ.get("WX_REQUIRE_ALL_BACKENDS") == "1"
 
 pytest_plugins = ["tests.helpers", "tests.stripe_support"]
 
 
-def skip_or_fail(reason: str) -> None:
-    if REQUIRE_ALL:
-        pytest.fail(f"{reason} (WX_REQUIRE_ALL_BACKENDS=1 forbids skipping)", pytrace=False)
-    pytest.skip(reason)
-
-
 def pytest_sessionfinish(session, exitstatus) -> None:
+    drop_templates()
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if REQUIRE_ALL and skipped and session.exitstatus == 0:
@@ -43,54 +39,24 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         session.exitstatus = 1
 
 
-def _admin_connection():
-    url = make_url(POSTGRES_ADMIN_URL)
-    return psycopg.connect(
-        host=url.host,
-        port=url.port or 5432,
-        user=url.username,
-        dbname=url.database,
-        password=url.password,
-        autocommit=True,
-        connect_timeout=3,
-    )
-
-
-@contextmanager
-def fresh_postgres_database(prefix: str = "wx_test"):
-    """A new, empty PostgreSQL database; yields its SQLAlchemy URL, then drops it."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = _admin_connection()
-    except psycopg.OperationalError as error:
-        skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {error}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with _admin_connection() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="session")
 def postgres_database():
-    with fresh_postgres_database() as url:
+    """The session's PostgreSQL database, at the migrations' head."""
+    with migrated_postgres_database() as url:
         yield url
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory):
+    """The session's database of each backend, its schema built by the migrations."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
+        return migrated_sqlite_database(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
     return request.getfixturevalue("postgres_database")
 
 
 @pytest.fixture(scope="session")
 def _app(database_url):
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        db.create_all()
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import _admin_connection, fresh_postgres_database
+from tests.databases import _admin_connection, fresh_postgres_database, migrated_postgres_database
 from tests.helpers import app_with
 from warehouse_exchange.extensions import db
 from warehouse_exchange.scheduler import jobs
@@ -17,9 +17,7 @@ from warehouse_exchange.scheduler import jobs
 
 @pytest.fixture
 def postgres_app():
-    with fresh_postgres_database("wx_dead_conn") as url, app_with(url) as app:
-        with app.app_context():
-            db.create_all()
+    with migrated_postgres_database("wx_dead_conn") as url, app_with(url) as app:
         yield app
 
 

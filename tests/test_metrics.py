@@ -13,6 +13,7 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.databases import migrated_sqlite_database
 from tests.factories import ListingFactory, WarehouseFactory
 from tests.helpers import api_token, app_with
 from warehouse_exchange.escrow.rules import payment_reference
@@ -142,12 +143,9 @@ WORKER = textwrap.dedent(
     """
     import sys
     from warehouse_exchange import create_app
-    from warehouse_exchange.extensions import db
 
     url, requests, scrape = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "scrape"
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        db.create_all()
     client = app.test_client()
     for _ in range(requests):
         assert client.get("/healthz").status_code == 200
@@ -162,7 +160,7 @@ def test_multiprocess_mode_adds_up_every_process(tmp_path):
     counts = tmp_path / "prometheus"
     counts.mkdir()
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(counts), "WX_ENV": "testing"}
-    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    url = migrated_sqlite_database(tmp_path / "shared.sqlite3")
     first = [sys.executable, "-c", WORKER, url, "3", "no"]
     subprocess.run(first, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     second = [sys.executable, "-c", WORKER, url, "2", "scrape"]

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tests.databases import migrated_sqlite_database
 from tests.helpers import app_with
 from warehouse_exchange.extensions import db
 from warehouse_exchange.observability import logs
@@ -17,10 +18,8 @@ from warehouse_exchange.observability import logs
 @pytest.fixture
 def json_logs(tmp_path):
     """An app on a database of its own: these tests commit (a user, a job's run)."""
-    url = f"sqlite:///{tmp_path / 'logs.sqlite3'}"
+    url = migrated_sqlite_database(tmp_path / "logs.sqlite3")
     with app_with(url, LOG_FORMAT="json", PROPAGATE_EXCEPTIONS=False) as app:
-        with app.app_context():
-            db.create_all()
         yield app
     root = logging.getLogger()
     for handler in [h for h in root.handlers if logs._is_ours(h)]:

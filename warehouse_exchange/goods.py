@@ -4,7 +4,7 @@ of a shipment line (shipments).
 
 A mixin's columns come after a model's own columns in its table. The migrations put the
 goods columns between a model's own, so the model's columns that follow them say
-`sort_order=AFTER_GOODS`: a database made by `create_all` (as the tests make theirs) then
+`sort_order=AFTER_GOODS`: a database made by `create_all` (as the benchmarks make theirs) then
 has its columns in the order of a migrated one."""
 
 from __future__ import annotations

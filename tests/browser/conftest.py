@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import skip_or_fail
+from tests.databases import migrated_sqlite_database, skip_or_fail
 from warehouse_exchange import create_app
 from warehouse_exchange.extensions import db
 
@@ -78,13 +78,8 @@ def serve(app):
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
-    database = tmp_path_factory.mktemp("live") / "live.sqlite3"
-    app = create_app(
-        "testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "WTF_CSRF_ENABLED": True}
-    )
-    with app.app_context():
-        db.create_all()
-    return app
+    database = migrated_sqlite_database(tmp_path_factory.mktemp("live") / "live.sqlite3")
+    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": database, "WTF_CSRF_ENABLED": True})
 
 
 @pytest.fixture(scope="session")
@@ -145,9 +140,8 @@ def demo_database(tmp_path_factory) -> Path:
     from warehouse_exchange.demo import load_demo_data
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": migrated_sqlite_database(path)})
     with app.app_context():
-        db.create_all()
         load_demo_data(app.extensions["geocoder"], utc_today())
         db.session.remove()
         db.engine.dispose()  # the last connection to close folds the write-ahead log in

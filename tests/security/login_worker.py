@@ -3,6 +3,9 @@ log-ins and prints their status codes as JSON. Its settings come from WX_ variab
 environment, as a deployment's do.
 
     python -m tests.security.login_worker DATABASE_URL ATTEMPTS
+
+The database is already migrated (the test made it), as a deployment's is before its workers
+start.
 """
 
 from __future__ import annotations
@@ -11,13 +14,10 @@ import json
 import sys
 
 from warehouse_exchange import create_app
-from warehouse_exchange.extensions import db
 
 
 def main(database_url: str, attempts: int) -> list[int]:
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        db.create_all()
     client = app.test_client()
     form = {"email": "nobody@example.com", "password": "not-the-password"}
     return [client.post("/login", data=form).status_code for _ in range(attempts)]

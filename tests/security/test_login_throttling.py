@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.concurrency_support import isolated_app, run_at_once
-from tests.conftest import skip_or_fail
+from tests.databases import migrated_sqlite_database, skip_or_fail
 from tests.factories import PASSWORD, UserFactory
 from tests.helpers import app_with
 from warehouse_exchange.accounts.models import LoginThrottle
@@ -230,11 +230,9 @@ def test_a_failed_log_in_takes_as_long_whether_or_not_the_email_has_an_account(c
 @contextmanager
 def rate_limited_app(tmp_path, **settings):
     """An app with its rate limits on (the test app has them off), on a database of its own."""
-    database = f"sqlite:///{tmp_path / 'limited.sqlite3'}"
+    database = migrated_sqlite_database(tmp_path / "limited.sqlite3")
     limits = {"LOGIN_RATE_LIMIT": "3 per minute", "SIGNUP_RATE_LIMIT": "2 per hour"}
     with app_with(database, RATELIMIT_ENABLED=True, **(limits | settings)) as app:
-        with app.app_context():
-            db.create_all()
         yield app
 
 
@@ -346,7 +344,7 @@ def test_two_instances_sharing_redis_share_the_count_per_address(tmp_path):
         "WX_RATELIMIT_KEY_PREFIX": prefix,
         "WX_LOGIN_RATE_LIMIT": "3 per minute",
     }
-    database = f"sqlite:///{tmp_path / 'workers.sqlite3'}"
+    database = migrated_sqlite_database(tmp_path / "workers.sqlite3")
 
     def worker(attempts: int) -> list[int]:
         command = [sys.executable, "-m", "tests.security.login_worker", database, str(attempts)]

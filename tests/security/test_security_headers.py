@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import migrated_sqlite_database
 from tests.factories import ListingFactory, WarehouseFactory
 from tests.helpers import api_token, app_with, login
-from warehouse_exchange.extensions import db
 from warehouse_exchange.web.security_headers import content_security_policy
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -42,10 +42,8 @@ def assert_protected(response, what: str = "") -> None:
 @contextmanager
 def fresh_site(tmp_path, environment: str, **overrides):
     """An app of another environment on a database of its own."""
-    database = f"sqlite:///{tmp_path / f'{environment}.sqlite3'}"
+    database = migrated_sqlite_database(tmp_path / f"{environment}.sqlite3")
     with app_with(database, environment, **overrides) as app:
-        with app.app_context():
-            db.create_all()
         yield app
 
 
