@@ -64,7 +64,9 @@ S3_ACCESS_KEY_ID = None
 S3_SECRET_ACCESS_KEY = None
 #: "auto", "path" (most self-hosted servers) or "virtual"
 S3_ADDRESSING_STYLE = "auto"
-#: A store that does not answer fails an upload within seconds (attempts include the first).
+#: A store that refuses connections fails an upload at once; one that hangs, within about
+#: S3_MAX_ATTEMPTS x (1 + S3_READ_TIMEOUT_SECONDS) seconds (boto3 first waits 1 s for a
+#: "100 Continue"). Attempts include the first.
 S3_CONNECT_TIMEOUT_SECONDS = 2
 S3_READ_TIMEOUT_SECONDS = 3
 S3_MAX_ATTEMPTS = 2

@@ -24,7 +24,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 REQUIRE_ALL = os.environ.get("WX_REQUIRE_ALL_BACKENDS") == "1"
 
-pytest_plugins = ["tests.helpers", "tests.stripe_support"]
+pytest_plugins = ["tests.helpers", "tests.stripe_support", "tests.s3_support"]
 
 
 def skip_or_fail(reason: str) -> None:

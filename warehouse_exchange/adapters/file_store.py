@@ -7,6 +7,7 @@ that cannot be reached raises `StorageUnavailable` (a 503), having kept nothing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -89,7 +90,8 @@ class DiskFileStore:
             partial.write_bytes(data)
             os.replace(partial, path)
         except OSError as error:  # a full disk, a lost network mount
-            partial.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the folder itself may be what failed
+                partial.unlink(missing_ok=True)
             raise unavailable("save", error) from error
         return key
 

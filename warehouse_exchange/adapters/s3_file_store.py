@@ -22,7 +22,8 @@ def client_config(config) -> Config:
     return Config(
         connect_timeout=float(config["S3_CONNECT_TIMEOUT_SECONDS"]),
         read_timeout=float(config["S3_READ_TIMEOUT_SECONDS"]),
-        retries={"mode": "standard", "max_attempts": int(config["S3_MAX_ATTEMPTS"])},
+        # total_max_attempts counts the first try; max_attempts would count only the retries
+        retries={"mode": "standard", "total_max_attempts": int(config["S3_MAX_ATTEMPTS"])},
         s3={"addressing_style": config["S3_ADDRESSING_STYLE"]},
         # botocore's newer default checksums are refused by several S3-compatible servers
         request_checksum_calculation="when_required",
