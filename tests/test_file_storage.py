@@ -13,8 +13,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from tests.dispute_support import claim, open_on, running_lease
+from tests.factories import OrganizationFactory, UserFactory
 from tests.helpers import api_token, login
 from tests.s3_support import app_from_environment, in_rolled_back_transaction, local_s3
+from tests.test_goods_pages import count_form
+from tests.test_shipments import announce, line
 from tests.uploads import PDF, PNG
 from warehouse_exchange.adapters.file_store import (
     DiskFileStore,
@@ -24,6 +27,9 @@ from warehouse_exchange.adapters.file_store import (
 from warehouse_exchange.disputes.models import Dispute
 from warehouse_exchange.extensions import db
 from warehouse_exchange.files.models import StoredFile
+from warehouse_exchange.shipments.models import CheckIn
+
+pytest_plugins = ["tests.test_shipments"]  # its `lease` fixture
 
 STORES = ("disk", "s3")
 
@@ -115,6 +121,29 @@ def test_a_stranger_cannot_read_evidence_from_either_store(
     assert client.get(f"/disputes/{dispute.id}/files/{file_id}").status_code == 404
     client.post("/logout")
     assert client.get(f"/disputes/{dispute.id}/files/{file_id}").status_code == 302  # log in
+
+
+def test_a_check_in_photo_from_the_owner_page_is_shown_to_the_tenant_only(
+    app, client, lease, owner, exporter
+):
+    lines = [line(), line(sku="BT-SPK-02", units=60)]
+    shipment = announce(client, api_token(client, exporter), lease.id, lines=lines)
+    login(client, owner)
+    data = count_form(photos=[(io.BytesIO(PNG), "dock.png")])
+    done = client.post(f"/shipments/{shipment['id']}/check-in", data=data)
+    assert done.status_code == 302, done.get_data(as_text=True)
+    photo = db.session.scalar(select(CheckIn)).files[0]
+    assert photo.storage_key in kept_keys()
+    client.post("/logout")
+
+    login(client, exporter)
+    url = f"/shipments/{shipment['id']}/files/{photo.id}"
+    served = client.get(url)
+    assert served.status_code == 200 and served.data == PNG and served.mimetype == "image/png"
+    served.close()
+    client.post("/logout")
+    login(client, UserFactory(organization=OrganizationFactory(kind="exporter")))
+    assert client.get(url).status_code == 404
 
 
 def test_a_record_whose_file_is_gone_is_a_404_not_a_500(app, client, owner, exporter):
