@@ -140,8 +140,8 @@ def test_reading_a_file_while_the_store_is_down_says_it_is_temporarily_unavailab
 
     response = client.get(f"/disputes/{dispute.id}/files/{file_id}")
 
-    assert response.status_code == 503
-    assert b"temporarily unavailable" in response.data
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert b"This file is temporarily unavailable" in response.data
     assert client.get(f"/disputes/{dispute.id}").status_code == 200  # the case page still works
 
 

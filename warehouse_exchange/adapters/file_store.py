@@ -22,11 +22,17 @@ log = logging.getLogger(__name__)
 KEY_HEX_DIGITS = 32
 
 
+#: what users read while the store is down, by what they tried
+DOWN_MESSAGES = {
+    "save": "File storage is temporarily unavailable; try again in a minute. Nothing was saved.",
+    "read": "This file is temporarily unavailable; try again in a minute.",
+}
+
+
 class StorageUnavailable(ServiceUnavailable):
     code = "storage_unavailable"
 
-    def __init__(self, message: str = "File storage is temporarily unavailable; try again "
-                 "in a minute. Nothing was saved.", retry_after: int = 30):  # fmt: skip
+    def __init__(self, message: str = DOWN_MESSAGES["save"], retry_after: int = 30):
         super().__init__(message, retry_after)
 
 
@@ -74,7 +80,7 @@ def missing(key: str, where: str) -> StoredFileMissing:
 def unavailable(action: str, error: Exception) -> StorageUnavailable:
     """The error for users, after logging the real cause for operators."""
     log.error("file storage failed to %s: %s: %s", action, type(error).__name__, error)
-    return StorageUnavailable()
+    return StorageUnavailable(DOWN_MESSAGES[action])
 
 
 class DiskFileStore:
