@@ -45,9 +45,31 @@ API_TOKEN_LIFETIME_CHOICES = (7, 30)
 #: not write to the database on every request.
 API_TOKEN_LAST_USE_SECONDS = 3600
 
-#: Uploaded evidence (photos, documents) is kept here, outside the web root; None means
-#: "uploads" in the instance folder.
+#: Where uploaded evidence (photos, documents) is kept: "disk" (UPLOAD_FOLDER on this host)
+#: or "s3" (a bucket in S3-compatible object storage, which every host shares; set
+#: WX_FILE_STORAGE=s3). Either way files are private and read only through the app's
+#: permission checks; while the store is down, uploads and reads answer 503.
+FILE_STORAGE = "disk"
+#: The folder for "disk", outside the web root; None means "uploads" in the instance folder.
 UPLOAD_FOLDER = None
+#: For "s3": WX_S3_BUCKET (must exist), WX_S3_ENDPOINT_URL (None: AWS itself; e.g.
+#: https://minio.internal:9000), WX_S3_REGION, and the keys WX_S3_ACCESS_KEY_ID and
+#: WX_S3_SECRET_ACCESS_KEY (secrets: environment only; None: boto3's own chain, i.e. AWS_*
+#: variables or the host's instance role). The keys need s3:PutObject, s3:GetObject and
+#: s3:ListBucket (for /readyz) on the bucket; block public access on it.
+S3_BUCKET = None
+S3_ENDPOINT_URL = None
+S3_REGION = None
+S3_ACCESS_KEY_ID = None
+S3_SECRET_ACCESS_KEY = None
+#: "auto", "path" (most self-hosted servers) or "virtual"
+S3_ADDRESSING_STYLE = "auto"
+#: A store that refuses connections fails an upload at once; one that hangs, within about
+#: S3_MAX_ATTEMPTS x (1 + S3_READ_TIMEOUT_SECONDS) seconds (boto3 first waits 1 s for a
+#: "100 Continue"). Attempts include the first.
+S3_CONNECT_TIMEOUT_SECONDS = 2
+S3_READ_TIMEOUT_SECONDS = 3
+S3_MAX_ATTEMPTS = 2
 #: The largest file accepted; a request may carry a few of them.
 UPLOAD_MAX_BYTES = 5_000_000
 MAX_CONTENT_LENGTH = 6 * UPLOAD_MAX_BYTES

@@ -25,7 +25,7 @@ from tests.databases import (  # noqa: F401 (the helpers' modules import them fr
 from warehouse_exchange import create_app
 from warehouse_exchange.extensions import db
 
-pytest_plugins = ["tests.helpers", "tests.stripe_support"]
+pytest_plugins = ["tests.helpers", "tests.stripe_support", "tests.s3_support"]
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:

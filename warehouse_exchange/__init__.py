@@ -117,6 +117,7 @@ def _sqlite_begin(connection) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from .adapters.file_store import build_file_store
     from .adapters.geocoding import build_geocoder
     from .adapters.stripe_gateway import build_gateway
     from .web import security_headers
@@ -129,6 +130,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     app.extensions["geocoder"] = build_geocoder(app.config)
     app.extensions["payment_gateway"] = build_gateway(app.config)
+    app.extensions["file_store"] = build_file_store(app.config)
     from . import models  # noqa: F401  (every model registered before the first query)
     from .wiring import connect_receivers
 

@@ -56,3 +56,19 @@ class TooManyRequests(DomainError):
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
+
+
+class ServiceUnavailable(DomainError):
+    """A service the platform relies on (file storage, say) cannot be reached just now;
+    nothing was changed, and the same request may succeed after `retry_after` seconds."""
+
+    status = 503
+    code = "service_unavailable"
+
+    def __init__(self, message: str, retry_after: int = 30):
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

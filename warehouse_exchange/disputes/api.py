@@ -88,6 +88,7 @@ def add_message(args, dispute_id: int):
 @blp.response(201, DisputeMessageSchema)
 @blp.alt_response(429, schema=ErrorSchema, description=THREAD_LIMIT)
 @blp.refuses(409, "conflict: the dispute is closed.")
+@blp.refuses_while_storage_is_down()
 def add_evidence(args, dispute_id: int):
     """A message with evidence: a multipart form with `files` (images or PDFs, at least one)
     and `body`. 422 without a file, or with an empty one."""

@@ -1,6 +1,10 @@
 """Taking an upload in and giving it back out. The caller decides who may do either and
 calls `store_upload` inside its own unit of work, so the file's record commits with the
-record that refers to it."""
+record that refers to it.
+
+The bytes are kept in the store before the record is flushed: a store that fails raises
+StorageUnavailable and the use case rolls back, leaving no row; a database that fails after
+the store kept them leaves at worst an object nobody refers to, never a row without one."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from flask import Response, current_app, send_file
 from werkzeug.utils import secure_filename
 
 from ..accounts.models import User
-from ..adapters.file_store import DiskFileStore
+from ..adapters.file_store import FileStore
 from ..errors import InvalidInput
 from ..extensions import db
 from .models import StoredFile
@@ -20,8 +24,9 @@ from .rules import ACCEPTED_TYPES, PILLOW_FORMATS, ImageLimits, image_problem, s
 MAX_FILENAME = 120
 
 
-def file_store() -> DiskFileStore:
-    return DiskFileStore(current_app.config["UPLOAD_FOLDER"])
+def file_store() -> FileStore:
+    """The configured store (FILE_STORAGE), built with the app."""
+    return current_app.extensions["file_store"]
 
 
 def max_upload_bytes() -> int:
@@ -84,14 +89,17 @@ def _safe_name(filename: str, content_type: str) -> str:
 
 
 def file_response(stored: StoredFile) -> Response:
-    """The file's bytes for a reader the caller has already allowed."""
+    """The file's bytes for a reader the caller has already allowed, streamed from the store
+    in small chunks whichever store it is (never a URL into the store)."""
+    kept = file_store().open(stored.storage_key)
     response = send_file(
-        file_store().path(stored.storage_key),
+        kept.stream,
         mimetype=stored.content_type,
         download_name=stored.filename,
         as_attachment=not stored.is_image,
         max_age=0,
     )
+    response.content_length = kept.size
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -8,11 +8,9 @@ answers JSON with a status per check, 200 when all pass and 503 otherwise."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy import text
@@ -106,14 +104,8 @@ def check_redis(app: Flask) -> str:
 
 
 def check_file_storage(app: Flask) -> str:
-    store = app.extensions.get("file_store")
-    if store is not None and hasattr(store, "check"):
-        return store.check() or ""
-    root = Path(app.config["UPLOAD_FOLDER"])
-    root.mkdir(parents=True, exist_ok=True)
-    if not os.access(root, os.W_OK | os.X_OK):
-        raise NotReady(f"upload folder {root} is not writable")
-    return ""
+    """The disk folder is writable, or the S3 bucket answers (head_bucket)."""
+    return app.extensions["file_store"].check()
 
 
 def readiness_checks(app: Flask) -> dict[str, Callable[[Flask], str]]:

@@ -194,6 +194,7 @@ def check_in(args, shipment_id: int):
 @blp.response(201, CheckInSchema)
 @blp.refuses(403, "forbidden: only the warehouse owner.")
 @blp.refuses(409, "conflict: the shipment is not checked in, or the lease is not live.")
+@blp.refuses_while_storage_is_down()
 def check_in_photos(_args, shipment_id: int):
     """The warehouse owner adds photos or PDFs (multipart `photos`, several allowed) to the
     shipment's check-in: images and PDFs only, each size-limited, at most 10 in all."""

@@ -124,6 +124,7 @@ def lift(args, entry_id: int):
 @blp.response(201, VerificationSchema)
 @blp.refuses(403, "forbidden: only an organization admin.")
 @blp.refuses(409, "conflict: a request is already pending, or the organization is verified.")
+@blp.refuses_while_storage_is_down()
 def request_verification(args):
     """Ask for verification (organization admins): a multipart form with `documents` files."""
     documents = [

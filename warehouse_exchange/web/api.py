@@ -48,6 +48,12 @@ class WarehouseExchangeApi(Api):
         return None
 
 
+STORAGE_UNAVAILABLE = (
+    "storage_unavailable: the file store cannot be reached just now; nothing was saved."
+    " Try again after Retry-After seconds."
+)
+
+
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint whose views also document the errors their use cases answer
     with; the errors an operation's shape implies (401, 404, 422...) come from web/openapi.py."""
@@ -55,6 +61,10 @@ class ApiBlueprint(Blueprint):
     def refuses(self, status: int, description: str):
         """The usual error body with `status`; `description` says when (and its codes)."""
         return self.alt_response(status, schema=ErrorSchema, description=description)
+
+    def refuses_while_storage_is_down(self):
+        """For operations that keep uploaded files: the file store may be unreachable."""
+        return self.refuses(503, STORAGE_UNAVAILABLE)
 
 
 class PaginationArgs(Schema):
