@@ -14,6 +14,7 @@ from sqlalchemy import text
 from ..bench.database import DEFAULT_POSTGRES_URL, fresh_database
 from ..extensions import db
 from . import processes, report
+from .chaos import Chaos
 from .checks import RELEASED, Check, database_checks
 from .probes import login_limit, redis_outage
 from .scenario import SMOKE_SECRET, build, smoke_app
@@ -50,7 +51,8 @@ def run(database_url: str, seconds: float) -> int:
         schedulers = [processes.scheduler(f"scheduler-{n + 1}", environment) for n in range(2)]
         with processes.running(instances + schedulers):
             traffic = Traffic(ports, scenario, seconds)
-            tally = traffic.run()
+            chaos = Chaos(instances[0], schedulers[0], seconds)
+            tally = traffic.run(chaos)
             checks = [login_limit(ports, tally)]
             outage_checks, redis = redis_outage(redis, ports, tally)
             checks += outage_checks
@@ -63,7 +65,7 @@ def run(database_url: str, seconds: float) -> int:
         checks += database_checks()
         db.engine.dispose()
     released = _scalar(database_url, RELEASED) - released_before
-    report.print_report(tally, checks, released, perf_counter() - started, seconds)
+    report.print_report(tally, chaos, checks, released, perf_counter() - started, seconds)
     return 0 if all(check.holds for check in checks) else 1
 
 

@@ -14,6 +14,8 @@ from time import perf_counter
 from urllib.parse import urlencode
 
 TIMEOUT = 30
+#: the status recorded for a request whose connection died without an answer
+DROPPED = 0
 #: kinds whose 503 is an answer, not an error: readiness while Redis is stopped
 PROBES = frozenset({"readyz"})
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -53,6 +55,9 @@ class Tally:
     def count(self) -> int:
         return sum(len(values) for values in self.latencies.values())
 
+    def dropped(self) -> int:
+        return sum(counts[DROPPED] for counts in self.statuses.values())
+
     def errors(self) -> int:
         return sum(
             n
@@ -85,7 +90,10 @@ class Client:
         return answer
 
     def _send(self, method: str, target: str, payload, headers: dict) -> Answer:
-        for attempt in (1, 2):  # a kept-alive connection the server closed is opened again
+        # A kept-alive connection the server closed is opened again; a read is safe to repeat
+        # once more after a worker died under it.
+        attempts = 3 if method == "GET" else 2
+        for attempt in range(1, attempts + 1):
             if self._connection is None:
                 self._connection = http.client.HTTPConnection(
                     "127.0.0.1", self.port, timeout=TIMEOUT
@@ -94,10 +102,11 @@ class Client:
                 self._connection.request(method, target, payload, headers)
                 response = self._connection.getresponse()
                 body = response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            except (http.client.HTTPException, OSError):
+                # a worker killed mid-request, or a kept-alive connection closed while idle
                 self.close()
-                if attempt == 2:
-                    raise
+                if attempt == attempts:
+                    return Answer(DROPPED, {}, b"")
                 continue
             self._keep_cookies(response)
             return Answer(response.status, dict(response.getheaders()), body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from statistics import quantiles
 
+from .chaos import Chaos
 from .checks import Check
 from .http import Tally
 
@@ -14,8 +15,12 @@ def _percentile(values: list[float], share: int) -> float:
     return quantiles(values, n=100, method="inclusive")[share - 1]
 
 
-def print_report(tally: Tally, checks: list[Check], released: int, wall: float, seconds: float):
+def print_report(
+    tally: Tally, chaos: Chaos, checks: list[Check], released: int, wall: float, seconds: float
+) -> None:
     print(f"Scale-out smoke run: {seconds:g} s of traffic at two instances, {wall:.0f} s in all")
+    print(f"faults: {chaos.workers_killed} web workers and {chaos.schedulers_killed} scheduler"
+          f" killed with SIGKILL; {tally.dropped()} requests lost their connection")  # fmt: skip
     print(f"{'kind':<16}{'requests':>9}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}  statuses")
     for kind in sorted(tally.latencies):
         values = tally.latencies[kind]

@@ -16,6 +16,7 @@ from time import monotonic
 from PIL import Image
 
 from ..adapters.clock import utc_today
+from .chaos import Chaos
 from .http import Client, Tally
 from .scenario import HotListing, Scenario
 
@@ -38,9 +39,21 @@ class Traffic:
         self._seed = seed
         self._stop_at = 0.0
 
-    def run(self) -> Tally:
+    def run(self, chaos: Chaos | None = None) -> Tally:
         self._warm_up()
         self._stop_at = monotonic() + self.seconds
+        faults = threading.Thread(target=chaos.run, daemon=True) if chaos else None
+        if faults:
+            faults.start()
+        try:
+            self._drive()
+        finally:
+            if chaos:
+                chaos.stop()
+                faults.join()
+        return self.tally
+
+    def _drive(self) -> None:
         workers: list[Callable[[int], None]] = (
             [self._search] * SEARCHERS + [self._book] * BOOKERS
             + [self._accept, self._receive, self._upload]
@@ -48,7 +61,6 @@ class Traffic:
         with ThreadPoolExecutor(len(workers)) as pool:
             for future in [pool.submit(work, number) for number, work in enumerate(workers)]:
                 future.result()  # a client's own crash fails the run, loudly
-        return self.tally
 
     def _warm_up(self) -> None:
         """Workers load the app on their first request: wait for every one to be ready, so
@@ -106,9 +118,9 @@ class Traffic:
         replayed bank file would be; the platform must record it once."""
         clients = self._clients(210, self.scenario.operator_token)
         while self._going():
-            due = clients[0].request("payments due", "GET", "/api/v1/escrow/payments-due",
-                                     query={"per_page": 10}).json()["results"]  # fmt: skip
-            bookings = [item for item in due if item.get("booking_id")]
+            due = clients[1].request("payments due", "GET", "/api/v1/escrow/payments-due",
+                                     query={"per_page": 10})  # fmt: skip
+            bookings = [i for i in due.json()["results"] if i.get("booking_id")] if due.body else []
             if not bookings:
                 self._pause(0.5)
                 continue
@@ -119,18 +131,17 @@ class Traffic:
                                 body=receipt)  # fmt: skip
 
     def _upload(self, number: int) -> None:
-        """Each uploader sends a document through one instance; the operator, logged in on
-        the other instance's pages, reads it back and refuses it, so it may send again."""
-        readers = self._clients(220)
-        for reader in readers:
-            reader.log_in(self.scenario.operator_email, self.scenario.password)
-        operator = self._clients(221, self.scenario.operator_token)
+        """Each uploader sends a document through the second instance; the operator, logged
+        in on the first instance's pages (whose workers are being killed), reads it back and
+        refuses it through the second, so that the uploader may send again."""
+        reader = self._clients(220)[0]
+        reader.log_in(self.scenario.operator_email, self.scenario.password)
+        operator = self._clients(221, self.scenario.operator_token)[1]
+        uploaders = [self._clients(230 + n, token)[1]
+                     for n, token in enumerate(self.scenario.uploader_tokens)]  # fmt: skip
         turn = 0
         while turn == 0 or self._going():  # at least one, however slow the start
-            token = self.scenario.uploader_tokens[turn % len(self.scenario.uploader_tokens)]
-            sender, reader = turn % 2, 1 - turn % 2
-            self._upload_once(self._clients(230 + turn % 4, token)[sender], readers[reader],
-                              operator[sender], turn)  # fmt: skip
+            self._upload_once(uploaders[turn % len(uploaders)], reader, operator, turn)
             turn += 1
 
     def _upload_once(self, sender: Client, reader: Client, operator: Client, turn: int) -> None:
