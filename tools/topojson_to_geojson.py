@@ -7,9 +7,10 @@ Run once, when the outlines are to be refreshed:
     python tools/topojson_to_geojson.py package/countries-110m.json \
         warehouse_exchange/static/maps/countries-110m.geojson
 
-The browser then needs no TopoJSON decoder, and positions are rounded to 0.1 degree (about 11 km,
-still finer than outlines drawn for 1:110 million, where a millimetre is 110 km), which keeps
-the file small.
+The browser then needs no TopoJSON decoder. Each arc (a border or a coast, shared by the
+countries on either side, so that they still meet) is simplified, and positions are rounded
+to 0.1 degree (about 11 km, still finer than outlines drawn for 1:110 million, where a
+millimetre is 110 km), which keeps the file small.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ import sys
 from pathlib import Path
 
 DECIMALS = 1
+#: points of an arc closer than this (degrees) to the line through their neighbours are
+#: dropped; arcs are shared by neighbouring countries, so their borders still meet
+TOLERANCE = 0.1
 
 
 def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
@@ -33,8 +37,28 @@ def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
             x, y = x + dx, y + dy
             lon, lat = x * scale_x + shift_x, y * scale_y + shift_y
             points.append((round(lon, DECIMALS), round(lat, DECIMALS)))
-        arcs.append(points)
+        arcs.append(simplified(points))
     return arcs
+
+
+def _offset(point, start, end) -> float:
+    """How far `point` is from the line through `start` and `end`."""
+    (x, y), (x1, y1), (x2, y2) = point, start, end
+    length = ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5
+    if length == 0:
+        return ((x - x1) ** 2 + (y - y1) ** 2) ** 0.5
+    return abs((x2 - x1) * (y1 - y) - (x1 - x) * (y2 - y1)) / length
+
+
+def simplified(points: list) -> list:
+    """Douglas-Peucker: the arc's ends, and the points that stray more than TOLERANCE."""
+    if len(points) < 3:
+        return points
+    offsets = [_offset(p, points[0], points[-1]) for p in points[1:-1]]
+    farthest = max(range(len(offsets)), key=offsets.__getitem__) + 1
+    if offsets[farthest - 1] <= TOLERANCE:
+        return [points[0], points[-1]]
+    return simplified(points[: farthest + 1])[:-1] + simplified(points[farthest:])
 
 
 def ring(indexes: list[int], arcs: list[list[tuple[float, float]]]) -> list[list[float]]:
