@@ -72,6 +72,12 @@
   }
 
   // --- search results ----------------------------------------------------------------
+  function textOf(words) {
+    const span = document.createElement("span");
+    span.textContent = words;
+    return span;
+  }
+
   function summaryCard(result) {
     const card = document.createElement("div");
     card.className = "map-card";
@@ -184,7 +190,7 @@
         className: "search-radius",
       }).addTo(map);
       L.circleMarker(centre, { radius: 4, color: "#0b5cad", fillOpacity: 1, className: "search-centre" })
-        .bindTooltip(element.dataset.centreLabel)
+        .bindTooltip(textOf(element.dataset.centreLabel)) // a geocoder's words: text, not HTML
         .addTo(map);
     } else if (element.dataset.bbox) {
       map.fitBounds(boxBounds(element.dataset.bbox));
