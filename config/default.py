@@ -33,6 +33,13 @@ SEARCH_DEFAULT_RADIUS_KM = 200
 SEARCH_MAX_RADIUS_KM = 20_000
 #: matches are counted this far; a broader search shows "more than 1,000"
 SEARCH_COUNT_LIMIT = 1000
+
+#: Map tiles, a Leaflet URL template ("https://tile.openstreetmap.org/{z}/{x}/{y}.png") and
+#: the attribution its provider requires (HTML). Empty: the maps draw only the country
+#: outlines shipped with the project, and no request leaves the site. Set both in production
+#: (WX_MAP_TILE_URL, WX_MAP_TILE_ATTRIBUTION), within the provider's usage policy.
+MAP_TILE_URL = ""
+MAP_TILE_ATTRIBUTION = ""
 LIST_PER_PAGE = 20
 
 INVITATION_VALID_DAYS = 7

@@ -99,6 +99,18 @@ def rounded(value: Fraction) -> int:
     return round(value)  # Python's round on Fraction is half-even, like the app's
 
 
+def inside_box(bbox: str, lat: float, lon: float) -> bool:
+    west, south, east, north = (float(n) for n in bbox.split(","))
+    across_antimeridian = west > east
+    inside_lon = (lon >= west or lon <= east) if across_antimeridian else west <= lon <= east
+    return south <= lat <= north and inside_lon
+
+
+#: map views: around the Low Countries, northern Europe, Asia across the antimeridian to
+#: America, and a box holding nothing
+MAP_AREAS = ["3.5,50.8,5.2,52.4", "-2,50,11,54.5", "100,-10,-100,50", "-60,-40,-20,-10"]
+
+
 def brute_force(listings, q: dict) -> dict[int, float | None]:
     """Listing id -> distance for every listing that matches, computed without the app."""
     matches = {}
@@ -108,6 +120,8 @@ def brute_force(listings, q: dict) -> dict[int, float | None]:
         if listing.status != "active" or w.status != "active":
             continue
         if q.get("country") and w.country not in q["country"]:
+            continue
+        if "bbox" in q and not inside_box(q["bbox"], w.latitude, w.longitude):
             continue
         distance = None
         if "lat" in q:
@@ -156,6 +170,8 @@ def random_query(rng: random.Random) -> dict:
         q.update(lat=lat, lon=lon, radius_km=rng.choice([20, 50, 150, 600]))
     if rng.random() < 0.3:
         q["country"] = rng.sample([c[1] for c in CITIES], rng.randint(1, 3))
+    if rng.random() < 0.3:
+        q["bbox"] = rng.choice(MAP_AREAS)
     if rng.random() < 0.3:
         q["unit"] = rng.choice(["pallet", "cbm", "sqm"])
     if rng.random() < 0.4:
@@ -312,6 +328,18 @@ BAD_SEARCHES = [
     ({"per_page": 100000}, "per_page"),
     ({"page": 0}, "page"),
     ({"unit_weight_kg": -1}, "unit_weight_kg"),
+    ({"bbox": "4,51,5"}, "bbox"),
+    ({"bbox": "4,51,5,52,1"}, "bbox"),
+    ({"bbox": "west,51,5,52"}, "bbox"),
+    ({"bbox": "4,51,nan,52"}, "bbox"),
+    ({"bbox": "4,51,inf,52"}, "bbox"),
+    ({"bbox": "4,51,181,52"}, "bbox"),
+    ({"bbox": "-190,51,5,52"}, "bbox"),
+    ({"bbox": "4,-91,5,52"}, "bbox"),
+    ({"bbox": "4,52,5,51"}, "bbox"),  # south above north
+    ({"bbox": "4,51,5,51"}, "bbox"),  # no height
+    ({"bbox": "4,51,4,52"}, "bbox"),  # no width
+    ({"bbox": ""}, "bbox"),
 ]
 
 
@@ -322,6 +350,52 @@ def test_bad_search_input_is_a_clear_4xx(client, params, field):
     assert response.status_code == 422, response.json
     assert field in response.json["error"]["fields"], response.json
     assert response.json["error"]["message"]
+
+
+def test_a_map_area_keeps_the_warehouses_inside_it_even_across_the_antimeridian(client):
+    seed_rates()
+    places = {  # city: (lat, lon)
+        "Rotterdam": (51.9225, 4.47917),
+        "Hamburg": (53.55073, 9.99302),
+        "Auckland": (-36.85, 174.76),
+        "Honolulu": (21.31, -157.86),
+        "Tokyo": (35.6895, 139.69171),
+    }
+    for city, (lat, lon) in places.items():
+        warehouse = WarehouseFactory(city=city, latitude=lat, longitude=lon)
+        ListingFactory(warehouse=warehouse, title=f"Space in {city}")
+
+    def cities(bbox: str) -> set[str]:
+        response = client.get("/api/v1/search", query_string={"bbox": bbox})
+        assert response.status_code == 200, response.json
+        return {hit["warehouse"]["city"] for hit in response.json["results"]}
+
+    assert cities("3,51,6,53") == {"Rotterdam"}
+    assert cities("3,51,11,54") == {"Rotterdam", "Hamburg"}
+    assert cities("170,-50,-150,30") == {"Auckland", "Honolulu"}  # across the antimeridian
+    assert cities("-150,-50,170,60") == {"Rotterdam", "Hamburg", "Tokyo"}  # the rest
+    assert cities("-180,-90,180,90") == set(places)
+    assert cities("-40,-40,-20,-10") == set()
+    near_and_inside = {"near": "Rotterdam, NL", "radius_km": 600, "bbox": "8,50,12,56"}
+    body = client.get("/api/v1/search", query_string=near_and_inside).json
+    assert [hit["warehouse"]["city"] for hit in body["results"]] == ["Hamburg"]
+
+
+def test_an_empty_map_area_offers_to_search_everywhere(client):
+    seed_rates()
+    ListingFactory(title="Ambient racking Rotterdam", unit="pallet")
+    body = client.get("/api/v1/search?bbox=-40,-40,-20,-10&unit=pallet").json
+    assert body["total"] == 0
+    assert [r["filter"] for r in body["relaxations"]] == ["bbox"]
+    assert "zoom the map out or move it" in body["hints"]
+    page = client.get("/?bbox=3,51,6,53").get_data(as_text=True)
+    assert "Ambient racking Rotterdam" in page and "in the map's area" in page
+    assert 'data-bbox="3,51,6,53"' in page and 'href="/"' in page  # search everywhere
+    bad = client.get("/?bbox=3,53,6,51&unit=pallet")
+    assert bad.status_code == 422
+    text = bad.get_data(as_text=True)
+    assert "The map area (bbox) has min_lat below max_lat." in text
+    assert 'value="3,53,6,51"' in text  # the field keeps what was typed, to correct it
 
 
 def test_search_page_results_empty_state_and_errors(client):

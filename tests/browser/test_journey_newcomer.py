@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.browser.journeys import Person
+from tests.browser.test_search_map import pins_on_map
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +66,9 @@ def test_a_newcomer_finds_space_near_rotterdam_and_requests_it(browser, demo_sit
     results = newcomer.text("section[aria-label=Results]")
     assert "Dangerous-goods ambient pallet positions, Maasvlakte DC 2" in results
     assert "Frozen" not in results, "frozen space does not take goods kept at 10–30 °C"
+    page = newcomer.page
+    page.wait_for_selector("#results-map[data-basemap=drawn] .leaflet-marker-icon")
+    assert pins_on_map(page) == page.locator("article.result").count(), "a pin per result"
     newcomer.shot("newcomer-search")
 
     assert "incl. fees" in results, "the search shows the total the quote will show"

@@ -214,7 +214,8 @@ def test_no_template_holds_a_script_the_policy_would_block():
         assert not re.search(r"\son[a-z]+\s*=", text), name
         assert "javascript:" not in text, name
         for tag in re.findall(r"<script\b[^>]*>", text):
-            from_here = "url_for('static'" in tag
+            # the site's own files, and the vendored ones it serves itself (web/maps.py)
+            from_here = "url_for('static'" in tag or "vendor_url(" in tag
             assert from_here or 'nonce="{{ csp_nonce() }}"' in tag, f"{name}: {tag}"
 
 
@@ -241,6 +242,19 @@ def test_development_and_tests_never_send_hsts(tmp_path, environment):
     assert response.status_code == 200
     assert "Strict-Transport-Security" not in response.headers
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_images_come_from_the_site_and_only_the_configured_tile_server():
+    stripe = {"STRIPE_API_BASE": "https://api.stripe.com"}
+    assert content_security_policy({**stripe, "MAP_TILE_URL": ""})["img-src"] == ["'self'"]
+    osm = {**stripe, "MAP_TILE_URL": "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"}
+    assert content_security_policy(osm)["img-src"] == [
+        "'self'",
+        "https://*.tile.openstreetmap.org",
+        "data:",  # Leaflet's blank image for a tile it stops loading
+    ]
+    with pytest.raises(RuntimeError, match="MAP_TILE_URL"):
+        content_security_policy({**stripe, "MAP_TILE_URL": "tiles/{z}/{x}/{y}.png"})
 
 
 def test_the_browser_may_reach_the_configured_stripe_api():

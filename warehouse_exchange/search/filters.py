@@ -7,7 +7,6 @@ from datetime import date
 from sqlalchemy import Select, and_, exists, false, or_, select
 
 from ..accounts.models import Organization
-from ..adapters.geocoding import Place
 from ..bookings.models import CapacityDay
 from ..catalog import CATEGORY_BITS, HAZMAT_BITS
 from ..fx.services import RateTable
@@ -18,7 +17,7 @@ from ..transfers.models import Transfer
 from ..trust.rules import tiers_at_least
 from ..warehouses.models import Warehouse
 from .query import CheckedQuery, SearchQuery
-from .rules import bounding_box, price_threshold
+from .rules import BoundingBox, bounding_box, price_threshold
 
 
 def _bit_set(column, bit: int):
@@ -78,17 +77,24 @@ def _size_filters(query: SearchQuery) -> list:
     return filters
 
 
-def _region_filters(query: SearchQuery, centre: Place | None, radius_km: float | None) -> list:
+def _inside(box: BoundingBox) -> list:
+    filters = [Warehouse.latitude.between(box.south, box.north)]
+    if box.crosses_antimeridian:
+        filters.append(or_(Warehouse.longitude >= box.west, Warehouse.longitude <= box.east))
+    elif box.west is not None:
+        filters.append(Warehouse.longitude.between(box.west, box.east))
+    return filters
+
+
+def _region_filters(checked: CheckedQuery) -> list:
     filters = []
-    if query.countries:
-        filters.append(Warehouse.country.in_(query.countries))
+    if checked.query.countries:
+        filters.append(Warehouse.country.in_(checked.query.countries))
+    centre = checked.centre
     if centre is not None:
-        box = bounding_box(centre.latitude, centre.longitude, radius_km)
-        filters.append(Warehouse.latitude.between(box.south, box.north))
-        if box.crosses_antimeridian:
-            filters.append(or_(Warehouse.longitude >= box.west, Warehouse.longitude <= box.east))
-        elif box.west is not None:
-            filters.append(Warehouse.longitude.between(box.west, box.east))
+        filters += _inside(bounding_box(centre.latitude, centre.longitude, checked.radius_km))
+    if checked.area is not None:
+        filters += _inside(checked.area)
     return filters
 
 
@@ -131,7 +137,7 @@ def matching_listings(checked: CheckedQuery, rates: RateTable) -> Select:
         Listing.status == "active",
         Warehouse.status == "active",
         *_owner_filters(query),
-        *_region_filters(query, checked.centre, checked.radius_km),
+        *_region_filters(checked),
         *_goods_filters(query),
     ]
     price_filter = _price_filter(query, rates)

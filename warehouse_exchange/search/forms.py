@@ -61,6 +61,11 @@ class SearchForm(Form):
     )
     radius_km = FloatField("Within (km)", validators=[Optional(), NumberRange(0, 20_000)])
     country = MultiCheckboxField("Countries")
+    bbox = StringField(
+        "Map area",
+        validators=[Optional(), Length(max=200)],
+        description="West, south, east, north in degrees, as the map's “Search this area” sets.",
+    )
     unit = SelectField("Unit", choices=ANY + list(UNITS.items()), validators=[Optional()])
     quantity = _optional_int("Quantity", 1, MAX_QUANTITY)
     start = DateField("From", validators=[Optional()])
@@ -124,6 +129,7 @@ class SearchForm(Form):
         return SearchQuery(
             countries=self.country.data or [],
             near=self.near.data or None,
+            bbox=self.bbox.data or None,
             radius_km=self.radius_km.data,
             unit=self.unit.data or None,
             quantity=self.quantity.data,

@@ -14,7 +14,7 @@ from ..fx.services import RateTable
 from ..money import require_currency
 from ..pagination import check_page
 from ..validation import require_country
-from .rules import MAX_SIZE_FILTER
+from .rules import MAX_SIZE_FILTER, BoundingBox, map_area
 
 SORTS = ("price", "distance", "rating")
 
@@ -23,6 +23,8 @@ SORTS = ("price", "distance", "rating")
 class SearchQuery:
     countries: list[str] = field(default_factory=list)
     near: str | None = None
+    #: the map's view, "min_lon,min_lat,max_lon,max_lat" (see rules.map_area)
+    bbox: str | None = None
     latitude: float | None = None
     longitude: float | None = None
     radius_km: float | None = None
@@ -80,6 +82,8 @@ class CheckedQuery:
     centre: Place | None
     radius_km: float | None
     count_limit: int
+    #: the map's view the search is limited to, when it gave one
+    area: BoundingBox | None = None
 
 
 def _check_region(query: SearchQuery, geocoder: Geocoder, default_radius: float, max_radius: float):
@@ -168,4 +172,5 @@ def check_query(
     _check_goods(query, today)
     _check_price(query, rates)
     centre, radius = _check_region(query, geocoder, limits.default_radius_km, limits.max_radius_km)
-    return CheckedQuery(query, centre, radius, limits.count_limit)
+    area = map_area(query.bbox) if query.bbox is not None else None
+    return CheckedQuery(query, centre, radius, limits.count_limit, area)

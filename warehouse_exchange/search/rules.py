@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..catalog import CATEGORIES, UNITS
+from ..errors import InvalidInput
 from ..money import round_half_even
 
 #: a goods size or weight a search may filter by (looser than what a booking request takes)
@@ -43,6 +44,40 @@ def bounding_box(latitude: float, longitude: float, radius_km: float) -> Boundin
     return BoundingBox(south, north, west, east)
 
 
+BBOX_FORMAT = "min_lon,min_lat,max_lon,max_lat"
+
+
+def _bbox_error(message: str) -> InvalidInput:
+    field_message = message[0].upper() + message[1:]
+    return InvalidInput(f"The map area (bbox) {message}", {"bbox": field_message})
+
+
+def map_area(text: str) -> BoundingBox:
+    """The box a map's view covers, from "min_lon,min_lat,max_lon,max_lat" in degrees.
+
+    As in GeoJSON (RFC 7946, 5.2), a min_lon greater than max_lon is a box that crosses the
+    antimeridian (from 170 east to 170 west, say, is "170,-20,-170,20"); equal longitudes or
+    latitudes make an empty box and are refused."""
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise _bbox_error(f"is four numbers, {BBOX_FORMAT}.")
+    try:
+        west, south, east, north = (float(part) for part in parts)
+    except ValueError:
+        raise _bbox_error(f"is four numbers, {BBOX_FORMAT}.") from None
+    if not all(math.isfinite(n) for n in (west, south, east, north)):
+        raise _bbox_error(f"is four numbers, {BBOX_FORMAT}.")
+    if not all(-180 <= lon <= 180 for lon in (west, east)):
+        raise _bbox_error("has longitudes between -180 and 180.")
+    if not all(-90 <= lat <= 90 for lat in (south, north)):
+        raise _bbox_error("has latitudes between -90 and 90.")
+    if south >= north:
+        raise _bbox_error("has min_lat below max_lat.")
+    if west == east:
+        raise _bbox_error("has min_lon and max_lon apart.")
+    return BoundingBox(south, north, west, east)
+
+
 def price_threshold(max_minor: int, factor: Fraction) -> int:
     """The largest price p (in the listing's currency) whose converted, rounded value is at most
     `max_minor` (in the asked currency): the SQL filter then agrees with the displayed price."""
@@ -68,6 +103,7 @@ LOOSEN_HINTS = {
     "min_tier": "accept a lower rating tier",
     "verified_only": "include organizations not yet verified",
     "transfers_on_offer": "include listings without a lease on offer for transfer",
+    "bbox": "zoom the map out or move it",
 }
 
 
@@ -170,4 +206,5 @@ RELAXABLE = (
     ),
     Relaxable("unit", ("unit",), {"unit": None}, lambda q: f"the unit {UNITS[q.unit].lower()}"),
     Relaxable("countries", ("country",), {"countries": []}, _countries),
+    Relaxable("bbox", ("bbox",), {"bbox": None}, lambda q: "the map's area"),
 )

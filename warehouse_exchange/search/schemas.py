@@ -28,6 +28,15 @@ class SearchArgsSchema(Schema):
         validate=validate.Length(min=1, max=200),
         metadata={"description": "A place, geocoded, e.g. 'Rotterdam, NL'"},
     )
+    bbox = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "Only warehouses inside this box (a map's view): "
+            "min_lon,min_lat,max_lon,max_lat in degrees. A min_lon above max_lon crosses "
+            "the antimeridian, as in GeoJSON; combines with every other filter",
+            "example": "3.5,51.5,5.5,52.3",
+        },
+    )
     lat = fields.Float(validate=validate.Range(-90, 90))
     lon = fields.Float(validate=validate.Range(-180, 180))
     radius_km = fields.Float(metadata={"description": "Default 200 when a centre is given"})
@@ -119,8 +128,8 @@ class RelaxationSchema(Schema):
     filter = fields.String(
         metadata={
             "description": "unit_weight_kg, dimensions, temperature, hazmat_class, category, "
-            "max_price, quantity, dates, min_tier, verified_only, transfers_on_offer, unit or "
-            "countries"
+            "max_price, quantity, dates, min_tier, verified_only, transfers_on_offer, unit, "
+            "countries or bbox"
         }
     )
     label = fields.String(metadata={"description": "What the filter asks for, in words"})

@@ -144,6 +144,7 @@ def _active_filters(query: SearchQuery, centre: Place | None) -> dict[str, bool]
         "min_tier": query.min_tier is not None,
         "verified_only": query.verified_only,
         "transfers_on_offer": query.transfers_on_offer,
+        "bbox": query.bbox is not None,
     }
 
 
@@ -174,7 +175,9 @@ def _relaxations(checked: CheckedQuery, rates: RateTable) -> list[Relaxation]:
         return []
     found = []
     for relaxable in [r for r in RELAXABLE if r.is_set(query)][:MAX_RELAXATIONS]:
-        dropped = replace(checked, query=replace(query, **relaxable.cleared))
+        loosened = replace(query, **relaxable.cleared)
+        area = checked.area if loosened.bbox is not None else None
+        dropped = replace(checked, query=loosened, area=area)
         matches, exact = _count(dropped, rates)
         if matches:
             found.append(_relaxation(relaxable, query, matches, exact))

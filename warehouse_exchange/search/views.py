@@ -49,15 +49,18 @@ def index() -> tuple[str, int] | str:
         result=result,
         carried=form.booking_prefill(),
         without=_urls_without(result),
+        without_area=_url_without("bbox"),
     )
+
+
+def _url_without(*names: str) -> str:
+    """The same search without the query-string arguments `names` (from the first page)."""
+    args = request.args.to_dict(flat=False)
+    for name in (*names, "page"):
+        args.pop(name, None)
+    return url_for("search.index", **args)
 
 
 def _urls_without(result: SearchResult) -> dict[str, str]:
     """For each filter an empty search could drop: the same search without it."""
-    urls = {}
-    for relaxation in result.relaxations:
-        args = request.args.to_dict(flat=False)
-        for name in (*relaxation.params, "page"):
-            args.pop(name, None)
-        urls[relaxation.filter] = url_for("search.index", **args)
-    return urls
+    return {r.filter: _url_without(*r.params) for r in result.relaxations}

@@ -46,7 +46,7 @@ def register(app: Flask) -> None:
     from ..transfers.views import bp as transfers
     from ..trust.views import bp as trust
     from ..warehouses.views import bp as warehouses
-    from . import auth, filters, input_guard
+    from . import auth, filters, input_guard, maps
     from .api_routes import register_api
 
     app.url_map.converters["id"] = IdConverter
@@ -61,6 +61,7 @@ def register(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     register_api(app)
+    maps.register(app)
     _follow_demo_clock(app)
 
 

@@ -7,7 +7,9 @@ they carry the request's nonce (`<script nonce="{{ csp_nonce() }}">`); inline ev
 inline (`style="..."` attributes): they cannot run script, and the pages size a few boxes with
 them. No other site may frame a page (`frame-ancestors 'none'`, and X-Frame-Options for older
 browsers), forms post only here or to Stripe's onboarding, and HSTS is sent where
-STRICT_TRANSPORT_SECURITY is on (production) and only over HTTPS.
+STRICT_TRANSPORT_SECURITY is on (production) and only over HTTPS. Images come only from this
+site, and from the map tile server when MAP_TILE_URL names one (with data: images, which
+Leaflet swaps in for tiles it stops loading).
 """
 
 from __future__ import annotations
@@ -30,11 +32,24 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def tile_origin(tile_url: str) -> str:
+    """The origin map tiles come from; a {s} subdomain placeholder becomes a wildcard."""
+    parts = urlsplit(tile_url.replace("{s}", "*"))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise RuntimeError(f"MAP_TILE_URL must be an http(s) URL template, not {tile_url!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def content_security_policy(config) -> dict[str, list[str]]:
-    """The policy, with the Stripe API the app is configured for (a local fake in tests)."""
+    """The policy, with the Stripe API the app is configured for (a local fake in tests) and
+    the map tile server, when one is configured."""
     stripe_api = sorted({STRIPE_API, _origin(config["STRIPE_API_BASE"])})
+    # Leaflet cancels a tile it no longer needs by pointing it at a blank data: image
+    tile_url = config.get("MAP_TILE_URL")
+    tiles = [tile_origin(tile_url), "data:"] if tile_url else []
     return {
         "default-src": ["'self'"],
+        "img-src": ["'self'", *tiles],
         "script-src": ["'self'", *STRIPE_SCRIPTS],  # plus the request's nonce
         "style-src": ["'self'", "'unsafe-inline'"],
         "connect-src": ["'self'", *stripe_api],
