@@ -84,6 +84,9 @@ MAX_CONTENT_LENGTH = 6 * UPLOAD_MAX_BYTES
 #: refused: a small file may declare a picture that takes gigabytes to decode.
 UPLOAD_MAX_IMAGE_PIXELS = 40_000_000
 UPLOAD_MAX_IMAGE_SIDE = 10_000
+#: Photos a warehouse or a listing may have; each is kept as its re-encoded original, a
+#: display size and a thumbnail.
+PHOTOS_PER_PARENT = 20
 
 #: Send Strict-Transport-Security (one year, with subdomains) on HTTPS responses, so browsers
 #: never use plain HTTP for the site again. Only production turns it on: development is HTTP.

@@ -21,6 +21,7 @@ from .fx.models import ExchangeRate
 from .ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from .listings.models import Listing
 from .notifications.models import EmailOptOut, Notification, OutboxEmail
+from .photos.models import Photo
 from .scheduler.models import DemoClock, JobRun
 from .shipments.models import (
     CarrierToken,
@@ -74,6 +75,7 @@ __all__ = [
     "OutboundRelease",
     "OutboxEmail",
     "PaymentInstalment",
+    "Photo",
     "Refund",
     "ReleaseInstalment",
     "Review",

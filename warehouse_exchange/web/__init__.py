@@ -38,6 +38,7 @@ def register(app: Flask) -> None:
     from ..home.views import bp as home
     from ..listings.views import bp as listings
     from ..notifications.views import bp as notifications
+    from ..photos.views import bp as photos
     from ..scheduler.views import bp as scheduler
     from ..search.views import bp as search
     from ..shipments import arrival_views, stock_views  # noqa: F401  (routes of shipments)
@@ -56,7 +57,7 @@ def register(app: Flask) -> None:
     input_guard.register(app)
     blueprints = (
         search, accounts, warehouses, listings, bookings, escrow, fx, scheduler, notifications,
-        shipments, trust, disputes, audit, transfers, home,
+        shipments, trust, disputes, audit, transfers, home, photos,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -19,6 +19,7 @@ def register_api(app: Flask) -> None:
     from ..home.api import blp as home
     from ..listings.api import blp as listings
     from ..notifications.api import blp as notifications
+    from ..photos.api import blp as photos
     from ..search.api import blp as search
     from ..shipments.api import blp as shipments
     from ..shipments.api import carrier_blp as carriers
@@ -36,7 +37,7 @@ def register_api(app: Flask) -> None:
     )
     blueprints = (
         accounts, warehouses, listings, bookings, escrow, search, fx, notifications, shipments,
-        stock, carriers, trust, disputes, transfers, home,
+        stock, carriers, trust, disputes, transfers, home, photos,
     )  # fmt: skip
     for blueprint in blueprints:
         csrf.exempt(blueprint)
