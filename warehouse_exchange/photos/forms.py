@@ -28,7 +28,7 @@ for _n in range(1, UPLOAD_ROWS + 1):
     setattr(
         PhotoUploadForm,
         f"photo_{_n}",
-        FileField(f"Photo {_n}", description="JPEG, PNG or WebP, up to 5 MB."),
+        FileField(f"Photo {_n}"),
     )
     setattr(
         PhotoUploadForm,

@@ -112,7 +112,6 @@ def manage(kind: str, parent_id: int) -> str | tuple | Response:
         parent_url=_parent_page(kind, parent_id),
         photos=services.photos_of(kind, parent_id),
         alt_hint=ALT_HINT,
-        alt_form=AltTextForm,
         max_photos=services.max_photos(),
     )
 
