@@ -120,7 +120,7 @@ def _changed(kind: str, parent_id: int, photo_id: int, changes: PhotoChanges, do
     try:
         services.change_photo(actor(), photo_id, changes, kind, parent_id)
     except (InvalidInput, NotFound) as error:
-        flash(error.message, "error")
+        flash(" ".join([error.message, *error.fields.values()]), "error")
     else:
         flash(done, "success")
     return redirect(_manage_url(kind, parent_id) + f"#photo-{photo_id}", 303)
