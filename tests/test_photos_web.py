@@ -40,14 +40,10 @@ def page_upload(client, kind: str, parent_id: int, *rows):
         if content is not None:
             data[f"photo_{number}"] = (io.BytesIO(content), filename)
         data[f"alt_text_{number}"] = alt
-    return client.post(
-        f"/{kind}/{parent_id}/photos", data=data, content_type="multipart/form-data"
-    )
+    return client.post(f"/{kind}/{parent_id}/photos", data=data, content_type="multipart/form-data")
 
 
-def test_an_owner_uploads_two_photos_and_they_show_on_the_listing_page(
-    app, client, owner, listing
-):
+def test_an_owner_uploads_two_photos_and_they_show_on_the_listing_page(app, client, owner, listing):
     login(client, owner)
     response = page_upload(
         client,
@@ -128,7 +124,10 @@ def test_reorder_cover_alt_text_and_a_replayed_delete_on_the_page(app, client, o
         owner,
         "warehouses",
         warehouse.id,
-        [services.PhotoUpload("a.png", png_of(), "a"), services.PhotoUpload("b.png", png_of(), "b")],
+        [
+            services.PhotoUpload("a.png", png_of(), "a"),
+            services.PhotoUpload("b.png", png_of(), "b"),
+        ],
     )
     login(client, owner)
     base = f"/warehouses/{warehouse.id}/photos/{b.id}"
