@@ -238,3 +238,20 @@ def test_photos_of_an_archived_listing_are_for_its_owner_only(app, client, owner
     seen = client.get(url)
     assert seen.status_code == 200
     seen.close()
+
+
+def test_the_demo_shows_a_cover_for_every_listing_in_little_space(app):
+    from datetime import date
+
+    from warehouse_exchange.demo import load_demo_data
+    from warehouse_exchange.demo_gallery import FOLDER
+    from warehouse_exchange.listings.models import Listing
+
+    shipped = sum(path.stat().st_size for path in FOLDER.glob("*.jpg"))
+    assert 0 < shipped < 300_000
+    load_demo_data(app.extensions["geocoder"], date(2026, 11, 25))
+    listings = db.session.scalars(select(Listing)).all()
+    covered = services.covers(listings)
+    assert set(covered) == {listing.id for listing in listings}
+    assert any(photo.listing_id for photo in covered.values())  # some of their own
+    assert all(photo.alt_text for photo in covered.values())

@@ -21,6 +21,7 @@ from .accounts.services import Registration, create_operator, register_organizat
 from .bookings.commands import BookingRequest, accept_booking, request_booking
 from .bookings.rules import BookingTerms, SkuProfile
 from .catalog import SERVICES, UNIT_NOUNS
+from .demo_gallery import attach_demo_photos
 from .demo_history import load_history
 from .escrow.bank_receipts import ReceiptData, record_bank_receipt
 from .escrow.rules import payment_reference
@@ -183,11 +184,15 @@ def load_demo_data(geocoder, today: date) -> str:
     for currency, rate in rates.items():
         record_rate(operator, currency, rate, today - timedelta(days=1), base, today)
     listings = []
-    for city, country, owner, name, address in SITES:
+    for turn, (city, country, owner, name, address) in enumerate(SITES):
         data = _warehouse(rng, city, country, name, address, cold_chain=owner == COLD_CHAIN_OWNER)
         warehouse = create_warehouse(users[owner], data, geocoder)
-        for listing in _listings(rng, warehouse, CURRENCY[country], today):
-            listings.append(create_listing(users[owner], warehouse.id, listing, today))
+        offers = [
+            create_listing(users[owner], warehouse.id, listing, today)
+            for listing in _listings(rng, warehouse, CURRENCY[country], today)
+        ]
+        attach_demo_photos(users[owner], warehouse, offers, turn)
+        listings += offers
     bookings = _bookings(rng, users, operator, listings, today)
     history = load_history(users, operator, today, PASSWORD)
     kinds = [kind for _name, kind, *_rest in ORGANIZATIONS]
