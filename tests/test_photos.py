@@ -161,6 +161,9 @@ def test_photos_are_reordered_and_the_cover_moves(app, owner, warehouse):
         True,
     ]
 
+    opening = services.cover_first(services.photos_of("warehouses", warehouse.id))
+    assert [p.alt_text for p in opening] == ["c", "a", "b"]  # galleries open on the cover
+
     with pytest.raises(InvalidInput):
         services.change_photo(owner, a.id, PhotoChanges(position=3))
     with pytest.raises(InvalidInput):

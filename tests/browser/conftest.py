@@ -133,6 +133,12 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def demo_uploads(demo_database: Path) -> Path:
+    """The folder holding the demo's files (its photos): each app serving a copy of the demo
+    database reads them there, as every test app otherwise gets an upload folder of its own."""
+    return demo_database.with_name("uploads")
+
+
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory) -> Path:
     """A SQLite file holding the demo marketplace, loaded once; each journey works on a copy."""
@@ -140,7 +146,13 @@ def demo_database(tmp_path_factory) -> Path:
     from warehouse_exchange.demo import load_demo_data
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": migrated_sqlite_database(path)})
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": migrated_sqlite_database(path),
+            "UPLOAD_FOLDER": str(demo_uploads(path)),
+        },
+    )
     with app.app_context():
         load_demo_data(app.extensions["geocoder"], utc_today())
         db.session.remove()
@@ -164,7 +176,12 @@ def demo_site(demo_database, tmp_path_factory):
     path = tmp_path_factory.mktemp("journey") / "demo.sqlite3"
     shutil.copyfile(demo_database, path)
     app = create_app(
-        "testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": True}
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "WTF_CSRF_ENABLED": True,
+            "UPLOAD_FOLDER": str(demo_uploads(demo_database)),
+        },
     )
     server, url = serve(app)
     yield Site(url, app)

@@ -118,10 +118,18 @@ def visible_photos(viewer: User | None, kind: str, parent_id: int) -> list[Photo
 
 
 def gallery(viewer: User | None, listing: Listing) -> list[Photo]:
-    """What a listing's page shows: the space on offer first, then the warehouse around it."""
+    """What a listing's page shows: the space on offer first, then the warehouse around it;
+    each opening on its cover."""
     if not may_see(viewer, listing):
         return []
-    return photos_of("listings", listing.id) + photos_of("warehouses", listing.warehouse_id)
+    return cover_first(photos_of("listings", listing.id)) + cover_first(
+        photos_of("warehouses", listing.warehouse_id)
+    )
+
+
+def cover_first(photos: list[Photo]) -> list[Photo]:
+    """The cover, then the others in their order: a gallery opens on the picture search showed."""
+    return sorted(photos, key=lambda photo: not photo.is_cover)
 
 
 def covers(listings: Iterable[Listing]) -> dict[int, Photo]:

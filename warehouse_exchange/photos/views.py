@@ -48,7 +48,7 @@ def listing_gallery(listing) -> list[Photo]:
 def warehouse_photos(warehouse) -> list[Photo]:
     if not services.may_see(actor(), warehouse):
         return []
-    return services.photos_of("warehouses", warehouse.id)
+    return services.cover_first(services.photos_of("warehouses", warehouse.id))
 
 
 @bp.app_template_global()
