@@ -239,7 +239,7 @@ def test_photos_of_an_archived_listing_are_for_its_owner_only(app, client, owner
 
     login(client, owner)
     seen = client.get(url)
-    assert seen.status_code == 200
+    assert seen.status_code == 200 and seen.headers["Cache-Control"].startswith("private,")
     seen.close()
 
 

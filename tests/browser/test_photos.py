@@ -115,6 +115,8 @@ def test_an_uploaded_photo_shows_in_the_gallery_and_as_the_search_cover(
     added.locator("button:has-text('Make cover')").click()
     page.wait_for_load_state()
     assert page.locator(".photo-admin > li").last.locator(".badge:has-text('cover')").count()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "manage-desktop.png"), full_page=True)
 
     page.goto(f"{demo_site.url}/listings/{rotterdam_listing}")
     slide = page.locator(".gallery-slide img[alt='Our new racking, bay 7']")

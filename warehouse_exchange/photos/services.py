@@ -345,6 +345,8 @@ class PhotoFile:
 
     stored: StoredFile
     kept: StoredObject
+    #: whether any cache may keep it: not once its warehouse or listing is archived
+    public: bool
 
 
 def open_photo(viewer: User | None, photo_id: int, size: str, digest: str) -> PhotoFile:
@@ -353,11 +355,11 @@ def open_photo(viewer: User | None, photo_id: int, size: str, digest: str) -> Ph
     photo = db.session.get(Photo, photo_id)
     if photo is None or size not in SIZES:
         raise NotFound("No such photo.")
-    _visible_parent(viewer, photo.parent_kind, photo.parent_id)
+    parent = _visible_parent(viewer, photo.parent_kind, photo.parent_id)
     stored = photo.file(size)
     if not stored.sha256.startswith(digest) or len(digest) < DIGEST_LENGTH:
         raise NotFound("No such photo.")
-    return PhotoFile(stored, file_store().open(stored.storage_key))
+    return PhotoFile(stored, file_store().open(stored.storage_key), not _is_archived(parent))
 
 
 #: how many hex digits of the SHA-256 the URL of a rendition carries

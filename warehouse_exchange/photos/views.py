@@ -176,7 +176,8 @@ def image(photo_id: int, size: str, digest: str, extension: str) -> Response:
         raise NotFound("No such photo.")
     response = send_file(opened.kept.stream, mimetype=opened.stored.content_type, max_age=0)
     response.content_length = opened.kept.size
-    response.headers["Cache-Control"] = f"public, max-age={CACHED_FOR_SECONDS}, immutable"
+    audience = "public" if opened.public else "private"  # an archived one: its owners only
+    response.headers["Cache-Control"] = f"{audience}, max-age={CACHED_FOR_SECONDS}, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = "inline"
     return response
