@@ -258,3 +258,18 @@ def test_the_demo_shows_a_cover_for_every_listing_in_little_space(app):
     assert set(covered) == {listing.id for listing in listings}
     assert any(photo.listing_id for photo in covered.values())  # some of their own
     assert all(photo.alt_text for photo in covered.values())
+
+
+@pytest.mark.parametrize("format_", ["PNG", "WEBP"])
+def test_exif_is_stripped_from_png_and_webp_originals_too(app, owner, warehouse, format_):
+    with Image.open(io.BytesIO(gps_jpeg(120, 80))) as source:
+        exif = source.getexif()
+        out = io.BytesIO()
+        source.save(out, format_, exif=exif)
+    assert b"SN-4471" in out.getvalue()
+    (photo,) = services.add_photos(owner, "warehouses", warehouse.id, [upload(out.getvalue())])
+    data = kept_bytes(photo.original_file)
+    assert photo.original_file.content_type == f"image/{format_.lower()}"
+    assert b"SN-4471" not in data
+    with Image.open(io.BytesIO(data)) as image:
+        assert not image.getexif() and image.size == (80, 120)
