@@ -10,10 +10,11 @@ import re
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from time import perf_counter
+from time import perf_counter, sleep
 from urllib.parse import urlencode
 
 TIMEOUT = 30
+READ_ATTEMPTS = 5
 #: the status recorded for a request whose connection died without an answer
 DROPPED = 0
 #: kinds whose 503 is an answer, not an error: readiness while Redis is stopped
@@ -90,9 +91,9 @@ class Client:
         return answer
 
     def _send(self, method: str, target: str, payload, headers: dict) -> Answer:
-        # A kept-alive connection the server closed is opened again; a read is safe to repeat
-        # once more after a worker died under it.
-        attempts = 3 if method == "GET" else 2
+        # A kept-alive connection the server closed is opened again; a read is safe to repeat,
+        # as a person reloads a page, while workers are being killed under it.
+        attempts = READ_ATTEMPTS if method == "GET" else 2
         for attempt in range(1, attempts + 1):
             if self._connection is None:
                 self._connection = http.client.HTTPConnection(
@@ -107,6 +108,8 @@ class Client:
                 self.close()
                 if attempt == attempts:
                     return Answer(DROPPED, {}, b"")
+                if attempt > 1:
+                    sleep(0.5)
                 continue
             self._keep_cookies(response)
             return Answer(response.status, dict(response.getheaders()), body)
