@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from time import monotonic, perf_counter, sleep
 from urllib.parse import urlencode
 
-TIMEOUT = 30
+TIMEOUT = 60
 #: how long a read is tried again while its connections die
-READ_PATIENCE = 60
+READ_PATIENCE = 120
 #: the status recorded for a request whose connection died without an answer
 DROPPED = 0
 #: kinds whose 503 is an answer, not an error: readiness while Redis is stopped
