@@ -97,6 +97,12 @@ class EscrowTimeline:
     def end_position(self) -> float:
         return _position(self.end + timedelta(days=1), self.first_day, self.last_day)
 
+    @property
+    def legend(self) -> list[tuple[str, str, str]]:
+        """The kinds of marker this timeline shows, once each: (lane, status, words)."""
+        seen = dict.fromkeys((m.lane, m.status, m.words) for m in self.markers)
+        return sorted(seen, key=lambda key: LANES.index(key[0]))
+
     def lane(self, name: str) -> list[Marker]:
         return [marker for marker in self.markers if marker.lane == name]
 
