@@ -8,12 +8,14 @@ from datetime import timedelta
 
 import pytest
 
-from tests.dispute_support import FIRST_DAY, open_on, running_lease
+from tests.dispute_support import FIRST_DAY, LATER, decision, open_on, running_lease
 from tests.factories import OperatorFactory
 from tests.helpers import fund_reserve, login, pay_in_full
 from tests.test_escrow import START, TODAY, accepted_booking
 from tests.test_payment_plans import monthly_booking, pay, schedule
 from warehouse_exchange.bookings.jobs import advance_leases
+from warehouse_exchange.disputes.commands import decide_dispute, take_dispute
+from warehouse_exchange.disputes.settlement import frozen_minor
 from warehouse_exchange.errors import Forbidden
 from warehouse_exchange.escrow.queries import owner_earnings
 from warehouse_exchange.escrow.releases import booking_releases, run_due_releases
@@ -71,6 +73,25 @@ def test_an_open_dispute_marks_the_unreleased_instalments_frozen(owner, exporter
     assert set(statuses(frozen, "release")[1:]) == {"frozen"}
     # and the release run agrees: nothing moves while the dispute is open
     assert run_due_releases(FIRST_DAY + timedelta(days=40)) == 0
+
+
+def test_a_decided_dispute_ends_the_timeline_with_the_owners_share(owner, exporter):
+    booking = running_lease(owner, exporter)
+    dispute = open_on(booking, exporter)
+    operator = OperatorFactory()
+    take_dispute(operator, dispute.id, FIRST_DAY)
+    frozen = frozen_minor(booking)
+    tenant_share = frozen // 4
+    decide_dispute(operator, dispute.id, decision(tenant_share, frozen - tenant_share), LATER)
+
+    timeline = escrow_timeline(owner, booking.id, LATER.date())
+    assert not timeline.frozen
+    assert statuses(timeline, "release") == ["released"], "the settled releases are gone"
+    assert timeline.released == Money(released_by_ledger(booking), "EUR")
+    assert timeline.owner_share == timeline.released and timeline.released_percent == 100
+    # the tenant's share is a refund due, held in escrow until an operator sends it
+    assert statuses(timeline, "refund") == ["due"]
+    assert timeline.held == Money(tenant_share, "EUR")
 
 
 def test_a_monthly_lease_shows_payments_due_overdue_and_releases_waiting_for_them(owner, exporter):

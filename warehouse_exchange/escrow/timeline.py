@@ -15,11 +15,13 @@ from ..bookings.queries import get_booking
 from ..extensions import db
 from ..ledger import services as ledger
 from ..money import Money
-from .hooks import escrow_frozen, settlement_of
+from .hooks import escrow_frozen
 from .models import PaymentInstalment, Refund, ReleaseInstalment
 from .payments import scheduled_payments
 from .releases import booking_releases
 
+#: states in which a booking's unreleased instalments will never be released
+ENDED_UNPAID = ("cancelled", "declined", "expired")
 #: the lanes of the timeline, top to bottom
 LANES = ("payment", "release", "refund")
 
@@ -31,7 +33,6 @@ RELEASE_WORDS = {
     "waiting_for_payment": "waiting for its month's payment",
     "frozen": "frozen by an open dispute",
     "awaiting_check_in": "waiting for the goods to check in",
-    "settled": "settled by a dispute decision",
     "cancelled": "not released: cancelled",
 }
 PAYMENT_WORDS = {
@@ -68,7 +69,8 @@ class EscrowTimeline:
     last_day: date
     today: date
     markers: list[Marker]
-    #: the owner's share: what the release schedule releases in all
+    #: the owner's share: what the ledger released to the owner (monthly, or by a dispute's
+    #: decision) and what the release schedule still releases
     owner_share: Money
     #: the ledger's: what left escrow for the owner, and what escrow still holds
     released: Money
@@ -119,12 +121,10 @@ def escrow_timeline(actor: User, booking_id: int, today: date) -> EscrowTimeline
     payments = scheduled_payments(booking.id)
     releases = booking_releases(booking.id)
     refunds = _tenant_refunds(booking)
-    settled = settlement_of(booking.id) is not None
     dated = [
         *(("payment", p, _payment_day(p), p.status(today)) for p in payments),
         *(
-            ("release", r, _release_day(r), _release_status(booking, r, payments, today,
-                                                            frozen, settled))
+            ("release", r, _release_day(r), _release_status(booking, r, payments, today, frozen))
             for r in releases
         ),
         *(("refund", r, (r.sent_at or r.created_at).date(), r.state) for r in refunds),
@@ -133,6 +133,12 @@ def escrow_timeline(actor: User, booking_id: int, today: date) -> EscrowTimeline
     first, last = min(days), max(days)
     balances = ledger.booking_balances(booking.id)
     currency = booking.currency
+    released = balances.get("owner_payable", 0) + balances.get("owner_paid_out", 0)
+    to_release = sum(
+        r.amount_minor
+        for r in releases
+        if r.released_at is None and booking.state not in ENDED_UNPAID
+    )
     return EscrowTimeline(
         booking_id=booking.id,
         start=booking.start_date,
@@ -141,10 +147,8 @@ def escrow_timeline(actor: User, booking_id: int, today: date) -> EscrowTimeline
         last_day=last,
         today=today,
         markers=[_marker(lane, row, day, status, first, last) for lane, row, day, status in dated],
-        owner_share=Money(sum(r.amount_minor for r in releases), currency),
-        released=Money(
-            balances.get("owner_payable", 0) + balances.get("owner_paid_out", 0), currency
-        ),
+        owner_share=Money(released + to_release, currency),
+        released=Money(released, currency),
         held=ledger.balance(ledger.escrow(booking.tenant_id, currency), booking.id),
         frozen=frozen,
     )
@@ -175,17 +179,14 @@ def _release_status(
     payments: list[PaymentInstalment],
     today: date,
     frozen: bool,
-    settled: bool,
 ) -> str:
     """Where a release stands, in the order the release run decides it (releases.py)."""
     if release.released_at is not None:
         return "released"
-    if booking.state in ("cancelled", "declined", "expired"):
+    if booking.state in ENDED_UNPAID:
         return "cancelled"
     if frozen:
         return "frozen"
-    if settled:
-        return "settled"
     if release.awaits_check_in:
         return "awaiting_check_in"
     unpaid_month = any(
