@@ -55,6 +55,48 @@ def lease_starting_today(demo_site):
         return booking.id
 
 
+@pytest.fixture(scope="module")
+def disputed_monthly_lease(demo_site):
+    """Six months paid monthly from today, its first month paid; the tenant disputes it."""
+    from warehouse_exchange.adapters.clock import utc_now
+    from warehouse_exchange.bookings.commands import accept_booking, request_booking
+    from warehouse_exchange.bookings.rules import BookingTerms
+    from warehouse_exchange.disputes.commands import DisputeData, open_dispute
+    from warehouse_exchange.escrow.bank_receipts import ReceiptData, record_bank_receipt
+    from warehouse_exchange.escrow.payments import scheduled_payments
+    from warehouse_exchange.escrow.rules import payment_reference
+
+    app = demo_site.app
+    with app.app_context():
+        owner, tenant, operator = user(OWNER), user(EXPORTER), user(OPERATOR)
+        listing = pallet_listing(
+            owner,
+            app.extensions["geocoder"],
+            warehouse=("Nordsee Halle 11", "Hafenstraße 11", "Bremen", "DE"),
+            title="Pallets at Bremen, Halle 11",
+            quantity=40,
+            days=300,
+            price_minor=410,
+            currency="EUR",
+            categories=["general"],
+        )
+        today, now = utc_today(), utc_now()
+        goods = SkuProfile(100, 80, 120, 300, 15, 25, "general", 4)
+        end = add_months(today, 6) - timedelta(days=1)
+        request = BookingRequest(listing.id, 6, today, end, goods, payment_plan="monthly")
+        terms = BookingTerms.from_config(app.config)
+        booking = request_booking(tenant, request, terms, now, today)
+        accept_booking(owner, booking.id, now)
+        first = scheduled_payments(booking.id)[0]
+        receipt = ReceiptData(
+            payment_reference(booking.id), first.amount_minor, "EUR", today, "HALLE11-1"
+        )
+        record_bank_receipt(operator, receipt, now, today)
+        claim = DisputeData("space_not_available", "No space at the dock", 5000, "EUR")
+        open_dispute(tenant, booking.id, claim, now)
+        return booking.id
+
+
 def release_statuses(person: Person) -> list[str]:
     items = person.page.locator("#escrow-timeline-list li[data-lane=release]")
     return [items.nth(n).get_attribute("data-status") for n in range(items.count())]
@@ -116,6 +158,18 @@ def test_the_escrow_timeline_moves_when_the_release_runs(browser, demo_site, lea
     shoot(exporter, "booking-timeline", "#escrow-timeline")
     for person in (exporter, operator):
         person.close()
+
+
+def test_an_open_dispute_shows_the_releases_frozen(browser, demo_site, disputed_monthly_lease):
+    owner = Person(browser, demo_site, OWNER)
+    owner.log_in()
+    owner.open(f"/bookings/{disputed_monthly_lease}")
+    assert set(release_statuses(owner)) == {"frozen"}
+    assert "frozen by an open dispute" in owner.text("#escrow-progress")
+    payments = owner.page.locator("#escrow-timeline-list li[data-lane=payment]")
+    assert payments.first.get_attribute("data-status") == "paid" and payments.count() == 6
+    shoot(owner, "booking-timeline-disputed", "#escrow-timeline")
+    owner.close()
 
 
 def test_the_owner_earnings_and_operator_reserve_charts(browser, demo_site, lease_starting_today):
