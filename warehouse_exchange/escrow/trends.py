@@ -97,38 +97,10 @@ def owner_monthly_earnings(actor: User, today: date) -> list[EarningsSeries]:
     months = _months(add_months(this_month, -EARNINGS_MONTHS_BACK),
                      EARNINGS_MONTHS_BACK + EARNINGS_MONTHS_AHEAD)  # fmt: skip
     window = (_key(months[0]), _key(months[-1]))
-    # a monthly release is dated by the release run's clock (which the demo clock moves);
-    # any other credit by its posting
-    released_month = _month_key(
-        func.coalesce(ReleaseInstalment.released_at, LedgerTransaction.created_at)
-    )
-    released = db.session.execute(
-        select(LedgerEntry.currency, released_month, func.sum(LedgerEntry.amount_minor))
-        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-        .outerjoin(ReleaseInstalment, ReleaseInstalment.transaction_id == LedgerTransaction.id)
-        .where(
-            LedgerAccount.organization_id == organization_id,
-            LedgerAccount.kind == "owner_payable",
-            LedgerEntry.amount_minor > 0,
-            released_month.between(*window),
-        )
-        .group_by(LedgerEntry.currency, released_month)
-    ).all()
-    due_month = _month_key(ReleaseInstalment.due_on, timestamp=False)
-    scheduled = db.session.execute(
-        select(ReleaseInstalment.currency, due_month, func.sum(ReleaseInstalment.amount_minor))
-        .join(Booking, Booking.id == ReleaseInstalment.booking_id)
-        .where(
-            ReleaseInstalment.released_at.is_(None),
-            ReleaseInstalment.booking_id.in_(owned_booking_ids(organization_id)),
-            Booking.state.in_(COVERED_STATES),
-            due_month.between(*window),
-        )
-        .group_by(ReleaseInstalment.currency, due_month)
-    ).all()
     amounts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for column, rows in ((0, released), (1, scheduled)):
+    for column, rows in enumerate(
+        (_released_by_month(organization_id, window), _scheduled_by_month(organization_id, window))
+    ):
         for currency, month, total in rows:
             amounts[currency][month][column] += int(total)
     return [
@@ -146,6 +118,43 @@ def owner_monthly_earnings(actor: User, today: date) -> list[EarningsSeries]:
         )
         for currency in sorted(amounts)
     ]
+
+
+def _released_by_month(organization_id: int, window: tuple[str, str]):
+    """(currency, 'YYYY-MM', amount) of every credit to the owner's released balance. A
+    monthly release is dated by the release run's clock (which the demo clock moves), any
+    other credit by its posting."""
+    month = _month_key(func.coalesce(ReleaseInstalment.released_at, LedgerTransaction.created_at))
+    return db.session.execute(
+        select(LedgerEntry.currency, month, func.sum(LedgerEntry.amount_minor))
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .outerjoin(ReleaseInstalment, ReleaseInstalment.transaction_id == LedgerTransaction.id)
+        .where(
+            LedgerAccount.organization_id == organization_id,
+            LedgerAccount.kind == "owner_payable",
+            LedgerEntry.amount_minor > 0,
+            month.between(*window),
+        )
+        .group_by(LedgerEntry.currency, month)
+    ).all()
+
+
+def _scheduled_by_month(organization_id: int, window: tuple[str, str]):
+    """(currency, 'YYYY-MM', amount) of the unreleased instalments of the owner's paid leases,
+    by the month they are due."""
+    month = _month_key(ReleaseInstalment.due_on, timestamp=False)
+    return db.session.execute(
+        select(ReleaseInstalment.currency, month, func.sum(ReleaseInstalment.amount_minor))
+        .join(Booking, Booking.id == ReleaseInstalment.booking_id)
+        .where(
+            ReleaseInstalment.released_at.is_(None),
+            ReleaseInstalment.booking_id.in_(owned_booking_ids(organization_id)),
+            Booking.state.in_(COVERED_STATES),
+            month.between(*window),
+        )
+        .group_by(ReleaseInstalment.currency, month)
+    ).all()
 
 
 @dataclass(frozen=True)
