@@ -4,6 +4,7 @@ monthly figures; on both databases."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from warehouse_exchange.shipments.occupancy import (
 )
 
 NOW = datetime.now(UTC)
+CHOSEN_DAY = re.compile(r'class="day [^"]*chosen')
 TODAY = NOW.date()
 
 
@@ -217,3 +219,64 @@ def test_another_owner_sees_no_occupancy(app, owner, other_owner):
         listing_occupancy_calendar(other_owner, listing.id, TODAY)
     with pytest.raises(Forbidden):
         warehouse_occupancy_calendars(other_owner, listing.warehouse_id, TODAY)
+
+
+def test_listing_page_marks_the_chosen_days_and_says_where_they_do_not_fit(client, owner, exporter):
+    listing = _listing(owner)
+    start = TODAY + timedelta(days=10)
+    _book(owner, exporter, listing, 40, start, days=7)
+    url = f"/listings/{listing.id}"
+    chosen = f"start={start - timedelta(2)}&end={start + timedelta(9)}"
+
+    fits = client.get(f"{url}?{chosen}&quantity=60").get_data(as_text=True)
+    assert "60 pallet positions are free on all 12 days you chose" in fits
+    assert fits.count('class="day heat-3 chosen"') == 7  # 60 of 100 free
+    assert f'data-day="{start}" data-level="3"' in fits
+
+    short = client.get(f"{url}?{chosen}&quantity=61").get_data(as_text=True)
+    assert "61 pallet positions do not fit on 7 of the 12 days you chose" in short
+    assert f"{start.strftime('%a %d %b %Y')}: only 60 free" in short
+    assert "and 2 more." in short
+    assert short.count(" chosen short") == 7
+
+    plain = client.get(url).get_data(as_text=True)
+    assert not CHOSEN_DAY.search(plain) and 'id="availability-calendar"' in plain
+    label = f"{start.strftime('%a %d %b %Y')}: 60 of 100 free"
+    assert f'title="{label}" aria-label="{label}"' in plain
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("start=tomorrow&end=2030-01-01&quantity=5", "Dates are written YYYY-MM-DD."),
+        ("start=2030-01-01&quantity=5", "Give the first day, the last day and the units"),
+        ("start=2030-01-05&end=2030-01-01&quantity=5", "The last day is before the first day."),
+        ("start=2030-01-01&end=2030-01-05&quantity=-3", "Units are a whole number."),
+    ],
+)
+def test_an_unreadable_choice_is_explained_and_the_calendar_still_shows(
+    client, owner, query, message
+):
+    listing = _listing(owner)
+    page = client.get(f"/listings/{listing.id}?{query}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert message in html and 'id="availability-calendar"' in html and not CHOSEN_DAY.search(html)
+
+
+def test_warehouse_occupancy_page_for_its_owner_only(client, owner, other_owner, exporter):
+    from tests.helpers import login
+
+    listing = _listing(owner, quantity=2000)
+    _book(owner, exporter, listing, 20, TODAY + timedelta(days=3))
+    url = f"/occupancy/warehouses/{listing.warehouse_id}"
+    login(client, owner)
+    page = client.get(url).get_data(as_text=True)
+    day = (TODAY + timedelta(days=3)).strftime("%a %d %b %Y")
+    assert f'aria-label="{day}: 20 of 2000 held, 0 used by goods"' in page
+    assert 'data-level="1"' in page  # 20 of 2000 is not coloured as nothing
+    assert 'id="occupancy-pallet-chart"' in page and "<svg" in page
+    assert "used by goods today" in client.get(f"{url}?by=used").get_data(as_text=True).lower()
+    client.post("/logout")
+    login(client, other_owner)
+    assert client.get(url).status_code == 403
