@@ -166,9 +166,9 @@ def test_owner_sees_occupancy_by_held_and_used_and_the_chart(browser, live_serve
     assert first_month.locator("td").first.inner_text() == "60"  # capacity
     _shoot(page, "calendar-owner-held-desktop")
 
-    page.click("a:has-text('share used by goods')")
+    page.click(".heat-switch a:has-text('used by goods')")
     assert cell.get_attribute("data-level") == "1"  # 8 of 60 used
-    assert page.locator(".heat-switch strong").inner_text() == "share used by goods"
+    assert page.locator(".heat-switch strong").inner_text() == "used by goods"
     _shoot(page, "calendar-owner-used-desktop")
 
     page.click("a:has-text('all listings')")
