@@ -189,3 +189,19 @@ def test_owner_sees_occupancy_by_held_and_used_and_the_chart(browser, live_serve
         _no_sideways_scroll(page)
         _shoot(page, name)
     phone.close()
+
+
+def test_clicking_two_days_checks_them(browser, live_server, calendars):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{live_server}/listings/{calendars['listing']}")
+    first, last = utc_today() + timedelta(days=100), utc_today() + timedelta(days=120)
+    page.fill("input[name=quantity]", "15")
+    page.click(f"#availability-calendar td[data-day='{first}']")
+    assert "now click the last day" in page.inner_text("[data-pick-status]")
+    with page.expect_navigation():
+        page.click(f"#availability-calendar td[data-day='{last}']")
+    assert f"start={first}" in page.url and f"end={last}" in page.url
+    assert "15 pallet positions are free on all 21 days" in page.inner_text("#fits")
+    assert page.locator("#availability-calendar td.chosen").count() == 21
+    context.close()
