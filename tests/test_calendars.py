@@ -277,6 +277,8 @@ def test_warehouse_occupancy_page_for_its_owner_only(client, owner, other_owner,
     assert 'data-level="1"' in page  # 20 of 2000 is not coloured as nothing
     assert 'id="occupancy-pallet-chart"' in page and "<svg" in page
     assert "used by goods today" in client.get(f"{url}?by=used").get_data(as_text=True).lower()
+    summary = client.get("/occupancy").get_data(as_text=True)
+    assert 'data-heat="held" data-level="0"' in summary  # nothing leased today: 0 of 2000
     warehouse_page = client.get(f"/warehouses/{listing.warehouse_id}").get_data(as_text=True)
     assert f'href="{url}"' in warehouse_page
     client.post("/logout")
