@@ -198,10 +198,34 @@ def test_clicking_two_days_checks_them(browser, live_server, calendars):
     first, last = utc_today() + timedelta(days=100), utc_today() + timedelta(days=120)
     page.fill("input[name=quantity]", "15")
     page.click(f"#availability-calendar td[data-day='{first}']")
-    assert "now click the last day" in page.inner_text("[data-pick-status]")
+    assert "now pick the last day" in page.inner_text("[data-pick-status]")
     with page.expect_navigation():
         page.click(f"#availability-calendar td[data-day='{last}']")
     assert f"start={first}" in page.url and f"end={last}" in page.url
     assert "15 pallet positions are free on all 21 days" in page.inner_text("#fits")
     assert page.locator("#availability-calendar td.chosen").count() == 21
+    context.close()
+
+
+def test_the_keyboard_moves_through_the_days_and_picks_them(browser, live_server, calendars):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{live_server}/listings/{calendars['listing']}")
+    page.fill("input[name=quantity]", "5")
+    stops = page.locator("#availability-calendar td[tabindex='0']")
+    assert stops.count() == 1  # one tab stop for the whole calendar
+    today = utc_today()
+    assert stops.get_attribute("data-day") == str(today)  # the first day on offer
+    page.focus("#availability-calendar td[tabindex='0']")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    focused = page.evaluate("document.activeElement.dataset.day")
+    assert focused == str(today + timedelta(days=2))
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowDown")  # a week on
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert f"start={today + timedelta(days=2)}" in page.url
+    assert f"end={today + timedelta(days=9)}" in page.url
+    assert "5 pallet positions are free on all 8 days" in page.inner_text("#fits")
     context.close()
