@@ -207,7 +207,10 @@ def test_warehouse_adds_listings_up_per_unit_in_one_grouped_query(app, owner, ex
     # each: never a query per day or per listing (the rest read the actor and the warehouse)
     assert [reads.count(t) for t in ("capacity_days", "bookings", "stock_items")] == [1, 1, 1]
     assert len(reads) <= 8, reads
-    assert [c.unit for c in by_unit] == ["pallet", "sqm"]
+    assert [(c.unit, c.title) for c in by_unit] == [
+        ("pallet", "Pallet positions"),
+        ("sqm", "Square metres"),
+    ]
     day = _cells(by_unit[0])[start]
     assert (day.capacity, day.held, day.held_level) == (100, 50, 2)
     assert _cells(by_unit[1])[start].held == 0

@@ -51,7 +51,7 @@ class OccupancyCalendar:
 
 def listing_occupancy_calendar(actor: User, listing_id: int, today: date) -> OccupancyCalendar:
     listing = own_listing(actor, listing_id)
-    return _calendars([listing], today)[0]
+    return _calendars([listing], today, title=listing.title)[0]
 
 
 def warehouse_occupancy_calendars(
@@ -64,7 +64,10 @@ def warehouse_occupancy_calendars(
     return _calendars(listings, today)
 
 
-def _calendars(listings: list[Listing], today: date) -> list[OccupancyCalendar]:
+def _calendars(
+    listings: list[Listing], today: date, title: str | None = None
+) -> list[OccupancyCalendar]:
+    """Per unit; each titled `title`, or by its unit."""
     if not listings:
         return []
     first, last = calendar_window(today)
@@ -83,9 +86,16 @@ def _calendars(listings: list[Listing], today: date) -> list[OccupancyCalendar]:
             for day in day_range(first, last)
         ]
         months = month_grids(cells)
-        title = of_unit[0].title if len(listings) == 1 else UNIT_NOUNS[unit][1].capitalize()
         today_cell = next(c for c in cells if c.day == today)
-        calendars.append(OccupancyCalendar(title, unit, months, month_figures(months), today_cell))
+        calendars.append(
+            OccupancyCalendar(
+                title or UNIT_NOUNS[unit][1].capitalize(),
+                unit,
+                months,
+                month_figures(months),
+                today_cell,
+            )
+        )
     return calendars
 
 
