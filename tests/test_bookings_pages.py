@@ -124,9 +124,13 @@ def test_owner_inbox_accept_decline_and_calendar(client, owner, exporter, listin
         as_text=True
     )
     calendar = client.get(f"/listings/{listing.id}/calendar").get_data(as_text=True)
-    assert "8/40" in calendar and f"#{first}" in calendar
-    years = re.findall(r"<strong>(\d{4})</strong>", calendar)  # each year named once
-    assert years and years == sorted(set(years))
+    booked_day = START.strftime("%a %d %b %Y")
+    assert f'aria-label="{booked_day}: 8 of 40 held, 0 used by goods"' in calendar
+    assert f"#{first}" in calendar
+    months = re.findall(r"<caption>(\w+ \d{4})</caption>", calendar)
+    assert len(months) == 12 and len(set(months)) == 12
+    assert client.get(f"/listings/{listing.id}/calendar?by=used").status_code == 200
+    assert client.get(f"/listings/{listing.id}/calendar?by=colour").status_code == 422
     assert "No requests are waiting." in client.get("/bookings/inbox").get_data(as_text=True)
 
 

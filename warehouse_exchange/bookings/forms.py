@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -16,9 +18,11 @@ from ..catalog import (
     MAX_UNIT_WEIGHT_KG,
     MIN_TEMPERATURE_C,
 )
+from ..errors import InvalidInput
 from ..listings.models import Listing
 from ..web.forms import Form
 from .commands import BookingRequest
+from .queries import ChosenSpace
 from .rules import SkuProfile
 
 #: what a link may fill in on a booking request: a search's quantity, dates and goods
@@ -40,6 +44,33 @@ PREFILLED = (
 def prefilled(args: MultiDict) -> dict[str, str]:
     """The booking request fields a link's arguments give."""
     return {name: args[name] for name in PREFILLED if args.get(name)}
+
+
+#: the link's arguments the listing's availability calendar marks
+CHOSEN_SPACE = ("start", "end", "quantity")
+
+
+def chosen_space(args: MultiDict) -> ChosenSpace | None:
+    """The dates and quantity a link chose (as search passes them), or None when it chose
+    none; InvalidInput when they are there but cannot be read."""
+    given = {name: args.get(name, "").strip() for name in CHOSEN_SPACE}
+    if not any(given.values()):
+        return None
+    if not all(given.values()):
+        missing = [name for name, value in given.items() if not value]
+        raise InvalidInput(
+            "Give the first day, the last day and the units to see them on the calendar.",
+            dict.fromkeys(missing, "Missing."),
+        )
+    try:
+        start, end = date.fromisoformat(given["start"]), date.fromisoformat(given["end"])
+    except ValueError:
+        raise InvalidInput(
+            "Dates are written YYYY-MM-DD.", {"start": "Not a date.", "end": "Not a date."}
+        ) from None
+    if not given["quantity"].isdigit():
+        raise InvalidInput("Units are a whole number.", {"quantity": "Not a whole number."})
+    return ChosenSpace(start, end, int(given["quantity"]))
 
 
 def _count(label: str, maximum: int, default=None) -> IntegerField:

@@ -15,10 +15,11 @@ from ..escrow.cards import configured_gateway
 from ..escrow.payments import amount_to_pay
 from ..escrow.queries import escrow_summary
 from ..listings.services import get_listing
+from ..shipments.occupancy import OCCUPANCY_COLOURS, listing_occupancy_calendar
 from ..trust.reviews import review_chance
 from ..web.auth import actor
 from ..web.forms import render_form, show_errors
-from ..web.query_args import page_arg
+from ..web.query_args import choice_arg, page_arg
 from ..web.redirects import local_url
 from . import commands, queries, rules
 from .forms import BookingForm, ReasonForm
@@ -128,10 +129,13 @@ def mine() -> str:
 @bp.route("/listings/<id:listing_id>/calendar")
 @login_required
 def calendar(listing_id: int) -> str:
-    weeks = queries.weekly_occupancy(actor(), listing_id, utc_today())
+    """The owner's occupancy of one listing: held and used per day, and held per month."""
+    today = utc_today()
     return render_template(
         "bookings/calendar.html",
+        occupancy=listing_occupancy_calendar(actor(), listing_id, today),
+        by=choice_arg("by", OCCUPANCY_COLOURS),
+        today=today,
         listing=get_listing(listing_id),
-        weeks=weeks,
         bookings=queries.listing_bookings(actor(), listing_id),
     )

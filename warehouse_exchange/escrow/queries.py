@@ -134,7 +134,7 @@ class Earnings:
     paid_out: Money
 
 
-def _owned_bookings(organization_id: int):
+def owned_booking_ids(organization_id: int):
     return (
         select(Booking.id)
         .join(Listing, Listing.id == Booking.listing_id)
@@ -153,7 +153,7 @@ def owner_earnings(actor: User) -> list[Earnings]:
             .join(Booking, Booking.id == ReleaseInstalment.booking_id)
             .where(
                 ReleaseInstalment.released_at.is_(None),
-                ReleaseInstalment.booking_id.in_(_owned_bookings(organization_id)),
+                ReleaseInstalment.booking_id.in_(owned_booking_ids(organization_id)),
                 Booking.state.in_(("confirmed", "active", "completed")),
             )
             .group_by(ReleaseInstalment.currency)
@@ -182,7 +182,7 @@ def owner_instalments(actor: User, page: int, per_page: int) -> Page[ReleaseInst
     organization_id = require_user(actor).organization_id
     query = (
         select(ReleaseInstalment)
-        .where(ReleaseInstalment.booking_id.in_(_owned_bookings(organization_id)))
+        .where(ReleaseInstalment.booking_id.in_(owned_booking_ids(organization_id)))
         .order_by(
             ReleaseInstalment.released_at.is_(None),
             ReleaseInstalment.due_on,

@@ -27,7 +27,7 @@ from ..web.auth import actor
 from ..web.csv_response import csv_response
 from ..web.forms import show_errors
 from ..web.query_args import page_arg
-from . import cards, payouts, queries, reconciliation, refunds, reserve
+from . import cards, payouts, queries, reconciliation, refunds, reserve, timeline, trends
 from .defaults import end_lease_after_default
 from .forms import EndLeaseForm, PayoutForm, ReceiptForm, RefundSentForm, ReserveFundingForm
 
@@ -217,8 +217,23 @@ def get_paid() -> str | Response:
 def earnings() -> str:
     page = queries.owner_instalments(actor(), page_arg(), 20)
     return render_template(
-        "escrow/earnings.html", earnings=queries.owner_earnings(actor()), instalments=page
+        "escrow/earnings.html",
+        earnings=queries.owner_earnings(actor()),
+        monthly=trends.owner_monthly_earnings(actor(), utc_today()),
+        instalments=page,
     )
+
+
+@bp.app_template_global()
+def booking_escrow_timeline(booking_id: int) -> timeline.EscrowTimeline:
+    """The booking page's escrow timeline, for whoever may read the booking."""
+    return timeline.escrow_timeline(actor(), booking_id, utc_today())
+
+
+@bp.app_template_global()
+def reserve_cover() -> list[trends.ReserveCover]:
+    """The reserve page's chart: the reserve per currency by month, and its cover."""
+    return trends.reserve_history(actor(), utc_today())
 
 
 @bp.route("/bookings/<id:booking_id>/end-early", methods=["GET", "POST"])

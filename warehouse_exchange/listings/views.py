@@ -7,7 +7,8 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from ..adapters.clock import utc_today
-from ..bookings.forms import prefilled
+from ..bookings.forms import chosen_space, prefilled
+from ..bookings.queries import AvailabilityCalendar, availability_calendar
 from ..errors import InvalidInput
 from ..permissions import require_owner
 from ..trust.reviews import listing_reviews
@@ -59,6 +60,7 @@ def show(listing_id: int) -> str:
     listing = services.get_listing(listing_id)
     user = actor()
     is_mine = user is not None and user.organization_id == listing.warehouse.organization_id
+    availability, unreadable_choice = _availability(listing.id)
     return render_template(
         "listings/show.html",
         listing=listing,
@@ -66,7 +68,19 @@ def show(listing_id: int) -> str:
         reviews=listing_reviews(listing.id),
         aspects=ASPECTS,
         carried=prefilled(request.args),
+        availability=availability,
+        unreadable_choice=unreadable_choice,
+        today=utc_today(),
     )
+
+
+def _availability(listing_id: int) -> tuple[AvailabilityCalendar, InvalidInput | None]:
+    """The calendar with the link's chosen dates and quantity marked; when they cannot be
+    read, the calendar without them and the reason."""
+    try:
+        return availability_calendar(listing_id, utc_today(), chosen_space(request.args)), None
+    except InvalidInput as error:
+        return availability_calendar(listing_id, utc_today()), error
 
 
 @bp.route("/<id:listing_id>/edit", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 
 from ..accounts.models import User
+from ..bookings.calendar import share_level
 from ..bookings.models import Booking
 from ..bookings.queries import get_booking
 from ..errors import Forbidden, InvalidInput
@@ -63,6 +64,18 @@ class ListingOccupancy:
     leased: int
     used: Decimal
     leases: list[LeaseStock]
+
+    @property
+    def leased_level(self) -> int | None:
+        return share_level(self.leased, self._offered)
+
+    @property
+    def used_level(self) -> int | None:
+        return share_level(self.used, self._offered)
+
+    @property
+    def _offered(self) -> int:
+        return self.listing.quantity if self.listing.status != "archived" else 0
 
 
 def storage_limits(warehouse: Warehouse) -> StorageLimits:

@@ -10,12 +10,15 @@ from werkzeug.wrappers import Response
 from ..adapters.clock import utc_today
 from ..catalog import UNIT_NOUNS
 from ..errors import InvalidInput
+from ..warehouses.services import own_warehouse
 from ..web.auth import actor
 from ..web.csv_response import csv_response
 from ..web.forms import show_errors
+from ..web.query_args import choice_arg
 from . import stock
 from .blueprint import bp
 from .forms import OutboundForm
+from .occupancy import OCCUPANCY_COLOURS, warehouse_occupancy_calendars
 
 
 def _lease_page(booking_id: int, form: OutboundForm):
@@ -93,4 +96,18 @@ def occupancy() -> str:
     listings = stock.owner_occupancy(actor(), today)
     return render_template(
         "shipments/occupancy.html", listings=listings, today=today, nouns=UNIT_NOUNS
+    )
+
+
+@bp.route("/occupancy/warehouses/<id:warehouse_id>")
+@login_required
+def warehouse_occupancy(warehouse_id: int) -> str:
+    """One warehouse's occupancy per unit: held and used per day, and held per month."""
+    today = utc_today()
+    return render_template(
+        "shipments/warehouse_occupancy.html",
+        warehouse=own_warehouse(actor(), warehouse_id),
+        calendars=warehouse_occupancy_calendars(actor(), warehouse_id, today),
+        by=choice_arg("by", OCCUPANCY_COLOURS),
+        today=today,
     )

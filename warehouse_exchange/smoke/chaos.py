@@ -1,5 +1,5 @@
 """Faults during the smoke run's traffic: a web worker of the first instance killed with
-SIGKILL every few seconds, mid-request (gunicorn starts another), and the first scheduler
+SIGKILL every five seconds, mid-request (gunicorn starts another), and the first scheduler
 killed with SIGKILL half-way and started again. A killed request's transaction must roll back
 and a killed job's work be finished by the next run, with nothing posted twice."""
 
@@ -14,7 +14,9 @@ from pathlib import Path
 
 from .processes import Service
 
-WORKER_KILL_EVERY = 3.0
+#: a worker takes a few seconds to load the app on a busy machine: kill less often than that
+WORKER_KILL_EVERY = 5.0
+WORKER_MIN_AGE = 10.0
 
 
 @dataclass
@@ -22,6 +24,7 @@ class Chaos:
     web: Service
     scheduler: Service
     seconds: float
+    workers: int = 2
     workers_killed: int = 0
     schedulers_killed: int = 0
     stopped: threading.Event = field(default_factory=threading.Event)
@@ -40,9 +43,15 @@ class Chaos:
         self.stopped.set()
 
     def _kill_a_worker(self) -> None:
+        """The oldest worker, when the instance has all its workers and that one has had
+        time to load the app: a busy machine takes seconds to start one, and an instance with
+        none left would only measure the machine."""
         workers = children(self.web.process.pid)
-        if workers:
-            _kill(workers[self.workers_killed % len(workers)])
+        if len(workers) < self.workers or not workers:
+            return
+        oldest = max(workers, key=age_seconds)
+        if age_seconds(oldest) >= WORKER_MIN_AGE:
+            _kill(oldest)
             self.workers_killed += 1
 
     def _kill_and_restart_scheduler(self) -> None:
@@ -63,6 +72,16 @@ def children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return sorted(found)
+
+
+def age_seconds(pid: int) -> float:
+    """How long the process has run (0 when it is gone)."""
+    try:
+        started = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return uptime - started / os.sysconf("SC_CLK_TCK")
 
 
 def _kill(pid: int) -> None:

@@ -10,10 +10,12 @@ import re
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from time import perf_counter
+from time import monotonic, perf_counter, sleep
 from urllib.parse import urlencode
 
-TIMEOUT = 30
+TIMEOUT = 60
+#: how long a read is tried again while its connections die
+READ_PATIENCE = 120
 #: the status recorded for a request whose connection died without an answer
 DROPPED = 0
 #: kinds whose 503 is an answer, not an error: readiness while Redis is stopped
@@ -90,27 +92,32 @@ class Client:
         return answer
 
     def _send(self, method: str, target: str, payload, headers: dict) -> Answer:
-        # A kept-alive connection the server closed is opened again; a read is safe to repeat
-        # once more after a worker died under it.
-        attempts = 3 if method == "GET" else 2
-        for attempt in range(1, attempts + 1):
-            if self._connection is None:
-                self._connection = http.client.HTTPConnection(
-                    "127.0.0.1", self.port, timeout=TIMEOUT
-                )
-            try:
-                self._connection.request(method, target, payload, headers)
-                response = self._connection.getresponse()
-                body = response.read()
-            except (http.client.HTTPException, OSError):
-                # a worker killed mid-request, or a kept-alive connection closed while idle
-                self.close()
-                if attempt == attempts:
-                    return Answer(DROPPED, {}, b"")
-                continue
-            self._keep_cookies(response)
-            return Answer(response.status, dict(response.getheaders()), body)
-        raise AssertionError("unreachable")
+        """A kept-alive connection the server closed is opened again once. A read is safe to
+        repeat: like a person reloading the page, it is tried again until READ_PATIENCE
+        seconds have gone, while workers are killed under it."""
+        give_up = monotonic() + (READ_PATIENCE if method == "GET" else 0)
+        attempt = 0
+        while True:
+            attempt += 1
+            answer = self._attempt(method, target, payload, headers)
+            if answer.status != DROPPED or (attempt >= 2 and monotonic() >= give_up):
+                return answer
+            if attempt >= 2:
+                sleep(0.5)
+
+    def _attempt(self, method: str, target: str, payload, headers: dict) -> Answer:
+        if self._connection is None:
+            self._connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        try:
+            self._connection.request(method, target, payload, headers)
+            response = self._connection.getresponse()
+            body = response.read()
+        except (http.client.HTTPException, OSError):
+            # a worker killed mid-request, or a kept-alive connection closed while idle
+            self.close()
+            return Answer(DROPPED, {}, b"")
+        self._keep_cookies(response)
+        return Answer(response.status, dict(response.getheaders()), body)
 
     def _keep_cookies(self, response: http.client.HTTPResponse) -> None:
         # The instances run the production configuration, whose cookies are Secure; this

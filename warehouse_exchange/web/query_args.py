@@ -36,3 +36,14 @@ def page_arg() -> int:
 def id_arg(name: str) -> int | None:
     """A row id a page filters by, or None."""
     return int_arg(name, None, minimum=1, maximum=INTEGER_MAX)
+
+
+def choice_arg(name: str, choices: tuple[str, ...]) -> str:
+    """One of a page's fixed choices (the first unless asked); anything else is a 422."""
+    raw = request.args.get(name, "").strip() or choices[0]
+    if raw not in choices:
+        raise InvalidInput(
+            f"{name.replace('_', ' ').capitalize()} is one of {', '.join(choices)}.",
+            {name: f"One of {', '.join(choices)}."},
+        )
+    return raw
