@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.conftest import Site, screenshot, serve
+from tests.browser.conftest import Site, demo_uploads, screenshot, serve
 from warehouse_exchange import create_app
 from warehouse_exchange.extensions import db
 
@@ -166,6 +166,7 @@ def site_with_dead_tiles(demo_database, tmp_path):
         "testing",
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "UPLOAD_FOLDER": str(demo_uploads(demo_database)),
             "MAP_TILE_URL": tiles,
             "MAP_TILE_ATTRIBUTION": "Tiles of nobody",
         },
