@@ -20,7 +20,11 @@ from warehouse_exchange.adapters.geocoding import (
 
 @pytest.mark.parametrize(
     ("misspelt", "meant"),
-    [("Singapure", "Singapore, SG"), ("Felixstow", "Felixstowe, GB"), ("Frankfrut", "Frankfurt am Main, DE")],
+    [
+        ("Singapure", "Singapore, SG"),
+        ("Felixstow", "Felixstowe, GB"),
+        ("Frankfrut", "Frankfurt am Main, DE"),
+    ],
 )
 def test_a_misspelt_place_suggests_the_place_meant_first(misspelt, meant):
     with pytest.raises(PlaceNotFound) as raised:

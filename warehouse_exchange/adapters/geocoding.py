@@ -17,7 +17,6 @@ from ..errors import InvalidInput
 from .place_names import PlaceNames, PlaceSuggestion, country_name
 from .place_names import fold as _fold
 
-
 #: the index is built once per process, by whichever thread asks first (or the warm-up)
 _INDEX_LOCK = threading.Lock()
 
@@ -114,7 +113,7 @@ class PlaceNotFound(InvalidInput):
 
 
 def _name_and_country(text: str) -> tuple[str, str | None]:
-    """"Felixstowe, GB" -> ("Felixstowe", "GB"); a country part that names no country is
+    """ "Felixstowe, GB" -> ("Felixstowe", "GB"); a country part that names no country is
     ignored, as the gazetteer ignores it."""
     name, _comma, rest = text.partition(",")
     return name.strip(), _country_code(rest) if rest.strip() else None

@@ -9,8 +9,8 @@ from ..bookings.rules import BookingTerms
 from ..fx.services import latest_rates
 from ..money import Money
 from ..web.api import ApiBlueprint
-from .query import SearchLimits, SearchQuery
 from .places import places_starting_like
+from .query import SearchLimits, SearchQuery
 from .schemas import PlacesArgsSchema, PlacesSchema, SearchArgsSchema, SearchResultSchema
 from .services import SearchHit, search_listings
 

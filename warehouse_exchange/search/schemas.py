@@ -29,7 +29,7 @@ class SearchArgsSchema(Schema):
         metadata={
             "description": "A place, geocoded, e.g. 'Rotterdam, NL'. A name no place has "
             "answers 422, and the error's fields.near names the places it most resembles "
-            "(\"Did you mean “Singapore, SG”?\"); GET /places suggests names while typing"
+            '("Did you mean “Singapore, SG”?"); GET /places suggests names while typing'
         },
     )
     bbox = fields.String(
