@@ -127,3 +127,10 @@ def test_the_place_field_asks_for_suggestions_from_the_api(client):
     html = client.get("/").get_data(as_text=True)
     assert 'list="place-suggestions"' in html and 'data-place-suggest="/api/v1/places"' in html
     assert '<datalist id="place-suggestions"></datalist>' in html
+
+
+def test_a_tiny_namesake_does_not_crowd_the_place_meant():
+    assert [s.query for s in resembling_places("Singapure")] == ["Singapore, SG"]
+    assert [s.query for s in resembling_places("Los Angelos")] == ["Los Angeles, US"]
+    # a city's own name is not taken for another that some call so; namesakes fold into one
+    assert [s.query for s in resembling_places("Manchestr")] == ["Manchester, GB", "Manchester, US"]

@@ -124,13 +124,24 @@ def resembling_places(query: str, limit: int = 3) -> list[PlaceSuggestion]:
     resembles it closely (a typo, not another word)."""
     name, country = _name_and_country(query)
     cities = place_names().resembling(_fold(name), country, limit) if name else []
-    return [PlaceSuggestion.of(city) for city in cities]
+    return _by_query(cities)
 
 
 def suggest_places(typed: str, limit: int = 8) -> list[PlaceSuggestion]:
     """Places to offer while a place field is being typed in, best first."""
     name, country = _name_and_country(typed)
-    return [PlaceSuggestion.of(city) for city in place_names().suggest(name, country, limit)]
+    # twice as many asked, as namesakes in one country fold into one suggestion
+    return _by_query(place_names().suggest(name, country, 2 * limit))[:limit]
+
+
+def _by_query(cities: list[dict]) -> list[PlaceSuggestion]:
+    """One suggestion per name and country: the gazetteer finds the largest of namesakes (two
+    Manchesters in the United States), so offering the smaller would mislead."""
+    suggestions = {}
+    for city in cities:
+        suggestion = PlaceSuggestion.of(city)
+        suggestions.setdefault(suggestion.query, suggestion)
+    return list(suggestions.values())
 
 
 def build_geocoder(config) -> Geocoder:

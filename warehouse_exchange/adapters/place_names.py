@@ -17,6 +17,9 @@ from dataclasses import dataclass
 import pycountry
 from rapidfuzz import fuzz, process
 
+#: among equally close names, a place this many times smaller than the largest is left out:
+#: "Singapure" means Singapore, not Singāpur in India
+OVERSHADOWED = 20
 #: a name at least this similar (0-100, rapidfuzz's ratio) to a misspelt one is suggested
 SIMILAR_ENOUGH = 80
 #: suggestions scoring this far below the best one are not worth showing beside it
@@ -137,10 +140,17 @@ class PlaceNames:
         close = {}
         for _choice, score, index in scored:
             if score >= best - CLOSE_TO_BEST:
-                for city in cities_named[names[index]]:
+                # a name that is some city's own means that city, not others it is an alias of
+                # ("Manchester" is not Richmond, which some call so)
+                name = names[index]
+                for city in self._own_cities.get(name) or cities_named[name]:
                     if country is None or city["countrycode"] == country:
                         close[city["geonameid"]] = city
-        return sorted(close.values(), key=lambda c: -c["population"])[:limit]
+        ranked = sorted(close.values(), key=lambda c: -c["population"])
+        if prefix or not ranked:
+            return ranked[:limit]
+        largest = ranked[0]["population"]
+        return [c for c in ranked if c["population"] * OVERSHADOWED >= largest][:limit]
 
     def suggest(self, name: str, country: str | None = None, limit: int = 8) -> list[dict]:
         """What to offer while `name` is typed: places starting with it, then, when too few
