@@ -28,8 +28,8 @@ CLOSE_TO_BEST = 6
 MAX_PREFIX_KEYS = 3000
 #: typed text shorter than this gets no suggestion: too many places would fit
 MIN_TYPED = 2
-#: other names (IATA codes, other languages) are offered from this many letters: fewer bring
-#: in names nobody typing meant
+#: other names (IATA codes, other languages) and typos are considered from this many letters:
+#: fewer bring in names nobody typing meant
 MIN_TYPED_FOR_OTHER_NAMES = 3
 
 
@@ -88,6 +88,7 @@ class PlaceNames:
             same_name.sort(key=lambda c: -c["population"])
         #: folded name (the city's own or an ASCII alternate) -> cities, largest first
         self.by_name = dict(by_name)
+        self._own_cities = dict(self._own_cities)
         self._keys = sorted(self.by_name)
         self._own_keys = sorted(self._own_cities)
         #: first letter -> own names, and -> every name; fuzzy matching reads one letter's
@@ -159,7 +160,7 @@ class PlaceNames:
         if len(name) < MIN_TYPED:
             return []
         found = self.starting_with(name, country, limit)
-        if len(found) < limit and len(name) >= 3:
+        if len(found) < limit and len(name) >= MIN_TYPED_FOR_OTHER_NAMES:
             seen = {city["geonameid"] for city in found}
             for city in self.resembling(name, country, limit, prefix=True):
                 if city["geonameid"] not in seen and len(found) < limit:
