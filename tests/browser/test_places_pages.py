@@ -190,3 +190,24 @@ def test_copy_buttons_and_local_times_on_a_booking(browser, live_server, awaitin
     assert page.locator("dd button:has-text('Copied')").count() >= 1
     shot(page, "booking-copy-buttons", full_page=True)
     context.close()
+
+
+def amount(text: str) -> float:
+    return float(re.sub(r"[^\d.]", "", text))
+
+
+def test_a_result_shows_the_total_for_the_dates_and_quantity_fees_included(browser, demo_site):
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    start = utc_today() + timedelta(days=30)
+    end = start + timedelta(days=27)
+    page.goto(f"{demo_site.url}/?quantity=4&start={start}&end={end}&unit=pallet&currency=")
+    price = page.locator("article.result .price").first
+    assert "total incl. fees for 4 pallet positions, 28 days" in price.inner_text()
+    price.locator("summary").click()
+    parts = price.locator(".breakdown div").all_inner_texts()
+    assert [p.split(" ")[0] for p in parts] == ["Rent", "Commission", "Guarantee"]
+    total = amount(price.locator("strong").first.inner_text())
+    assert round(sum(amount(p.rsplit(" ", 1)[1]) for p in parts), 2) == total
+    shot(page, "search-result-total")
+    context.close()
