@@ -46,8 +46,11 @@ class Person:
         self.page.click("header button:has-text('Log out')")
 
     def menu(self, name: str) -> None:
-        """Follow an item of the header's menu."""
-        self.page.click(f"header nav a:has-text('{name}')")
+        """Follow an item of the header's menu, under its "More" if it is folded there."""
+        item = self.page.locator(f"header nav a:has-text('{name}')").first
+        if not item.is_visible():
+            self.page.click("header nav details.more summary")
+        item.click()
         self.page.wait_for_load_state()
 
     def click(self, selector: str) -> None:

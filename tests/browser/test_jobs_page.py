@@ -20,6 +20,7 @@ def operator(live_app):
 
 def test_run_a_job_now_and_see_its_outcome(page, live_server, operator):
     log_in(page, live_server, "jobs@ops.example")
+    page.click("header nav summary:has-text('More')")
     page.click("header a:has-text('Jobs')")
     rows = page.locator("main tbody tr")
     assert rows.count() == len(jobs.JOBS)

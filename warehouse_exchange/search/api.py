@@ -9,8 +9,9 @@ from ..bookings.rules import BookingTerms
 from ..fx.services import latest_rates
 from ..money import Money
 from ..web.api import ApiBlueprint
+from .places import places_starting_like
 from .query import SearchLimits, SearchQuery
-from .schemas import SearchArgsSchema, SearchResultSchema
+from .schemas import PlacesArgsSchema, PlacesSchema, SearchArgsSchema, SearchResultSchema
 from .services import SearchHit, search_listings
 
 blp = ApiBlueprint("search_api", __name__, description="Search capacity")
@@ -93,3 +94,17 @@ def search(args):
         "hints": result.hints,
         "relaxations": result.relaxations,
     }
+
+
+@blp.get("/places")
+@blp.arguments(PlacesArgsSchema, location="query")
+@blp.response(200, PlacesSchema)
+def places(args):
+    """Places whose name starts like `q` (then, for a typo, resembles it), up to eight, best
+    first: for a place field's suggestions while typing. Answers from memory, without the
+    network. Fewer than two letters give an empty list.
+
+    A search `near` a place nobody has heard of answers 422, and its `fields.near` names the
+    places the name most resembles ("Did you mean “Singapore, SG”?"); it never searches a
+    guess on its own."""
+    return {"places": places_starting_like(args["q"])}

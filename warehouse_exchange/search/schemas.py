@@ -26,7 +26,11 @@ class SearchArgsSchema(Schema):
     )
     near = fields.String(
         validate=validate.Length(min=1, max=200),
-        metadata={"description": "A place, geocoded, e.g. 'Rotterdam, NL'"},
+        metadata={
+            "description": "A place, geocoded, e.g. 'Rotterdam, NL'. A name no place has "
+            "answers 422, and the error's fields.near names the places it most resembles "
+            '("Did you mean “Singapore, SG”?"); GET /places suggests names while typing'
+        },
     )
     bbox = fields.String(
         validate=validate.Length(min=1, max=200),
@@ -160,3 +164,31 @@ class SearchResultSchema(Schema):
             "alone, finds listings, most found first"
         },
     )
+
+
+class PlacesArgsSchema(Schema):
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "What has been typed in a place field so far, optionally followed "
+            "by a comma and a country ('rott', 'hamb, DE')",
+            "example": "rott",
+        },
+    )
+
+
+class PlaceSuggestionSchema(Schema):
+    label = fields.String(required=True, metadata={"example": "Rotterdam, Netherlands"})
+    query = fields.String(
+        required=True,
+        metadata={"description": "The value to search near", "example": "Rotterdam, NL"},
+    )
+    name = fields.String(required=True)
+    country = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2"})
+    lat = fields.Float(required=True, attribute="latitude")
+    lon = fields.Float(required=True, attribute="longitude")
+
+
+class PlacesSchema(Schema):
+    places = fields.List(fields.Nested(PlaceSuggestionSchema), required=True)

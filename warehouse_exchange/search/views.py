@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from ..adapters.clock import utc_today
+from ..adapters.geocoding import PlaceNotFound
+from ..adapters.place_names import PlaceSuggestion
 from ..bookings.rules import BookingTerms
 from ..errors import InvalidInput
 from ..fx.services import latest_rates
@@ -39,7 +41,9 @@ def index() -> tuple[str, int] | str:
         )
     except InvalidInput as error:
         show_errors(form, error, FIELD_ALIASES)
-        return render_template("search/index.html", form=form, result=None), 422
+        return render_template(
+            "search/index.html", form=form, result=None, did_you_mean=_did_you_mean(error)
+        ), 422
     page = result.page
     if page.page > page.pages and page.total_is_exact and not page.items:
         return redirect(url_for_page(page.pages))  # past the end: the last page there is
@@ -51,6 +55,19 @@ def index() -> tuple[str, int] | str:
         without=_urls_without(result),
         without_area=_url_without("bbox"),
     )
+
+
+def _did_you_mean(error: InvalidInput) -> list[tuple[PlaceSuggestion, str]]:
+    """For a place nobody has heard of: the places it resembles, each with the same search
+    near it."""
+    if not isinstance(error, PlaceNotFound):
+        return []
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    return [
+        (place, url_for("search.index", **{**args, "near": place.query}))
+        for place in error.suggestions
+    ]
 
 
 def _url_without(*names: str) -> str:

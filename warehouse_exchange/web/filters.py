@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from .. import catalog
 from ..bookings.rules import month_starts
@@ -25,6 +26,17 @@ def units(count: int, unit: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
+def utc_time(value: datetime | None) -> Markup | str:
+    """A moment as UTC text in a <time> element, which app.js follows with the viewer's local
+    time: "2026-12-08 14:00 UTC (15:00 your time)"."""
+    if value is None:
+        return "—"
+    moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return Markup('<time datetime="{}" data-local-time>{} UTC</time>').format(
+        moment.strftime("%Y-%m-%dT%H:%M:%SZ"), moment.strftime("%Y-%m-%d %H:%M")
+    )
+
+
 def url_for_page(page: int) -> str:
     """The current URL with another page number, keeping every other argument."""
     args = request.args.to_dict(flat=False)
@@ -36,6 +48,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["units"] = units
     app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.filters["utc_time"] = utc_time
     app.jinja_env.globals.update(
         catalog=catalog,
         url_for_page=url_for_page,
