@@ -38,13 +38,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(database_url: str, seconds: float) -> int:
     started = perf_counter()
-    scenario = build(database_url)
-    released_before = _scalar(database_url, RELEASED)
     redis = processes.redis(processes.free_port())
     s3 = processes.s3_server(processes.free_port())
     environment = _environment(database_url, redis.port, s3.port)
     with processes.running([redis, s3]):
         _create_bucket(s3.port)
+        # the demo's photos go to the bucket the instances read, not to this host's disk
+        scenario = build(database_url, _storage(environment))
+        released_before = _scalar(database_url, RELEASED)
         ports = [processes.free_port(), processes.free_port()]
         instances = [processes.web(f"web-{n + 1}", port, environment)
                      for n, port in enumerate(ports)]  # fmt: skip
@@ -84,6 +85,13 @@ def _environment(database_url: str, redis_port: int, s3_port: int) -> dict[str, 
         **S3_KEYS,
         "LOG_LEVEL": "WARNING",
     }
+
+
+def _storage(environment: dict[str, str]) -> dict[str, str]:
+    """The file store settings of the environment, as app configuration."""
+    names = ("FILE_STORAGE", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION", "S3_ACCESS_KEY_ID",
+             "S3_SECRET_ACCESS_KEY")  # fmt: skip
+    return {name: environment[f"WX_{name}"] for name in names}
 
 
 def _create_bucket(port: int) -> None:

@@ -62,15 +62,15 @@ class Scenario:
     uploader_tokens: list[str]
 
 
-def smoke_app(database_url: str) -> Flask:
-    return create_app(
-        "production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SMOKE_SECRET}
-    )
+def smoke_app(database_url: str, overrides: dict | None = None) -> Flask:
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SMOKE_SECRET}
+    return create_app("production", {**settings, **(overrides or {})})
 
 
-def build(database_url: str) -> Scenario:
-    """Migrate the empty database to head and load the marketplace into it."""
-    app = smoke_app(database_url)
+def build(database_url: str, storage: dict) -> Scenario:
+    """Migrate the empty database to head and load the marketplace into it, its files into
+    the given file store."""
+    app = smoke_app(database_url, storage)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise here
     with app.app_context():
         flask_migrate.upgrade(directory=str(PROJECT_ROOT / "migrations"))
