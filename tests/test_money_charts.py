@@ -10,8 +10,8 @@ import pytest
 
 from tests.dispute_support import FIRST_DAY, LATER, decision, open_on, running_lease
 from tests.factories import OperatorFactory
-from tests.helpers import fund_reserve, login, pay_in_full
-from tests.test_escrow import START, TODAY, accepted_booking
+from tests.helpers import api_token, fund_reserve, login, pay_in_full
+from tests.test_escrow import START, TODAY, accepted_booking, at_noon
 from tests.test_payment_plans import monthly_booking, pay, schedule
 from warehouse_exchange.bookings.jobs import advance_leases
 from warehouse_exchange.disputes.commands import decide_dispute, take_dispute
@@ -189,3 +189,29 @@ def test_the_earnings_and_reserve_pages_show_their_charts(client, owner, exporte
     login(client, OperatorFactory())
     reserve = client.get("/operator/reserve").get_data(as_text=True)
     assert 'id="reserve-chart-EUR"' in reserve and "nothing at risk" in reserve
+
+
+def test_the_api_gives_the_timeline_the_page_draws_and_it_moves_with_a_release(
+    client, owner, exporter, other_owner
+):
+    booking = accepted_booking(owner, exporter, start=TODAY)
+    pay_in_full(OperatorFactory(), booking, f"PAID-{booking.id}")
+    advance_leases(at_noon(TODAY))
+    path = f"/api/v1/bookings/{booking.id}/escrow/timeline"
+    tenant = api_token(client, exporter)
+
+    before = client.get(path, headers=tenant)
+    assert before.status_code == 200, before.json
+    releases = [m for m in before.json["markers"] if m["lane"] == "release"]
+    assert releases[0]["status"] == "due" and before.json["released_percent"] == 0
+    assert before.json["owner_share"] == {"amount_minor": booking.subtotal_minor, "currency": "EUR"}
+
+    run_due_releases(at_noon(TODAY))
+    after = client.get(path, headers=api_token(client, owner)).json
+    assert [m["status"] for m in after["markers"] if m["lane"] == "release"][0] == "released"
+    assert after["released"]["amount_minor"] == released_by_ledger(booking) > 0
+    assert after["held"]["amount_minor"] < before.json["held"]["amount_minor"]
+
+    outsider = client.get(path, headers=api_token(client, other_owner))
+    assert outsider.status_code in (403, 404) and "markers" not in outsider.json
+    assert client.get(path).status_code == 401

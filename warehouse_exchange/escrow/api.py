@@ -9,13 +9,14 @@ from ..bookings.schemas import BookingSchema
 from ..transfers import receipts
 from ..web.api import ApiBlueprint
 from ..web.auth import api_actor, api_login_required
-from . import bank_receipts, cards, payouts, queries, refunds, reserve
+from . import bank_receipts, cards, payouts, queries, refunds, reserve, timeline
 from .defaults import end_lease_after_default
 from .schemas import (
     BalanceSchema,
     CardPaymentSchema,
     EndLeaseSchema,
     EscrowSummarySchema,
+    EscrowTimelineSchema,
     PageArgs,
     PaymentDuePageSchema,
     PayoutInSchema,
@@ -105,6 +106,15 @@ def refund_sent(args, refund_id: int):
 def booking_escrow(booking_id: int):
     """What was paid for a booking, what escrow holds and what went where (its parties)."""
     return queries.escrow_summary(api_actor(), booking_id)
+
+
+@blp.get("/bookings/<id:booking_id>/escrow/timeline")
+@api_login_required
+@blp.response(200, EscrowTimelineSchema)
+def booking_escrow_timeline(booking_id: int):
+    """The booking's escrow as the booking page draws it: each payment, release and refund
+    with its day and status, and what the ledger released and still holds (its parties)."""
+    return timeline.escrow_timeline(api_actor(), booking_id, utc_today())
 
 
 @blp.get("/balances")

@@ -188,3 +188,35 @@ class ReserveFundingInSchema(Schema):
 class ReserveFundingSchema(Schema):
     transaction_id = fields.Integer()
     memo = fields.String()
+
+
+class TimelineMarkerSchema(Schema):
+    lane = fields.String(metadata={"description": "payment, release or refund"})
+    day = fields.Date()
+    amount = fields.Nested(MoneySchema)
+    status = fields.String(
+        metadata={
+            "description": "payment: paid, due, overdue, covered, cancelled; release: released,"
+            " due, upcoming, waiting_for_payment, frozen, awaiting_check_in, cancelled;"
+            " refund: sent, due"
+        }
+    )
+    title = fields.String(metadata={"description": "Payment 1, Release 2, Refund"})
+    words = fields.String(metadata={"description": "The status, in words"})
+
+
+class EscrowTimelineSchema(Schema):
+    booking_id = fields.Integer()
+    start = fields.Date()
+    end = fields.Date(metadata={"description": "The lease's last day"})
+    today = fields.Date()
+    owner_share = fields.Nested(
+        MoneySchema,
+        metadata={"description": "What the ledger released to the owner and what is still to"
+                  " release"},
+    )  # fmt: skip
+    released = fields.Nested(MoneySchema, metadata={"description": "Left escrow for the owner"})
+    held = fields.Nested(MoneySchema, metadata={"description": "Still held in escrow"})
+    released_percent = fields.Integer(metadata={"description": "Of the owner's share"})
+    frozen = fields.Boolean(metadata={"description": "An open dispute freezes the releases"})
+    markers = fields.List(fields.Nested(TimelineMarkerSchema))
