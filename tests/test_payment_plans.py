@@ -422,7 +422,8 @@ def test_each_instalment_has_its_own_reference_that_pays_the_booking(client, own
     assert first.paid_at is not None and booking.state == "confirmed"
     login(client, exporter)
     page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
-    assert f'quoting <strong class="reference">{reference}</strong>' in page
+    quoted = f'quoting <strong class="reference" data-copy="payment reference">{reference}</strong>'
+    assert quoted in page
     remind_instalments_due(at_noon(second.due_on - timedelta(days=3)))
     told = db.session.scalar(select(Notification).where(Notification.kind == "instalment_due"))
     assert reference in told.body

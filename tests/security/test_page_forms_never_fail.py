@@ -19,6 +19,7 @@ import warehouse_exchange
 from tests.factories import ListingFactory, WarehouseFactory
 from tests.helpers import booking_terms, goods, login
 from warehouse_exchange.bookings.commands import BookingRequest, accept_booking, request_booking
+from warehouse_exchange.photos.forms import PhotoUploadForm
 from warehouse_exchange.web.forms import Form, SubForm
 
 NOW = datetime.now(UTC)
@@ -81,6 +82,8 @@ PAGES = [
     PageForm("owner", "/profile/password", ChangePasswordForm),
     PageForm("owner", "/warehouses/new", WarehouseForm),
     PageForm("owner", "/warehouses/{warehouse}/edit", WarehouseForm),
+    PageForm("owner", "/warehouses/{warehouse}/photos", PhotoUploadForm),
+    PageForm("owner", "/listings/{listing}/photos", PhotoUploadForm),
     PageForm("owner", "/listings/new/{warehouse}", ListingForm),
     PageForm("owner", "/listings/{listing}/edit", ListingForm),
     PageForm("owner", "/notifications/settings", EmailSettingsForm),
@@ -209,6 +212,8 @@ FORMS_NOT_WALKED = {
     "CountForm", "DecisionForm", "EarlyArrivalForm", "EventForm", "LineForm", "MessageForm",
     "OutboundForm", "RefundSentForm", "ShipmentChangeForm", "TakeOverForm", "TextForm",
     "TransferReceiptForm", "ReasonForm",
+    # a photo's alt text needs a photo uploaded first; tests/test_photos_web.py types into it
+    "AltTextForm",
 }  # fmt: skip
 
 
