@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
@@ -30,23 +31,83 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 CSP_VIOLATION = re.compile(r"Content Security Policy|Refused to")
 
 
+#: The axe-core impacts a page may not have: a person using a screen reader or a keyboard
+#: cannot get past them.
+BLOCKING_IMPACTS = {"serious", "critical"}
+#: Elements axe may not judge, each with why. Empty: every finding is fixed at its source.
+AXE_EXCLUDED_SELECTORS: list[str] = []
+
+
 class WatchedBrowser:
-    """The browser the tests drive. Every window it opens reports to `csp_violations` what the
-    site's Content-Security-Policy blocked, so that a test whose pages break it fails."""
+    """The browser the tests drive. Every window it opens reports what would make the test
+    that opened it fail:
+
+    - `csp_violations`: what the site's Content-Security-Policy blocked;
+    - `outside_requests`: every request to a host other than 127.0.0.1, which is refused -
+      no test may depend on, or leak to, the internet;
+    - `accessibility_violations`: the serious and critical axe-core findings on each page
+      loaded (checked once per path per test, as axe takes a few hundred milliseconds)."""
 
     def __init__(self, browser):
         self._browser = browser
         self.csp_violations: list[str] = []
+        self.outside_requests: list[str] = []
+        self.accessibility_violations: list[str] = []
+        self.checked_paths: set[tuple[str, str]] = set()
+
+    def start_test(self) -> None:
+        self.csp_violations.clear()
+        self.outside_requests.clear()
+        self.accessibility_violations.clear()
+        self.checked_paths.clear()
 
     def new_context(self, **options):
         context = self._browser.new_context(**options)
         context.on("console", self._watch)
+        context.route("**/*", self._only_local)
+        context.on("page", self._check_accessibility_on_load)
         return context
 
     def _watch(self, message) -> None:
         if CSP_VIOLATION.search(message.text):
             where = message.page.url if message.page else "?"
             self.csp_violations.append(f"{where}: {message.text}")
+
+    def _only_local(self, route) -> None:
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.fallback()
+        else:
+            self.outside_requests.append(route.request.url)
+            route.abort()
+
+    def _check_accessibility_on_load(self, page) -> None:
+        page.on("load", self._check_accessibility)
+
+    def _check_accessibility(self, page) -> None:
+        address = urlsplit(page.url)
+        if address.hostname != "127.0.0.1":
+            return  # about:blank, or a download
+        key = (page.viewport_size["width"] if page.viewport_size else 0, address.path)
+        if key in self.checked_paths:
+            return
+        self.checked_paths.add(key)
+        from axe_playwright_python.sync_playwright import Axe
+
+        try:
+            results = Axe().run(page, context={"exclude": AXE_EXCLUDED_SELECTORS})
+        except Exception as error:  # the page navigated away while axe ran: check the next
+            if "context was destroyed" in str(error) or "navigation" in str(error):
+                self.checked_paths.discard(key)
+                return
+            raise
+        for violation in results.response["violations"]:
+            if violation["impact"] not in BLOCKING_IMPACTS:
+                continue
+            for node in violation["nodes"]:
+                self.accessibility_violations.append(
+                    f"{page.url}: {violation['id']} ({violation['impact']}) "
+                    f"{node['target']}: {node.get('failureSummary', '').splitlines()[-1:]}"
+                )
 
     def __getattr__(self, name):
         return getattr(self._browser, name)
@@ -107,15 +168,22 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
-def no_csp_violations(request):
-    """Every browser test fails if any page it opened broke the Content-Security-Policy."""
+def watched_pages(request):
+    """Every browser test fails if any page it opened broke the Content-Security-Policy,
+    asked for anything beyond 127.0.0.1, or had a serious accessibility fault."""
     if "browser" not in request.fixturenames:
         yield
         return
     browser = request.getfixturevalue("browser")
-    browser.csp_violations.clear()
+    browser.start_test()
     yield
     assert not browser.csp_violations, "\n".join(browser.csp_violations)
+    assert not browser.outside_requests, "requests left the machine:\n" + "\n".join(
+        browser.outside_requests
+    )
+    assert not browser.accessibility_violations, "accessibility:\n" + "\n".join(
+        browser.accessibility_violations
+    )
 
 
 @pytest.fixture

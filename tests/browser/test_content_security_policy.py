@@ -47,6 +47,7 @@ def test_injected_inline_script_and_handlers_are_blocked_and_reported(page, live
             const button = document.createElement("button");
             button.setAttribute("onclick", "window.clicked = true");
             button.id = "planted";
+            button.textContent = "Planted";
             document.body.append(button);
         }"""
     )

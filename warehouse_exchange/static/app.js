@@ -128,3 +128,18 @@ document.addEventListener("keydown", function (event) {
     more.querySelector("summary").focus();
   });
 });
+
+// On a phone a table wider than the screen scrolls sideways inside the page (app.css); one that
+// does takes the keyboard's focus, so a visitor without a pointer can scroll it with the arrows.
+function letWideTablesTakeFocus() {
+  document.querySelectorAll("main table").forEach(function (table) {
+    if (table.scrollWidth > table.clientWidth) {
+      table.tabIndex = 0;
+    } else {
+      table.removeAttribute("tabindex");
+    }
+  });
+}
+letWideTablesTakeFocus();
+window.addEventListener("resize", letWideTablesTakeFocus);
+document.addEventListener("toggle", letWideTablesTakeFocus, true);  // a table in an opened <details>
