@@ -76,26 +76,6 @@ def test_jobs_are_scheduled_with_one_instance_each():
     assert every_five.interval == timedelta(minutes=5)
 
 
-def test_a_started_scheduler_runs_interval_jobs_at_once_and_nightly_ones_at_their_hour():
-    """A restart must not leave due releases waiting a whole interval; the nightly rating keeps
-    to its quiet hour."""
-    from apscheduler.schedulers.background import BackgroundScheduler
-
-    scheduler = BackgroundScheduler(timezone="UTC")
-    before = datetime.now(UTC)
-    jobs.schedule(scheduler, object())
-    scheduler.start(paused=True)
-    try:
-        scheduled = {job.id: job.next_run_time for job in scheduler.get_jobs()}
-    finally:
-        scheduler.shutdown(wait=False)
-    soon = before + timedelta(seconds=5)
-    assert all(before - timedelta(seconds=1) <= scheduled[job.name] <= soon
-               for job in jobs.JOBS if job.nightly_at is None)  # fmt: skip
-    nightly = scheduled["rate-organizations"]
-    assert (nightly.hour, nightly.minute) == (2, 30) and nightly > before
-
-
 def test_a_nightly_job_is_next_due_at_its_hour():
     from warehouse_exchange.scheduler.history import JobStatus
     from warehouse_exchange.scheduler.models import JobRun

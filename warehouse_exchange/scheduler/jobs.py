@@ -43,14 +43,12 @@ class Job:
     #: a nightly job runs at this time (UTC), a quiet hour, not every_minutes from start
     nightly_at: time | None = None
 
-    def trigger(self, started: datetime) -> dict:
-        """How APScheduler is told when to run it. A job on an interval runs first when the
-        scheduler starts, so that a restart does not leave due work waiting a whole interval
-        (an hour, for some); a nightly one keeps to its hour."""
+    def trigger(self) -> dict:
+        """How APScheduler is told when to run it."""
         if self.nightly_at is not None:
             return {"trigger": "cron", "hour": self.nightly_at.hour,
                     "minute": self.nightly_at.minute}  # fmt: skip
-        return {"trigger": "interval", "minutes": self.every_minutes, "next_run_time": started}
+        return {"trigger": "interval", "minutes": self.every_minutes}
 
 
 def _charge_saved_cards(now: datetime) -> int:
@@ -152,12 +150,11 @@ def run(app: Flask, job: Job, now: datetime | None = None) -> int:
 
 
 def schedule(scheduler, app: Flask) -> None:
-    started = datetime.now(UTC)
     for job in JOBS:
         scheduler.add_job(
             run,
             args=(app, job),
-            **job.trigger(started),
+            **job.trigger(),
             id=job.name,
             name=job.description,
             max_instances=1,
