@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy import select
 
 from tests.photo_support import HTML_AS_JPEG, gps_jpeg, png_bomb
@@ -78,10 +79,20 @@ def log_in(page, site, email: str) -> None:
     page.wait_for_url(f"{site.url}/home")
 
 
-def all_images_loaded(page, selector: str) -> bool:
-    return page.eval_on_selector_all(
-        selector, "imgs => imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0)"
-    )
+def all_images_loaded(page, selector: str, timeout: float = 15_000) -> bool:
+    """Whether every image the selector finds has loaded, waiting for lazy ones: they load
+    once scrolled near, and a busy machine may take a while."""
+    page.locator(selector).last.scroll_into_view_if_needed()
+    check = """selector => {
+        const imgs = [...document.querySelectorAll(selector)];
+        imgs.forEach(i => { i.loading = "eager"; });
+        return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0);
+    }"""
+    try:
+        page.wait_for_function(check, arg=selector, timeout=timeout)
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 def upload(page, tmp_path, content: bytes, name: str, alt: str) -> None:

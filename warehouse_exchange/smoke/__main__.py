@@ -108,7 +108,7 @@ def _create_bucket(port: int) -> None:
 
 def _race_the_last_jobs(environment: dict[str, str]) -> None:
     """Start due leases, then release what is due, each job in two processes at once: the
-    schedulers ran both at their start, and this pass must add only what is newly due."""
+    schedulers run them on their intervals too, and together they must post each release once."""
     for job in ("advance-leases", "release-escrow"):
         command = [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "once", job]
         with ThreadPoolExecutor(2) as pool:

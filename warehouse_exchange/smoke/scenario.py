@@ -1,5 +1,5 @@
 """The smoke run's marketplace: the demo data loaded as if it had started weeks ago, so that
-leases are due to start and escrow is due for release when the schedulers come up; a few hot
+leases are due to start and escrow is due for release; a few hot
 listings that the bookers fight over; fresh organizations that upload documents; and a bearer
 token for every user the traffic acts as."""
 
@@ -32,7 +32,7 @@ from ..listings.rules import ListingStatus
 DAYS_AGO = 45
 HOT_LISTINGS = 3
 UPLOADERS = 4
-#: leases paid when the marketplace opened, due to start and release at the schedulers' start
+#: leases paid when the marketplace opened, due to start and release during the run
 PAST_LEASES = 30
 SMOKE_SECRET = "smoke-run-only-secret"
 
@@ -142,8 +142,8 @@ def _hot(listing: Listing, today: date, now: datetime) -> HotListing:
 
 
 def _past_leases(opened: date, hot: set[int], tenants: list[User]) -> None:
-    """Leases booked and paid when the marketplace opened, started since: at the schedulers'
-    start, both find them due to begin and their first months due for release."""
+    """Leases booked and paid when the marketplace opened, started since: the lease and
+    release jobs find them due to begin and their first months due for release."""
     rng = random.Random(PAST_LEASES)
     terms = BookingTerms.from_config(current_app.config)
     when = datetime.combine(opened, time(9), UTC)
