@@ -44,14 +44,10 @@ def _key(month: date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
 
 
-@dataclass(frozen=True)
-class MonthBar:
+class MonthLabels:
+    """The labels of a chart's month (its `month`, the first day)."""
+
     month: date
-    #: what the ledger released to the owner in the month
-    released: Money
-    #: what is still to be released, by the month it is due
-    scheduled: Money
-    is_past: bool
 
     @property
     def label(self) -> str:
@@ -60,6 +56,16 @@ class MonthBar:
     @property
     def short_label(self) -> str:
         return self.month.strftime("%b")
+
+
+@dataclass(frozen=True)
+class MonthBar(MonthLabels):
+    month: date
+    #: what the ledger released to the owner in the month
+    released: Money
+    #: what is still to be released, by the month it is due
+    scheduled: Money
+    is_past: bool
 
 
 @dataclass(frozen=True)
@@ -158,18 +164,10 @@ def _scheduled_by_month(organization_id: int, window: tuple[str, str]):
 
 
 @dataclass(frozen=True)
-class ReserveMonth:
+class ReserveMonth(MonthLabels):
     month: date
     #: the reserve's balance at the end of the month (or today, for the current one)
     balance: Money
-
-    @property
-    def label(self) -> str:
-        return self.month.strftime("%b %Y")
-
-    @property
-    def short_label(self) -> str:
-        return self.month.strftime("%b")
 
 
 @dataclass(frozen=True)
