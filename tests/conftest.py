@@ -18,6 +18,7 @@ from tests.databases import (  # noqa: F401 (the helpers' modules import them fr
     _admin_connection,
     drop_templates,
     fresh_postgres_database,
+    in_rolled_back_transaction,
     migrated_postgres_database,
     migrated_sqlite_database,
     skip_or_fail,
@@ -64,26 +65,9 @@ def _app(database_url):
 
 @pytest.fixture
 def app(_app):
-    """The app with an app context pushed, inside a transaction rolled back after the test.
-
-    Services commit freely: the session joins the test's connection with savepoints
-    (the approach of pallets-eco/flask-sqlalchemy#1171).
-    """
-    with _app.app_context():
-        engines = db.engines
-        engine = engines[None]
-        connection = engine.connect()
-        transaction = connection.begin()
-        engines[None] = connection
-        db.session.remove()
-        db.session.configure(join_transaction_mode="create_savepoint")
-        try:
-            yield _app
-        finally:
-            db.session.remove()
-            transaction.rollback()
-            connection.close()
-            engines[None] = engine
+    """The app with an app context pushed, inside a transaction rolled back after the test."""
+    with in_rolled_back_transaction(_app) as app:
+        yield app
 
 
 @pytest.fixture

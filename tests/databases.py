@@ -155,3 +155,26 @@ def drop_templates() -> None:
         _drop_postgres_database(_templates.pop("postgresql"))
     if "sqlite" in _templates:
         shutil.rmtree(Path(_templates.pop("sqlite")).parent, ignore_errors=True)
+
+
+@contextmanager
+def in_rolled_back_transaction(flask_app):
+    """`flask_app` with its context pushed, inside a transaction rolled back afterwards.
+
+    Services commit freely: the session joins the test's connection with savepoints
+    (the approach of pallets-eco/flask-sqlalchemy#1171)."""
+    with flask_app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        engines[None] = connection
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield flask_app
+        finally:
+            db.session.remove()
+            transaction.rollback()
+            connection.close()
+            engines[None] = engine

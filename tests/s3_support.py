@@ -101,24 +101,3 @@ def app_from_environment(database_url: str, environment: dict[str, str], **overr
     finally:
         with app.app_context():
             db.engine.dispose()
-
-
-@contextmanager
-def in_rolled_back_transaction(flask_app):
-    """`flask_app` with its context pushed, inside a transaction rolled back afterwards: the
-    `app` fixture of conftest.py, for any app (the schema is the one `_app` built)."""
-    with flask_app.app_context():
-        engines = db.engines
-        engine = engines[None]
-        connection = engine.connect()
-        transaction = connection.begin()
-        engines[None] = connection
-        db.session.remove()
-        db.session.configure(join_transaction_mode="create_savepoint")
-        try:
-            yield flask_app
-        finally:
-            db.session.remove()
-            transaction.rollback()
-            connection.close()
-            engines[None] = engine

@@ -12,10 +12,11 @@ import pytest
 from flask import current_app
 from sqlalchemy import select
 
+from tests.databases import in_rolled_back_transaction
 from tests.dispute_support import claim, open_on, running_lease
 from tests.factories import OrganizationFactory, UserFactory
 from tests.helpers import api_token, login
-from tests.s3_support import app_from_environment, in_rolled_back_transaction, local_s3
+from tests.s3_support import app_from_environment, local_s3
 from tests.test_goods_pages import count_form
 from tests.test_shipments import announce, line
 from tests.uploads import PDF, PNG

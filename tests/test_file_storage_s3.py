@@ -13,9 +13,10 @@ import urllib.request
 import pytest
 from sqlalchemy import func, select
 
+from tests.databases import in_rolled_back_transaction
 from tests.dispute_support import claim, open_on, running_lease
 from tests.helpers import api_token, login
-from tests.s3_support import app_from_environment, in_rolled_back_transaction
+from tests.s3_support import app_from_environment
 from tests.uploads import PNG
 from warehouse_exchange import create_app
 from warehouse_exchange.adapters.s3_file_store import S3FileStore
